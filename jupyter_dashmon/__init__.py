@@ -1,0 +1,16 @@
+"""Runs in the kernel: the Dask dashboard as Jupyter widgets, no extra port.
+
+``import jupyter_dashmon`` adds ``Client.dashboard(**options)``, which returns
+a :class:`Dashboard`; closing the Client closes its dashboards.
+"""
+
+from __future__ import annotations
+
+from .config import Options, resolve_options
+from .placement.inline import Dashboard
+from .placement.patch import install_client_hooks
+
+__version__ = "0.1.0"
+__all__ = ["Dashboard", "Options", "resolve_options", "__version__"]
+
+install_client_hooks()

@@ -1,0 +1,259 @@
+"""Runs in the kernel: pulls deltas from the collector and updates the models.
+
+A :class:`Listener` lives on the Client's own event loop.  For a synchronous
+Client that loop runs in a background thread, which is what keeps the
+dashboard live while the notebook's main thread is blocked in
+``future.result()``; for ``Client(asynchronous=True)`` it is the notebook's
+loop.  Every ``interval`` it asks the scheduler, over the Client's connection,
+for what changed since its cursors, and writes the result into the models
+with the pure functions of :mod:`.transforms`.  When nothing changed, no trait
+changes, so nothing is sent to the browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+from distributed.comm.core import CommClosedError
+
+from ..collect import DashmonPlugin, pickled_plugin
+from ..collect.messages import PLUGIN_NAME, Delta, PollRequest
+from ..config import Options
+from . import transforms as tf
+from .colors import assign_colors
+from .models import DashboardModel
+
+logger = logging.getLogger("jupyter_dashmon")
+
+#: Longest wait between retries while the scheduler is unreachable.
+MAX_BACKOFF = 2.0
+
+
+class CollectorUnavailable(RuntimeError):
+    """The scheduler could not load or run the collector."""
+
+
+class Listener:
+    """Keeps a :class:`DashboardModel` in step with the scheduler.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        The user's Client; its connection and event loop are used.
+    model : DashboardModel
+        Written to on the Client's event loop.
+    options : Options
+        Interval, buffer lengths and the collector's settings.
+    """
+
+    def __init__(self, client: Any, model: DashboardModel, options: Options):
+        self.client = client
+        self.model = model
+        self.options = options
+        self.subscriber = f"dashmon-{uuid.uuid4().hex[:12]}"
+        self.polls = 0
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+        self._registered = False
+        self._failure: str | None = None
+        self._request: PollRequest = {
+            "subscriber": self.subscriber,
+            "epoch": "",
+            "cursor": 0,
+            "version": 0,
+            "resource_cursor": 0,
+            "worker_version": 0,
+            "limit": options.task_stream_length,
+        }
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def start(self) -> None:
+        """Start polling on the Client's event loop (returns at once)."""
+        self.client.loop.add_callback(self._spawn)
+
+    def _spawn(self) -> None:
+        if not self._stopping:
+            self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        """Stop polling and tell the collector this subscriber has gone."""
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+        if self._registered and self.client.status == "running":
+            try:
+                await asyncio.wait_for(
+                    self.client.scheduler.dashmon_unsubscribe(subscriber=self.subscriber), 2.0
+                )
+            except Exception as exc:  # the scheduler drops us after its lease anyway
+                logger.debug("dashmon: unsubscribe failed: %s", exc)
+        self._registered = False
+
+    def stop_soon(self) -> None:
+        """:meth:`stop` from any thread, without waiting for it."""
+        self._stopping = True
+        loop = self.client.loop
+        try:
+            loop.add_callback(self.stop)
+        except RuntimeError:  # the loop is already gone; nothing left to stop
+            pass
+
+    # -- the poll loop ------------------------------------------------------
+
+    async def _run(self) -> None:
+        backoff = self.options.interval
+        while not self._stopping:
+            if self.client.status not in ("running", "connecting", "newly-created"):
+                self._set_status("closed", "The Dask Client was closed; this dashboard has stopped.")
+                return
+            try:
+                if not self._registered:
+                    await self._register()
+                delta: Delta = await self.client.scheduler.dashmon_poll(**self._request)
+            except asyncio.CancelledError:
+                raise
+            except CollectorUnavailable as exc:
+                self._fail("error", str(exc))
+                backoff = min(backoff * 2, MAX_BACKOFF * 5)
+            except (CommClosedError, OSError, asyncio.TimeoutError) as exc:
+                self._fail(
+                    "disconnected",
+                    f"Lost contact with the scheduler at {self._address()} ({type(exc).__name__}); "
+                    "retrying. The dashboard resumes when the Client reconnects.",
+                )
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            except Exception as exc:
+                # Most often the scheduler restarted without the collector: register again.
+                self._registered = False
+                self._fail("disconnected", f"The dashboard lost its collector ({exc}); re-registering.")
+                backoff = min(backoff * 2, MAX_BACKOFF)
+            else:
+                backoff = self.options.interval
+                self._recovered()
+                try:
+                    self.apply(delta)
+                except Exception:
+                    logger.exception("dashmon: could not apply an update; skipping it")
+            await asyncio.sleep(backoff)
+
+    async def _register(self) -> None:
+        o = self.options
+        plugin = DashmonPlugin(
+            history=o.history,
+            resource_interval=o.resource_interval,
+            lease=o.lease,
+        )
+        try:
+            payload = pickled_plugin(plugin)
+        except Exception as exc:
+            raise CollectorUnavailable(f"Could not serialise the dashboard collector: {exc}") from exc
+        try:
+            await self.client.scheduler.register_scheduler_plugin(
+                plugin=payload, name=PLUGIN_NAME, idempotent=True
+            )
+        except (CommClosedError, OSError, asyncio.TimeoutError):
+            raise
+        except Exception as exc:
+            raise CollectorUnavailable(
+                f"The scheduler at {self._address()} could not load the dashboard collector "
+                f"({type(exc).__name__}: {exc}). The scheduler's environment needs distributed "
+                "and cloudpickle compatible with this kernel's; installing jupyter_dashmon there "
+                "is not required."
+            ) from exc
+        self._registered = True
+
+    def _address(self) -> str:
+        return str(getattr(self.client.scheduler, "address", "") or "unknown address")
+
+    def _set_status(self, state: str, message: str = "") -> None:
+        status = self.model.status
+        with status.hold_trait_notifications():
+            status.state = state
+            status.message = message
+
+    def _fail(self, state: str, message: str) -> None:
+        if self._failure != message:
+            # One warning per distinct failure, not one per tick.
+            logger.warning("dashmon: %s", message)
+            self._failure = message
+        self._set_status(state, message)
+
+    def _recovered(self) -> None:
+        if self._failure is not None:
+            logger.warning("dashmon: connected to the scheduler again")
+            self._failure = None
+        if self.model.status.state != "live":
+            self.model.status.scheduler = self._address()
+            self._set_status("live")
+
+    # -- applying deltas ----------------------------------------------------
+
+    def apply(self, delta: Delta) -> None:
+        """Write one delta into the models (on the Client's event loop)."""
+        self.polls += 1
+        req = self._request
+        m = self.model
+        if delta["reset"]:
+            self._reset()
+        req.update(
+            epoch=delta["epoch"],
+            cursor=delta["cursor"],
+            version=delta["version"],
+            resource_cursor=delta["resource_cursor"],
+            worker_version=delta["worker_version"],
+        )
+        m.status.updated = delta["now"]
+        m.status.collector_cost = delta["cost"]
+        if delta["workers"] is not None:
+            m.status.workers = dict(delta["workers"])
+        if delta["progress"]:
+            self._apply_progress(delta["progress"])
+        records = tf.decode_tasks(delta["tasks"])
+        if records:
+            self._apply_tasks(records, delta["now"])
+        elif m.tasks.records:
+            m.tasks.now = delta["now"]
+        if delta["resources"]["time"]:
+            self._apply_resources(delta["resources"])
+
+    def _reset(self) -> None:
+        m = self.model
+        m.progress.prefixes = {}
+        with m.tasks.hold_trait_notifications():
+            m.tasks.records = []
+            m.tasks.received = 0
+            m.tasks.generation += 1
+        for name in ("time", "cpu", "memory", "memory_limit", "network_read", "network_write"):
+            setattr(m.resources, name, [])
+
+    def _apply_progress(self, changed: dict) -> None:
+        p = self.model.progress
+        prefixes = tf.merge_progress(p.prefixes, changed, self.options.max_prefixes)
+        with p.hold_trait_notifications():
+            p.colors = assign_colors(p.colors, prefixes, limit=self.options.max_prefixes)
+            p.prefixes = prefixes
+
+    def _apply_tasks(self, records: list, now: float) -> None:
+        t = self.model.tasks
+        p = self.model.progress
+        p.colors = assign_colors(p.colors, (r["prefix"] for r in records), self.options.max_prefixes)
+        held, restarted = tf.extend_stream(t.records, records, t.length, t.gap)
+        with t.hold_trait_notifications():
+            if restarted or not t.records:
+                t.generation += 1
+                t.received = 0
+                t.origin = min(r["start"] for r in held)
+            t.received += len(records)
+            t.records = held
+            t.now = now
+
+    def _apply_resources(self, columns: dict) -> None:
+        r = self.model.resources
+        with r.hold_trait_notifications():
+            for name in ("time", "cpu", "memory", "memory_limit", "network_read", "network_write"):
+                setattr(r, name, tf.append_bounded(getattr(r, name), columns[name], r.length))

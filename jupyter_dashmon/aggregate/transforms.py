@@ -1,0 +1,277 @@
+"""Runs in the kernel: pure transformations from collector deltas to view data.
+
+Nothing here touches a Client, a widget or a clock: every function takes plain
+data (dicts, lists, tuples) and returns plain data, so each is tested with
+hand-written input.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypedDict
+
+from ..collect.messages import ACTIONS, PrefixCounts, TaskColumns
+from .colors import DISK, ERRED, OTHER_ACTION, PROCESSING, TRANSFER
+
+
+class TaskRecord(TypedDict):
+    """One task record as the kernel keeps it (``snapshot()["task_stream"]``)."""
+
+    key: str
+    prefix: str
+    worker: str
+    thread: int
+    start: float
+    stop: float
+    action: str
+    status: str
+
+
+# -- task records ----------------------------------------------------------
+
+
+def decode_tasks(columns: TaskColumns) -> list[TaskRecord]:
+    """Columnar task rows from the collector as a list of records.
+
+    Rows whose times are not finite numbers are dropped; a row whose stop is
+    before its start gets its times swapped, so every record has
+    ``start <= stop``.
+    """
+    records: list[TaskRecord] = []
+    rows = zip(
+        columns["key"], columns["prefix"], columns["worker"], columns["thread"],
+        columns["start"], columns["stop"], columns["code"],
+    )  # fmt: skip
+    for key, prefix, worker, thread, start, stop, code in rows:
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            continue
+        if stop < start:
+            start, stop = stop, start
+        action = ACTIONS[code // 2] if 0 <= code // 2 < len(ACTIONS) else "other"
+        records.append(
+            {
+                "key": str(key),
+                "prefix": str(prefix),
+                "worker": str(worker),
+                "thread": int(thread),
+                "start": float(start),
+                "stop": float(stop),
+                "action": action,
+                "status": "error" if code % 2 else "OK",
+            }
+        )
+    return records
+
+
+def extend_stream(
+    held: Sequence[TaskRecord], new: Sequence[TaskRecord], length: int, gap: float
+) -> tuple[list[TaskRecord], bool]:
+    """The last ``length`` records of ``held + new``, and whether it restarted.
+
+    The stream starts afresh (drops what it held) when the new records begin
+    more than ``gap`` seconds after the latest stop it held: a quiet cluster
+    gets a clean picture for its next computation.
+    """
+    restarted = False
+    if held and new:
+        latest = max(r["stop"] for r in held[-64:])
+        earliest = min(r["start"] for r in new)
+        if earliest - latest > gap:
+            held, restarted = [], True
+    merged = list(held) + list(new)
+    return merged[-length:], restarted
+
+
+def thread_rows(records: Iterable[TaskRecord]) -> dict[tuple[str, int], int]:
+    """A row number per (worker, thread), ordered by worker then thread."""
+    pairs = sorted({(r["worker"], r["thread"]) for r in records})
+    return {pair: i for i, pair in enumerate(pairs)}
+
+
+def record_color(record: TaskRecord, colors: Mapping[str, str]) -> str:
+    """The colour of one task-stream rectangle."""
+    action = record["action"]
+    if action == "transfer":
+        return TRANSFER
+    if record["status"] == "error":
+        return ERRED
+    if action == "compute":
+        return colors.get(record["prefix"], OTHER_ACTION)
+    if action in ("disk-read", "disk-write"):
+        return DISK
+    return OTHER_ACTION
+
+
+def record_label(record: TaskRecord) -> str:
+    """Hover text for one rectangle: key, worker, thread and duration."""
+    duration = record["stop"] - record["start"]
+    what = record["key"] if record["action"] == "compute" else f"{record['action']}: {record['key']}"
+    return f"{what} | {record['worker']} thread {record['thread']} | {format_seconds(duration)}"
+
+
+class Rectangles(TypedDict):
+    """Horizontal rectangles: one per task record, in columns."""
+
+    x0: list[float]
+    x1: list[float]
+    row: list[int]
+    color: list[str]
+    label: list[str]
+
+
+def stream_rectangles(
+    records: Sequence[TaskRecord],
+    rows: Mapping[tuple[str, int], int],
+    colors: Mapping[str, str],
+    origin: float,
+) -> Rectangles:
+    """Task-stream rectangles, times in seconds after ``origin``."""
+    out: Rectangles = {"x0": [], "x1": [], "row": [], "color": [], "label": []}
+    for r in records:
+        row = rows.get((r["worker"], r["thread"]))
+        if row is None:
+            continue
+        out["x0"].append(r["start"] - origin)
+        out["x1"].append(r["stop"] - origin)
+        out["row"].append(row)
+        out["color"].append(record_color(r, colors))
+        out["label"].append(record_label(r))
+    return out
+
+
+# -- progress --------------------------------------------------------------
+
+#: Title counters, in the order the upstream title shows them.
+TOTAL_FIELDS = ("total", "waiting", "queued", "processing", "memory", "no_worker", "erred")
+
+
+def progress_totals(progress: Mapping[str, PrefixCounts]) -> dict[str, int]:
+    """Counts over all prefixes, for the progress title."""
+    totals = dict.fromkeys(TOTAL_FIELDS, 0)
+    totals["done"] = 0
+    for counts in progress.values():
+        for field in totals:
+            totals[field] += int(counts.get(field, 0))  # type: ignore[misc]
+    return totals
+
+
+def merge_progress(
+    held: Mapping[str, PrefixCounts], changed: Mapping[str, PrefixCounts], limit: int
+) -> dict[str, PrefixCounts]:
+    """``held`` updated with ``changed``; prefixes with no tasks are dropped.
+
+    At most ``limit`` prefixes are kept; beyond it, those with the fewest
+    tasks go first, so the largest functions always survive.
+    """
+    merged = dict(held)
+    for prefix, counts in changed.items():
+        if counts.get("total", 0) > 0 or counts.get("nbytes", 0) > 0:
+            merged[prefix] = counts
+        else:
+            merged.pop(prefix, None)
+    if len(merged) > limit:
+        keep = sorted(merged, key=lambda p: merged[p]["total"], reverse=True)[:limit]
+        merged = {p: merged[p] for p in keep}
+    return merged
+
+
+class Bar(TypedDict):
+    """One progress bar: a prefix and its segment edges as fractions of 1."""
+
+    prefix: str
+    total: int
+    done: int
+    released: float
+    memory: float
+    erred: float
+    processing: float
+
+
+def progress_bars(progress: Mapping[str, PrefixCounts], max_bars: int) -> tuple[list[Bar], int]:
+    """The bars to draw, largest total first, and how many more were left out.
+
+    Each bar is split left to right into completed-and-released, completed
+    and in memory, erred, and processing; the edges are cumulative fractions
+    of the prefix's total, so every bar spans the same width when complete.
+    """
+    order = sorted(progress, key=lambda p: (-progress[p]["total"], p))
+    shown = [p for p in order if progress[p]["total"] > 0][:max_bars]
+    bars: list[Bar] = []
+    for prefix in shown:
+        c = progress[prefix]
+        total = max(c["total"], 1)
+        released = max(c["done"] - c["memory"], 0) / total
+        memory = released + c["memory"] / total
+        erred = memory + c["erred"] / total
+        processing = erred + c["processing"] / total
+        bars.append(
+            {
+                "prefix": prefix,
+                "total": c["total"],
+                "done": c["done"],
+                "released": min(released, 1.0),
+                "memory": min(memory, 1.0),
+                "erred": min(erred, 1.0),
+                "processing": min(processing, 1.0),
+            }
+        )
+    hidden = sum(1 for p in order if progress[p]["total"] > 0) - len(shown)
+    return bars, hidden
+
+
+def bar_segments(bars: Sequence[Bar], colors: Mapping[str, str]) -> list[tuple[float, float, int, str, float]]:
+    """Bars as (x0, x1, row, colour, opacity) segments, empty ones skipped.
+
+    Light shade: completed and released; dark shade: in memory; black: erred;
+    grey: processing.  Row 0 is the top bar.
+    """
+    segments = []
+    for row, bar in enumerate(bars):
+        color = colors.get(bar["prefix"], OTHER_ACTION)
+        edges = (
+            (0.0, bar["released"], color, 0.45),
+            (bar["released"], bar["memory"], color, 1.0),
+            (bar["memory"], bar["erred"], ERRED, 1.0),
+            (bar["erred"], bar["processing"], PROCESSING, 0.8),
+        )
+        for x0, x1, seg_color, opacity in edges:
+            if x1 > x0:
+                segments.append((x0, x1, row, seg_color, opacity))
+    return segments
+
+
+# -- memory ----------------------------------------------------------------
+
+
+def memory_by_prefix(progress: Mapping[str, PrefixCounts]) -> dict[str, int]:
+    """Bytes in memory now per prefix, sorted by name, zeros left out."""
+    return {p: int(progress[p]["nbytes"]) for p in sorted(progress) if progress[p]["nbytes"] > 0}
+
+
+# -- formatting ------------------------------------------------------------
+
+
+def format_bytes(n: float) -> str:
+    """Bytes in human units: ``1.50 MiB``."""
+    n = float(n)
+    for unit, size in (("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("kiB", 2**10)):
+        if abs(n) >= 0.9 * size:
+            return f"{n / size:.2f} {unit}"
+    return f"{int(n)} B"
+
+
+def format_seconds(s: float) -> str:
+    """A duration in readable units: ``12.3 ms``, ``4.56 s``."""
+    if s < 1e-3:
+        return f"{s * 1e6:.0f} us"
+    if s < 1:
+        return f"{s * 1e3:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def append_bounded(held: Sequence[Any], new: Sequence[Any], length: int) -> list[Any]:
+    """The last ``length`` items of ``held + new``."""
+    if not new:
+        return list(held)
+    return (list(held) + list(new))[-length:]

@@ -1,0 +1,120 @@
+"""Runs in the scheduler and in the kernel: the messages that cross between them.
+
+One definition for both sides of the wire.  The scheduler-side collector
+(:mod:`jupyter_dashmon.collect.plugin`) builds these dictionaries and the
+kernel-side listener (:mod:`jupyter_dashmon.aggregate.listener`) reads them.
+Everything here is plain msgpack-able data: dicts, lists, str, int, float.
+
+This module imports the standard library only, because it is shipped by value
+to schedulers that may not have ``jupyter_dashmon`` installed.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+#: The name under which the collector is registered on the scheduler.
+PLUGIN_NAME = "jupyter-dashmon"
+
+#: Scheduler RPC handlers added by the collector.
+POLL_OP = "dashmon_poll"
+UNSUBSCRIBE_OP = "dashmon_unsubscribe"
+
+#: Task-record actions, in the order of their numeric codes on the wire.
+ACTIONS = ("compute", "transfer", "disk-read", "disk-write", "deserialize", "other")
+
+
+class PrefixCounts(TypedDict):
+    """Progress of one task prefix, as seen by the scheduler now.
+
+    ``done`` counts tasks that completed: in memory now, released after
+    completing, or forgotten after completing.  ``nbytes`` is the size of the
+    prefix's results that are in memory now.
+    """
+
+    total: int
+    done: int
+    memory: int
+    released: int
+    erred: int
+    processing: int
+    waiting: int
+    queued: int
+    no_worker: int
+    nbytes: int
+
+
+class TaskColumns(TypedDict):
+    """Task records in columns (one list per field, same length).
+
+    ``code`` packs action and status: ``action_index * 2 + erred``.  Times
+    are seconds since the epoch, as the workers reported them.
+    """
+
+    key: list[str]
+    prefix: list[str]
+    worker: list[str]
+    thread: list[int]
+    start: list[float]
+    stop: list[float]
+    code: list[int]
+
+
+class ResourceColumns(TypedDict):
+    """Cluster-wide resource samples in columns.
+
+    ``cpu`` is the mean CPU % over workers (100 = one core busy), ``memory``
+    and ``memory_limit`` are summed process memory and limits in bytes,
+    ``network_read``/``network_write`` summed host network bytes per second.
+    """
+
+    time: list[float]
+    cpu: list[float]
+    memory: list[float]
+    memory_limit: list[float]
+    network_read: list[float]
+    network_write: list[float]
+
+
+class WorkerInfo(TypedDict):
+    """Identity of one worker, sent when the set of workers changes."""
+
+    name: str
+    nthreads: int
+
+
+class PollRequest(TypedDict):
+    """What the kernel already has; the reply carries only what is newer."""
+
+    subscriber: str
+    epoch: str
+    cursor: int
+    version: int
+    resource_cursor: int
+    worker_version: int
+    limit: int
+
+
+class Delta(TypedDict):
+    """The reply to a poll: everything that changed since the request's cursors.
+
+    ``reset`` is true when the request's epoch was not this collector's (first
+    poll, or a new scheduler): the kernel must drop what it holds and take this
+    reply as the whole state.  ``dropped`` counts task records that the kernel
+    will never see (overwritten in the ring, or beyond ``limit``).  ``workers``
+    is ``None`` when the set of workers did not change.
+    """
+
+    epoch: str
+    reset: bool
+    now: float
+    cursor: int
+    dropped: int
+    tasks: TaskColumns
+    version: int
+    progress: dict[str, PrefixCounts]
+    resource_cursor: int
+    resources: ResourceColumns
+    worker_version: int
+    workers: dict[str, WorkerInfo] | None
+    cost: float

@@ -1,0 +1,378 @@
+"""Runs in the scheduler: the collector behind every dashboard.
+
+:class:`DashmonPlugin` is a ``distributed`` :class:`SchedulerPlugin`.  It keeps
+compact, bounded state and answers polls from kernels over the scheduler's
+ordinary RPC (the Client's own connection; no port is opened):
+
+- progress per task prefix, read from the scheduler's own per-prefix state
+  counts for the prefixes touched since the asker's last poll (cost grows with
+  prefixes, never with tasks), plus a count of completed tasks that were
+  forgotten so finished computations keep their bars;
+- bytes in memory per prefix, kept incrementally in the transition hook;
+- a ring of task records (one row per start/stop of a finished task), about
+  130 bytes per row, with a cursor;
+- a ring of cluster-wide resource samples, taken lazily when someone polls.
+
+It imports the standard library and ``distributed`` only, and is shipped to
+the scheduler by value, so the scheduler does not need ``jupyter_dashmon``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+import uuid
+from typing import Any
+
+from distributed.diagnostics.plugin import SchedulerPlugin
+
+from .messages import (
+    ACTIONS,
+    PLUGIN_NAME,
+    POLL_OP,
+    UNSUBSCRIBE_OP,
+    Delta,
+    PrefixCounts,
+    WorkerInfo,
+)
+from .ring import Ring
+
+logger = logging.getLogger("jupyter_dashmon")
+
+_ACTION_CODE = {name: i for i, name in enumerate(ACTIONS)}
+_OTHER = _ACTION_CODE["other"]
+_TASK_COLUMNS = {
+    "key": "object",
+    "prefix": "object",
+    "worker": "object",
+    "thread": "q",
+    "start": "d",
+    "stop": "d",
+    "code": "B",
+}
+_RESOURCE_COLUMNS = {
+    "time": "d",
+    "cpu": "d",
+    "memory": "d",
+    "memory_limit": "d",
+    "network_read": "d",
+    "network_write": "d",
+}
+
+
+def key_text(key: Any, limit: int) -> str:
+    """A task key as display text, at most ``limit`` characters.
+
+    Tuples, integers and bytes become readable text; long keys are cut with an
+    ellipsis so that one odd key cannot blow up the record store.
+    """
+    if isinstance(key, str):
+        text = key
+    elif isinstance(key, bytes):
+        text = key.decode("utf-8", "replace")
+    else:
+        text = str(key)
+    if len(text) > limit:
+        text = text[: limit - 1] + "\u2026"
+    return text
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a float if it is a finite number, else ``None``."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _net_rate(metrics: dict, direction: str) -> float | None:
+    nested = metrics.get("host_net_io")
+    if isinstance(nested, dict):
+        return _finite(nested.get(direction + "_bps"))
+    return _finite(metrics.get("host_net_io." + direction + "_bps"))
+
+
+class DashmonPlugin(SchedulerPlugin):
+    """Scheduler-side collector shared by every dashboard on one scheduler.
+
+    Parameters
+    ----------
+    history : int
+        Task records kept (rows; a task with a transfer has two).
+    resource_samples : int
+        Resource samples kept.
+    resource_interval : float
+        Seconds between resource samples (taken only while someone polls).
+    lease : float
+        Seconds after which a subscriber that stopped polling is dropped; the
+        collector removes itself when its last subscriber goes.
+    key_limit : int
+        Longest task-key text kept in a record.
+    """
+
+    name = PLUGIN_NAME
+    idempotent = True
+
+    def __init__(
+        self,
+        history: int = 100_000,
+        resource_samples: int = 3600,
+        resource_interval: float = 1.0,
+        lease: float = 60.0,
+        key_limit: int = 200,
+    ):
+        self.history = history
+        self.resource_samples = resource_samples
+        self.resource_interval = resource_interval
+        self.lease = lease
+        self.key_limit = key_limit
+        self.scheduler: Any = None
+
+    # -- lifecycle ---------------------------------------------------------
+
+    async def start(self, scheduler: Any) -> None:
+        self.scheduler = scheduler
+        self.epoch = uuid.uuid4().hex
+        self.tasks = Ring(self.history, _TASK_COLUMNS)
+        self.resources = Ring(self.resource_samples, _RESOURCE_COLUMNS)
+        self._last_sample = 0.0
+        self._in_memory: dict[Any, int] = {}
+        self._nbytes: dict[str, int] = {}
+        self._finished: dict[str, int] = {}
+        self._forgotten_erred: dict[str, int] = {}
+        self._closed_prefixes: set[str] = set()
+        self._touched: set[str] = set()
+        self._versions: dict[str, int] = {}
+        self._version = 0
+        self._worker_version = 1
+        self._subscribers: dict[str, float] = {}
+        self._idle_since = time.monotonic()
+        self.cost = 0.0
+        self._handlers = {POLL_OP: self.poll, UNSUBSCRIBE_OP: self.unsubscribe}
+        scheduler.handlers.update(self._handlers)
+        for ts in scheduler.tasks.values():
+            self._touched.add(ts.prefix.name)
+            if ts.state == "memory":
+                self._add_memory(ts.key, ts.prefix.name, ts.nbytes)
+        self._lease_handle = None
+        self._schedule_lease_check()
+
+    async def close(self) -> None:
+        self._teardown()
+
+    def _teardown(self) -> None:
+        if self.scheduler is None:
+            return
+        for op, handler in self._handlers.items():
+            if self.scheduler.handlers.get(op) == handler:
+                del self.scheduler.handlers[op]
+        if self._lease_handle is not None:
+            self._lease_handle.cancel()
+            self._lease_handle = None
+
+    def _schedule_lease_check(self) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        self._lease_handle = loop.call_later(min(self.lease, 10.0), self._check_leases)
+
+    def _check_leases(self) -> None:
+        now = time.monotonic()
+        for subscriber, seen in list(self._subscribers.items()):
+            if now - seen > self.lease:
+                del self._subscribers[subscriber]
+                self._idle_since = now
+                logger.info("dashmon: dropped subscriber %s, silent for %.0f s", subscriber, now - seen)
+        if not self._subscribers and now - self._idle_since > self.lease:
+            self._remove_self()
+            return
+        self._schedule_lease_check()
+
+    def _remove_self(self) -> None:
+        self._teardown()
+        if self.scheduler.plugins.get(self.name) is self:
+            self.scheduler.remove_plugin(name=self.name)
+
+    # -- scheduler hooks (hot path: O(1) per call) --------------------------
+
+    def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        ts = self.scheduler.tasks.get(key)
+        if ts is None:
+            return
+        prefix = ts.prefix.name
+        self._touched.add(prefix)
+        if prefix in self._closed_prefixes and finish != "forgotten":
+            # A prefix whose tasks were all forgotten comes back: new computation.
+            self._closed_prefixes.discard(prefix)
+            self._finished.pop(prefix, None)
+            self._forgotten_erred.pop(prefix, None)
+        if finish == "memory":
+            self._add_memory(key, prefix, ts.nbytes)
+        elif start == "memory":
+            self._drop_memory(key, prefix)
+        if start == "processing" and (finish == "memory" or finish == "erred"):
+            startstops = kwargs.get("startstops")
+            if startstops:
+                self._record(key, prefix, kwargs, startstops, finish == "erred")
+        elif finish == "forgotten":
+            self._forget(ts, prefix, start)
+
+    def add_worker(self, scheduler: Any = None, worker: str | None = None) -> None:
+        self._worker_version += 1
+
+    def remove_worker(self, scheduler: Any = None, worker: str | None = None, **kwargs: Any) -> None:
+        self._worker_version += 1
+
+    def _add_memory(self, key: Any, prefix: str, nbytes: int) -> None:
+        nbytes = nbytes if isinstance(nbytes, int) and nbytes > 0 else 0
+        old = self._in_memory.get(key, 0)
+        self._in_memory[key] = nbytes
+        self._nbytes[prefix] = self._nbytes.get(prefix, 0) + nbytes - old
+
+    def _drop_memory(self, key: Any, prefix: str) -> None:
+        nbytes = self._in_memory.pop(key, None)
+        if nbytes:
+            self._nbytes[prefix] = max(self._nbytes.get(prefix, 0) - nbytes, 0)
+
+    def _forget(self, ts: Any, prefix: str, start: str) -> None:
+        if start == "memory" or start == "released":
+            self._finished[prefix] = self._finished.get(prefix, 0) + 1
+        elif start == "erred":
+            self._forgotten_erred[prefix] = self._forgotten_erred.get(prefix, 0) + 1
+        states = ts.prefix.states
+        if sum(states.values()) - states.get("forgotten", 0) == 0:
+            self._closed_prefixes.add(prefix)
+
+    def _record(self, key: Any, prefix: str, msg: dict, startstops: list, erred: bool) -> None:
+        worker = msg.get("worker")
+        ws = self.scheduler.workers.get(worker)
+        worker = ws.address if ws is not None else str(worker)
+        thread = msg.get("thread")
+        thread = thread & 0x7FFFFFFFFFFFFFFF if isinstance(thread, int) else 0
+        text = key_text(key, self.key_limit)
+        append = self.tasks.append
+        for ss in startstops:
+            try:
+                start = float(ss["start"])
+                stop = float(ss["stop"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            action = _ACTION_CODE.get(ss.get("action"), _OTHER)
+            code = action * 2 + (1 if erred and action == 0 else 0)
+            append(text, prefix, worker, thread, start, stop, code)
+
+    # -- polls -----------------------------------------------------------
+
+    def poll(
+        self,
+        subscriber: str = "",
+        epoch: str = "",
+        cursor: int = 0,
+        version: int = 0,
+        resource_cursor: int = 0,
+        worker_version: int = 0,
+        limit: int = 1000,
+    ) -> Delta:
+        """Everything newer than the caller's cursors (the RPC handler)."""
+        t0 = time.perf_counter()
+        now = time.time()
+        self._subscribers[subscriber] = time.monotonic()
+        reset = epoch != self.epoch
+        if reset:
+            cursor = version = resource_cursor = worker_version = 0
+        if now - self._last_sample >= self.resource_interval:
+            self._sample(now)
+        self._flush_touched()
+        tasks, dropped = self.tasks.since(cursor, limit)
+        resources, _ = self.resources.since(resource_cursor)
+        delta: Delta = {
+            "epoch": self.epoch,
+            "reset": reset,
+            "now": now,
+            "cursor": self.tasks.count,
+            "dropped": dropped,
+            "tasks": tasks,  # type: ignore[typeddict-item]
+            "version": self._version,
+            "progress": self._progress_since(version),
+            "resource_cursor": self.resources.count,
+            "resources": resources,  # type: ignore[typeddict-item]
+            "worker_version": self._worker_version,
+            "workers": self._workers() if worker_version != self._worker_version else None,
+            "cost": self.cost,
+        }
+        self.cost += time.perf_counter() - t0
+        return delta
+
+    def unsubscribe(self, subscriber: str = "") -> int:
+        """Forget a subscriber; the last one out removes the collector."""
+        self._subscribers.pop(subscriber, None)
+        if not self._subscribers:
+            self._remove_self()
+        return len(self._subscribers)
+
+    def _flush_touched(self) -> None:
+        if not self._touched:
+            return
+        self._version += 1
+        versions = self._versions
+        for prefix in self._touched:
+            versions.pop(prefix, None)
+            versions[prefix] = self._version
+        self._touched = set()
+
+    def _progress_since(self, version: int) -> dict[str, PrefixCounts]:
+        out: dict[str, PrefixCounts] = {}
+        prefixes = self.scheduler.task_prefixes
+        for prefix, changed in reversed(self._versions.items()):
+            if changed <= version:
+                break
+            tp = prefixes.get(prefix)
+            out[prefix] = self._counts(prefix, tp.states if tp is not None else {})
+        return out
+
+    def _counts(self, prefix: str, states: dict) -> PrefixCounts:
+        finished = self._finished.get(prefix, 0)
+        erred_gone = self._forgotten_erred.get(prefix, 0)
+        live = sum(states.values()) - states.get("forgotten", 0)
+        memory = states.get("memory", 0)
+        released = states.get("released", 0)
+        return {
+            "total": live + finished + erred_gone,
+            "done": memory + released + finished,
+            "memory": memory,
+            "released": released + finished,
+            "erred": states.get("erred", 0) + erred_gone,
+            "processing": states.get("processing", 0),
+            "waiting": states.get("waiting", 0),
+            "queued": states.get("queued", 0),
+            "no_worker": states.get("no-worker", 0),
+            "nbytes": self._nbytes.get(prefix, 0),
+        }
+
+    def _workers(self) -> dict[str, WorkerInfo]:
+        return {
+            address: {"name": str(ws.name), "nthreads": int(ws.nthreads)}
+            for address, ws in self.scheduler.workers.items()
+        }
+
+    def _sample(self, now: float) -> None:
+        """One cluster-wide resource sample from the workers' last heartbeats."""
+        self._last_sample = now
+        workers = self.scheduler.workers.values()
+        if not workers:
+            return
+        cpu: list[float] = []
+        memory = limit = read = write = 0.0
+        for ws in workers:
+            metrics = ws.metrics if isinstance(ws.metrics, dict) else {}
+            value = _finite(metrics.get("cpu"))
+            if value is not None:
+                cpu.append(value)
+            memory += _finite(metrics.get("memory")) or 0.0
+            limit += _finite(ws.memory_limit) or 0.0
+            read += _net_rate(metrics, "read") or 0.0
+            write += _net_rate(metrics, "write") or 0.0
+        mean_cpu = sum(cpu) / len(cpu) if cpu else 0.0
+        self.resources.append(now, mean_cpu, memory, limit, read, write)

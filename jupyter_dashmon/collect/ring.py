@@ -1,0 +1,85 @@
+"""Runs in the scheduler: bounded column stores with a monotonic cursor.
+
+A :class:`Ring` keeps the last ``capacity`` rows of a table in columns.  Row
+``n`` (counting every row ever appended, from 0) lives at slot
+``n % capacity``; readers remember the count they have seen and ask for
+everything after it.  Numbers live in :mod:`array` columns (8 bytes each, no
+Python object per value); text columns hold references to strings that are
+shared with the scheduler's own objects wherever possible.
+
+Standard library only: shipped by value to the scheduler.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+
+class Ring:
+    """Fixed-capacity ring of rows stored column by column.
+
+    Parameters
+    ----------
+    capacity : int
+        Rows kept; older rows are overwritten.
+    columns : dict of str to str
+        Column name to storage: an :mod:`array` typecode (``"d"``, ``"q"``,
+        ``"B"``...) or ``"object"`` for a list of references.
+    """
+
+    def __init__(self, capacity: int, columns: dict[str, str]):
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, got {capacity!r}")
+        self.capacity = int(capacity)
+        self.count = 0
+        self._columns: dict[str, Any] = {}
+        for name, kind in columns.items():
+            if kind == "object":
+                self._columns[name] = [None] * self.capacity
+            else:
+                self._columns[name] = array(kind, bytes(array(kind).itemsize * self.capacity))
+        self._order = tuple(self._columns.values())
+
+    def append(self, *row: Any) -> None:
+        """Append one row, values in the order the columns were declared."""
+        slot = self.count % self.capacity
+        for column, value in zip(self._order, row):
+            column[slot] = value
+        self.count += 1
+
+    def since(self, cursor: int, limit: int | None = None) -> tuple[dict[str, list], int]:
+        """Rows appended after ``cursor``, at most the newest ``limit`` of them.
+
+        Returns the columns as lists and the number of rows after ``cursor``
+        that are not returned (overwritten already, or beyond ``limit``).
+        """
+        first = max(cursor, self.count - self.capacity, 0)
+        if limit is not None:
+            first = max(first, self.count - limit)
+        skipped = max(first - max(cursor, 0), 0)
+        return {name: self._slice(col, first) for name, col in self._columns.items()}, skipped
+
+    def _slice(self, column: Sequence, first: int) -> list:
+        n = self.count - first
+        if n <= 0:
+            return []
+        start = first % self.capacity
+        end = start + n
+        if end <= self.capacity:
+            return list(column[start:end])
+        return list(column[start:]) + list(column[: end - self.capacity])
+
+    def __len__(self) -> int:
+        return min(self.count, self.capacity)
+
+    def nbytes(self) -> int:
+        """Bytes held by the column containers themselves (not the strings)."""
+        total = 0
+        for column in self._order:
+            if isinstance(column, array):
+                total += column.itemsize * len(column)
+            else:
+                total += 8 * len(column)
+        return total

@@ -1,0 +1,1 @@
+"""Runs in the kernel: where dashboards appear (cell output, side panel)."""

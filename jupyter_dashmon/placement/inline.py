@@ -1,0 +1,166 @@
+"""Runs in the kernel: the Dashboard widget, shown inline in a notebook cell.
+
+:class:`Dashboard` wires one :class:`DashboardModel` to its :class:`Listener`
+and lays the views out as an ipywidgets box; as the last expression of a cell
+it displays inline, and the same widget can be shown again elsewhere (the
+side panel) as a second view of one model.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from distributed import Client
+from ipywidgets import HBox, Layout, VBox
+
+from ..aggregate import DashboardModel, Listener
+from ..config import Options, resolve_options
+from ..views import MemoryView, ProgressView, ResourcesView, StatusView, TaskStreamView
+
+logger = logging.getLogger("jupyter_dashmon")
+
+_lock = threading.Lock()
+#: Open dashboards per Client (keyed by id; entries removed on close).
+_open: dict[int, list[Dashboard]] = {}
+
+
+def check_client(client: Any) -> Client:
+    """``client`` if it is a live ``distributed.Client``, else a clear error."""
+    if not isinstance(client, Client):
+        raise TypeError(
+            "Dashboard needs a distributed.Client, e.g. Dashboard(Client()) or "
+            f"client.dashboard(); got {type(client).__name__} {client!r:.80}"
+        )
+    if client.status in ("closing", "closed"):
+        raise ValueError(
+            f"this Client is {client.status}; create a new one (distributed.Client(...)) "
+            "and open its dashboard"
+        )
+    return client
+
+
+class Dashboard(VBox):
+    """Live Dask dashboard for one Client, as a Jupyter widget.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        A live Client (synchronous or ``asynchronous=True``).
+    interval : float or str, optional
+        Seconds between polls, or a dask time string such as ``"250ms"``
+        (default ``dashmon.interval``, 100 ms).
+    task_stream_length, history, resource_length, resource_interval, stream_gap,
+    max_bars, max_prefixes, lease : optional
+        See :mod:`jupyter_dashmon.config`; each defaults to ``dashmon.<name>``.
+
+    Attributes
+    ----------
+    model : DashboardModel
+        The state every view reads; :meth:`snapshot` copies it.
+    options : Options
+        The validated options in force.
+    """
+
+    def __init__(self, client: Client, **options: Any):
+        self.client = check_client(client)
+        self.options: Options = resolve_options(**options)
+        self.model = DashboardModel()
+        o = self.options
+        self.model.tasks.length = o.task_stream_length
+        self.model.tasks.gap = o.stream_gap
+        self.model.resources.length = o.resource_length
+        self.model.progress.max_bars = o.max_bars
+        self.views = self._build_views()
+        super().__init__(children=self._layout(), layout=Layout(width="100%"))
+        self.add_class("dashmon-dashboard")
+        self._closed = False
+        self.listener = Listener(client, self.model, o)
+        with _lock:
+            _open.setdefault(id(client), []).append(self)
+        self.listener.start()
+
+    def _build_views(self) -> dict[str, Any]:
+        m = self.model
+        return {
+            "status": StatusView(m.status),
+            "progress": ProgressView(m.progress),
+            "memory": MemoryView(m.progress),
+            "task_stream": TaskStreamView(m.tasks, m.progress),
+            "resources": ResourcesView(m.resources),
+        }
+
+    def _layout(self) -> list:
+        v = self.views
+        half = Layout(width="50%")
+        return [
+            v["status"].widget,
+            HBox([VBox([v["progress"].figure], layout=Layout(width="60%")),
+                  VBox([v["memory"].figure], layout=Layout(width="40%"))]),  # fmt: skip
+            v["task_stream"].figure,
+            HBox([VBox([v["resources"].usage], layout=half),
+                  VBox([v["resources"].network], layout=half)]),  # fmt: skip
+        ]
+
+    @classmethod
+    def for_client(cls, client: Client, **options: Any) -> Dashboard:
+        """The Client's open dashboard, or a new one."""
+        with _lock:
+            existing = list(_open.get(id(client), []))
+        for dash in existing:
+            if not dash._closed:
+                return dash
+        return cls(client, **options)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-serialisable copy of what the dashboard shows now.
+
+        Keys: ``status``, ``progress``, ``memory``, ``colors``, ``task_stream``
+        and ``resources`` (see the README for their fields).
+        """
+        return self.model.snapshot()
+
+    def sidebar(self) -> None:
+        """Show this dashboard in JupyterLab's right side panel too."""
+        from .sidebar import show_in_sidebar
+
+        show_in_sidebar(self)
+
+    def close(self) -> None:
+        """Stop updates, unregister from the scheduler, close the widgets.
+
+        Calling it again does nothing.
+        """
+        if getattr(self, "_closed", True):
+            return
+        self._closed = True
+        with _lock:
+            siblings = _open.get(id(self.client), [])
+            if self in siblings:
+                siblings.remove(self)
+            if not siblings:
+                _open.pop(id(self.client), None)
+        self.listener.stop_soon()
+        self.model.status.state = "closed"
+        self.model.status.message = "This dashboard was closed."
+        for view in self.views.values():
+            for widget in _figures(view):
+                widget.close()
+        super().close()
+
+
+def _figures(view: Any) -> list:
+    return [getattr(view, name) for name in ("figure", "usage", "network", "widget") if hasattr(view, name)]
+
+
+async def close_dashboards_of(client: Client) -> None:
+    """Close every dashboard of ``client`` (called as the Client closes)."""
+    with _lock:
+        dashboards = list(_open.get(id(client), []))
+    for dash in dashboards:
+        try:
+            await dash.listener.stop()
+            dash.close()
+        except Exception:
+            logger.exception("dashmon: error while closing a dashboard")

@@ -1,0 +1,70 @@
+"""Runs in the kernel: the Progress figure, one bar per task prefix.
+
+Reads :class:`~jupyter_dashmon.aggregate.models.ProgressModel` only.  Each bar
+spans the prefix's total; left to right: completed and released (light
+shade of the function's colour), completed and in memory (full shade), erred
+(black), processing (grey).  Largest prefixes first; past ``max_bars`` the
+rest are summarised as "+N more".  Text is drawn as SVG text, never HTML.
+"""
+
+from __future__ import annotations
+
+from bqplot import Axis, Label, Lines, LinearScale
+
+from ..aggregate import transforms as tf
+from ..aggregate.models import ProgressModel
+from .base import NEUTRAL, plot_height, set_segments, tile_figure
+
+#: Rows the figure always makes room for, so a single bar is not a slab.
+MIN_ROWS = 6
+
+
+class ProgressView:
+    """The Progress figure (``.figure``), kept in step with a ProgressModel."""
+
+    def __init__(self, model: ProgressModel, height: int = 280):
+        self.model = model
+        self.x = LinearScale(min=0.0, max=1.0)
+        self.y = LinearScale(min=-MIN_ROWS + 0.5, max=0.5)
+        scales = {"x": self.x, "y": self.y}
+        self.track = Lines(scales=scales, colors=[NEUTRAL], opacities=[0.15], stroke_width=10)
+        self.bars = Lines(scales=scales, stroke_width=10)
+        self.labels = Label(scales=scales, x=[], y=[], text=[], colors=[NEUTRAL], font_size=11,
+                            align="start", x_offset=4, y_offset=-2)  # fmt: skip
+        self.figure = tile_figure(
+            "Progress", height, marks=[self.track, self.bars, self.labels],
+            axes=[Axis(scale=self.x, num_ticks=0, visible=False)],
+        )  # fmt: skip
+        self.bars_shown = 0
+        self.hidden = 0
+        model.observe(self._update, names=["prefixes", "colors", "max_bars"])
+        self._update()
+
+    def _update(self, change: object = None) -> None:
+        prefixes = self.model.prefixes
+        bars, hidden = tf.progress_bars(prefixes, self.model.max_bars)
+        totals = tf.progress_totals(prefixes)
+        rows = max(len(bars) + (1 if hidden else 0), MIN_ROWS)
+        width = plot_height(self.figure) / rows * 0.62
+        segments = tf.bar_segments(bars, self.model.colors)
+        text = [f"{b['prefix']}  {b['done']:,} / {b['total']:,}" for b in bars]
+        if hidden:
+            text.append(f"+{hidden:,} more")
+        with self.figure.hold_sync():
+            self.y.min = -rows + 0.5
+            self.track.stroke_width = self.bars.stroke_width = width
+            set_segments(self.track, [0.0] * len(bars), [1.0] * len(bars),
+                         [-i for i in range(len(bars))], [NEUTRAL] * len(bars))  # fmt: skip
+            set_segments(
+                self.bars,
+                [s[0] for s in segments], [s[1] for s in segments],
+                [-s[2] for s in segments], [s[3] for s in segments], [s[4] for s in segments],
+            )  # fmt: skip
+            with self.labels.hold_sync():
+                self.labels.x = [0.0] * len(text)
+                self.labels.y = [-i + 0.42 for i in range(len(text))]
+                self.labels.text = text
+            self.figure.title = "Progress \u2014 " + ", ".join(
+                f"{name.replace('_', '-')}: {totals[name]:,}" for name in tf.TOTAL_FIELDS
+            )
+        self.bars_shown, self.hidden = len(bars), hidden

@@ -1,0 +1,79 @@
+"""Runs in the kernel: the Resources figures, CPU, memory and network over time.
+
+Reads :class:`~jupyter_dashmon.aggregate.models.ResourcesModel` only: mean
+CPU % over workers and memory as % of the summed limits on one figure,
+summed network read/write bytes per second on another, on a time axis.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from bqplot import Axis, DateScale, Lines, LinearScale
+
+from ..aggregate import transforms as tf
+from ..aggregate.models import ResourcesModel
+from .base import tile_figure
+
+CPU_COLOR, MEMORY_COLOR = "#1f77b4", "#2ca02c"
+READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"
+
+
+class ResourcesView:
+    """Two figures, ``.usage`` and ``.network``, kept in step with a ResourcesModel."""
+
+    def __init__(self, model: ResourcesModel, height: int = 220):
+        self.model = model
+        self.t1, self.t2 = DateScale(), DateScale()
+        self.pct = LinearScale(min=0.0)
+        self.rate = LinearScale(min=0.0)
+        self.usage_lines = Lines(
+            scales={"x": self.t1, "y": self.pct}, colors=[CPU_COLOR, MEMORY_COLOR],
+            labels=["CPU %", "memory %"], display_legend=True, stroke_width=1.5,
+        )  # fmt: skip
+        self.network_lines = Lines(
+            scales={"x": self.t2, "y": self.rate}, colors=[READ_COLOR, WRITE_COLOR],
+            labels=["read", "write"], display_legend=True, stroke_width=1.5,
+        )  # fmt: skip
+        margin = {"left": 56, "bottom": 30}
+        self.usage = tile_figure(
+            "CPU and memory", height, margin=margin, marks=[self.usage_lines],
+            legend_location="top-left",
+            axes=[Axis(scale=self.t1, num_ticks=4, grid_lines="none"),
+                  Axis(scale=self.pct, orientation="vertical", num_ticks=4, grid_lines="none")],
+        )  # fmt: skip
+        self.network = tile_figure(
+            "Network", height, margin=margin, marks=[self.network_lines],
+            legend_location="top-left",
+            axes=[Axis(scale=self.t2, num_ticks=4, grid_lines="none"),
+                  Axis(scale=self.rate, orientation="vertical", num_ticks=4,
+                       tick_format=".2~s", grid_lines="none")],
+        )  # fmt: skip
+        model.observe(self._update, names=["time", "cpu", "memory", "network_read", "network_write"])
+        self._update()
+
+    def _update(self, change: object = None) -> None:
+        m = self.model
+        n = min(len(m.time), len(m.cpu), len(m.memory), len(m.memory_limit),
+                len(m.network_read), len(m.network_write))  # fmt: skip
+        if n == 0:
+            return
+        times = np.array(m.time[-n:], dtype=float)
+        when = (times * 1000).astype("datetime64[ms]")
+        limit = np.maximum(np.array(m.memory_limit[-n:], dtype=float), 1.0)
+        memory_pct = np.array(m.memory[-n:], dtype=float) / limit * 100.0
+        cpu = np.array(m.cpu[-n:], dtype=float)
+        with self.usage.hold_sync():
+            self.usage_lines.x = when
+            self.usage_lines.y = np.vstack([cpu, memory_pct])
+            self.usage.title = (
+                f"CPU {cpu[-1]:.0f}% \u00b7 memory {tf.format_bytes(m.memory[-1])} "
+                f"of {tf.format_bytes(m.memory_limit[-1])}"
+            )
+        read = np.array(m.network_read[-n:], dtype=float)
+        write = np.array(m.network_write[-n:], dtype=float)
+        with self.network.hold_sync():
+            self.network_lines.x = when
+            self.network_lines.y = np.vstack([read, write])
+            self.network.title = (
+                f"Network \u00b7 read {tf.format_bytes(read[-1])}/s \u00b7 write {tf.format_bytes(write[-1])}/s"
+            )

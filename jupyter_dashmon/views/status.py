@@ -1,0 +1,48 @@
+"""Runs in the kernel: the status line above the figures.
+
+Reads :class:`~jupyter_dashmon.aggregate.models.StatusModel` only and shows,
+as plain text (never HTML), whether data is flowing and what is wrong if not.
+"""
+
+from __future__ import annotations
+
+from ipywidgets import Label, Layout
+
+from ..aggregate.models import StatusModel
+
+_PREFIX = {
+    "connecting": "Connecting to",
+    "live": "Live from",
+    "disconnected": "Disconnected from",
+    "closed": "Closed:",
+    "error": "Not available:",
+}
+
+
+class StatusView:
+    """A one-line text widget (``.widget``) describing a StatusModel."""
+
+    def __init__(self, model: StatusModel):
+        self.model = model
+        self.widget = Label(layout=Layout(width="100%"))
+        self.widget.add_class("dashmon-status")
+        model.observe(self._update, names=["state", "message", "scheduler", "workers"])
+        self._update()
+
+    def text(self) -> str:
+        """The line as shown."""
+        m = self.model
+        threads = sum(int(w.get("nthreads", 0)) for w in m.workers.values())
+        where = m.scheduler or "the scheduler"
+        line = f"Dask dashboard \u2014 {_PREFIX[m.state]} {where}"
+        if m.state == "live":
+            line += f" \u2014 {len(m.workers)} workers, {threads} threads"
+        if m.message:
+            line += f" \u2014 {m.message}"
+        return line
+
+    def _update(self, change: object = None) -> None:
+        self.widget.value = self.text()
+        for state in _PREFIX:
+            self.widget.remove_class(f"dashmon-{state}")
+        self.widget.add_class(f"dashmon-{self.model.state}")
