@@ -1,0 +1,99 @@
+"""Runs in the kernel: answers the side panel's request for the dashboard.
+
+The JupyterLab extension opens a comm on the ``jupyter_dashmon`` target with
+``{"request": "dashboard"}``. The handler registered here finds the kernel's
+default Dask Client, gets or creates its :class:`~jupyter_dashmon.Dashboard`,
+and answers with the dashboard's widget model id, or with an error message in
+plain words. Data from the front-end is only compared, never evaluated.
+"""
+
+from __future__ import annotations
+
+import logging
+import reprlib
+from typing import Any
+
+from distributed.client import default_client
+
+from .messages import COMM_TARGET, DashboardReply
+
+logger = logging.getLogger("jupyter_dashmon")
+
+NO_CLIENT = (
+    "This kernel has no Dask Client. Create one, e.g. "
+    "`from distributed import Client; client = Client()`, "
+    "then open the dashboard again."
+)
+
+
+def kernel_comm_manager() -> Any | None:
+    """The comm manager of the running IPython kernel, or None outside a kernel.
+
+    Returns
+    -------
+    comm.base_comm.CommManager or None
+        None in a plain Python process or a terminal IPython, where no
+        front-end can open comms.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    kernel = getattr(shell, "kernel", None)
+    return getattr(kernel, "comm_manager", None)
+
+
+def register_comm_target() -> bool:
+    """Let the JupyterLab extension ask this kernel for its dashboard.
+
+    Safe to call more than once, and outside a kernel, where it does nothing.
+
+    Returns
+    -------
+    bool
+        True when the target is registered (now or before), False outside a
+        kernel.
+    """
+    manager = kernel_comm_manager()
+    if manager is None:
+        return False
+    if manager.targets.get(COMM_TARGET) is not _on_comm_open:
+        manager.register_target(COMM_TARGET, _on_comm_open)
+    return True
+
+
+def dashboard_reply() -> DashboardReply:
+    """Get or create the dashboard of the default Client, as a reply to send.
+
+    Returns
+    -------
+    DashboardReply
+        ``{"status": "ok", "model_id": ...}``, or ``{"status": "error",
+        "message": ...}`` when there is no Client or the dashboard fails.
+    """
+    try:
+        client = default_client()
+    except ValueError:
+        return {"status": "error", "message": NO_CLIENT}
+    try:
+        from jupyter_dashmon import Dashboard
+
+        dashboard = Dashboard.for_client(client)
+    except Exception as error:  # the reason goes to the panel, not lost in the kernel
+        logger.exception("jupyter_dashmon: could not open the dashboard for the side panel")
+        return {
+            "status": "error",
+            "message": f"The dashboard could not be opened ({type(error).__name__}: {error}).",
+        }
+    return {"status": "ok", "model_id": dashboard.model_id}
+
+
+def _on_comm_open(comm: Any, open_msg: dict[str, Any]) -> None:
+    data = open_msg.get("content", {}).get("data")
+    if data != {"request": "dashboard"}:
+        logger.warning("jupyter_dashmon: ignored an unknown comm message %s", reprlib.repr(data))
+        comm.close()
+        return
+    comm.send(dashboard_reply())
+    comm.close()

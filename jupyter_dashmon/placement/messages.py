@@ -1,0 +1,50 @@
+"""Runs in the kernel: the messages of the ``jupyter_dashmon`` comm target.
+
+One definition for the kernel side; ``js/src/protocol.ts`` mirrors it for the
+JupyterLab side. Change both together.
+
+Front-end to kernel: the front-end opens a comm on :data:`COMM_TARGET` with a
+:class:`DashboardRequest`; the kernel answers once on that comm with a
+:class:`DashboardReplyOk` or :class:`DashboardReplyError`, then closes it.
+
+Kernel to front-end: ``Dashboard.sidebar()`` opens a comm on
+:data:`COMM_TARGET` with a :class:`ShowMessage`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+#: The one comm target name, used in both directions.
+COMM_TARGET = "jupyter_dashmon"
+
+
+class DashboardRequest(TypedDict):
+    """Data of the front-end's ``comm_open``: asks for the kernel's dashboard."""
+
+    request: Literal["dashboard"]
+
+
+class DashboardReplyOk(TypedDict):
+    """The dashboard of the kernel's default Client is this widget model."""
+
+    status: Literal["ok"]
+    model_id: str
+
+
+class DashboardReplyError(TypedDict):
+    """No dashboard; ``message`` says why in plain words, for the side panel."""
+
+    status: Literal["error"]
+    message: str
+
+
+DashboardReply = DashboardReplyOk | DashboardReplyError
+
+
+class ShowMessage(TypedDict):
+    """Data of the kernel's ``comm_open``: show this widget model in a side panel."""
+
+    action: Literal["show"]
+    model_id: str
+    title: str
