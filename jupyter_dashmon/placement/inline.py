@@ -8,6 +8,7 @@ side panel) as a second view of one model.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 from typing import Any
@@ -141,13 +142,30 @@ class Dashboard(VBox):
                 siblings.remove(self)
             if not siblings:
                 _open.pop(id(self.client), None)
-        self.listener.stop_soon()
+        self._stop_listener()
         self.model.status.state = "closed"
         self.model.status.message = "This dashboard was closed."
         for view in self.views.values():
             for widget in _figures(view):
                 widget.close()
         super().close()
+
+
+    def _stop_listener(self) -> None:
+        # From the user's thread, wait (briefly) until the collector has been told,
+        # so that closing the Client right after cannot cut the unsubscribe off.
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        client_loop = getattr(self.client.loop, "asyncio_loop", None)
+        if running is None and client_loop is not None and client_loop.is_running():
+            try:
+                self.client.sync(self.listener.stop, callback_timeout=5)
+                return
+            except Exception as exc:
+                logger.debug("dashmon: stopping the listener synchronously failed: %s", exc)
+        self.listener.stop_soon()
 
 
 def _figures(view: Any) -> list:

@@ -30,7 +30,7 @@ class MemoryView:
         self.figure = tile_figure(
             "Memory use: 0 B", height, margin={"left": 90, "bottom": 36}, marks=[self.bars],
             axes=[
-                Axis(scale=self.names, orientation="vertical", grid_lines="none"),
+                Axis(scale=self.names, side="left", grid_lines="none"),
                 Axis(scale=self.bytes, tick_format=".2~s", num_ticks=4, grid_lines="none"),
             ],
         )  # fmt: skip

@@ -29,7 +29,7 @@ class ProgressView:
         scales = {"x": self.x, "y": self.y}
         self.track = Lines(scales=scales, colors=[NEUTRAL], opacities=[0.15], stroke_width=10)
         self.bars = Lines(scales=scales, stroke_width=10)
-        self.labels = Label(scales=scales, x=[], y=[], text=[], colors=[NEUTRAL], font_size=11,
+        self.labels = Label(scales=scales, x=[], y=[], text=[], colors=[NEUTRAL], default_size=11,
                             align="start", x_offset=4, y_offset=-2)  # fmt: skip
         self.figure = tile_figure(
             "Progress", height, marks=[self.track, self.bars, self.labels],

@@ -39,13 +39,13 @@ class ResourcesView:
             "CPU and memory", height, margin=margin, marks=[self.usage_lines],
             legend_location="top-left",
             axes=[Axis(scale=self.t1, num_ticks=4, grid_lines="none"),
-                  Axis(scale=self.pct, orientation="vertical", num_ticks=4, grid_lines="none")],
+                  Axis(scale=self.pct, side="left", num_ticks=4, grid_lines="none")],
         )  # fmt: skip
         self.network = tile_figure(
             "Network", height, margin=margin, marks=[self.network_lines],
             legend_location="top-left",
             axes=[Axis(scale=self.t2, num_ticks=4, grid_lines="none"),
-                  Axis(scale=self.rate, orientation="vertical", num_ticks=4,
+                  Axis(scale=self.rate, side="left", num_ticks=4,
                        tick_format=".2~s", grid_lines="none")],
         )  # fmt: skip
         model.observe(self._update, names=["time", "cpu", "memory", "network_read", "network_write"])

@@ -1,0 +1,30 @@
+"""Task functions shipped to worker processes (importable by name from the tests' path)."""
+
+from __future__ import annotations
+
+import random
+import time
+
+
+def inc(x):
+    time.sleep(random.random() / 10)
+    return x + 1
+
+
+def dec(x):
+    time.sleep(random.random() / 10)
+    return x - 1
+
+
+def add(x, y):
+    time.sleep(random.random() / 10)
+    return x + y
+
+
+def slow(x, delay=0.05):
+    time.sleep(delay)
+    return x
+
+
+def fail(x):
+    raise ValueError(f"task {x} fails on purpose")
