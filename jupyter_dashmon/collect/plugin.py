@@ -183,7 +183,7 @@ class DashmonPlugin(SchedulerPlugin):
         for subscriber, seen in list(self._subscribers.items()):
             if now - seen > self.lease:
                 del self._subscribers[subscriber]
-                self._idle_since = now
+                self._idle_since = seen
                 logger.info("dashmon: dropped subscriber %s, silent for %.0f s", subscriber, now - seen)
         if not self._subscribers and now - self._idle_since > self.lease:
             self._remove_self()
