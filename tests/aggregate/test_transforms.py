@@ -1,0 +1,406 @@
+"""Unit tests for :mod:`jupyter_dashmon.aggregate.transforms`, hand-written data only."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from jupyter_dashmon.aggregate import transforms as tf
+from jupyter_dashmon.aggregate.colors import DISK, ERRED, OTHER_ACTION, PROCESSING, TRANSFER
+from jupyter_dashmon.collect.messages import ACTIONS
+
+
+def columns(*rows):
+    """TaskColumns from (key, prefix, worker, thread, start, stop, code) rows."""
+    names = ("key", "prefix", "worker", "thread", "start", "stop", "code")
+    return {name: [row[i] for row in rows] for i, name in enumerate(names)}
+
+
+def record(key="inc-1", prefix="inc", worker="tcp://w1", thread=1, start=0.0, stop=1.0,
+           action="compute", status="OK"):  # fmt: skip
+    return {"key": key, "prefix": prefix, "worker": worker, "thread": thread,
+            "start": start, "stop": stop, "action": action, "status": status}  # fmt: skip
+
+
+def counts(total, done=0, memory=0, erred=0, processing=0, nbytes=0, **extra):
+    c = {"total": total, "done": done, "memory": memory, "released": 0, "erred": erred,
+         "processing": processing, "waiting": 0, "queued": 0, "no_worker": 0, "nbytes": nbytes}  # fmt: skip
+    c.update(extra)
+    return c
+
+
+# -- decode_tasks ------------------------------------------------------------
+
+
+def test_decode_tasks_builds_records_with_actions_and_status():
+    cols = columns(
+        ("inc-1", "inc", "tcp://w1", 3, 10.0, 11.5, 0),
+        ("add-2", "add", "tcp://w2", 4, 12.0, 12.25, 2 * ACTIONS.index("transfer")),
+        ("bad-3", "bad", "tcp://w1", 3, 13.0, 14.0, 1),
+    )
+    records = tf.decode_tasks(cols)
+    assert records == [
+        record("inc-1", "inc", "tcp://w1", 3, 10.0, 11.5, "compute", "OK"),
+        record("add-2", "add", "tcp://w2", 4, 12.0, 12.25, "transfer", "OK"),
+        record("bad-3", "bad", "tcp://w1", 3, 13.0, 14.0, "compute", "error"),
+    ]
+    assert all(type(r["thread"]) is int and type(r["start"]) is float for r in records)
+
+
+def test_decode_tasks_every_known_code():
+    rows = [(f"k{i}", "p", "w", 0, 0.0, 1.0, i) for i in range(2 * len(ACTIONS))]
+    records = tf.decode_tasks(columns(*rows))
+    assert [r["action"] for r in records] == [a for a in ACTIONS for _ in (0, 1)]
+    assert [r["status"] for r in records] == ["OK", "error"] * len(ACTIONS)
+
+
+@pytest.mark.parametrize("code", [2 * len(ACTIONS), 2 * len(ACTIONS) + 2, 200])
+def test_decode_tasks_unknown_code_is_other(code):
+    (r,) = tf.decode_tasks(columns(("k", "p", "w", 0, 0.0, 1.0, code)))
+    assert r["action"] == "other"
+    assert r["status"] == "OK"
+
+
+def test_decode_tasks_unknown_odd_code_is_other_error():
+    (r,) = tf.decode_tasks(columns(("k", "p", "w", 0, 0.0, 1.0, 2 * len(ACTIONS) + 1)))
+    assert (r["action"], r["status"]) == ("other", "error")
+
+
+@pytest.mark.parametrize(
+    "start, stop",
+    [(math.nan, 1.0), (1.0, math.nan), (math.inf, 1.0), (1.0, math.inf), (-math.inf, 1.0),
+     (math.nan, math.nan)],
+)  # fmt: skip
+def test_decode_tasks_drops_non_finite_times(start, stop):
+    cols = columns(
+        ("good-1", "good", "w", 0, 1.0, 2.0, 0),
+        ("bad", "bad", "w", 0, start, stop, 0),
+        ("good-2", "good", "w", 0, 3.0, 4.0, 0),
+    )
+    assert [r["key"] for r in tf.decode_tasks(cols)] == ["good-1", "good-2"]
+
+
+def test_decode_tasks_swaps_stop_before_start():
+    (r,) = tf.decode_tasks(columns(("k", "p", "w", 0, 5.0, 2.0, 0)))
+    assert (r["start"], r["stop"]) == (2.0, 5.0)
+
+
+def test_decode_tasks_empty():
+    assert tf.decode_tasks(columns()) == []
+
+
+def test_decode_tasks_stringifies_text_columns():
+    (r,) = tf.decode_tasks(columns((("x", 1), 7, 8, 2, 0.0, 1.0, 0)))
+    assert (r["key"], r["prefix"], r["worker"]) == ("('x', 1)", "7", "8")
+
+
+# -- extend_stream -----------------------------------------------------------
+
+
+def test_extend_stream_appends_without_restart():
+    held = [record("a", start=0.0, stop=1.0)]
+    new = [record("b", start=2.0, stop=3.0)]
+    merged, restarted = tf.extend_stream(held, new, length=10, gap=10.0)
+    assert [r["key"] for r in merged] == ["a", "b"]
+    assert restarted is False
+
+
+def test_extend_stream_restarts_after_quiet_gap():
+    held = [record("a", start=0.0, stop=1.0), record("b", start=0.5, stop=5.0)]
+    new = [record("c", start=15.5, stop=16.0), record("d", start=16.0, stop=17.0)]
+    merged, restarted = tf.extend_stream(held, new, length=10, gap=10.0)
+    assert restarted is True
+    assert [r["key"] for r in merged] == ["c", "d"]
+
+
+def test_extend_stream_gap_measured_from_latest_stop_not_last_record():
+    # The last record stops early but an earlier one ran long: no quiet gap.
+    held = [record("long", start=0.0, stop=20.0), record("short", start=1.0, stop=2.0)]
+    new = [record("c", start=25.0, stop=26.0)]
+    merged, restarted = tf.extend_stream(held, new, length=10, gap=10.0)
+    assert restarted is False
+    assert len(merged) == 3
+
+
+def test_extend_stream_gap_exactly_equal_does_not_restart():
+    held = [record("a", start=0.0, stop=1.0)]
+    new = [record("b", start=11.0, stop=12.0)]
+    assert tf.extend_stream(held, new, length=10, gap=10.0)[1] is False
+    new = [record("b", start=11.001, stop=12.0)]
+    assert tf.extend_stream(held, new, length=10, gap=10.0)[1] is True
+
+
+def test_extend_stream_keeps_only_last_length():
+    held = [record(f"h{i}", start=i, stop=i + 0.5) for i in range(5)]
+    new = [record(f"n{i}", start=5 + i, stop=5.5 + i) for i in range(4)]
+    merged, restarted = tf.extend_stream(held, new, length=3, gap=10.0)
+    assert [r["key"] for r in merged] == ["n1", "n2", "n3"]
+    assert restarted is False
+
+
+def test_extend_stream_empty_sides():
+    new = [record("a")]
+    assert tf.extend_stream([], new, length=5, gap=0.0) == (new, False)
+    held = [record("a"), record("b")]
+    merged, restarted = tf.extend_stream(held, [], length=1, gap=0.0)
+    assert [r["key"] for r in merged] == ["b"] and restarted is False
+
+
+def test_extend_stream_does_not_mutate_inputs():
+    held = [record("a", start=0.0, stop=1.0)]
+    new = [record("b", start=1.0, stop=2.0)]
+    merged, _ = tf.extend_stream(held, new, length=10, gap=10.0)
+    merged.append(record("c"))
+    assert [r["key"] for r in held] == ["a"] and [r["key"] for r in new] == ["b"]
+
+
+# -- thread_rows / record_color / record_label / stream_rectangles -----------
+
+
+def test_thread_rows_ordered_by_worker_then_thread():
+    records = [
+        record(worker="tcp://b", thread=2),
+        record(worker="tcp://a", thread=9),
+        record(worker="tcp://b", thread=1),
+        record(worker="tcp://a", thread=3),
+        record(worker="tcp://b", thread=2),  # duplicate pair: one row
+    ]
+    assert tf.thread_rows(records) == {
+        ("tcp://a", 3): 0,
+        ("tcp://a", 9): 1,
+        ("tcp://b", 1): 2,
+        ("tcp://b", 2): 3,
+    }
+    assert tf.thread_rows([]) == {}
+
+
+@pytest.mark.parametrize(
+    "action, status, expected",
+    [
+        ("compute", "OK", "#123456"),
+        ("transfer", "OK", TRANSFER),
+        ("transfer", "error", TRANSFER),
+        ("compute", "error", ERRED),
+        ("disk-read", "OK", DISK),
+        ("disk-write", "OK", DISK),
+        ("deserialize", "OK", OTHER_ACTION),
+        ("other", "OK", OTHER_ACTION),
+        ("disk-read", "error", ERRED),
+    ],
+)
+def test_record_color(action, status, expected):
+    r = record(prefix="inc", action=action, status=status)
+    assert tf.record_color(r, {"inc": "#123456"}) == expected
+
+
+def test_record_color_compute_without_known_prefix():
+    assert tf.record_color(record(prefix="new"), {"inc": "#123456"}) == OTHER_ACTION
+
+
+def test_record_label_compute():
+    label = tf.record_label(record("inc-abc", worker="tcp://10.0.0.1:1234", thread=7,
+                                   start=1.0, stop=1.0123))  # fmt: skip
+    assert "inc-abc" in label
+    assert "tcp://10.0.0.1:1234" in label
+    assert "thread 7" in label
+    assert "12.3 ms" in label
+    assert "compute" not in label
+
+
+def test_record_label_non_compute_names_action():
+    label = tf.record_label(record("x-1", action="transfer", start=0.0, stop=2.5))
+    assert label.startswith("transfer: x-1")
+    assert "2.50 s" in label
+
+
+def test_stream_rectangles_relative_to_origin():
+    records = [
+        record("a", prefix="inc", worker="tcp://w1", thread=1, start=100.5, stop=101.0),
+        record(
+            "b",
+            prefix="add",
+            worker="tcp://w2",
+            thread=1,
+            start=101.0,
+            stop=103.0,
+            action="transfer",
+        ),
+        record(
+            "c", prefix="inc", worker="tcp://w1", thread=2, start=102.0, stop=102.25, status="error"
+        ),
+    ]
+    rows = tf.thread_rows(records)
+    rects = tf.stream_rectangles(records, rows, {"inc": "#111111", "add": "#222222"}, origin=100.0)
+    assert rects["x0"] == [0.5, 1.0, 2.0]
+    assert rects["x1"] == [1.0, 3.0, 2.25]
+    assert rects["row"] == [0, 2, 1]
+    assert rects["color"] == ["#111111", TRANSFER, ERRED]
+    assert rects["label"] == [tf.record_label(r) for r in records]
+
+
+def test_stream_rectangles_skips_records_without_row():
+    records = [record("a", worker="tcp://w1"), record("b", worker="tcp://gone")]
+    rects = tf.stream_rectangles(records, {("tcp://w1", 1): 0}, {}, origin=0.0)
+    assert rects["x0"] == [0.0] and len(rects["label"]) == 1 and "a" in rects["label"][0]
+
+
+# -- progress ----------------------------------------------------------------
+
+
+def test_progress_totals_sums_every_field():
+    progress = {
+        "inc": counts(
+            10, done=4, memory=3, erred=1, processing=2, waiting=1, queued=2, no_worker=1
+        ),
+        "add": counts(5, done=5, memory=5, nbytes=100),
+    }
+    totals = tf.progress_totals(progress)
+    assert totals == {"total": 15, "waiting": 1, "queued": 2, "processing": 2, "memory": 8,
+                      "no_worker": 1, "erred": 1, "done": 9}  # fmt: skip
+    assert list(totals)[: len(tf.TOTAL_FIELDS)] == list(tf.TOTAL_FIELDS)
+
+
+def test_progress_totals_empty_and_missing_fields():
+    assert set(tf.progress_totals({}).values()) == {0}
+    assert tf.progress_totals({"x": {"total": 3}})["total"] == 3
+
+
+def test_merge_progress_updates_adds_and_drops_empty():
+    held = {"inc": counts(10, done=1), "old": counts(2, done=2), "kept": counts(1)}
+    changed = {
+        "inc": counts(10, done=5),
+        "new": counts(3),
+        "old": counts(0),  # no tasks, no bytes: dropped
+        "ghost": counts(0),  # never held, empty: not added
+        "bytes_only": counts(0, nbytes=64),  # forgotten tasks but bytes still held
+    }
+    merged = tf.merge_progress(held, changed, limit=100)
+    assert set(merged) == {"inc", "kept", "new", "bytes_only"}
+    assert merged["inc"]["done"] == 5
+    assert held["inc"]["done"] == 1  # input untouched
+    assert "old" in held
+
+
+def test_merge_progress_limit_keeps_largest():
+    held = {"small": counts(1), "big": counts(100), "mid": counts(10)}
+    merged = tf.merge_progress(held, {"huge": counts(1000), "tiny": counts(2)}, limit=2)
+    assert set(merged) == {"huge", "big"}
+    merged = tf.merge_progress(held, {}, limit=3)
+    assert set(merged) == {"small", "big", "mid"}
+
+
+def test_progress_bars_order_fractions_and_hidden():
+    progress = {
+        "b": counts(10, done=6, memory=2, erred=1, processing=2),
+        "a": counts(10, done=0),
+        "big": counts(100, done=100, memory=0),
+        "empty": counts(0, nbytes=5),
+        "c": counts(4, done=4, memory=4),
+    }
+    bars, hidden = tf.progress_bars(progress, max_bars=10)
+    # Largest total first; ties by name; prefixes without tasks never shown.
+    assert [b["prefix"] for b in bars] == ["big", "a", "b", "c"]
+    assert hidden == 0
+    b = bars[2]
+    assert (b["total"], b["done"]) == (10, 6)
+    assert b["released"] == pytest.approx(0.4)
+    assert b["memory"] == pytest.approx(0.6)
+    assert b["erred"] == pytest.approx(0.7)
+    assert b["processing"] == pytest.approx(0.9)
+    assert bars[0]["released"] == pytest.approx(1.0) and bars[0]["processing"] == pytest.approx(1.0)
+    assert bars[1]["processing"] == 0.0
+    assert bars[3]["released"] == 0.0 and bars[3]["memory"] == pytest.approx(1.0)
+
+
+def test_progress_bars_max_bars_and_hidden_count():
+    progress = {f"p{i:02d}": counts(100 - i) for i in range(30)}
+    progress["zero"] = counts(0, nbytes=1)
+    bars, hidden = tf.progress_bars(progress, max_bars=25)
+    assert len(bars) == 25
+    assert hidden == 5
+    assert [b["prefix"] for b in bars] == [f"p{i:02d}" for i in range(25)]
+
+
+def test_progress_bars_fractions_clamped_to_one():
+    # Inconsistent counts (a snapshot taken mid-transition) never overflow the bar.
+    (bar,), _ = tf.progress_bars({"x": counts(2, done=3, memory=1, erred=2, processing=2)}, 5)
+    assert all(0.0 <= bar[f] <= 1.0 for f in ("released", "memory", "erred", "processing"))
+
+
+def test_bar_segments_shades_colours_and_skips_empty():
+    bars = [
+        {"prefix": "inc", "total": 10, "done": 6, "released": 0.4, "memory": 0.6, "erred": 0.7,
+         "processing": 0.9},
+        {"prefix": "add", "total": 5, "done": 0, "released": 0.0, "memory": 0.0, "erred": 0.0,
+         "processing": 0.4},
+        {"prefix": "unknown", "total": 1, "done": 1, "released": 0.0, "memory": 1.0,
+         "erred": 1.0, "processing": 1.0},
+    ]  # fmt: skip
+    segments = tf.bar_segments(bars, {"inc": "#111111", "add": "#222222"})
+    assert segments == [
+        (0.0, 0.4, 0, "#111111", 0.45),
+        (0.4, 0.6, 0, "#111111", 1.0),
+        (0.6, 0.7, 0, ERRED, 1.0),
+        (0.7, 0.9, 0, PROCESSING, 0.8),
+        (0.0, 0.4, 1, PROCESSING, 0.8),
+        (0.0, 1.0, 2, OTHER_ACTION, 1.0),
+    ]
+    assert tf.bar_segments([], {}) == []
+
+
+# -- memory and formatting ----------------------------------------------------
+
+
+def test_memory_by_prefix_sorted_and_zeros_left_out():
+    progress = {"zeta": counts(1, nbytes=5), "alpha": counts(1, nbytes=7.0),
+                "none": counts(3, nbytes=0), "mid": counts(0, nbytes=1)}  # fmt: skip
+    memory = tf.memory_by_prefix(progress)
+    assert memory == {"alpha": 7, "mid": 1, "zeta": 5}
+    assert list(memory) == ["alpha", "mid", "zeta"]
+    assert all(type(v) is int for v in memory.values())
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (0, "0 B"),
+        (921, "921 B"),
+        (922, "0.90 kiB"),
+        (2048, "2.00 kiB"),
+        (1.5 * 2**20, "1.50 MiB"),
+        (3 * 2**30, "3.00 GiB"),
+        (2 * 2**40, "2.00 TiB"),
+        (5 * 2**50, "5.00 PiB"),
+        (-2048, "-2.00 kiB"),
+    ],
+)
+def test_format_bytes(n, text):
+    assert tf.format_bytes(n) == text
+
+
+@pytest.mark.parametrize(
+    "s, text",
+    [(0.0, "0 us"), (12.3e-6, "12 us"), (0.0123, "12.3 ms"), (0.999, "999.0 ms"), (1.0, "1.00 s"),
+     (4.56, "4.56 s"), (125.0, "125.00 s")],
+)  # fmt: skip
+def test_format_seconds(s, text):
+    assert tf.format_seconds(s) == text
+
+
+def test_append_bounded():
+    assert tf.append_bounded([1, 2, 3], [4, 5], 4) == [2, 3, 4, 5]
+    assert tf.append_bounded([], [1, 2, 3], 2) == [2, 3]
+    assert tf.append_bounded([1], [2], 10) == [1, 2]
+    held = [1, 2]
+    out = tf.append_bounded(held, [], 5)
+    assert out == [1, 2] and out is not held
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="append_bounded returns all of `held` unbounded when `new` is empty, "
+    "contrary to its docstring ('the last `length` items of held + new')",
+)
+def test_append_bounded_bounds_even_when_nothing_new():
+    assert tf.append_bounded([1, 2, 3], [], 2) == [2, 3]
