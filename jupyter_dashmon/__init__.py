@@ -11,6 +11,6 @@ from .placement.inline import Dashboard
 from .placement.patch import install_client_hooks
 
 __version__ = "0.1.0"
-__all__ = ["Dashboard", "Options", "resolve_options", "__version__"]
+__all__ = ["Dashboard", "Options", "__version__", "resolve_options"]
 
 install_client_hooks()

@@ -101,12 +101,15 @@ def _seconds(raw: Any, source: str, low: float, high: float) -> float:
     if isinstance(raw, str):
         try:
             value = float(parse_timedelta(raw))
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, IndexError, OverflowError):
             raise ValueError(
                 f"{source} got {raw!r}, which is not a time; use seconds or a string such as '250ms'"
             ) from None
     else:
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:
+            value = math.inf
     if not math.isfinite(value) or not low <= value <= high:
         raise ValueError(f"{source} must be between {low:g} and {high:g} seconds, got {raw!r}")
     return value

@@ -36,7 +36,10 @@ def assign_colors(
     if not new:
         return dict(known) if not isinstance(known, dict) else known
     colors = dict(known)
-    start = len(colors)
+    # Continue the rotation after the last colour handed out (not len(colors):
+    # once old entries are dropped, that length would stop moving).
+    last = next(reversed(colors.values()), None)
+    start = PALETTE.index(last) + 1 if last in PALETTE else 0
     for i, prefix in enumerate(new):
         colors[prefix] = PALETTE[(start + i) % len(PALETTE)]
     while len(colors) > limit:

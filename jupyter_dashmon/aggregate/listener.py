@@ -235,13 +235,13 @@ class Listener:
         p = self.model.progress
         prefixes = tf.merge_progress(p.prefixes, changed, self.options.max_prefixes)
         with p.hold_trait_notifications():
-            p.colors = assign_colors(p.colors, prefixes, limit=self.options.max_prefixes)
+            p.colors = assign_colors(p.colors, prefixes, limit=2 * self.options.max_prefixes)
             p.prefixes = prefixes
 
     def _apply_tasks(self, records: list, now: float) -> None:
         t = self.model.tasks
         p = self.model.progress
-        p.colors = assign_colors(p.colors, (r["prefix"] for r in records), self.options.max_prefixes)
+        p.colors = assign_colors(p.colors, (r["prefix"] for r in records), 2 * self.options.max_prefixes)
         held, restarted = tf.extend_stream(t.records, records, t.length, t.gap)
         with t.hold_trait_notifications():
             if restarted or not t.records:

@@ -273,5 +273,5 @@ def format_seconds(s: float) -> str:
 def append_bounded(held: Sequence[Any], new: Sequence[Any], length: int) -> list[Any]:
     """The last ``length`` items of ``held + new``."""
     if not new:
-        return list(held)
+        return list(held)[-length:]
     return (list(held) + list(new))[-length:]

@@ -14,7 +14,7 @@ import threading
 from typing import Any
 
 from distributed import Client
-from ipywidgets import HBox, Layout, VBox
+from ipywidgets import HBox, Layout, VBox, Widget
 
 from ..aggregate import DashboardModel, Listener
 from ..config import Options, resolve_options
@@ -147,7 +147,7 @@ class Dashboard(VBox):
         self.model.status.message = "This dashboard was closed."
         for view in self.views.values():
             for widget in _figures(view):
-                widget.close()
+                close_tree(widget)
         super().close()
 
 
@@ -170,6 +170,28 @@ class Dashboard(VBox):
 
 def _figures(view: Any) -> list:
     return [getattr(view, name) for name in ("figure", "usage", "network", "widget") if hasattr(view, name)]
+
+
+def close_tree(widget: Widget) -> int:
+    """Close ``widget`` and every widget it refers to (marks, scales, axes...).
+
+    ``Figure.close()`` alone leaves its marks and scales registered in the
+    kernel; closing the whole tree is what lets a closed dashboard be
+    collected.  Returns how many widgets were closed.
+    """
+    seen: set[int] = set()
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        if id(w) in seen or w.comm is None:
+            continue
+        seen.add(id(w))
+        for name in w.keys:
+            value = getattr(w, name, None)
+            items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+            stack.extend(v for v in items if isinstance(v, Widget))
+        w.close()
+    return len(seen)
 
 
 async def close_dashboards_of(client: Client) -> None:

@@ -9,7 +9,7 @@ rest are summarised as "+N more".  Text is drawn as SVG text, never HTML.
 
 from __future__ import annotations
 
-from bqplot import Axis, Label, Lines, LinearScale
+from bqplot import Axis, Label, LinearScale, Lines
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel

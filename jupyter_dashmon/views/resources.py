@@ -8,7 +8,7 @@ summed network read/write bytes per second on another, on a time axis.
 from __future__ import annotations
 
 import numpy as np
-from bqplot import Axis, DateScale, Lines, LinearScale
+from bqplot import Axis, DateScale, LinearScale, Lines
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ResourcesModel
@@ -48,7 +48,7 @@ class ResourcesView:
                   Axis(scale=self.rate, side="left", num_ticks=4,
                        tick_format=".2~s", grid_lines="none")],
         )  # fmt: skip
-        model.observe(self._update, names=["time", "cpu", "memory", "network_read", "network_write"])
+        model.observe(self._update, names=["time", "cpu", "memory", "memory_limit", "network_read", "network_write"])
         self._update()
 
     def _update(self, change: object = None) -> None:
@@ -56,6 +56,7 @@ class ResourcesView:
         n = min(len(m.time), len(m.cpu), len(m.memory), len(m.memory_limit),
                 len(m.network_read), len(m.network_write))  # fmt: skip
         if n == 0:
+            self._clear()
             return
         times = np.array(m.time[-n:], dtype=float)
         when = (times * 1000).astype("datetime64[ms]")
@@ -77,3 +78,9 @@ class ResourcesView:
             self.network.title = (
                 f"Network \u00b7 read {tf.format_bytes(read[-1])}/s \u00b7 write {tf.format_bytes(write[-1])}/s"
             )
+
+    def _clear(self) -> None:
+        for lines in (self.usage_lines, self.network_lines):
+            with lines.hold_sync():
+                lines.x, lines.y = [], []
+        self.usage.title, self.network.title = "CPU and memory", "Network"

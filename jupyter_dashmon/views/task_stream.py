@@ -9,7 +9,7 @@ erred tasks black.  Hovering a rectangle shows key, worker and duration.
 
 from __future__ import annotations
 
-from bqplot import Axis, Lines, LinearScale, Tooltip
+from bqplot import Axis, LinearScale, Lines, Tooltip
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel, TaskStreamModel

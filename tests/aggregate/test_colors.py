@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import types
 
-import pytest
-
 from jupyter_dashmon.aggregate.colors import (
     DISK,
     ERRED,
@@ -70,11 +68,6 @@ def test_bounded_by_limit_dropping_oldest():
     assert len(more) == 4 and "q" in more and "p6" not in more
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="once `limit` prefixes are known, start = len(colors) stays equal to limit, "
-    "so every later new prefix gets the same palette colour (round-robin stops)",
-)
 def test_round_robin_continues_after_the_bound_is_reached():
     colors = assign_colors({}, ["a", "b", "c"], limit=3)
     colors = assign_colors(colors, ["d"], limit=3)

@@ -397,10 +397,5 @@ def test_append_bounded():
     assert out == [1, 2] and out is not held
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="append_bounded returns all of `held` unbounded when `new` is empty, "
-    "contrary to its docstring ('the last `length` items of held + new')",
-)
 def test_append_bounded_bounds_even_when_nothing_new():
     assert tf.append_bounded([1, 2, 3], [], 2) == [2, 3]

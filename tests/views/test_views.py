@@ -363,11 +363,6 @@ def test_resources_view_empty_model_draws_nothing():
     assert view.usage_lines.x is None or len(view.usage_lines.x) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResourcesView observes time/cpu/memory/network_* but not memory_limit, "
-    "so a change of the limits alone leaves memory % and the title stale",
-)
 def test_resources_view_follows_memory_limit(resources):
     view = ResourcesView(resources)
     resources.memory_limit = [4 * 2**30, 4 * 2**30]
@@ -385,11 +380,6 @@ def test_resources_view_equal_assignment_sends_nothing(resources, traffic):
     assert "title" in seen and any(w is view.usage_lines for w, _ in traffic)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ResourcesView._update returns early when the model's lists are empty (as after "
-    "a reset for a new scheduler), leaving the old scheduler's lines and titles on screen",
-)
 def test_resources_view_clears_when_model_is_emptied(resources):
     view = ResourcesView(resources)
     fill_resources(resources, **{name: [] for name in RESOURCE_FIELDS})
@@ -460,11 +450,6 @@ def test_status_view_equal_assignment_sends_nothing(traffic):
     assert "value" in seen and (view.widget, ["value"]) in traffic
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="StatusView._update removes and re-adds the state class on every update, "
-    "sending _dom_classes twice even when the state did not change",
-)
 def test_status_view_sends_only_the_new_text_when_state_is_unchanged(traffic):
     model = StatusModel(state="live", scheduler="tcp://s")
     view = StatusView(model)
