@@ -66,6 +66,10 @@ class ResourceColumns(TypedDict):
     ``cpu`` is the mean CPU % over workers (100 = one core busy), ``memory``
     and ``memory_limit`` are summed process memory and limits in bytes,
     ``network_read``/``network_write`` summed host network bytes per second.
+    ``scheduler_cpu`` (%) and ``scheduler_memory`` (bytes) are the scheduler
+    process's own, ``loop_interval`` its observed event-loop tick interval
+    (seconds), ``dashboard_seconds`` the scheduler time spent on dashboards
+    so far (polls plus the transition hook).
     """
 
     time: list[float]
@@ -74,6 +78,46 @@ class ResourceColumns(TypedDict):
     memory_limit: list[float]
     network_read: list[float]
     network_write: list[float]
+    scheduler_cpu: list[float]
+    scheduler_memory: list[float]
+    loop_interval: list[float]
+    n_workers: list[float]
+    n_clients: list[float]
+    n_tasks: list[float]
+    dashboard_seconds: list[float]
+
+
+class WorkerTable(TypedDict):
+    """The latest reading of every worker, in columns (one entry per worker).
+
+    Bytes for memory fields, bytes per second for network and disk, CPU in %
+    (100 = one core), ``last_seen`` in seconds since the epoch.
+    """
+
+    address: list[str]
+    name: list[str]
+    nthreads: list[int]
+    cpu: list[float]
+    memory: list[float]
+    memory_limit: list[float]
+    managed: list[float]
+    unmanaged: list[float]
+    spilled: list[float]
+    processing: list[int]
+    in_memory: list[int]
+    network_read: list[float]
+    network_write: list[float]
+    disk_read: list[float]
+    disk_write: list[float]
+    last_seen: list[float]
+
+
+class WorkerDetail(TypedDict):
+    """What one worker is running now (at most 50 keys shown)."""
+
+    address: str
+    processing: list[str]
+    n_processing: int
 
 
 class WorkerInfo(TypedDict):
@@ -93,6 +137,7 @@ class PollRequest(TypedDict):
     resource_cursor: int
     worker_version: int
     limit: int
+    detail: str
 
 
 class Delta(TypedDict):
@@ -102,7 +147,9 @@ class Delta(TypedDict):
     poll, or a new scheduler): the kernel must drop what it holds and take this
     reply as the whole state.  ``dropped`` counts task records that the kernel
     will never see (overwritten in the ring, or beyond ``limit``).  ``workers``
-    is ``None`` when the set of workers did not change.
+    is ``None`` when the set of workers did not change; ``worker_table`` is
+    ``None`` unless a resource sample was taken since ``resource_cursor``;
+    ``detail`` answers the request's ``detail`` worker address.
     """
 
     epoch: str
@@ -117,4 +164,6 @@ class Delta(TypedDict):
     resources: ResourceColumns
     worker_version: int
     workers: dict[str, WorkerInfo] | None
+    worker_table: WorkerTable | None
+    detail: WorkerDetail | None
     cost: float

@@ -20,7 +20,6 @@ the scheduler by value, so the scheduler does not need ``jupyter_dashmon``.
 from __future__ import annotations
 
 import logging
-import math
 import time
 import uuid
 from typing import Any
@@ -34,9 +33,11 @@ from .messages import (
     UNSUBSCRIBE_OP,
     Delta,
     PrefixCounts,
+    WorkerDetail,
     WorkerInfo,
 )
 from .ring import Ring
+from .sampling import RESOURCE_FIELDS, take_sample
 
 logger = logging.getLogger("jupyter_dashmon")
 
@@ -51,14 +52,7 @@ _TASK_COLUMNS = {
     "stop": "d",
     "code": "B",
 }
-_RESOURCE_COLUMNS = {
-    "time": "d",
-    "cpu": "d",
-    "memory": "d",
-    "memory_limit": "d",
-    "network_read": "d",
-    "network_write": "d",
-}
+_RESOURCE_COLUMNS = dict.fromkeys(RESOURCE_FIELDS, "d")
 
 
 def key_text(key: Any, limit: int) -> str:
@@ -76,22 +70,6 @@ def key_text(key: Any, limit: int) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "\u2026"
     return text
-
-
-def _finite(value: Any) -> float | None:
-    """``value`` as a float if it is a finite number, else ``None``."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def _net_rate(metrics: dict, direction: str) -> float | None:
-    nested = metrics.get("host_net_io")
-    if isinstance(nested, dict):
-        return _finite(nested.get(direction + "_bps"))
-    return _finite(metrics.get("host_net_io." + direction + "_bps"))
 
 
 class DashmonPlugin(SchedulerPlugin):
@@ -150,6 +128,9 @@ class DashmonPlugin(SchedulerPlugin):
         self._subscribers: dict[str, float] = {}
         self._idle_since = time.monotonic()
         self.cost = 0.0
+        self._hook_calls = 0
+        self._hook_timed = 0.0
+        self._worker_table: dict[str, list] = {}
         self._handlers = {POLL_OP: self.poll, UNSUBSCRIBE_OP: self.unsubscribe}
         scheduler.handlers.update(self._handlers)
         for ts in scheduler.tasks.values():
@@ -198,6 +179,15 @@ class DashmonPlugin(SchedulerPlugin):
     # -- scheduler hooks (hot path: O(1) per call) --------------------------
 
     def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        self._hook_calls += 1
+        if self._hook_calls & 63:
+            self._transition(key, start, finish, kwargs)
+        else:
+            t0 = time.perf_counter()
+            self._transition(key, start, finish, kwargs)
+            self._hook_timed += time.perf_counter() - t0
+
+    def _transition(self, key: Any, start: str, finish: str, kwargs: dict) -> None:
         ts = self.scheduler.tasks.get(key)
         if ts is None:
             return
@@ -274,6 +264,7 @@ class DashmonPlugin(SchedulerPlugin):
         resource_cursor: int = 0,
         worker_version: int = 0,
         limit: int = 1000,
+        detail: str = "",
     ) -> Delta:
         """Everything newer than the caller's cursors (the RPC handler)."""
         t0 = time.perf_counter()
@@ -300,7 +291,9 @@ class DashmonPlugin(SchedulerPlugin):
             "resources": resources,  # type: ignore[typeddict-item]
             "worker_version": self._worker_version,
             "workers": self._workers() if worker_version != self._worker_version else None,
-            "cost": self.cost,
+            "worker_table": self._worker_table if resource_cursor < self.resources.count else None,
+            "detail": self._detail(detail) if detail else None,
+            "cost": self.cost + self._hook_cost(),
         }
         self.cost += time.perf_counter() - t0
         return delta
@@ -351,6 +344,17 @@ class DashmonPlugin(SchedulerPlugin):
             "nbytes": self._nbytes.get(prefix, 0),
         }
 
+    def _detail(self, address: str, limit: int = 50) -> WorkerDetail | None:
+        ws = self.scheduler.workers.get(address)
+        if ws is None:
+            return None
+        processing = []
+        for ts in ws.processing:
+            if len(processing) >= limit:
+                break
+            processing.append(key_text(ts.key, self.key_limit))
+        return {"address": address, "processing": processing, "n_processing": len(ws.processing)}
+
     def _workers(self) -> dict[str, WorkerInfo]:
         return {
             address: {"name": str(ws.name), "nthreads": int(ws.nthreads)}
@@ -358,21 +362,11 @@ class DashmonPlugin(SchedulerPlugin):
         }
 
     def _sample(self, now: float) -> None:
-        """One cluster-wide resource sample from the workers' last heartbeats."""
+        """One resource sample and worker table, from the last heartbeats."""
         self._last_sample = now
-        workers = self.scheduler.workers.values()
-        if not workers:
-            return
-        cpu: list[float] = []
-        memory = limit = read = write = 0.0
-        for ws in workers:
-            metrics = ws.metrics if isinstance(ws.metrics, dict) else {}
-            value = _finite(metrics.get("cpu"))
-            if value is not None:
-                cpu.append(value)
-            memory += _finite(metrics.get("memory")) or 0.0
-            limit += _finite(ws.memory_limit) or 0.0
-            read += _net_rate(metrics, "read") or 0.0
-            write += _net_rate(metrics, "write") or 0.0
-        mean_cpu = sum(cpu) / len(cpu) if cpu else 0.0
-        self.resources.append(now, mean_cpu, memory, limit, read, write)
+        sample, self._worker_table = take_sample(self.scheduler, now, self.cost + self._hook_cost())
+        self.resources.append(*sample)
+
+    def _hook_cost(self) -> float:
+        """Estimated seconds spent in the transition hook (1 call in 64 is timed)."""
+        return self._hook_timed * 64
