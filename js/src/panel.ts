@@ -80,6 +80,7 @@ export class DashboardPanel extends DashmonPanel {
   ) {
     super(`jupyter-dashmon-${modelId}`, title);
     this.addClass('jp-DashboardPanel');
+    this.title.caption = `${title}: ${notebook.title.label}`;
     this.addButton('Close', 'jp-DashmonPanel-close', () => this.dispose());
     this.modelId = modelId;
   }

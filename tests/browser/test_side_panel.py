@@ -1,0 +1,142 @@
+"""The side panel in a real JupyterLab, driven by headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from conftest import ARTIFACTS, BrowserPage, Lab, run_command_from_palette
+
+pytestmark = pytest.mark.browser
+
+COMMAND = "jupyter-dashmon:open"
+LABEL = "Show Dask dashboard"
+LAUNCHER_MESSAGE = "#jupyter-dashmon-launcher .jp-DashmonPanel-message"
+DASHBOARD_PANEL = ".jp-DashboardPanel"
+CLIENT_CELL = (
+    "from distributed import Client, LocalCluster\n"
+    "client = Client(LocalCluster(n_workers=1, threads_per_worker=1, processes=False,"
+    " dashboard_address=None))"
+)
+
+
+def open_lab(page: Any, lab: Lab) -> None:
+    page.goto(f"{lab.url}/lab?reset")
+    page.wait_for_selector("#jp-main-dock-panel")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands")
+
+
+def test_extension_is_installed_and_loaded(browser: BrowserPage, lab: Lab) -> None:
+    listing = subprocess.run(
+        [sys.executable, "-m", "jupyter", "labextension", "list"],
+        capture_output=True, text=True, check=True,
+    )
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
+    assert re.search(r"jupyter-dashmon v0\.1\.0\s+enabled\s+OK", plain), plain
+
+    page = browser.page
+    open_lab(page, lab)
+    page.wait_for_function(f"() => window.jupyterapp.commands.hasCommand('{COMMAND}')")
+    page.wait_for_selector(".jp-SideBar.jp-mod-right li[data-id='jupyter-dashmon-launcher']")
+    page.keyboard.press("Control+Shift+C")
+    page.fill(".lm-CommandPalette-input", LABEL)
+    item = page.locator(f".lm-CommandPalette-item[data-command='{COMMAND}']")
+    assert item.inner_text().strip().startswith(LABEL)
+    assert browser.errors == []
+
+
+def test_command_without_a_notebook_says_what_to_do(browser: BrowserPage, lab: Lab) -> None:
+    page = browser.page
+    open_lab(page, lab)
+    run_command_from_palette(page, LABEL, COMMAND)
+    message = page.locator(LAUNCHER_MESSAGE)
+    message.wait_for(state="visible")
+    assert message.inner_text() == (
+        "Open a notebook whose kernel has a Dask Client, then run this command again."
+    )
+    assert browser.errors == []
+
+
+def test_command_on_a_kernel_without_client_explains(
+    browser: BrowserPage, run_notebook: Any
+) -> None:
+    run_notebook(["x = 1"])
+    page = browser.page
+    run_command_from_palette(page, LABEL, COMMAND)
+    message = page.locator(LAUNCHER_MESSAGE, has_text="Dask Client")
+    message.wait_for(state="visible")
+    assert message.inner_text().startswith("This kernel has no Dask Client. Create one")
+    assert page.locator(DASHBOARD_PANEL).count() == 0
+    assert browser.errors == []
+
+
+def test_command_on_a_kernel_with_client_shows_the_dashboard(
+    browser: BrowserPage, run_notebook: Any
+) -> None:
+    run_notebook([CLIENT_CELL])
+    page = browser.page
+    run_command_from_palette(page, LABEL, COMMAND)
+    panel = page.locator(DASHBOARD_PANEL)
+    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    assert panel.count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "side-panel.png"))
+
+    # Running the command again reveals the same panel instead of adding one.
+    run_command_from_palette(page, LABEL, COMMAND)
+    page.locator(LAUNCHER_MESSAGE, has_text="Showing the dashboard").wait_for(state="attached")
+    assert page.locator(DASHBOARD_PANEL).count() == 1
+    assert browser.errors == []
+
+
+def test_sidebar_call_in_kernel_opens_a_second_view(
+    browser: BrowserPage, run_notebook: Any
+) -> None:
+    run_notebook(
+        [
+            CLIENT_CELL,
+            "from jupyter_dashmon import Dashboard\n"
+            "dashboard = Dashboard.for_client(client)\n"
+            "dashboard",
+            "dashboard.sidebar()",
+        ]
+    )
+    page = browser.page
+    inline = page.locator(".jp-NotebookPanel .jp-OutputArea .bqplot.figure svg").first
+    inline.wait_for(state="visible", timeout=60_000)
+    panel = page.locator(DASHBOARD_PANEL)
+    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    assert panel.count() == 1
+    assert browser.errors == []
+
+
+def test_kernel_restart_replaces_the_plot_with_a_message(
+    browser: BrowserPage, run_notebook: Any
+) -> None:
+    run_notebook([CLIENT_CELL])
+    page = browser.page
+    run_command_from_palette(page, LABEL, COMMAND)
+    panel = page.locator(DASHBOARD_PANEL)
+    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    assert browser.errors == []
+
+    page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+    page.click("li.lm-Menu-item[data-command='kernelmenu:restart']")
+    page.click(".jp-Dialog-button.jp-mod-accept")
+    message = panel.locator(".jp-DashmonPanel-message")
+    message.wait_for(state="visible")
+    assert message.inner_text() == "Disconnected: the kernel was restarted"
+    assert panel.locator(".bqplot.figure").count() == 0
+
+    # After the restart the kernel has no Client any more: the panel says so.
+    run_command_from_palette(page, LABEL, COMMAND)
+    page.locator(LAUNCHER_MESSAGE, has_text="jupyter_dashmon").or_(
+        page.locator(LAUNCHER_MESSAGE, has_text="Dask Client")
+    ).wait_for(state="visible")
+    # JupyterLab drops the widget comms as soon as the restart begins and logs one
+    # "Comm not found" per update the old kernel still sends; an inline-only
+    # dashboard does the same. Any other error counts.
+    assert [e for e in browser.errors if not e.startswith("Comm not found for comm id")] == []
