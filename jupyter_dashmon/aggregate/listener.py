@@ -20,7 +20,8 @@ from typing import Any
 from distributed.comm.core import CommClosedError
 
 from ..collect import DashmonPlugin, pickled_plugin
-from ..collect.messages import PLUGIN_NAME, Delta, PollRequest
+from ..collect.messages import PLUGIN_NAME, Delta, PollRequest, TaskColumns
+from ..collect.sampling import RESOURCE_FIELDS
 from ..config import Options
 from . import transforms as tf
 from .colors import assign_colors
@@ -66,7 +67,8 @@ class Listener:
             "version": 0,
             "resource_cursor": 0,
             "worker_version": 0,
-            "limit": options.task_stream_length,
+            "limit": options.history,
+            "detail": "",
         }
 
     # -- lifecycle ---------------------------------------------------------
@@ -200,6 +202,7 @@ class Listener:
         m = self.model
         if delta["reset"]:
             self._reset()
+        req["detail"] = m.workers.selected
         req.update(
             epoch=delta["epoch"],
             cursor=delta["cursor"],
@@ -213,22 +216,35 @@ class Listener:
             m.status.workers = dict(delta["workers"])
         if delta["progress"]:
             self._apply_progress(delta["progress"])
-        records = tf.decode_tasks(delta["tasks"])
+        if delta["tasks"]["key"]:
+            self._apply_history(delta["tasks"])
+        tail = delta["tasks"]
+        if len(tail["key"]) > self.options.task_stream_length:
+            tail = {k: v[-self.options.task_stream_length :] for k, v in tail.items()}  # type: ignore[assignment]
+        records = tf.decode_tasks(tail)
         if records:
             self._apply_tasks(records, delta["now"])
         elif m.tasks.records:
             m.tasks.now = delta["now"]
         if delta["resources"]["time"]:
             self._apply_resources(delta["resources"])
+        if delta["worker_table"] is not None:
+            self._apply_worker_table(delta["worker_table"], delta["now"])
+        detail = delta["detail"] or {}
+        if detail.get("address", "") == m.workers.selected:
+            m.workers.detail = dict(detail)
 
     def _reset(self) -> None:
         m = self.model
         m.progress.prefixes = {}
+        m.history.history.clear()
+        m.history.revision += 1
+        m.workers.table = {}
         with m.tasks.hold_trait_notifications():
             m.tasks.records = []
             m.tasks.received = 0
             m.tasks.generation += 1
-        for name in ("time", "cpu", "memory", "memory_limit", "network_read", "network_write"):
+        for name in RESOURCE_FIELDS:
             setattr(m.resources, name, [])
 
     def _apply_progress(self, changed: dict) -> None:
@@ -252,8 +268,21 @@ class Listener:
             t.records = held
             t.now = now
 
+    def _apply_history(self, columns: TaskColumns) -> None:
+        h = self.model.history
+        h.history.append(columns)
+        h.revision += 1
+
     def _apply_resources(self, columns: dict) -> None:
         r = self.model.resources
         with r.hold_trait_notifications():
-            for name in ("time", "cpu", "memory", "memory_limit", "network_read", "network_write"):
-                setattr(r, name, tf.append_bounded(getattr(r, name), columns[name], r.length))
+            for name in RESOURCE_FIELDS:
+                if name in columns:
+                    setattr(r, name, tf.append_bounded(getattr(r, name), columns[name], r.length))
+
+    def _apply_worker_table(self, table: dict, now: float) -> None:
+        w = self.model.workers
+        w.series.add(table, now)
+        with w.hold_trait_notifications():
+            w.table = dict(table)
+            w.revision += 1

@@ -11,7 +11,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from traitlets import Dict, Enum, Float, HasTraits, Instance, Int, List, Unicode, validate
+from traitlets import Bool, Dict, Enum, Float, HasTraits, Instance, Int, List, Tuple, Unicode, validate
+
+from ..collect.sampling import RESOURCE_FIELDS
+from .history import TaskHistory
+from .workers import WorkerSeries
 
 
 class StatusModel(HasTraits):
@@ -82,6 +86,11 @@ class TaskStreamModel(HasTraits):
         Records kept (default 1000).
     gap : float
         Seconds of quiet after which the stream starts afresh (default 10).
+    mode : {"live", "fixed"}
+        ``live`` follows the newest tasks; ``fixed`` keeps showing ``window``
+        (drawn from the retained history) whatever arrives.
+    window : tuple of float
+        ``(start, stop)`` in seconds since the epoch, used when ``mode`` is fixed.
     """
 
     records = List()
@@ -91,6 +100,30 @@ class TaskStreamModel(HasTraits):
     now = Float(0.0)
     length = Int(1000, min=1)
     gap = Float(10.0, min=0.0)
+    mode = Enum(["live", "fixed"], "live")
+    window = Tuple(Float(0.0), Float(0.0))
+
+    @validate("window")
+    def _ordered(self, proposal: Any) -> tuple[float, float]:
+        start, stop = proposal["value"]
+        if not stop > start:
+            raise ValueError(f"a task-stream window needs start < stop, got {start!r}, {stop!r}")
+        return (float(start), float(stop))
+
+
+class TaskHistoryModel(HasTraits):
+    """The retained task history (the Tasks page), held once in the kernel.
+
+    Attributes
+    ----------
+    history : TaskHistory
+        Numpy columns of the last ``capacity`` task records.
+    revision : int
+        Bumped after every change to ``history`` (views observe this).
+    """
+
+    history = Instance(TaskHistory, args=(100_000,))
+    revision = Int(0, min=0)
 
 
 class ResourcesModel(HasTraits):
@@ -106,6 +139,14 @@ class ResourcesModel(HasTraits):
         Summed worker process memory and memory limits, bytes.
     network_read, network_write : list of float
         Summed host network traffic, bytes per second.
+    scheduler_cpu, scheduler_memory : list of float
+        The scheduler process's own CPU % and memory (bytes).
+    loop_interval : list of float
+        The scheduler's observed event-loop tick interval, seconds.
+    n_workers, n_clients, n_tasks : list of float
+        Connected workers and clients, tasks the scheduler knows.
+    dashboard_seconds : list of float
+        Scheduler time spent on dashboards so far (polls and hook), seconds.
     length : int
         Samples kept.
     """
@@ -116,11 +157,52 @@ class ResourcesModel(HasTraits):
     memory_limit = List(Float())
     network_read = List(Float())
     network_write = List(Float())
+    scheduler_cpu = List(Float())
+    scheduler_memory = List(Float())
+    loop_interval = List(Float())
+    n_workers = List(Float())
+    n_clients = List(Float())
+    n_tasks = List(Float())
+    dashboard_seconds = List(Float())
     length = Int(600, min=2)
 
-    @validate("time", "cpu", "memory", "memory_limit", "network_read", "network_write")
+    @validate(*RESOURCE_FIELDS)
     def _bounded(self, proposal: Any) -> list:
         return list(proposal["value"])[-self.length :]
+
+
+class WorkersModel(HasTraits):
+    """The Workers page: every worker's latest reading and a chosen worker's detail.
+
+    Attributes
+    ----------
+    table : dict
+        Columnar ``WorkerTable``: ``{field: [value per worker]}`` (address,
+        name, nthreads, cpu, memory, memory_limit, managed, unmanaged,
+        spilled, processing, in_memory, network_read, network_write,
+        disk_read, disk_write, last_seen).
+    series : WorkerSeries
+        Recent CPU, memory and network per worker (bounded per worker).
+    revision : int
+        Bumped whenever ``series`` changes.
+    selected : str
+        Address of the worker whose detail is shown ('' for none).
+    detail : dict
+        ``WorkerDetail`` of the selected worker: what it runs now.
+    sort_by : str
+        Table column to sort by; ``ascending`` its direction.
+    summary_threshold : int
+        From this many workers on, per-worker plots become a summary.
+    """
+
+    table = Dict()
+    series = Instance(WorkerSeries, args=(120,))
+    revision = Int(0, min=0)
+    selected = Unicode("")
+    detail = Dict()
+    sort_by = Unicode("name")
+    ascending = Bool(True)
+    summary_threshold = Int(100, min=1)
 
 
 class DashboardModel(HasTraits):
@@ -130,6 +212,8 @@ class DashboardModel(HasTraits):
     progress = Instance(ProgressModel, args=())
     tasks = Instance(TaskStreamModel, args=())
     resources = Instance(ResourcesModel, args=())
+    history = Instance(TaskHistoryModel, args=())
+    workers = Instance(WorkersModel, args=())
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-serialisable copy of the state as it is now."""
@@ -148,16 +232,16 @@ class DashboardModel(HasTraits):
                 "memory": {p: int(c["nbytes"]) for p, c in prefixes.items() if c["nbytes"] > 0},
                 "colors": self.progress.colors,
                 "task_stream": list(self.tasks.records),
-                "resources": {
-                    "time": res.time,
-                    "cpu": res.cpu,
-                    "memory": res.memory,
-                    "memory_limit": res.memory_limit,
-                    "network_read": res.network_read,
-                    "network_write": res.network_write,
-                },
+                "resources": {name: getattr(res, name) for name in RESOURCE_FIELDS},
+                "workers": worker_rows(self.workers.table),
             }
-        )
+        ) | {"tasks": self.history.history.records()}
+
+
+def worker_rows(table: dict) -> list[dict[str, Any]]:
+    """A columnar worker table as one dict per worker."""
+    fields = list(table)
+    return [dict(zip(fields, values)) for values in zip(*(table[f] for f in fields))]
 
 
 def _progress_entry(counts: dict) -> dict[str, int]:

@@ -17,6 +17,7 @@ from distributed import Client
 from ipywidgets import HBox, Layout, VBox, Widget
 
 from ..aggregate import DashboardModel, Listener
+from ..aggregate.history import TaskHistory
 from ..config import Options, resolve_options
 from ..views import MemoryView, ProgressView, ResourcesView, StatusView, TaskStreamView
 
@@ -72,6 +73,7 @@ class Dashboard(VBox):
         self.model.tasks.length = o.task_stream_length
         self.model.tasks.gap = o.stream_gap
         self.model.resources.length = o.resource_length
+        self.model.history.history = TaskHistory(o.history)
         self.model.progress.max_bars = o.max_bars
         self.views = self._build_views()
         super().__init__(children=self._layout(), layout=Layout(width="100%"))

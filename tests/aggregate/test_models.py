@@ -16,7 +16,7 @@ from jupyter_dashmon.aggregate.models import (
 )
 from jupyter_dashmon.collect.messages import PrefixCounts
 
-RESOURCE_FIELDS = ("time", "cpu", "memory", "memory_limit", "network_read", "network_write")
+from jupyter_dashmon.collect.sampling import RESOURCE_FIELDS  # noqa: E402
 RECORD_FIELDS = ("key", "prefix", "worker", "thread", "start", "stop", "action", "status")
 
 
