@@ -1,0 +1,223 @@
+"""Runs in the benchmark process: items 1 and 2, scheduler throughput and CPU.
+
+Three conditions, each on its own cluster (a scheduler process and two
+single-threaded worker processes, ``worker-saturation: inf``), started once
+and kept for the whole run:
+
+- ``none``: no dashboard at all (the scheduler runs with ``--no-dashboard``);
+- ``dashmon``: a :class:`jupyter_dashmon.Dashboard` open on the Client in this
+  process, polling every 100 ms (scheduler also without Bokeh);
+- ``bokeh``: Dask's own dashboard with ``/status`` open in a headless Chromium
+  of its own (opened afresh each round, automation disconnected before timing).
+
+Each round runs every condition once, in an order rotated every round.  Within
+a condition: open the dashboard, measure an idle window, then time each
+workload (20,000 independent ``inc`` tasks; a pairwise-sum tree of about
+20,000 tasks with transfers), with the CPU seconds of the scheduler, workers,
+Chromium and this process over the same windows.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import stats
+from .cluster import BokehPage, CpuMeter, ProcessCluster, drain, wait_quiet
+from .report import Row
+from .tasks import inc, tree_graph
+
+CONDITIONS = ("none", "dashmon", "bokeh")
+
+
+@dataclass
+class Window:
+    """One timed window: wall seconds and CPU seconds per process group."""
+
+    condition: str
+    workload: str
+    round: int
+    wall: float
+    cpu: dict[str, float]
+    extra: dict[str, float] = field(default_factory=dict)
+
+
+def independent(client, n: int, tag: str) -> None:
+    from distributed import wait
+
+    futures = client.map(inc, range(n), pure=False)
+    wait(futures)
+    del futures
+
+
+def tree(client, n: int, tag: str) -> None:
+    dsk, root = tree_graph(max(n // 2, 2), tag=tag)
+    client.get(dsk, root)
+
+
+WORKLOADS: dict[str, Callable] = {"independent": independent, "tree": tree}
+
+
+class Condition:
+    """A cluster, a Client on it, and the dashboard this condition opens."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.cluster = ProcessCluster(dashboard=(name == "bokeh"))
+        self.client = None
+        self.dashboard = None
+        self.page: BokehPage | None = None
+
+    def start(self) -> None:
+        self.cluster.start()
+
+    def connect(self) -> None:
+        from distributed import Client
+
+        self.client = Client(self.cluster.address, timeout="60s")
+        self.client.wait_for_workers(self.cluster.nworkers, timeout=120)
+
+    def open(self) -> None:
+        if self.name == "dashmon":
+            from jupyter_dashmon import Dashboard
+
+            self.dashboard = Dashboard(self.client)
+            deadline = time.monotonic() + 30
+            while self.dashboard.listener.polls < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if self.dashboard.model.status.state != "live":
+                raise RuntimeError(f"dashboard not live: {self.dashboard.model.status.message}")
+        elif self.name == "bokeh":
+            self.page = BokehPage(f"http://127.0.0.1:{self.cluster.dashboard_port}/status").open()
+            if self.page.visibility != "visible":
+                raise RuntimeError(f"/status page is {self.page.visibility}, not visible")
+
+    def close_view(self) -> None:
+        if self.dashboard is not None:
+            self.dashboard.close()
+            self.dashboard = None
+        if self.page is not None:
+            self.page.close()
+            self.page = None
+
+    @property
+    def pids(self) -> dict[str, int]:
+        pids = dict(self.cluster.pids)
+        pids["chromium"] = self.page.pid if self.page else 0
+        pids["bench"] = os.getpid()
+        return pids
+
+    def close(self) -> None:
+        self.close_view()
+        if self.client is not None:
+            self.client.close()
+        self.cluster.close()
+
+
+def measure(rounds: int, tasks: int, workloads: tuple[str, ...], idle: float,
+            log: Callable[[str], None] = print) -> list[Window]:
+    """Run every round; return all windows (idle ones have workload ``idle``)."""
+    conditions = {name: Condition(name) for name in CONDITIONS}
+    windows: list[Window] = []
+    try:
+        for c in conditions.values():
+            c.start()
+        for c in conditions.values():
+            c.connect()
+        for r, order in enumerate(stats.rotated_orders(CONDITIONS, rounds)):
+            for name in order:
+                windows += _one(conditions[name], r, tasks, workloads, idle, log)
+    finally:
+        for c in conditions.values():
+            c.close()
+    return windows
+
+
+def _one(c: Condition, r: int, tasks: int, workloads: tuple[str, ...], idle: float,
+         log: Callable[[str], None]) -> list[Window]:
+    out = []
+    wait_quiet()
+    c.open()
+    try:
+        with CpuMeter(c.pids) as meter:
+            time.sleep(idle)
+        out.append(Window(c.name, "idle", r, meter.used["wall"], meter.used))
+        for w in workloads:
+            drain(c.client)
+            wait_quiet()
+            cost0 = c.dashboard.model.status.collector_cost if c.dashboard else 0.0
+            with CpuMeter(c.pids) as meter:
+                WORKLOADS[w](c.client, tasks, tag=f"-{c.name}-{r}")
+            extra = {}
+            if c.dashboard is not None:
+                time.sleep(0.3)  # the last poll's cost arrives with the next delta
+                extra["poll_cost"] = c.dashboard.model.status.collector_cost - cost0
+            out.append(Window(c.name, w, r, meter.used["wall"], meter.used, extra))
+            log(f"  round {r} {c.name:8s} {w:12s} {meter.used['wall']:6.2f} s, "
+                f"scheduler {meter.used.get('scheduler', 0):5.2f} CPU-s")  # fmt: skip
+        drain(c.client)
+    finally:
+        c.close_view()
+    return out
+
+
+def _by_round(windows: list[Window], workload: str, value: Callable[[Window], float]) -> list[dict]:
+    rounds: dict[int, dict[str, float]] = {}
+    for w in windows:
+        if w.workload == workload:
+            rounds.setdefault(w.round, {})[w.condition] = value(w)
+    return [rounds[r] for r in sorted(rounds)]
+
+
+def headline(windows: list[Window]) -> tuple[float, float]:
+    """Median throughput ratios (dashmon/none, bokeh/none), independent tasks."""
+    per_round = _by_round(windows, "independent", lambda w: w.wall)
+    return (stats.median(stats.throughput_ratios(per_round, "dashmon", "none")),
+            stats.median(stats.throughput_ratios(per_round, "bokeh", "none")))  # fmt: skip
+
+
+def rows(windows: list[Window], tasks: int, idle: float) -> list[Row]:
+    """Table rows for items 1 and 2."""
+    out: list[Row] = []
+    n_rounds = len({w.round for w in windows})
+    workloads = sorted({w.workload for w in windows} - {"idle"}, key=list(WORKLOADS).index)
+    for wl in workloads:
+        per_round = _by_round(windows, wl, lambda w: w.wall)
+        what = f"{tasks:,} independent" if wl == "independent" else f"tree, {2 * (tasks // 2) - 1:,} tasks"
+        times = ", ".join(f"{c} {stats.median(r[c] for r in per_round if c in r):.2f}s" for c in CONDITIONS)
+        dn = stats.median(stats.throughput_ratios(per_round, "dashmon", "none"))
+        bn = stats.median(stats.throughput_ratios(per_round, "bokeh", "none"))
+        db = stats.median(stats.throughput_ratios(per_round, "dashmon", "bokeh"))
+        detail = f"median times {times}; {n_rounds} rounds"
+        out.append(Row("1", f"throughput dashmon/none ({what})", dn, "x", ">= 0.98", dn >= 0.98, detail))
+        out.append(Row("1", f"throughput bokeh/none ({what})", bn, "x", "", None))
+        out.append(Row("1", f"throughput dashmon/bokeh ({what})", db, "x", ">= 1", db >= 1.0))
+    out += _cpu_rows(windows, "idle", f"idle {idle:g} s")
+    for wl in workloads:
+        out += _cpu_rows(windows, wl, wl)
+    return out
+
+
+def _cpu_rows(windows: list[Window], workload: str, label: str) -> list[Row]:
+    per_round = _by_round(windows, workload, lambda w: w.cpu.get("scheduler", 0.0))
+    med = {c: stats.median(r[c] for r in per_round if c in r) for c in CONDITIONS}
+    extra = {c: stats.median(r[c] - r["none"] for r in per_round if c in r and "none" in r)
+             for c in ("dashmon", "bokeh")}  # fmt: skip
+    detail = "scheduler CPU-s: " + ", ".join(f"{c} {med[c]:.2f}" for c in CONDITIONS)
+    if workload != "idle":
+        cost = [w.extra["poll_cost"] for w in windows if w.workload == workload and "poll_cost" in w.extra]
+        detail += f"; dashmon's own poll handler {stats.median(cost):.3f} s"
+        others = _by_round(windows, workload, lambda w: w.cpu.get("chromium", 0.0))
+        detail += f"; Chromium {stats.median(r.get('bokeh', 0.0) for r in others):.1f} CPU-s"
+        target_d = "< bokeh's"
+        met = extra["dashmon"] < extra["bokeh"]
+    else:
+        wall = stats.median(w.wall for w in windows if w.workload == "idle")
+        target_d = "~0 (< 1% of a core)"
+        met = extra["dashmon"] < 0.01 * wall and extra["dashmon"] < extra["bokeh"]
+    return [
+        Row("2", f"scheduler CPU for dashmon, {label}", extra["dashmon"], "CPU-s", target_d, met, detail),
+        Row("2", f"scheduler CPU for bokeh /status, {label}", extra["bokeh"], "CPU-s", "", None),
+    ]
