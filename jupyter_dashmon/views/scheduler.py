@@ -1,0 +1,190 @@
+"""Runs in the kernel: the scheduler's own health, and what the dashboard costs it.
+
+Reads :class:`~jupyter_dashmon.aggregate.models.ResourcesModel` and
+:class:`~jupyter_dashmon.aggregate.models.ProgressModel` only: the scheduler
+process's CPU % and memory over time, its event-loop interval, tasks by state,
+connected clients and workers, and the share of one core that dashboards take
+from the scheduler (the rate of ``dashboard_seconds``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from bqplot import Axis, Bars, DateScale, LinearScale, Lines, OrdinalScale, Tooltip
+from ipywidgets import HBox, Label, Layout, VBox
+
+from ..aggregate import transforms as tf
+from ..aggregate.models import ProgressModel, ResourcesModel
+from .base import tile_figure
+
+#: Task states in the bar chart, in the order a task usually passes them.
+STATES = ("released", "waiting", "queued", "no_worker", "processing", "memory", "erred")
+
+CPU_COLOR, MEMORY_COLOR, LOOP_COLOR, COST_COLOR = "#1f77b4", "#2ca02c", "#9467bd", "#d62728"
+STATE_COLOR = "#7f7f7f"
+
+_RESOURCE_NAMES = [
+    "time", "scheduler_cpu", "scheduler_memory", "loop_interval",
+    "n_workers", "n_clients", "n_tasks", "dashboard_seconds",
+]  # fmt: skip
+
+
+# -- pure helpers ------------------------------------------------------------------
+
+
+def state_counts(prefixes: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
+    """Tasks in each of :data:`STATES`, summed over prefixes."""
+    return {s: sum(int(c.get(s, 0)) for c in prefixes.values()) for s in STATES}
+
+
+def cost_rate(time: Sequence[float], seconds: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Dashboard cost as % of one core between samples: (sample times, %).
+
+    ``seconds`` is cumulative; each point is Δseconds / Δtime × 100 at the
+    later sample.  Pairs with no time between them are skipped, and a drop in
+    the total (a new collector) counts as zero rather than negative.
+    """
+    n = min(len(time), len(seconds))
+    t = np.asarray(time[-n:], dtype=float)
+    s = np.asarray(seconds[-n:], dtype=float)
+    dt, ds = np.diff(t), np.diff(s)
+    keep = dt > 0
+    pct = np.maximum(ds[keep], 0.0) / dt[keep] * 100.0
+    return t[1:][keep].tolist(), pct.tolist()
+
+
+def _when(times: Sequence[float]) -> np.ndarray:
+    return (np.asarray(times, dtype=float) * 1000).astype("datetime64[ms]")
+
+
+def _last(values: Sequence[float]) -> float:
+    return float(values[-1]) if len(values) else 0.0
+
+
+# -- the view --------------------------------------------------------------------
+
+
+class SchedulerView:
+    """The scheduler page (``.widget``), kept in step with a ResourcesModel and a ProgressModel.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        The whole page.
+    connections : ipywidgets.Label
+        Connected clients and workers now, as plain text.
+    usage : bqplot.Figure
+        Scheduler CPU % (``cpu_line``, left axis) and memory (``memory_line``,
+        bytes, right axis) over time.
+    loop : bqplot.Figure
+        Event-loop interval in milliseconds over time (``loop_line``).
+    states : bqplot.Figure
+        Tasks per state (``state_bars``); the title counts all tasks known.
+    cost : bqplot.Figure
+        Dashboard cost as % of one core over time (``cost_line``); the title
+        gives the total scheduler time spent on dashboards.
+    """
+
+    def __init__(self, resources: ResourcesModel, progress: ProgressModel, height: int = 220):
+        self.resources = resources
+        self.progress = progress
+        self.connections = Label(layout=Layout(width="100%"))
+        self._build_usage(height)
+        self.loop, self.loop_line = _time_figure("Event loop interval", height, LOOP_COLOR, "ms")
+        self.cost, self.cost_line = _time_figure(
+            "Dashboard cost", height, COST_COLOR, "% of a core"
+        )
+        self._build_states(height)
+        self.widget = VBox(
+            [self.connections, HBox([self.usage, self.loop]), HBox([self.states, self.cost])]
+        )
+        resources.observe(self._update_resources, names=_RESOURCE_NAMES)
+        progress.observe(self._update_states, names=["prefixes"])
+        resources.observe(self._update_states, names=["n_tasks"])
+        self._update_resources()
+        self._update_states()
+
+    def _build_usage(self, height: int) -> None:
+        t, pct, nbytes = DateScale(), LinearScale(min=0.0), LinearScale(min=0.0)
+        self.cpu_line = Lines(x=[], y=[], scales={"x": t, "y": pct}, colors=[CPU_COLOR],
+                              labels=["CPU %"], display_legend=True, stroke_width=1.5)  # fmt: skip
+        self.memory_line = Lines(x=[], y=[], scales={"x": t, "y": nbytes}, colors=[MEMORY_COLOR],
+                                 labels=["memory"], display_legend=True, stroke_width=1.5)  # fmt: skip
+        self.usage = tile_figure(
+            "Scheduler CPU and memory", height, margin={"left": 56, "right": 56},
+            marks=[self.cpu_line, self.memory_line], legend_location="top-left",
+            axes=[Axis(scale=t, num_ticks=4, grid_lines="none"),
+                  Axis(scale=pct, side="left", num_ticks=4, grid_lines="none", label="CPU %"),
+                  Axis(scale=nbytes, side="right", num_ticks=4, tick_format=".2~s",
+                       grid_lines="none", label="bytes")],
+        )  # fmt: skip
+
+    def _build_states(self, height: int) -> None:
+        names, count = OrdinalScale(domain=list(STATES)), LinearScale(min=0.0)
+        self.state_bars = Bars(
+            x=list(STATES), y=[0] * len(STATES), scales={"x": names, "y": count},
+            colors=[STATE_COLOR], padding=0.2,
+            tooltip=Tooltip(fields=["x", "y"], labels=["state", "tasks"], formats=["", ","]),
+        )  # fmt: skip
+        self.states = tile_figure(
+            "Tasks by state", height, margin={"left": 56, "bottom": 36}, marks=[self.state_bars],
+            axes=[Axis(scale=names, grid_lines="none"),
+                  Axis(scale=count, side="left", num_ticks=4, tick_format=",d",
+                       grid_lines="none")],
+        )  # fmt: skip
+
+    def _update_resources(self, change: object = None) -> None:
+        r = self.resources
+        n = min(len(r.time), len(r.scheduler_cpu), len(r.scheduler_memory), len(r.loop_interval))
+        when = _when(r.time[-n:]) if n else []
+        cpu = np.asarray(r.scheduler_cpu[-n:], dtype=float) if n else []
+        memory = np.asarray(r.scheduler_memory[-n:], dtype=float) if n else []
+        loop_ms = np.asarray(r.loop_interval[-n:], dtype=float) * 1000.0 if n else []
+        with self.usage.hold_sync():
+            _set_line(self.cpu_line, when, cpu)
+            _set_line(self.memory_line, when, memory)
+            self.usage.title = (
+                f"Scheduler CPU {_last(cpu):.0f}% \u00b7 memory {tf.format_bytes(_last(memory))}"
+                if n else "Scheduler CPU and memory"
+            )  # fmt: skip
+        with self.loop.hold_sync():
+            _set_line(self.loop_line, when, loop_ms)
+            self.loop.title = (
+                f"Event loop interval {_last(loop_ms):.1f} ms" if n else "Event loop interval"
+            )
+        times, pct = cost_rate(r.time, r.dashboard_seconds)
+        with self.cost.hold_sync():
+            _set_line(self.cost_line, _when(times) if times else [], pct)
+            self.cost.title = (
+                f"Dashboard cost {_last(pct):.1f}% of a core \u00b7 "
+                f"{tf.format_seconds(_last(r.dashboard_seconds))} in total"
+            )
+        self.connections.value = (
+            f"{int(_last(r.n_clients))} clients \u00b7 {int(_last(r.n_workers))} workers connected"
+        )
+
+    def _update_states(self, change: object = None) -> None:
+        counts = state_counts(self.progress.prefixes)
+        with self.states.hold_sync():
+            self.state_bars.y = [counts[s] for s in STATES]
+            self.states.title = (
+                f"Tasks by state \u00b7 {int(_last(self.resources.n_tasks)):,} tasks"
+            )
+
+
+def _time_figure(title: str, height: int, color: str, unit: str) -> tuple:
+    t, y = DateScale(), LinearScale(min=0.0)
+    line = Lines(x=[], y=[], scales={"x": t, "y": y}, colors=[color], stroke_width=1.5)
+    fig = tile_figure(
+        title, height, margin={"left": 56}, marks=[line],
+        axes=[Axis(scale=t, num_ticks=4, grid_lines="none"),
+              Axis(scale=y, side="left", num_ticks=4, grid_lines="none", label=unit)],
+    )  # fmt: skip
+    return fig, line
+
+
+def _set_line(line: Lines, x: object, y: object) -> None:
+    with line.hold_sync():
+        line.x, line.y = x, y

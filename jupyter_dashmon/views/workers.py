@@ -1,0 +1,407 @@
+"""Runs in the kernel: the Workers page, a sortable table and per-worker plots.
+
+Reads :class:`~jupyter_dashmon.aggregate.models.WorkersModel` only.  The table
+shows every worker's latest reading (at most :data:`MAX_ROWS` rows, the totals
+row always covering all of them), sorted by the column whose header button was
+clicked last.  Below it, CPU % and memory % per worker as bars, which become
+histograms from ``summary_threshold`` workers on so that a large cluster stays
+readable.  Choosing a worker shows its CPU, memory and network over time and
+what it runs now.  Every value taken from the cluster is HTML-escaped before
+it reaches an ``HTML`` widget: worker names and task keys are user data.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from bqplot import Axis, Bars, DateScale, LinearScale, Lines, OrdinalScale, Tooltip
+from ipywidgets import HTML, Box, Button, Dropdown, HBox, Layout, VBox
+
+from ..aggregate import transforms as tf
+from ..aggregate.models import WorkersModel
+from ..aggregate.workers import histogram, memory_fraction, sorted_rows, totals_row
+from .base import tile_figure
+
+#: Table rows shown at most; the totals row is always computed over all workers.
+MAX_ROWS = 50
+#: Running task keys listed at most for the chosen worker.
+MAX_KEYS = 50
+#: Bins of the CPU % and memory % histograms.
+BINS = 20
+
+CPU_COLOR, MEMORY_COLOR, LIMIT_COLOR = "#1f77b4", "#2ca02c", "#8c8c8c"
+READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"
+
+
+def _text(v: Any) -> str:
+    return str(v)
+
+
+def _count(v: Any) -> str:
+    return f"{int(v):,}"
+
+
+def _pct(v: Any) -> str:
+    return f"{float(v):.1f}"
+
+
+def _bytes(v: Any) -> str:
+    return tf.format_bytes(v)
+
+
+def _rate(v: Any) -> str:
+    return f"{tf.format_bytes(v)}/s"
+
+
+def _ago(v: Any) -> str:
+    return f"{float(v):.1f} s"
+
+
+#: Table columns: (key in the row dicts, header, formatter, width in pixels).
+#: ``memory_pct`` and ``seen_ago`` are derived by :func:`with_derived_columns`.
+COLUMNS: tuple[tuple[str, str, Callable[[Any], str], int], ...] = (
+    ("name", "name", _text, 140),
+    ("address", "address", _text, 170),
+    ("nthreads", "threads", _count, 64),
+    ("cpu", "CPU %", _pct, 64),
+    ("memory", "memory", _bytes, 88),
+    ("memory_limit", "memory limit", _bytes, 96),
+    ("memory_pct", "memory %", _pct, 80),
+    ("managed", "managed", _bytes, 88),
+    ("unmanaged", "unmanaged", _bytes, 88),
+    ("spilled", "spilled", _bytes, 88),
+    ("processing", "processing", _count, 84),
+    ("in_memory", "in memory", _count, 80),
+    ("network_read", "net read/s", _rate, 96),
+    ("network_write", "net write/s", _rate, 96),
+    ("disk_read", "disk read/s", _rate, 96),
+    ("disk_write", "disk write/s", _rate, 96),
+    ("seen_ago", "last seen", _ago, 80),
+)  # fmt: skip
+
+#: Columns sorted ascending on their first click; the others (numbers) largest first.
+TEXT_COLUMNS = ("name", "address")
+
+
+# -- pure helpers (candidates for aggregate/workers.py) ----------------------------
+
+
+def with_derived_columns(table: Mapping[str, Sequence[Any]]) -> dict[str, list]:
+    """``table`` plus ``memory_pct`` (of the limit) and ``seen_ago`` columns.
+
+    ``seen_ago`` is seconds before the newest ``last_seen`` in the table, so
+    the column needs no clock and the freshest worker reads 0.
+    """
+    out = {field: list(values) for field, values in table.items()}
+    n = len(out.get("address", []))
+    memory, limit = out.get("memory", [0.0] * n), out.get("memory_limit", [0.0] * n)
+    out["memory_pct"] = [
+        100.0 * memory_fraction({"memory": m, "memory_limit": lim}) for m, lim in zip(memory, limit)
+    ]
+    seen = out.get("last_seen", [0.0] * n)
+    newest = max(seen) if seen else 0.0
+    out["seen_ago"] = [max(newest - float(s), 0.0) for s in seen]
+    return out
+
+
+def bar_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One label per worker for the bar charts: its name, plus its address if shared."""
+    names = [str(r["name"]) for r in rows]
+    shared = {n for n, k in Counter(names).items() if k > 1}
+    return [f"{n} ({r['address']})" if n in shared else n for n, r in zip(names, rows)]
+
+
+def summary_histogram(values: Sequence[float]) -> tuple[list, list]:
+    """Bins of a percentage over workers, from 0 to at least 100."""
+    top = max([100.0, *(float(v) for v in values if np.isfinite(v))])
+    return histogram(values, BINS, upper=top)
+
+
+#: Scoped to the table's class, so cells need no inline style.
+TABLE_STYLE = """<style>
+.dashmon-workers {table-layout: fixed; border-collapse: collapse; font-size: 12px;
+                  white-space: nowrap}
+.dashmon-workers td {padding: 1px 6px; overflow: hidden; text-overflow: ellipsis;
+                     text-align: right}
+.dashmon-workers td.text {text-align: left}
+.dashmon-workers tr.total {font-weight: bold}
+</style>"""
+
+
+def table_html(rows: Sequence[Mapping[str, Any]], total: Mapping[str, Any], n: int) -> str:
+    """The table body: totals row first, then at most :data:`MAX_ROWS` rows, escaped."""
+    cols = "".join(f'<col style="width:{w}px">' for _, _, _, w in COLUMNS)
+    lines = [
+        TABLE_STYLE,
+        '<table class="dashmon-workers">',
+        f"<colgroup>{cols}</colgroup>",
+        _row_html(total, css="total"),
+        *(_row_html(r) for r in rows[:MAX_ROWS]),
+        "</table>",
+    ]
+    if n > MAX_ROWS:
+        lines.append(f'<div class="dashmon-workers-more">showing {MAX_ROWS} of {n} workers</div>')
+    return "\n".join(lines)
+
+
+def _row_html(row: Mapping[str, Any], css: str = "") -> str:
+    cells = []
+    for key, _, fmt, _ in COLUMNS:
+        value = row.get(key)
+        text = html.escape("" if value is None or value == "" else fmt(value))
+        cells.append(f'<td class="text">{text}</td>' if key in TEXT_COLUMNS else f"<td>{text}</td>")
+    row_class = f' class="{css}"' if css else ""
+    return f"<tr{row_class}>{''.join(cells)}</tr>"
+
+
+def running_html(detail: Mapping[str, Any]) -> str:
+    """What a worker runs now, its keys escaped, at most :data:`MAX_KEYS` of them."""
+    keys = [str(k) for k in detail.get("processing", [])][:MAX_KEYS]
+    total = max(int(detail.get("n_processing", len(keys))), len(keys))
+    if not keys:
+        return "<div>Processing: nothing</div>"
+    items = "".join(f"<li><code>{html.escape(k)}</code></li>" for k in keys)
+    more = f"<div>and {total - len(keys):,} more</div>" if total > len(keys) else ""
+    return f"<div>Processing {total:,} tasks:</div><ul>{items}</ul>{more}"
+
+
+def _when(times: Sequence[float]) -> np.ndarray:
+    return (np.asarray(times, dtype=float) * 1000).astype("datetime64[ms]")
+
+
+# -- the view --------------------------------------------------------------------
+
+
+class WorkersView:
+    """The Workers page (``.widget``), kept in step with a WorkersModel.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        The whole page.
+    headers : list of ipywidgets.Button
+        One per table column; clicking sorts by it, clicking again reverses.
+    table : ipywidgets.HTML
+        Totals row and the first :data:`MAX_ROWS` workers in the sort order.
+    cpu_figure, memory_figure : bqplot.Figure
+        CPU % and memory % per worker (``cpu_bars``, ``memory_bars``), or their
+        histograms over workers (``cpu_hist``, ``memory_hist``) from
+        ``summary_threshold`` workers on.
+    chooser : ipywidgets.Dropdown
+        The worker whose detail is shown, bound to ``model.selected``.
+    detail_cpu, detail_memory, detail_network : bqplot.Figure
+        The chosen worker's series over time.
+    running : ipywidgets.HTML
+        The keys the chosen worker is processing now.
+    stream_slot : ipywidgets.VBox
+        Left empty for the chosen worker's task stream, filled by the page.
+    """
+
+    def __init__(self, model: WorkersModel, height: int = 220):
+        self.model = model
+        self._syncing = False
+        self._choices: tuple = ()
+        self.headers = [self._header(key, label, width) for key, label, _, width in COLUMNS]
+        self.table = HTML()
+        self.table.add_class("dashmon-workers-table")
+        table_box = Box(
+            [VBox([HBox(self.headers, layout=Layout(flex="none")), self.table])],
+            layout=Layout(overflow="auto", width="100%"),
+        )
+        self._build_per_worker(height)
+        self.chooser = Dropdown(options=[("", "")], value="", description="Worker",
+                                layout=Layout(width="420px"))  # fmt: skip
+        self.chooser.observe(self._chosen, names="value")
+        self._build_detail(height)
+        self.running = HTML()
+        self.stream_slot = VBox()
+        self.detail_box = VBox(
+            [HBox([self.detail_cpu, self.detail_memory, self.detail_network]),
+             self.running, self.stream_slot],
+        )  # fmt: skip
+        self.widget = VBox(
+            [table_box, HBox([self.cpu_figure, self.memory_figure]), self.chooser, self.detail_box]
+        )
+        model.observe(self._update_table, names=["table", "sort_by", "ascending"])
+        model.observe(self._update_bars, names=["table", "summary_threshold"])
+        model.observe(self._update_choices, names=["table", "selected"])
+        model.observe(self._update_detail, names=["revision", "selected", "detail"])
+        self._update_table()
+        self._update_bars()
+        self._update_choices()
+        self._update_detail()
+
+    # -- construction --------------------------------------------------------
+
+    def _header(self, key: str, label: str, width: int) -> Button:
+        button = Button(description=label, tooltip=f"sort by {label}",
+                        layout=Layout(width=f"{width}px", margin="0", flex="none"))  # fmt: skip
+        button.on_click(lambda _: self.sort(key))
+        return button
+
+    def _build_per_worker(self, height: int) -> None:
+        def figure(title: str, color: str) -> tuple:
+            names, pct = OrdinalScale(), LinearScale(min=0.0)
+            edges, counts = LinearScale(min=0.0), LinearScale(min=0.0)
+            bars = Bars(x=[], y=[], scales={"x": names, "y": pct}, colors=[color], padding=0.1,
+                        tooltip=Tooltip(fields=["x", "y"], labels=["worker", "%"], formats=["", ".1f"]))  # fmt: skip
+            hist = Bars(x=[], y=[], scales={"x": edges, "y": counts}, colors=[color],
+                        align="right", padding=0.0,
+                        tooltip=Tooltip(fields=["x", "y"], labels=["from %", "workers"], formats=[".0f", ""]))  # fmt: skip
+            per_worker_axes = [Axis(scale=names, tick_values=[], grid_lines="none"),
+                               Axis(scale=pct, side="left", num_ticks=4, grid_lines="none")]  # fmt: skip
+            summary_axes = [Axis(scale=edges, num_ticks=5, grid_lines="none", label="%"),
+                            Axis(scale=counts, side="left", num_ticks=4, tick_format="d",
+                                 grid_lines="none", label="workers")]  # fmt: skip
+            fig = tile_figure(title, height, margin={"left": 56, "bottom": 36},
+                              marks=[bars], axes=per_worker_axes)  # fmt: skip
+            return fig, bars, hist, per_worker_axes, summary_axes
+
+        (self.cpu_figure, self.cpu_bars, self.cpu_hist,
+         *self._cpu_axes) = figure("CPU % per worker", CPU_COLOR)  # fmt: skip
+        (self.memory_figure, self.memory_bars, self.memory_hist,
+         *self._memory_axes) = figure("Memory % per worker", MEMORY_COLOR)  # fmt: skip
+
+    def _build_detail(self, height: int) -> None:
+        def figure(title: str, colors: list[str], labels: list[str], tick_format: str) -> tuple:
+            t, y = DateScale(), LinearScale(min=0.0)
+            lines = Lines(x=[], y=[], scales={"x": t, "y": y}, colors=colors, labels=labels,
+                          display_legend=len(labels) > 1, stroke_width=1.5)  # fmt: skip
+            fig = tile_figure(
+                title, height, margin={"left": 56}, marks=[lines], legend_location="top-left",
+                axes=[Axis(scale=t, num_ticks=3, grid_lines="none"),
+                      Axis(scale=y, side="left", num_ticks=4, tick_format=tick_format,
+                           grid_lines="none")],
+            )  # fmt: skip
+            return fig, lines
+
+        self.detail_cpu, self.detail_cpu_lines = figure("CPU %", [CPU_COLOR], ["CPU %"], "")
+        self.detail_memory, self.detail_memory_lines = figure(
+            "Memory", [MEMORY_COLOR, LIMIT_COLOR], ["memory", "limit"], ".2~s"
+        )
+        self.detail_network, self.detail_network_lines = figure(
+            "Network", [READ_COLOR, WRITE_COLOR], ["read", "write"], ".2~s"
+        )
+
+    # -- user actions ----------------------------------------------------------
+
+    def sort(self, key: str) -> None:
+        """Sort by ``key``; the same key again reverses the order."""
+        m = self.model
+        if m.sort_by == key:
+            m.ascending = not m.ascending
+            return
+        with m.hold_trait_notifications():
+            m.sort_by = key
+            m.ascending = key in TEXT_COLUMNS
+
+    def _chosen(self, change: Any) -> None:
+        if not self._syncing:
+            self.model.selected = change["new"] or ""
+
+    # -- updates ---------------------------------------------------------------
+
+    def _update_table(self, change: object = None) -> None:
+        m = self.model
+        table = with_derived_columns(m.table)
+        n = len(table.get("address", []))
+        rows = sorted_rows(table, m.sort_by, m.ascending) if n else []
+        total = totals_row(table) if n else {"name": "Total (0 workers)"}
+        if n:
+            total["memory_pct"] = 100.0 * memory_fraction(total)
+        self.table.value = table_html(rows, total, n)
+        arrow = " \u25b2" if m.ascending else " \u25bc"
+        for button, (key, label, _, _) in zip(self.headers, COLUMNS):
+            description = label + (arrow if key == m.sort_by else "")
+            if button.description != description:
+                button.description = description
+
+    def _update_bars(self, change: object = None) -> None:
+        m = self.model
+        table = with_derived_columns(m.table)
+        n = len(table.get("address", []))
+        summary = n >= m.summary_threshold
+        rows = sorted_rows(table, "name", True) if n and not summary else []
+        self._show(self.cpu_figure, self.cpu_bars, self.cpu_hist, self._cpu_axes,
+                   "cpu", "CPU %", table, rows, summary)  # fmt: skip
+        self._show(self.memory_figure, self.memory_bars, self.memory_hist, self._memory_axes,
+                   "memory_pct", "memory %", table, rows, summary)  # fmt: skip
+
+    def _show(self, fig, bars, hist, axes, field, what, table, rows, summary) -> None:
+        """One figure as bars per worker (``rows``) or, in ``summary``, a histogram."""
+        per_worker_axes, summary_axes = axes
+        n = len(table.get("address", []))
+        with fig.hold_sync():
+            if summary:
+                edges, counts = summary_histogram(table.get(field, []))
+                with hist.hold_sync():
+                    hist.x, hist.y = edges, counts
+                bars.x, bars.y = [], []
+                fig.marks, fig.axes = [hist], summary_axes
+                fig.title = f"{n} workers: distribution of {what}"
+            else:
+                with bars.hold_sync():
+                    bars.x = bar_names(rows)
+                    bars.y = [float(r[field]) for r in rows]
+                hist.x, hist.y = [], []
+                fig.marks, fig.axes = [bars], per_worker_axes
+                fig.title = f"{what[0].upper()}{what[1:]} per worker"
+
+    def _update_choices(self, change: object = None) -> None:
+        m = self.model
+        table = m.table
+        rows = sorted_rows(table, "name", True) if table.get("address") else []
+        choices = (("", ""), *((f"{r['name']} ({r['address']})", r["address"]) for r in rows))
+        self._syncing = True
+        try:
+            if choices != self._choices:
+                self.chooser.options = choices
+                self._choices = choices
+            known = m.selected in {address for _, address in choices}
+            target = m.selected if known else ""
+            if self.chooser.value != target:
+                self.chooser.value = target
+        finally:
+            self._syncing = False
+
+    def _update_detail(self, change: object = None) -> None:
+        m = self.model
+        self.detail_box.layout.display = "flex" if m.selected else "none"
+        series = m.series.get(m.selected) if m.selected else None
+        if not series or not series["time"]:
+            self._clear_detail()
+        else:
+            when = _when(series["time"])
+            with self.detail_cpu_lines.hold_sync():
+                self.detail_cpu_lines.x, self.detail_cpu_lines.y = when, np.asarray(series["cpu"])
+            with self.detail_memory_lines.hold_sync():
+                self.detail_memory_lines.x = when
+                self.detail_memory_lines.y = np.vstack([series["memory"], series["memory_limit"]])
+            with self.detail_network_lines.hold_sync():
+                self.detail_network_lines.x = when
+                self.detail_network_lines.y = np.vstack(
+                    [series["network_read"], series["network_write"]]
+                )
+            self.detail_cpu.title = f"CPU {series['cpu'][-1]:.0f}%"
+            self.detail_memory.title = (
+                f"Memory {tf.format_bytes(series['memory'][-1])} of "
+                f"{tf.format_bytes(series['memory_limit'][-1])}"
+            )
+            self.detail_network.title = (
+                f"Network \u00b7 read {tf.format_bytes(series['network_read'][-1])}/s"
+                f" \u00b7 write {tf.format_bytes(series['network_write'][-1])}/s"
+            )
+        detail = m.detail if m.selected and m.detail.get("address") == m.selected else {}
+        self.running.value = running_html(detail) if detail else ""
+
+    def _clear_detail(self) -> None:
+        for lines in (self.detail_cpu_lines, self.detail_memory_lines, self.detail_network_lines):
+            with lines.hold_sync():
+                lines.x, lines.y = [], []
+        self.detail_cpu.title, self.detail_memory.title, self.detail_network.title = (
+            "CPU %", "Memory", "Network",
+        )  # fmt: skip

@@ -1,0 +1,117 @@
+"""Unit tests for :mod:`jupyter_dashmon.views.scheduler`: hand-filled models, no cluster."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jupyter_dashmon.aggregate.models import ProgressModel, ResourcesModel
+from jupyter_dashmon.views.scheduler import STATES, SchedulerView, cost_rate, state_counts
+
+T0 = 1_700_000_000.0
+MiB = 2**20
+
+
+def counts(total, **states):
+    base = dict.fromkeys(("done", "memory", "released", "erred", "processing", "waiting",
+                          "queued", "no_worker", "nbytes"), 0)  # fmt: skip
+    return base | {"total": total} | states
+
+
+@pytest.fixture
+def resources():
+    model = ResourcesModel()
+    with model.hold_trait_notifications():
+        model.time = [T0, T0 + 10.0, T0 + 20.0]
+        model.scheduler_cpu = [5.0, 12.0, 30.0]
+        model.scheduler_memory = [100.0 * MiB, 110.0 * MiB, 120.0 * MiB]
+        model.loop_interval = [0.020, 0.025, 0.1]
+        model.n_workers = [2.0, 2.0, 4.0]
+        model.n_clients = [1.0, 1.0, 3.0]
+        model.n_tasks = [0.0, 10.0, 1234.0]
+        model.dashboard_seconds = [1.0, 1.5, 1.7]
+    return model
+
+
+@pytest.fixture
+def progress():
+    model = ProgressModel()
+    model.prefixes = {
+        "inc": counts(10, waiting=2, queued=3, processing=4, memory=1),
+        "add": counts(8, erred=1, no_worker=2, released=5),
+    }
+    return model
+
+
+def test_cost_rate():
+    times, pct = cost_rate([T0, T0 + 10.0], [2.0, 2.5])
+    assert times == [T0 + 10.0] and pct == pytest.approx([5.0])
+    # equal times are skipped, a reset counts as zero, not negative
+    times, pct = cost_rate([0.0, 0.0, 4.0, 8.0], [0.0, 1.0, 2.0, 0.5])
+    assert times == [4.0, 8.0] and pct == pytest.approx([25.0, 0.0])
+    assert cost_rate([T0], [1.0]) == ([], [])
+
+
+def test_state_counts(progress):
+    assert state_counts(progress.prefixes) == {
+        "released": 5, "waiting": 2, "queued": 3, "no_worker": 2,
+        "processing": 4, "memory": 1, "erred": 1,
+    }  # fmt: skip
+
+
+def test_usage_and_loop_marks(resources, progress):
+    view = SchedulerView(resources, progress)
+    expected_x = (np.array([T0, T0 + 10, T0 + 20]) * 1000).astype("datetime64[ms]")
+    assert (np.asarray(view.cpu_line.x) == expected_x).all()
+    assert np.asarray(view.cpu_line.y).tolist() == [5.0, 12.0, 30.0]
+    assert np.asarray(view.memory_line.y).tolist() == [100.0 * MiB, 110.0 * MiB, 120.0 * MiB]
+    assert np.asarray(view.loop_line.y) == pytest.approx([20.0, 25.0, 100.0])
+    assert view.usage.title == "Scheduler CPU 30% \u00b7 memory 120.00 MiB"
+    assert view.loop.title == "Event loop interval 100.0 ms"
+    assert view.connections.value == "3 clients \u00b7 4 workers connected"
+
+
+def test_dashboard_cost(resources, progress):
+    view = SchedulerView(resources, progress)
+    assert (np.asarray(view.cost_line.x) == np.array(
+        [(T0 + 10) * 1000, (T0 + 20) * 1000]).astype("datetime64[ms]")).all()  # fmt: skip
+    assert np.asarray(view.cost_line.y) == pytest.approx([5.0, 2.0])  # 0.5 s / 10 s, 0.2 s / 10 s
+    assert view.cost.title == "Dashboard cost 2.0% of a core \u00b7 1.70 s in total"
+
+
+def test_state_bars(resources, progress):
+    view = SchedulerView(resources, progress)
+    assert list(view.state_bars.x) == list(STATES)
+    assert dict(zip(view.state_bars.x, np.asarray(view.state_bars.y).tolist())) == {
+        "released": 5, "waiting": 2, "queued": 3, "no_worker": 2,
+        "processing": 4, "memory": 1, "erred": 1,
+    }  # fmt: skip
+    assert view.states.title == "Tasks by state \u00b7 1,234 tasks"
+    progress.prefixes = {"inc": counts(10, memory=10)}
+    assert np.asarray(view.state_bars.y).tolist() == [0, 0, 0, 0, 0, 10, 0]
+
+
+def test_updates_follow_the_model(resources, progress):
+    view = SchedulerView(resources, progress)
+    with resources.hold_trait_notifications():
+        resources.time = resources.time + [T0 + 30.0]
+        resources.scheduler_cpu = resources.scheduler_cpu + [60.0]
+        resources.scheduler_memory = resources.scheduler_memory + [130.0 * MiB]
+        resources.loop_interval = resources.loop_interval + [0.05]
+        resources.n_clients = resources.n_clients + [1.0]
+        resources.n_workers = resources.n_workers + [8.0]
+        resources.n_tasks = resources.n_tasks + [5.0]
+        resources.dashboard_seconds = resources.dashboard_seconds + [2.7]
+    assert np.asarray(view.cpu_line.y).tolist()[-1] == 60.0
+    assert np.asarray(view.cost_line.y)[-1] == pytest.approx(10.0)
+    assert view.connections.value == "1 clients \u00b7 8 workers connected"
+    assert view.states.title == "Tasks by state \u00b7 5 tasks"
+
+
+def test_empty_models():
+    view = SchedulerView(ResourcesModel(), ProgressModel())
+    assert list(view.cpu_line.x) == [] and list(view.cost_line.y) == []
+    assert view.usage.title == "Scheduler CPU and memory"
+    assert view.cost.title == "Dashboard cost 0.0% of a core \u00b7 0 us in total"
+    assert np.asarray(view.state_bars.y).tolist() == [0] * len(STATES)
+    assert view.connections.value == "0 clients \u00b7 0 workers connected"

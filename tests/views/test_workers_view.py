@@ -1,0 +1,300 @@
+"""Unit tests for :mod:`jupyter_dashmon.views.workers`: synthetic worker tables, no cluster.
+
+Each test fills a WorkersModel by hand (as the listener would: series first,
+then the table) and reads the widgets' real data: the table HTML, the bars'
+x and y, the detail lines, the dropdown's options.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pytest
+
+from jupyter_dashmon.aggregate import transforms as tf
+from jupyter_dashmon.aggregate.models import WorkersModel
+from jupyter_dashmon.views.workers import (
+    BINS,
+    COLUMNS,
+    MAX_KEYS,
+    MAX_ROWS,
+    WorkersView,
+    bar_names,
+    with_derived_columns,
+)
+
+EVIL = "<img src=x onerror=alert(1)>"
+GiB = 2**30
+T0 = 1_700_000_000.0
+
+
+def synthetic_table(n: int, step: int = 0) -> dict:
+    """``n`` workers; worker i uses i GiB of an 8 GiB limit and 10*i % CPU (plus ``step``)."""
+    return {
+        "address": [f"tcp://10.0.{i // 250}.{i % 250}:4000" for i in range(n)],
+        "name": [f"w{i:04d}" for i in range(n)],
+        "nthreads": [2] * n,
+        "cpu": [float((10 * i + step) % 400) for i in range(n)],
+        "memory": [float((i % 8) * GiB + step) for i in range(n)],
+        "memory_limit": [8.0 * GiB] * n,
+        "managed": [float(i * 1000) for i in range(n)],
+        "unmanaged": [1000.0] * n,
+        "spilled": [0.0] * n,
+        "processing": [i % 5 for i in range(n)],
+        "in_memory": [3] * n,
+        "network_read": [1.0 * 2**20] * n,
+        "network_write": [2.0 * 2**20] * n,
+        "disk_read": [0.0] * n,
+        "disk_write": [512.0] * n,
+        "last_seen": [T0 + step - (i % 3) for i in range(n)],
+    }
+
+
+def feed(model: WorkersModel, n: int, samples: int = 3) -> dict:
+    """``samples`` readings one second apart, as the listener applies them."""
+    table = {}
+    for step in range(samples):
+        table = synthetic_table(n, step)
+        model.series.add(table, T0 + step)
+        with model.hold_trait_notifications():
+            model.table = table
+            model.revision += 1
+    return table
+
+
+def body_rows(view: WorkersView) -> list[list[str]]:
+    """The table's rows as lists of (unescaped) cell texts, totals row first."""
+    rows = []
+    for tr in view.table.value.split("<tr")[1:]:
+        cells = tr.split("<td")[1:]
+        rows.append([html.unescape(c.split(">", 1)[1].split("</td>")[0]) for c in cells])
+    return rows
+
+
+@pytest.fixture
+def five():
+    model = WorkersModel()
+    feed(model, 5)
+    return model, WorkersView(model)
+
+
+# -- the table -------------------------------------------------------------------
+
+
+def test_table_escapes_names(five):
+    model, view = five
+    table = synthetic_table(5)
+    table["name"][2] = EVIL
+    model.table = table
+    assert html.escape(EVIL) in view.table.value
+    assert "<img" not in view.table.value
+    assert EVIL in [row[0] for row in body_rows(view)]
+
+
+def test_table_columns_and_totals_row(five):
+    _model, view = five
+    rows = body_rows(view)
+    assert len(rows) == 1 + 5
+    assert all(len(r) == len(COLUMNS) for r in rows)
+    total = dict(zip([c[0] for c in COLUMNS], rows[0]))
+    assert total["name"] == "Total (5 workers)"
+    assert total["nthreads"] == "10"
+    # last sample (step 2): memory 0+1+2+3+4 GiB + 5*2 bytes, limits 5*8 GiB
+    assert total["memory"] == tf.format_bytes(10 * GiB + 10)
+    assert total["memory_limit"] == "40.00 GiB"
+    assert total["memory_pct"] == "25.0"
+    assert total["processing"] == str(0 + 1 + 2 + 3 + 4)
+    assert total["network_read"] == "5.00 MiB/s"
+    assert total["cpu"] == f"{(0 + 10 + 20 + 30 + 40 + 5 * 2) / 5:.1f}"
+
+
+def test_table_last_seen_is_relative_to_newest(five):
+    model, view = five
+    by_name = {r[0]: dict(zip([c[0] for c in COLUMNS], r)) for r in body_rows(view)[1:]}
+    assert by_name["w0000"]["seen_ago"] == "0.0 s"
+    assert by_name["w0002"]["seen_ago"] == "2.0 s"
+    assert with_derived_columns(model.table)["seen_ago"] == [0.0, 1.0, 2.0, 0.0, 1.0]
+
+
+def test_sort_by_memory_descending(five):
+    model, view = five
+    model.sort_by, model.ascending = "memory", False
+    names = [r[0] for r in body_rows(view)[1:]]
+    assert names == ["w0004", "w0003", "w0002", "w0001", "w0000"]
+    model.ascending = True
+    assert next(r[0] for r in body_rows(view)[1:]) == "w0000"
+
+
+def test_sort_by_derived_memory_percent(five):
+    model, view = five
+    table = synthetic_table(5)
+    table["memory_limit"] = [1.0 * GiB, 8.0 * GiB, 8.0 * GiB, 8.0 * GiB, 100.0 * GiB]
+    model.table = table
+    model.sort_by, model.ascending = "memory_pct", False
+    names = [r[0] for r in body_rows(view)[1:]]
+    assert names[0] == "w0003" and names[-1] == "w0000"  # 3/8 largest, 0/1 smallest
+
+
+def test_header_click_sorts_then_reverses(five):
+    model, view = five
+    keys = [c[0] for c in COLUMNS]
+    memory_button = view.headers[keys.index("memory")]
+    memory_button.click()
+    assert (model.sort_by, model.ascending) == ("memory", False)  # numbers: largest first
+    assert body_rows(view)[1][0] == "w0004"
+    assert memory_button.description.endswith("\u25bc")
+    memory_button.click()
+    assert (model.sort_by, model.ascending) == ("memory", True)
+    assert memory_button.description.endswith("\u25b2")
+    view.headers[keys.index("address")].click()
+    assert (model.sort_by, model.ascending) == ("address", True)
+    assert memory_button.description == "memory"
+
+
+def test_row_cap_at_1000_workers():
+    model = WorkersModel()
+    feed(model, 1000)
+    view = WorkersView(model)
+    rows = body_rows(view)
+    assert len(rows) == 1 + MAX_ROWS
+    assert f"showing {MAX_ROWS} of 1000 workers" in view.table.value
+    assert rows[0][0] == "Total (1000 workers)"
+    assert rows[0][2] == "2,000"  # totals cover every worker, not the 50 shown
+
+
+def test_no_cap_message_below_cap(five):
+    _model, view = five
+    assert "showing" not in view.table.value
+
+
+def test_empty_table():
+    view = WorkersView(WorkersModel())
+    rows = body_rows(view)
+    assert rows[0][0] == "Total (0 workers)"
+    assert len(rows) == 1
+    assert list(view.cpu_bars.x) == [] and list(view.chooser.options) == [("", "")]
+
+
+# -- per-worker plots and their summary ------------------------------------------------
+
+
+def test_bars_per_worker_below_threshold(five):
+    _model, view = five
+    assert list(view.cpu_bars.x) == ["w0000", "w0001", "w0002", "w0003", "w0004"]
+    assert np.asarray(view.cpu_bars.y).tolist() == [2.0, 12.0, 22.0, 32.0, 42.0]
+    expected = [(i * GiB + 2) / (8 * GiB) * 100 for i in range(5)]  # last sample is step 2
+    assert np.asarray(view.memory_bars.y).tolist() == pytest.approx(expected, rel=1e-12)
+    assert view.cpu_figure.marks == [view.cpu_bars]
+    assert view.cpu_figure.title == "CPU % per worker"
+    assert view.memory_figure.title == "Memory % per worker"
+
+
+def test_histograms_at_1000_workers():
+    model = WorkersModel()
+    table = feed(model, 1000)
+    view = WorkersView(model)
+    assert view.cpu_figure.marks == [view.cpu_hist]
+    assert view.memory_figure.marks == [view.memory_hist]
+    assert view.cpu_figure.title == "1000 workers: distribution of CPU %"
+    assert view.memory_figure.title == "1000 workers: distribution of memory %"
+    assert len(view.cpu_hist.x) == BINS and sum(view.cpu_hist.y) == 1000
+    assert len(view.memory_hist.y) == BINS and sum(view.memory_hist.y) == 1000
+    # CPU tops at 398 % (four cores), so the bins span 0..398
+    assert view.cpu_hist.x[0] == 0.0
+    assert view.cpu_hist.x[1] == pytest.approx(max(table["cpu"]) / BINS)
+    # memory 0..7 GiB of 8 GiB: eighths of 100 %, 125 workers each, in bins of 5 %
+    hist = dict(zip(np.round(view.memory_hist.x, 6), view.memory_hist.y))
+    assert hist[0.0] == 125 and hist[35.0] == 125 and hist[85.0] == 125
+    assert list(view.cpu_bars.x) == []
+
+
+def test_threshold_switches_both_ways(five):
+    model, view = five
+    model.summary_threshold = 5
+    assert view.cpu_figure.marks == [view.cpu_hist]
+    assert view.cpu_figure.title == "5 workers: distribution of CPU %"
+    model.summary_threshold = 6
+    assert view.cpu_figure.marks == [view.cpu_bars]
+    assert len(view.cpu_bars.x) == 5
+
+
+def test_bar_names_disambiguate_shared_names():
+    rows = [
+        {"name": "a", "address": "x"},
+        {"name": "a", "address": "y"},
+        {"name": "b", "address": "z"},
+    ]
+    assert bar_names(rows) == ["a (x)", "a (y)", "b"]
+
+
+# -- choosing a worker ---------------------------------------------------------------
+
+
+def test_chooser_options(five):
+    _model, view = five
+    options = list(view.chooser.options)
+    assert options[0] == ("", "")
+    assert options[1] == ("w0000 (tcp://10.0.0.0:4000)", "tcp://10.0.0.0:4000")
+    assert len(options) == 6
+    assert view.detail_box.layout.display == "none"
+
+
+def test_selecting_fills_detail(five):
+    model, view = five
+    address = "tcp://10.0.0.3:4000"
+    view.chooser.value = address
+    assert model.selected == address
+    assert view.detail_box.layout.display == "flex"
+    expected = (np.array([T0, T0 + 1, T0 + 2]) * 1000).astype("datetime64[ms]")
+    assert (np.asarray(view.detail_cpu_lines.x) == expected).all()
+    assert np.asarray(view.detail_cpu_lines.y).tolist() == [30.0, 31.0, 32.0]
+    memory = np.asarray(view.detail_memory_lines.y)
+    assert memory[0].tolist() == [3.0 * GiB, 3.0 * GiB + 1, 3.0 * GiB + 2]
+    assert memory[1].tolist() == [8.0 * GiB] * 3
+    assert np.asarray(view.detail_network_lines.y)[1].tolist() == [2.0 * 2**20] * 3
+    assert view.detail_memory.title == f"Memory {tf.format_bytes(3 * GiB + 2)} of 8.00 GiB"
+    feed(model, 5, samples=1)  # a new reading extends the series
+    assert len(view.detail_cpu_lines.x) == 4
+
+
+def test_model_selection_moves_dropdown(five):
+    model, view = five
+    model.selected = "tcp://10.0.0.1:4000"
+    assert view.chooser.value == "tcp://10.0.0.1:4000"
+    model.table = synthetic_table(6)  # new options keep the selection
+    assert view.chooser.value == "tcp://10.0.0.1:4000"
+    assert model.selected == "tcp://10.0.0.1:4000"
+    view.chooser.value = ""
+    assert model.selected == ""
+    assert view.detail_box.layout.display == "none"
+
+
+def test_running_keys_escaped_and_capped(five):
+    model, view = five
+    address = "tcp://10.0.0.2:4000"
+    model.selected = address
+    assert view.running.value == ""  # nothing heard about this worker yet
+    keys = [EVIL] + [f"inc-{i}" for i in range(99)]
+    model.detail = {"address": address, "processing": keys, "n_processing": 120}
+    text = view.running.value
+    assert html.escape(EVIL) in text and "<img" not in text
+    assert text.count("<li>") == MAX_KEYS
+    assert "inc-48" in text and "inc-49" not in text
+    assert "and 70 more" in text
+    assert "Processing 120 tasks" in text
+
+
+def test_detail_of_another_worker_is_ignored(five):
+    model, view = five
+    model.selected = "tcp://10.0.0.2:4000"
+    model.detail = {"address": "tcp://10.0.0.1:4000", "processing": ["x-1"], "n_processing": 1}
+    assert "x-1" not in view.running.value
+    model.detail = {"address": "tcp://10.0.0.2:4000", "processing": [], "n_processing": 0}
+    assert "nothing" in view.running.value
+
+
+def test_stream_slot_is_an_empty_box(five):
+    _model, view = five
+    assert list(view.stream_slot.children) == []
+    assert view.stream_slot in view.detail_box.children
