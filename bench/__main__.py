@@ -40,8 +40,8 @@ class Plan:
 PLANS = {
     "full": Plan(rounds=3, tasks=20_000, workloads=("independent", "tree"), idle=10.0, scale_repeats=30,
                  records=100_000, kernel_tasks=1_000_000, latency_tasks=200, kernel_rounds=3),
-    "quick": Plan(rounds=3, tasks=4_000, workloads=("independent",), idle=2.0, scale_repeats=10,
-                  records=20_000, kernel_tasks=0, latency_tasks=50, kernel_rounds=0),
+    "quick": Plan(rounds=3, tasks=2_000, workloads=("independent",), idle=2.0, scale_repeats=10,
+                  records=20_000, kernel_tasks=0, latency_tasks=40, kernel_rounds=0),
 }  # fmt: skip
 
 STEPS = ("throughput", "scale", "memory", "latency", "kernel")

@@ -69,7 +69,7 @@ def machine_cpu() -> float:
     return sum(t) - t.idle - getattr(t, "iowait", 0.0)
 
 
-def wait_quiet(threshold: float = 25.0, timeout: float = 8.0) -> float:
+def wait_quiet(threshold: float = 25.0, timeout: float = 3.0) -> float:
     """Wait until the machine's CPU use over 0.5 s is below ``threshold`` %."""
     deadline = time.monotonic() + timeout
     load = psutil.cpu_percent(interval=0.5)

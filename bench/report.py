@@ -53,7 +53,7 @@ def fmt(value: float) -> str:
     if isinstance(value, int) or (abs(value) >= 1000 and float(value).is_integer()):
         return f"{int(value):,}"
     a = abs(value)
-    if a == 0:
+    if a < 1e-9:
         return "0"
     if a >= 100:
         return f"{value:,.0f}"

@@ -146,7 +146,6 @@ def _one(c: Condition, r: int, tasks: int, workloads: tuple[str, ...], idle: flo
         out.append(Window(c.name, "idle", r, meter.used["wall"], meter.used))
         for w in workloads:
             drain(c.client)
-            wait_quiet()
             cost0 = c.dashboard.model.status.collector_cost if c.dashboard else 0.0
             with CpuMeter(c.pids) as meter:
                 WORKLOADS[w](c.client, tasks, tag=f"-{c.name}-{r}")
