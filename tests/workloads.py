@@ -28,3 +28,7 @@ def slow(x, delay=0.05):
 
 def fail(x):
     raise ValueError(f"task {x} fails on purpose")
+
+
+def noop(x):
+    return x

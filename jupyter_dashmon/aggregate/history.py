@@ -218,7 +218,9 @@ def _exact(history, visible, row_of, prefix_colors, t0, out) -> None:
 def _runs(history, visible, row_of, t0, t1, pixels):
     """Paint tasks onto a (row, pixel) grid; return its runs of one colour.
 
-    Returns, per run: first cell, last cell (inclusive), colour code, tasks.
+    Returns, per run: first cell, last cell (inclusive), colour code, and
+    the number of tasks that start inside the run (so the counts add up to
+    every visible task, including those painted over).
     """
     width = (t1 - t0) / pixels
     order = visible[np.argsort(history.start[visible], kind="stable")]
@@ -231,15 +233,16 @@ def _runs(history, visible, row_of, t0, t1, pixels):
     offset = np.arange(len(task)) - np.repeat(np.cumsum(spans) - spans, spans)
     grid = np.full(len(history.threads) * pixels, -1, dtype=np.int64)
     grid[rows[task] * pixels + p0[task] + offset] = task  # later starts paint over earlier
+    started = np.cumsum(np.bincount(rows * pixels + p0, minlength=len(grid)))
     painted = np.flatnonzero(grid >= 0)
     owners = grid[painted]
     codes = colour[owners]
     new_run = (np.diff(painted) != 1) | (np.diff(codes) != 0) | (np.diff(painted // pixels) != 0)
     starts = np.concatenate([[0], np.flatnonzero(new_run) + 1])
     ends = np.concatenate([starts[1:], [len(painted)]]) - 1
-    changes = np.concatenate([[0], np.cumsum(np.diff(owners) != 0)])
-    n_tasks = changes[ends] - changes[starts] + 1
-    return painted[starts], painted[ends], codes[starts], n_tasks
+    first, last = painted[starts], painted[ends]
+    n_tasks = started[last] - np.where(first > 0, started[first - 1], 0)
+    return first, last, codes[starts], n_tasks
 
 
 def _by_pixel(history, visible, row_of, prefix_colors, t0, t1, pixels, out, max_segments=8000):
@@ -260,4 +263,4 @@ def _by_pixel(history, visible, row_of, prefix_colors, t0, t1, pixels, out, max_
         out["x1"].append((cell1 % pixels + 1) * width)
         out["row"].append(row)
         out["color"].append(_color_of(prefix_colors[pid], status))
-        out["label"].append(f"{n:,} task{'s' * (n != 1)}: {kind} | zoom in for detail")
+        out["label"].append(f"{n:,} task{'s' * (n != 1)}, mostly {kind} | zoom in for detail")

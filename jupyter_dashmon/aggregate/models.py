@@ -11,7 +11,19 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from traitlets import Bool, Dict, Enum, Float, HasTraits, Instance, Int, List, Tuple, Unicode, validate
+from traitlets import (
+    Bool,
+    Dict,
+    Enum,
+    Float,
+    HasTraits,
+    Instance,
+    Int,
+    List,
+    Tuple,
+    Unicode,
+    validate,
+)
 
 from ..collect.sampling import RESOURCE_FIELDS
 from .history import TaskHistory

@@ -14,12 +14,19 @@ import threading
 from typing import Any
 
 from distributed import Client
-from ipywidgets import HBox, Layout, VBox, Widget
+from ipywidgets import HBox, Layout, Tab, VBox, Widget
 
 from ..aggregate import DashboardModel, Listener
 from ..aggregate.history import TaskHistory
 from ..config import Options, resolve_options
-from ..views import MemoryView, ProgressView, ResourcesView, StatusView, TaskStreamView
+from ..views import (
+    MemoryView,
+    ProgressView,
+    ResourcesView,
+    StatusView,
+    TaskStreamView,
+    TasksView,
+)
 
 logger = logging.getLogger("jupyter_dashmon")
 
@@ -90,21 +97,24 @@ class Dashboard(VBox):
             "status": StatusView(m.status),
             "progress": ProgressView(m.progress),
             "memory": MemoryView(m.progress),
-            "task_stream": TaskStreamView(m.tasks, m.progress),
+            "task_stream": TaskStreamView(m.tasks, m.progress, m.history),
             "resources": ResourcesView(m.resources),
+            "tasks": TasksView(m.history, m.progress),
         }
 
     def _layout(self) -> list:
         v = self.views
         half = Layout(width="50%")
-        return [
-            v["status"].widget,
+        status = VBox([
             HBox([VBox([v["progress"].figure], layout=Layout(width="60%")),
-                  VBox([v["memory"].figure], layout=Layout(width="40%"))]),  # fmt: skip
-            v["task_stream"].figure,
+                  VBox([v["memory"].figure], layout=Layout(width="40%"))]),
+            v["task_stream"].widget,
             HBox([VBox([v["resources"].usage], layout=half),
-                  VBox([v["resources"].network], layout=half)]),  # fmt: skip
-        ]
+                  VBox([v["resources"].network], layout=half)]),
+        ])  # fmt: skip
+        pages = {"Status": status, "Tasks": v["tasks"].widget}
+        self.pages = Tab(children=list(pages.values()), titles=list(pages))
+        return [v["status"].widget, self.pages]
 
     @classmethod
     def for_client(cls, client: Client, **options: Any) -> Dashboard:
@@ -171,7 +181,8 @@ class Dashboard(VBox):
 
 
 def _figures(view: Any) -> list:
-    return [getattr(view, name) for name in ("figure", "usage", "network", "widget") if hasattr(view, name)]
+    names = ("figure", "usage", "network", "widget")
+    return [getattr(view, name) for name in names if hasattr(view, name)]
 
 
 def close_tree(widget: Widget) -> int:

@@ -5,5 +5,6 @@ from .progress import ProgressView
 from .resources import ResourcesView
 from .status import StatusView
 from .task_stream import TaskStreamView
+from .tasks import TasksView
 
-__all__ = ["MemoryView", "ProgressView", "ResourcesView", "StatusView", "TaskStreamView"]
+__all__ = ["MemoryView", "ProgressView", "ResourcesView", "StatusView", "TaskStreamView", "TasksView"]

@@ -248,7 +248,7 @@ def test_task_stream_view_marks(stream):
     assert labels == [tf.record_label(r) for r in tasks.records]
     assert "inc-1" in labels[0] and "tcp://w1" in labels[0] and "1.00 s" in labels[0]
     assert labels[2].startswith("transfer: add-1")
-    assert view.figure.title == "Task Stream \u2014 4 tasks, 3 threads"
+    assert view.figure.title == "Task Stream \u2014 last 4 tasks, 3 threads"
     assert (view.time.min, view.time.max) == (0.0, 4.0)  # right end is `now`
     assert view.rows.max == 2.5
     assert view.rects.stroke_width == pytest.approx(min(plot_height(view.figure) / 3 * 0.8, 40))
@@ -259,7 +259,7 @@ def test_task_stream_view_follows_model(stream):
     tasks, progress = stream
     view = TaskStreamView(tasks, progress)
     tasks.records = tasks.records + [record("mul-1", "mul", "tcp://w3", 0, 103.0, 110.0)]
-    assert view.figure.title == "Task Stream \u2014 5 tasks, 4 threads"
+    assert view.figure.title == "Task Stream \u2014 last 5 tasks, 4 threads"
     assert segments_of(view.rects)[-1] == (3.0, 10.0, 3.0)
     assert view.time.max == 10.0  # past `now`: the last stop
     progress.colors = {**progress.colors, "mul": "#999999", "inc": "#abcdef"}
@@ -267,7 +267,7 @@ def test_task_stream_view_follows_model(stream):
     tasks.now = 120.0
     assert view.time.max == 20.0
     tasks.records = []
-    assert view.figure.title == "Task Stream \u2014 0 tasks, 0 threads"
+    assert view.figure.title == "Task Stream \u2014 last 0 tasks, 0 threads"
     assert list(view.rects.opacities) == [0.0] and view.rectangles == 0
 
 

@@ -1,0 +1,125 @@
+"""Runs in the kernel: the Tasks page, the whole retained task history.
+
+Reads :class:`~jupyter_dashmon.aggregate.models.TaskHistoryModel` and the
+colours of :class:`~jupyter_dashmon.aggregate.models.ProgressModel` only.
+The history (100,000 tasks by default) is drawn through
+:func:`~jupyter_dashmon.aggregate.history.aggregate_window`: one segment per
+task when few are visible, else one per run of pixels of one colour, so the
+page stays a few thousand SVG elements.  Pan and zoom happen in the browser
+at once; the kernel then redraws the new window at full detail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bqplot import Axis, LinearScale, Lines, PanZoom, Tooltip
+from ipywidgets import Button, HBox, Label, Layout, VBox
+
+from ..aggregate.history import aggregate_window
+from ..aggregate.models import ProgressModel, TaskHistoryModel
+from .base import plot_height, set_segments, tile_figure
+
+#: Columns of the pixel grid the history is aggregated on.
+PIXELS = 1200
+#: Seconds between redraws caused by new tasks (a pan or zoom redraws at once).
+REDRAW_EVERY = 1.0
+
+
+class TasksView:
+    """The Tasks page (``.widget``): pan, zoom and hover over the retained history."""
+
+    def __init__(self, model: TaskHistoryModel, progress: ProgressModel, height: int = 420):
+        self.model = model
+        self.progress = progress
+        self.time = LinearScale()
+        self.rows = LinearScale(min=-0.5, max=0.5, reverse=True)
+        self.rects = Lines(
+            scales={"x": self.time, "y": self.rows}, stroke_width=6,
+            tooltip=Tooltip(fields=["name"], show_labels=False),
+        )  # fmt: skip
+        self.figure = tile_figure(
+            "Tasks", height, margin={"bottom": 40, "left": 24}, marks=[self.rects],
+            axes=[Axis(scale=self.time, label="seconds since the first retained task",
+                       num_ticks=8, grid_lines="none")],
+            interaction=PanZoom(scales={"x": [self.time]}),
+        )  # fmt: skip
+        self.follow = Button(description="Show all", tooltip="Show the whole history and follow it")
+        self.follow.on_click(lambda _: self.show_all())
+        self.info = Label()
+        self.widget = VBox([HBox([self.follow, self.info]), self.figure], layout=Layout(width="100%"))
+        self.origin = 0.0
+        self.following = True
+        self.segments = 0
+        self.aggregated = False
+        self._drawing = False
+        self._last_draw = 0.0
+        self._pending = False
+        model.observe(self._on_history, names=["revision"])
+        self.time.observe(self._on_zoom, names=["min", "max"])
+        self._draw()
+
+    def show_all(self) -> None:
+        """Zoom out to the whole history and follow new tasks."""
+        self.following = True
+        self._draw()
+
+    def _on_history(self, change: object = None) -> None:
+        if not self.following and not self._pending:
+            self._last_draw = time.monotonic()
+            return
+        wait = REDRAW_EVERY - (time.monotonic() - self._last_draw)
+        if wait <= 0:
+            self._draw()
+            return
+        if self._pending:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._draw()
+            return
+        self._pending = True
+        loop.call_later(wait, self._draw)
+
+    def _on_zoom(self, change: object = None) -> None:
+        if self._drawing or self.time.min is None or self.time.max is None:
+            return
+        # The user panned or zoomed: stop following and draw that window in detail.
+        self.following = False
+        self._draw(self.origin + self.time.min, self.origin + self.time.max)
+
+    def _draw(self, t0: float | None = None, t1: float | None = None) -> None:
+        self._pending = False
+        self._last_draw = time.monotonic()
+        history = self.model.history
+        lo, hi = history.span()
+        if not len(history):
+            self.origin = 0.0
+        elif self.origin == 0.0 or self.origin > lo:
+            self.origin = lo
+        if t0 is None or t1 is None:
+            t0, t1 = lo, max(hi, lo + 1.0)
+        segs = aggregate_window(history, self.progress.colors, t0, t1, PIXELS)
+        n_rows = max(len(history.threads), 1)
+        shift = t0 - self.origin
+        self._drawing = True
+        try:
+            with self.figure.hold_sync():
+                self.rows.max = n_rows - 0.5
+                self.rects.stroke_width = min(plot_height(self.figure) / n_rows * 0.8, 30.0)
+                set_segments(
+                    self.rects, [x + shift for x in segs["x0"]], [x + shift for x in segs["x1"]],
+                    segs["row"], segs["color"], labels=segs["label"],
+                )  # fmt: skip
+                if self.following:
+                    self.time.min, self.time.max = t0 - self.origin, t1 - self.origin
+                how = "aggregated by pixel" if segs["aggregated"] else "one rectangle per task"
+                self.figure.title = (
+                    f"Tasks \u2014 {len(history):,} retained, {segs['tasks']:,} in view ({how})"
+                )
+        finally:
+            self._drawing = False
+        self.info.value = "following new tasks" if self.following else "fixed window (pan/zoom)"
+        self.segments, self.aggregated = len(segs["x0"]), segs["aggregated"]
