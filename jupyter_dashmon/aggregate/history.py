@@ -165,6 +165,7 @@ def aggregate_window(
     t1: float,
     pixels: int = 1000,
     max_exact: int = 4000,
+    worker: str | None = None,
 ) -> Segments:
     """Segments for the records overlapping ``[t0, t1]``, times relative to ``t0``.
 
@@ -173,7 +174,8 @@ def aggregate_window(
     own hover text.  Otherwise the window is cut into ``pixels`` columns, each
     cell of (row, column) takes the colour of the last task covering it, and
     runs of one colour on a row become one segment labelled with the number
-    of tasks it covers.
+    of tasks it covers.  With ``worker``, only that worker's threads are
+    drawn, as rows 0, 1, ...
     """
     out: Segments = {"x0": [], "x1": [], "row": [], "color": [], "label": [], "tasks": 0,
                      "aggregated": False}  # fmt: skip
@@ -181,11 +183,13 @@ def aggregate_window(
     if len(idx) == 0 or t1 <= t0:
         return out
     visible = idx[(history.stop[idx] >= t0) & (history.start[idx] <= t1)]
+    rows = thread_rows(history, worker)
+    row_of = np.array([rows.get(t, -1) for t in history.threads], dtype=np.int64)
+    if worker is not None:
+        visible = visible[row_of[history.thread_id[visible]] >= 0]
     out["tasks"] = len(visible)
     if len(visible) == 0:
         return out
-    rows = thread_rows(history)
-    row_of = np.array([rows[t] for t in history.threads], dtype=np.int64)
     prefix_colors = _palette(history, colors)
     if len(visible) <= max_exact:
         _exact(history, visible, row_of, prefix_colors, t0, out)
@@ -194,9 +198,11 @@ def aggregate_window(
     return out
 
 
-def thread_rows(history: TaskHistory) -> dict[tuple[str, int], int]:
-    """Row per worker thread seen in the history, sorted by worker then thread."""
-    return {pair: i for i, pair in enumerate(sorted(history.threads))}
+def thread_rows(history: TaskHistory, worker: str | None = None) -> dict[tuple[str, int], int]:
+    """Row per worker thread seen in the history (of ``worker`` only, if given),
+    sorted by worker then thread."""
+    pairs = sorted(t for t in history.threads if worker is None or t[0] == worker)
+    return {pair: i for i, pair in enumerate(pairs)}
 
 
 def _exact(history, visible, row_of, prefix_colors, t0, out) -> None:
@@ -231,7 +237,7 @@ def _runs(history, visible, row_of, t0, t1, pixels):
     spans = p1 - p0
     task = np.repeat(np.arange(len(order)), spans)
     offset = np.arange(len(task)) - np.repeat(np.cumsum(spans) - spans, spans)
-    grid = np.full(len(history.threads) * pixels, -1, dtype=np.int64)
+    grid = np.full((int(row_of.max()) + 1) * pixels, -1, dtype=np.int64)
     grid[rows[task] * pixels + p0[task] + offset] = task  # later starts paint over earlier
     started = np.cumsum(np.bincount(rows * pixels + p0, minlength=len(grid)))
     painted = np.flatnonzero(grid >= 0)

@@ -23,10 +23,13 @@ from ..views import (
     MemoryView,
     ProgressView,
     ResourcesView,
+    SchedulerView,
     StatusView,
     TaskStreamView,
     TasksView,
+    WorkersView,
 )
+from ..views.worker_stream import WorkerStreamView
 
 logger = logging.getLogger("jupyter_dashmon")
 
@@ -100,11 +103,15 @@ class Dashboard(VBox):
             "task_stream": TaskStreamView(m.tasks, m.progress, m.history),
             "resources": ResourcesView(m.resources),
             "tasks": TasksView(m.history, m.progress),
+            "workers": WorkersView(m.workers),
+            "worker_stream": WorkerStreamView(m.workers, m.history, m.progress),
+            "scheduler": SchedulerView(m.resources, m.progress),
         }
 
     def _layout(self) -> list:
         v = self.views
         half = Layout(width="50%")
+        v["workers"].stream_slot.children = [v["worker_stream"].figure]
         status = VBox([
             HBox([VBox([v["progress"].figure], layout=Layout(width="60%")),
                   VBox([v["memory"].figure], layout=Layout(width="40%"))]),
@@ -112,7 +119,12 @@ class Dashboard(VBox):
             HBox([VBox([v["resources"].usage], layout=half),
                   VBox([v["resources"].network], layout=half)]),
         ])  # fmt: skip
-        pages = {"Status": status, "Tasks": v["tasks"].widget}
+        pages = {
+            "Status": status,
+            "Tasks": v["tasks"].widget,
+            "Workers": v["workers"].widget,
+            "Scheduler": v["scheduler"].widget,
+        }
         self.pages = Tab(children=list(pages.values()), titles=list(pages))
         return [v["status"].widget, self.pages]
 

@@ -1,10 +1,21 @@
-"""Runs in the kernel: one bqplot figure per module, each reading models only."""
+"""Runs in the kernel: one bqplot figure or page per module, each reading models only."""
 
 from .memory import MemoryView
 from .progress import ProgressView
 from .resources import ResourcesView
+from .scheduler import SchedulerView
 from .status import StatusView
 from .task_stream import TaskStreamView
 from .tasks import TasksView
+from .workers import WorkersView
 
-__all__ = ["MemoryView", "ProgressView", "ResourcesView", "StatusView", "TaskStreamView", "TasksView"]
+__all__ = [
+    "MemoryView",
+    "ProgressView",
+    "ResourcesView",
+    "SchedulerView",
+    "StatusView",
+    "TaskStreamView",
+    "TasksView",
+    "WorkersView",
+]
