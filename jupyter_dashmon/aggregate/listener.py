@@ -224,8 +224,6 @@ class Listener:
         records = tf.decode_tasks(tail)
         if records:
             self._apply_tasks(records, delta["now"])
-        elif m.tasks.records:
-            m.tasks.now = delta["now"]
         if delta["resources"]["time"]:
             self._apply_resources(delta["resources"])
         if delta["worker_table"] is not None:

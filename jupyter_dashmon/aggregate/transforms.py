@@ -7,6 +7,7 @@ hand-written input.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypedDict
@@ -195,8 +196,8 @@ def progress_bars(progress: Mapping[str, PrefixCounts], max_bars: int) -> tuple[
     and in memory, erred, and processing; the edges are cumulative fractions
     of the prefix's total, so every bar spans the same width when complete.
     """
-    order = sorted(progress, key=lambda p: (-progress[p]["total"], p))
-    shown = [p for p in order if progress[p]["total"] > 0][:max_bars]
+    nonempty = [p for p in progress if progress[p]["total"] > 0]
+    shown = heapq.nsmallest(max_bars, nonempty, key=lambda p: (-progress[p]["total"], p))
     bars: list[Bar] = []
     for prefix in shown:
         c = progress[prefix]
@@ -216,15 +217,19 @@ def progress_bars(progress: Mapping[str, PrefixCounts], max_bars: int) -> tuple[
                 "processing": min(processing, 1.0),
             }
         )
-    hidden = sum(1 for p in order if progress[p]["total"] > 0) - len(shown)
+    hidden = len(nonempty) - len(shown)
     return bars, hidden
 
 
-def bar_segments(bars: Sequence[Bar], colors: Mapping[str, str]) -> list[tuple[float, float, int, str, float]]:
+def bar_segments(
+    bars: Sequence[Bar], colors: Mapping[str, str], keep_empty: bool = False
+) -> list[tuple[float, float, int, str, float]]:
     """Bars as (x0, x1, row, colour, opacity) segments, empty ones skipped.
 
     Light shade: completed and released; dark shade: in memory; black: erred;
-    grey: processing.  Row 0 is the top bar.
+    grey: processing.  Row 0 is the top bar.  With ``keep_empty``, every bar
+    has exactly four segments (zero-width ones included), so that from one
+    update to the next only the positions change, not colours or counts.
     """
     segments = []
     for row, bar in enumerate(bars):
@@ -236,7 +241,7 @@ def bar_segments(bars: Sequence[Bar], colors: Mapping[str, str]) -> list[tuple[f
             (bar["erred"], bar["processing"], PROCESSING, 0.8),
         )
         for x0, x1, seg_color, opacity in edges:
-            if x1 > x0:
+            if x1 > x0 or keep_empty:
                 segments.append((x0, x1, row, seg_color, opacity))
     return segments
 

@@ -126,7 +126,22 @@ class Dashboard(VBox):
             "Scheduler": v["scheduler"].widget,
         }
         self.pages = Tab(children=list(pages.values()), titles=list(pages))
+        self._page_views = [
+            [v["progress"], v["memory"], v["task_stream"], v["resources"]],
+            [v["tasks"]],
+            [v["workers"], v["worker_stream"]],
+            [v["scheduler"]],
+        ]
+        self.pages.observe(self._on_page, names=["selected_index"])
+        self._on_page()
         return [v["status"].widget, self.pages]
+
+    def _on_page(self, change: object = None) -> None:
+        # Views on hidden pages hold their redraws: no traffic for what is not seen.
+        shown = self.pages.selected_index or 0
+        for page, views in enumerate(self._page_views):
+            for view in views:
+                view.redraw.active = page == shown
 
     @classmethod
     def for_client(cls, client: Client, **options: Any) -> Dashboard:

@@ -7,7 +7,9 @@ lines that are not data), and no animation, so frequent updates stay cheap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import time
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from bqplot import Figure, Lines
@@ -65,3 +67,145 @@ def set_segments(
         mark.colors = list(colors)
         mark.opacities = list(opacities) if opacities is not None else [1.0] * n
         mark.labels = list(labels) if labels is not None else [""] * n
+
+
+def datetimes(seconds: Sequence[float]) -> np.ndarray:
+    """Seconds since the epoch as ``datetime64[ms]``, what a bqplot DateScale takes."""
+    return (np.asarray(seconds, dtype=float) * 1000).astype("datetime64[ms]")
+
+
+def decimate(n: int, most: int) -> np.ndarray:
+    """Indices of at most ``most`` of ``n`` points, evenly spread, always the last."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
+
+
+class Throttle:
+    """Call ``fn`` at most once per ``every`` seconds; the last call always lands.
+
+    Views redraw through this so a burst of model changes (ten polls a second)
+    becomes a few redraws a second.  Inside a running asyncio loop (the
+    Client's event loop, where the listener writes the models) a deferred
+    call is scheduled on that loop; elsewhere (tests, the notebook thread)
+    the call happens at once.  ``active = False`` holds every call until it
+    is set back (a hidden page does not redraw).
+    """
+
+    def __init__(self, fn: Callable[[], None], every: float):
+        self.fn = fn
+        self.every = every
+        self._last = 0.0
+        self._scheduled = False
+        self._active = True
+        self._missed = False
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        self._active = bool(value)
+        if self._active and self._missed:
+            self()
+
+    def __call__(self, *_: object) -> None:
+        if not self._active:
+            self._missed = True
+            return
+        wait = self.every - (time.monotonic() - self._last)
+        if wait <= 0:
+            self._run()
+            return
+        if self._scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._run()
+            return
+        self._scheduled = True
+        loop.call_later(wait, self._run)
+
+    def _run(self) -> None:
+        self._scheduled = False
+        self._missed = False
+        self._last = time.monotonic()
+        self.fn()
+
+
+class ChunkedSegments:
+    """Append-only horizontal segments spread over a ring of ``Lines`` marks.
+
+    bqplot re-sends a mark's whole arrays when they change.  Holding the
+    segments in chunks of ``chunk`` means an update re-sends only the chunk
+    that grew (and reuses the mark of the oldest chunk once ``capacity``
+    segments are held), instead of every segment on screen.
+    """
+
+    def __init__(self, scales: dict, capacity: int, chunk: int = 50, tooltip: object = None):
+        self.scales, self.chunk, self.tooltip = scales, chunk, tooltip
+        self.n_chunks = max(capacity // chunk, 1) + 1
+        self.marks: list[Lines] = []
+        self._data: list[dict[str, list]] = []
+        self._next = 0
+        self.count = 0
+
+    def clear(self) -> None:
+        """Empty every chunk (marks are kept for reuse)."""
+        for mark, data in zip(self.marks, self._data):
+            for column in data.values():
+                column.clear()
+            _draw_chunk(mark, data)
+        self._next = 0
+        self.count = 0
+
+    def append(self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence) -> bool:
+        """Add segments; returns True when a new mark had to be created."""
+        created = False
+        touched: set[int] = set()
+        for item in zip(x0, x1, row, color, label):
+            slot = (self._next - 1) % self.n_chunks if self.count else 0
+            if not self.marks or len(self._data[slot]["x0"]) >= self.chunk or not self.count:
+                slot, made = self._take_slot()
+                created |= made
+            for column, value in zip(("x0", "x1", "row", "color", "label"), item):
+                self._data[slot][column].append(value)
+            touched.add(slot)
+            self.count += 1
+        for slot in touched:
+            _draw_chunk(self.marks[slot], self._data[slot])
+        return created
+
+    def _take_slot(self) -> tuple[int, bool]:
+        slot = self._next
+        self._next = (self._next + 1) % self.n_chunks
+        if slot >= len(self.marks):
+            mark = Lines(scales=self.scales, stroke_width=10, tooltip=self.tooltip)
+            self.marks.append(mark)
+            self._data.append({k: [] for k in ("x0", "x1", "row", "color", "label")})
+            return slot, True
+        data = self._data[slot]
+        self.count -= len(data["x0"])
+        for column in data.values():
+            column.clear()
+        return slot, False
+
+    def data(self) -> dict[str, list]:
+        """Every held segment in columns, oldest first."""
+        out: dict[str, list] = {k: [] for k in ("x0", "x1", "row", "color", "label")}
+        n = len(self._data)
+        for i in range(n):
+            chunk = self._data[(self._next + i) % n]
+            for k in out:
+                out[k].extend(chunk[k])
+        return out
+
+    def set_stroke_width(self, width: float) -> None:
+        for mark in self.marks:
+            mark.stroke_width = width
+
+
+def _draw_chunk(mark: Lines, data: dict[str, list]) -> None:
+    set_segments(mark, data["x0"], data["x1"], data["row"], data["color"], labels=data["label"])

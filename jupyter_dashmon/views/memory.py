@@ -12,13 +12,13 @@ from bqplot import Axis, Bars, LinearScale, OrdinalScale, Tooltip
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel
-from .base import tile_figure
+from .base import Throttle, tile_figure
 
 
 class MemoryView:
     """The Memory use figure (``.figure``), kept in step with a ProgressModel."""
 
-    def __init__(self, model: ProgressModel, height: int = 280):
+    def __init__(self, model: ProgressModel, height: int = 280, every: float = 0.25):
         self.model = model
         self.names = OrdinalScale()
         self.bytes = LinearScale(min=0.0)
@@ -34,7 +34,8 @@ class MemoryView:
                 Axis(scale=self.bytes, tick_format=".2~s", num_ticks=4, grid_lines="none"),
             ],
         )  # fmt: skip
-        model.observe(self._update, names=["prefixes", "colors"])
+        self.redraw = Throttle(self._update, every)
+        model.observe(self.redraw, names=["prefixes", "colors"])
         self._update()
 
     def _update(self, change: object = None) -> None:

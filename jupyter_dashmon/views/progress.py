@@ -13,7 +13,7 @@ from bqplot import Axis, Label, LinearScale, Lines
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel
-from .base import NEUTRAL, plot_height, set_segments, tile_figure
+from .base import NEUTRAL, Throttle, plot_height, set_segments, tile_figure
 
 #: Rows the figure always makes room for, so a single bar is not a slab.
 MIN_ROWS = 6
@@ -22,7 +22,7 @@ MIN_ROWS = 6
 class ProgressView:
     """The Progress figure (``.figure``), kept in step with a ProgressModel."""
 
-    def __init__(self, model: ProgressModel, height: int = 280):
+    def __init__(self, model: ProgressModel, height: int = 280, every: float = 0.25):
         self.model = model
         self.x = LinearScale(min=0.0, max=1.0)
         self.y = LinearScale(min=-MIN_ROWS + 0.5, max=0.5)
@@ -37,7 +37,8 @@ class ProgressView:
         )  # fmt: skip
         self.bars_shown = 0
         self.hidden = 0
-        model.observe(self._update, names=["prefixes", "colors", "max_bars"])
+        self.redraw = Throttle(self._update, every)
+        model.observe(self.redraw, names=["prefixes", "colors", "max_bars"])
         self._update()
 
     def _update(self, change: object = None) -> None:
@@ -46,7 +47,7 @@ class ProgressView:
         totals = tf.progress_totals(prefixes)
         rows = max(len(bars) + (1 if hidden else 0), MIN_ROWS)
         width = plot_height(self.figure) / rows * 0.62
-        segments = tf.bar_segments(bars, self.model.colors)
+        segments = tf.bar_segments(bars, self.model.colors, keep_empty=True)
         text = [f"{b['prefix']}  {b['done']:,} / {b['total']:,}" for b in bars]
         if hidden:
             text.append(f"+{hidden:,} more")

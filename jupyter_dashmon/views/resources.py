@@ -12,7 +12,10 @@ from bqplot import Axis, DateScale, LinearScale, Lines
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ResourcesModel
-from .base import tile_figure
+from .base import Throttle, datetimes, decimate, tile_figure
+
+#: Points drawn per line at most; longer series are thinned evenly.
+MAX_POINTS = 150
 
 CPU_COLOR, MEMORY_COLOR = "#1f77b4", "#2ca02c"
 READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"
@@ -21,7 +24,7 @@ READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"
 class ResourcesView:
     """Two figures, ``.usage`` and ``.network``, kept in step with a ResourcesModel."""
 
-    def __init__(self, model: ResourcesModel, height: int = 220):
+    def __init__(self, model: ResourcesModel, height: int = 220, every: float = 1.0):
         self.model = model
         self.t1, self.t2 = DateScale(), DateScale()
         self.pct = LinearScale(min=0.0)
@@ -48,7 +51,11 @@ class ResourcesView:
                   Axis(scale=self.rate, side="left", num_ticks=4,
                        tick_format=".2~s", grid_lines="none")],
         )  # fmt: skip
-        model.observe(self._update, names=["time", "cpu", "memory", "memory_limit", "network_read", "network_write"])
+        self.redraw = Throttle(self._update, every)
+        model.observe(
+            self.redraw,
+            names=["time", "cpu", "memory", "memory_limit", "network_read", "network_write"],
+        )
         self._update()
 
     def _update(self, change: object = None) -> None:
@@ -58,11 +65,15 @@ class ResourcesView:
         if n == 0:
             self._clear()
             return
-        times = np.array(m.time[-n:], dtype=float)
-        when = (times * 1000).astype("datetime64[ms]")
-        limit = np.maximum(np.array(m.memory_limit[-n:], dtype=float), 1.0)
-        memory_pct = np.array(m.memory[-n:], dtype=float) / limit * 100.0
-        cpu = np.array(m.cpu[-n:], dtype=float)
+        keep = decimate(n, MAX_POINTS)
+
+        def column(values: list) -> np.ndarray:
+            return np.asarray(values[-n:], dtype=float)[keep]
+
+        when = datetimes(column(m.time))
+        limit = np.maximum(column(m.memory_limit), 1.0)
+        memory_pct = (column(m.memory) / limit * 100.0).astype(np.float32)
+        cpu = column(m.cpu).astype(np.float32)
         with self.usage.hold_sync():
             self.usage_lines.x = when
             self.usage_lines.y = np.vstack([cpu, memory_pct])
@@ -70,8 +81,8 @@ class ResourcesView:
                 f"CPU {cpu[-1]:.0f}% \u00b7 memory {tf.format_bytes(m.memory[-1])} "
                 f"of {tf.format_bytes(m.memory_limit[-1])}"
             )
-        read = np.array(m.network_read[-n:], dtype=float)
-        write = np.array(m.network_write[-n:], dtype=float)
+        read = column(m.network_read).astype(np.float32)
+        write = column(m.network_write).astype(np.float32)
         with self.network.hold_sync():
             self.network_lines.x = when
             self.network_lines.y = np.vstack([read, write])

@@ -17,7 +17,7 @@ from ipywidgets import HBox, Label, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel, ResourcesModel
-from .base import tile_figure
+from .base import Throttle, datetimes, tile_figure
 
 #: Task states in the bar chart, in the order a task usually passes them.
 STATES = ("released", "waiting", "queued", "no_worker", "processing", "memory", "erred")
@@ -55,10 +55,6 @@ def cost_rate(time: Sequence[float], seconds: Sequence[float]) -> tuple[list[flo
     return t[1:][keep].tolist(), pct.tolist()
 
 
-def _when(times: Sequence[float]) -> np.ndarray:
-    return (np.asarray(times, dtype=float) * 1000).astype("datetime64[ms]")
-
-
 def _last(values: Sequence[float]) -> float:
     return float(values[-1]) if len(values) else 0.0
 
@@ -87,7 +83,9 @@ class SchedulerView:
         gives the total scheduler time spent on dashboards.
     """
 
-    def __init__(self, resources: ResourcesModel, progress: ProgressModel, height: int = 220):
+    def __init__(
+        self, resources: ResourcesModel, progress: ProgressModel, height: int = 220, every: float = 1.0
+    ):
         self.resources = resources
         self.progress = progress
         self.connections = Label(layout=Layout(width="100%"))
@@ -100,9 +98,12 @@ class SchedulerView:
         self.widget = VBox(
             [self.connections, HBox([self.usage, self.loop]), HBox([self.states, self.cost])]
         )
-        resources.observe(self._update_resources, names=_RESOURCE_NAMES)
-        progress.observe(self._update_states, names=["prefixes"])
-        resources.observe(self._update_states, names=["n_tasks"])
+        self.redraw = Throttle(self._refresh, every)
+        resources.observe(self.redraw, names=_RESOURCE_NAMES)
+        progress.observe(self.redraw, names=["prefixes"])
+        self._refresh()
+
+    def _refresh(self) -> None:
         self._update_resources()
         self._update_states()
 
@@ -138,7 +139,7 @@ class SchedulerView:
     def _update_resources(self, change: object = None) -> None:
         r = self.resources
         n = min(len(r.time), len(r.scheduler_cpu), len(r.scheduler_memory), len(r.loop_interval))
-        when = _when(r.time[-n:]) if n else []
+        when = datetimes(r.time[-n:]) if n else []
         cpu = np.asarray(r.scheduler_cpu[-n:], dtype=float) if n else []
         memory = np.asarray(r.scheduler_memory[-n:], dtype=float) if n else []
         loop_ms = np.asarray(r.loop_interval[-n:], dtype=float) * 1000.0 if n else []
@@ -156,7 +157,7 @@ class SchedulerView:
             )
         times, pct = cost_rate(r.time, r.dashboard_seconds)
         with self.cost.hold_sync():
-            _set_line(self.cost_line, _when(times) if times else [], pct)
+            _set_line(self.cost_line, datetimes(times) if times else [], pct)
             self.cost.title = (
                 f"Dashboard cost {_last(pct):.1f}% of a core \u00b7 "
                 f"{tf.format_seconds(_last(r.dashboard_seconds))} in total"

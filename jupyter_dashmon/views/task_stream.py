@@ -21,14 +21,18 @@ from ipywidgets import Layout, ToggleButtons, VBox
 from ..aggregate import transforms as tf
 from ..aggregate.history import aggregate_window
 from ..aggregate.models import ProgressModel, TaskHistoryModel, TaskStreamModel
-from .base import plot_height, set_segments, tile_figure
+from .base import ChunkedSegments, Throttle, plot_height, set_segments, tile_figure
 
 #: Most rectangles drawn for a fixed window (older history is aggregated beyond it).
 FIXED_MAX_EXACT = 1000
 
 
 class TaskStreamView:
-    """The Task Stream (``.figure`` inside ``.widget``), kept in step with the models."""
+    """The Task Stream (``.figure`` inside ``.widget``), kept in step with the models.
+
+    Live mode draws only the records that are new since the last redraw,
+    into a ring of chunked marks, and redraws at most every ``every`` seconds.
+    """
 
     def __init__(
         self,
@@ -36,18 +40,19 @@ class TaskStreamView:
         progress: ProgressModel,
         history: TaskHistoryModel | None = None,
         height: int = 260,
+        every: float = 0.2,
     ):
         self.tasks = tasks
         self.progress = progress
         self.history = history or TaskHistoryModel()
         self.time = LinearScale()
         self.rows = LinearScale(min=-0.5, max=0.5, reverse=True)
-        self.rects = Lines(
-            scales={"x": self.time, "y": self.rows}, stroke_width=10,
-            tooltip=Tooltip(fields=["name"], show_labels=False),
-        )  # fmt: skip
+        scales = {"x": self.time, "y": self.rows}
+        tooltip = Tooltip(fields=["name"], show_labels=False)
+        self.live = ChunkedSegments(scales, tasks.length, tooltip=tooltip)
+        self.fixed = Lines(scales=scales, stroke_width=10, tooltip=tooltip)
         self.figure = tile_figure(
-            "Task Stream", height, margin={"bottom": 36, "left": 24}, marks=[self.rects],
+            "Task Stream", height, margin={"bottom": 36, "left": 24}, marks=[],
             axes=[Axis(scale=self.time, label="seconds", num_ticks=6, grid_lines="none")],
             interaction=PanZoom(scales={"x": [self.time]}),
         )  # fmt: skip
@@ -59,11 +64,16 @@ class TaskStreamView:
         self.widget = VBox([self.mode, self.figure], layout=Layout(width="100%"))
         self.rectangles = 0
         self._drawing = False
+        self._generation = -1
+        self._seen = 0
+        self._row_of: dict[tuple[str, int], int] = {}
+        self._colors = dict(progress.colors)
+        self.redraw = Throttle(self._update, every)
         self.mode.observe(self._on_button, names=["value"])
         self.time.observe(self._on_zoom, names=["min", "max"])
         tasks.observe(self._on_mode, names=["mode", "window"])
-        tasks.observe(self._update, names=["records", "now"])
-        progress.observe(self._update, names=["colors"])
+        tasks.observe(self.redraw, names=["records"])
+        progress.observe(self._on_colors, names=["colors"])
         self._update()
 
     # -- user choices --------------------------------------------------------
@@ -86,7 +96,22 @@ class TaskStreamView:
 
     def _on_mode(self, change: object = None) -> None:
         self.mode.value = self.tasks.mode
+        self._generation = -1  # coming back to live redraws it whole
         self._update()
+
+    def _on_colors(self, change: dict) -> None:
+        # Records already drawn keep their colour: a prefix gets it on first sight.
+        self._colors = dict(change["new"])
+
+    def drawn(self) -> dict[str, list]:
+        """What the figure shows now, in columns (x0, x1, row, color, label)."""
+        if self.figure.marks == [self.fixed]:
+            m = self.fixed
+            if not m.labels or m.labels == [""]:
+                return {k: [] for k in ("x0", "x1", "row", "color", "label")}
+            return {"x0": list(m.x[:, 0]), "x1": list(m.x[:, 1]), "row": list(m.y[:, 0]),
+                    "color": list(m.colors), "label": list(m.labels)}  # fmt: skip
+        return self.live.data()
 
     # -- drawing -------------------------------------------------------------
 
@@ -97,35 +122,59 @@ class TaskStreamView:
             self._draw_live()
 
     def _draw_live(self) -> None:
-        records = self.tasks.records
-        origin = self.tasks.origin
-        rows = tf.thread_rows(records)
-        rects = tf.stream_rectangles(records, rows, self.progress.colors, origin)
-        right = max(self.tasks.now - origin, max(rects["x1"], default=0.0))
-        left = min(rects["x0"], default=0.0)
-        self._draw(rects, len(rows), left, max(right, left + 1.0))
-        self.figure.title = f"Task Stream \u2014 last {len(records):,} tasks, {len(rows)} threads"
+        t = self.tasks
+        records = t.records
+        fresh = (
+            t.generation != self._generation
+            or t.received - self._seen > len(records)
+            or t.received < len(records)  # records set without counting them: draw all
+        )
+        if fresh:
+            self.live.clear()
+            self._row_of = {}
+            new = records
+            self._generation = t.generation
+        else:
+            new = records[len(records) - (t.received - self._seen) :] if t.received > self._seen else []
+        self._seen = t.received
+        rows_before = len(self._row_of)
+        for r in new:
+            self._row_of.setdefault((r["worker"], r["thread"]), len(self._row_of))
+        rects = tf.stream_rectangles(new, self._row_of, self._colors, t.origin)
+        created = self.live.append(rects["x0"], rects["x1"], rects["row"], rects["color"], rects["label"])
+        left = records[0]["start"] - t.origin if records else 0.0
+        right = max((records[-1]["stop"] - t.origin) if records else 0.0, t.now - t.origin, left + 1.0)
+        n_rows = max(len(self._row_of), 1)
+        self._drawing = True
+        try:
+            with self.figure.hold_sync():
+                if created or fresh or self.figure.marks != self.live.marks:
+                    self.figure.marks = list(self.live.marks)
+                if fresh or len(self._row_of) != rows_before:
+                    self.rows.max = n_rows - 0.5
+                    self.live.set_stroke_width(min(plot_height(self.figure) / n_rows * 0.8, 40.0))
+                self.time.min, self.time.max = left, right
+                self.figure.title = f"Task Stream \u2014 last {len(records):,} tasks, {len(self._row_of)} threads"
+        finally:
+            self._drawing = False
+        self.rectangles = len(records)
 
     def _draw_fixed(self) -> None:
         t0, t1 = self.tasks.window
         history = self.history.history
         segs = aggregate_window(history, self.progress.colors, t0, t1, 1000, FIXED_MAX_EXACT)
         shift = t0 - self.tasks.origin
-        segs["x0"] = [x + shift for x in segs["x0"]]
-        segs["x1"] = [x + shift for x in segs["x1"]]
-        self._draw(segs, len(history.threads), shift, shift + (t1 - t0))
-        self.figure.title = f"Task Stream \u2014 fixed window, {segs['tasks']:,} tasks"
-
-    def _draw(self, rects: dict, n_rows: int, left: float, right: float) -> None:
-        n_rows = max(n_rows, 1)
+        n_rows = max(len(history.threads), 1)
         self._drawing = True
         try:
             with self.figure.hold_sync():
+                self.figure.marks = [self.fixed]
                 self.rows.max = n_rows - 0.5
-                self.rects.stroke_width = min(plot_height(self.figure) / n_rows * 0.8, 40.0)
-                self.time.min, self.time.max = left, right
-                set_segments(self.rects, rects["x0"], rects["x1"], rects["row"], rects["color"],
-                             labels=rects["label"])  # fmt: skip
+                self.fixed.stroke_width = min(plot_height(self.figure) / n_rows * 0.8, 40.0)
+                self.time.min, self.time.max = shift, shift + (t1 - t0)
+                set_segments(self.fixed, [x + shift for x in segs["x0"]], [x + shift for x in segs["x1"]],
+                             segs["row"], segs["color"], labels=segs["label"])  # fmt: skip
+                self.figure.title = f"Task Stream \u2014 fixed window, {segs['tasks']:,} tasks"
         finally:
             self._drawing = False
-        self.rectangles = len(rects["x0"])
+        self.rectangles = len(segs["x0"])

@@ -11,15 +11,12 @@ at once; the kernel then redraws the new window at full detail.
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 from bqplot import Axis, LinearScale, Lines, PanZoom, Tooltip
 from ipywidgets import Button, HBox, Label, Layout, VBox
 
 from ..aggregate.history import aggregate_window
 from ..aggregate.models import ProgressModel, TaskHistoryModel
-from .base import plot_height, set_segments, tile_figure
+from .base import Throttle, plot_height, set_segments, tile_figure
 
 #: Columns of the pixel grid the history is aggregated on.
 PIXELS = 1200
@@ -54,8 +51,7 @@ class TasksView:
         self.segments = 0
         self.aggregated = False
         self._drawing = False
-        self._last_draw = 0.0
-        self._pending = False
+        self.redraw = Throttle(self._draw, REDRAW_EVERY)
         model.observe(self._on_history, names=["revision"])
         self.time.observe(self._on_zoom, names=["min", "max"])
         self._draw()
@@ -66,22 +62,8 @@ class TasksView:
         self._draw()
 
     def _on_history(self, change: object = None) -> None:
-        if not self.following and not self._pending:
-            self._last_draw = time.monotonic()
-            return
-        wait = REDRAW_EVERY - (time.monotonic() - self._last_draw)
-        if wait <= 0:
-            self._draw()
-            return
-        if self._pending:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._draw()
-            return
-        self._pending = True
-        loop.call_later(wait, self._draw)
+        if self.following:
+            self.redraw()
 
     def _on_zoom(self, change: object = None) -> None:
         if self._drawing or self.time.min is None or self.time.max is None:
@@ -91,8 +73,6 @@ class TasksView:
         self._draw(self.origin + self.time.min, self.origin + self.time.max)
 
     def _draw(self, t0: float | None = None, t1: float | None = None) -> None:
-        self._pending = False
-        self._last_draw = time.monotonic()
         history = self.model.history
         lo, hi = history.span()
         if not len(history):

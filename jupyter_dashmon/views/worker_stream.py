@@ -8,11 +8,11 @@ the worker's threads over its last ``span`` seconds of retained history.
 
 from __future__ import annotations
 
-from bqplot import Axis, Lines, LinearScale, Tooltip
+from bqplot import Axis, LinearScale, Lines, Tooltip
 
 from ..aggregate.history import aggregate_window
 from ..aggregate.models import ProgressModel, TaskHistoryModel, WorkersModel
-from .base import plot_height, set_segments, tile_figure
+from .base import Throttle, plot_height, set_segments, tile_figure
 
 
 class WorkerStreamView:
@@ -25,6 +25,7 @@ class WorkerStreamView:
         progress: ProgressModel,
         span: float = 60.0,
         height: int = 180,
+        every: float = 1.0,
     ):
         self.workers, self.history, self.progress, self.span = workers, history, progress, span
         self.time = LinearScale()
@@ -38,8 +39,9 @@ class WorkerStreamView:
             axes=[Axis(scale=self.time, label="seconds ago", num_ticks=5, grid_lines="none")],
         )  # fmt: skip
         self.tasks = 0
+        self.redraw = Throttle(self._update, every)
         workers.observe(self._update, names=["selected"])
-        history.observe(self._update, names=["revision"])
+        history.observe(self.redraw, names=["revision"])
         self._update()
 
     def _update(self, change: object = None) -> None:

@@ -24,7 +24,7 @@ from ipywidgets import HTML, Box, Button, Dropdown, HBox, Layout, VBox
 from ..aggregate import transforms as tf
 from ..aggregate.models import WorkersModel
 from ..aggregate.workers import histogram, memory_fraction, sorted_rows, totals_row
-from .base import tile_figure
+from .base import Throttle, datetimes, tile_figure
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
@@ -169,10 +169,6 @@ def running_html(detail: Mapping[str, Any]) -> str:
     return f"<div>Processing {total:,} tasks:</div><ul>{items}</ul>{more}"
 
 
-def _when(times: Sequence[float]) -> np.ndarray:
-    return (np.asarray(times, dtype=float) * 1000).astype("datetime64[ms]")
-
-
 # -- the view --------------------------------------------------------------------
 
 
@@ -201,7 +197,7 @@ class WorkersView:
         Left empty for the chosen worker's task stream, filled by the page.
     """
 
-    def __init__(self, model: WorkersModel, height: int = 220):
+    def __init__(self, model: WorkersModel, height: int = 220, every: float = 1.0):
         self.model = model
         self._syncing = False
         self._choices: tuple = ()
@@ -226,10 +222,16 @@ class WorkersView:
         self.widget = VBox(
             [table_box, HBox([self.cpu_figure, self.memory_figure]), self.chooser, self.detail_box]
         )
-        model.observe(self._update_table, names=["table", "sort_by", "ascending"])
-        model.observe(self._update_bars, names=["table", "summary_threshold"])
-        model.observe(self._update_choices, names=["table", "selected"])
-        model.observe(self._update_detail, names=["revision", "selected", "detail"])
+        # New readings redraw at most once a second; the user's own clicks at once.
+        self.redraw = Throttle(self._refresh, every)
+        model.observe(self.redraw, names=["table", "revision", "detail"])
+        model.observe(self._update_table, names=["sort_by", "ascending"])
+        model.observe(self._update_bars, names=["summary_threshold"])
+        model.observe(self._update_choices, names=["selected"])
+        model.observe(self._update_detail, names=["selected"])
+        self._refresh()
+
+    def _refresh(self) -> None:
         self._update_table()
         self._update_bars()
         self._update_choices()
@@ -375,7 +377,7 @@ class WorkersView:
         if not series or not series["time"]:
             self._clear_detail()
         else:
-            when = _when(series["time"])
+            when = datetimes(series["time"])
             with self.detail_cpu_lines.hold_sync():
                 self.detail_cpu_lines.x, self.detail_cpu_lines.y = when, np.asarray(series["cpu"])
             with self.detail_memory_lines.hold_sync():

@@ -22,7 +22,11 @@ def test_history_holds_20_000_tasks_and_the_status_stream_the_last_1000(client, 
         assert snap["task_stream"][-1]["key"] == snap["tasks"][-1]["key"]
         for r in snap["tasks"][:50]:
             assert set(r) == {"key", "prefix", "worker", "thread", "start", "stop", "action", "status"}
+        # The Tasks page draws once it is shown (hidden pages hold their redraws).
+        assert dash.views["tasks"].segments == 0
+        dash.pages.selected_index = 1
         assert dash.views["tasks"].segments > 0
+        assert "20,0" in dash.views["tasks"].figure.title
         del futures
     finally:
         dash.close()

@@ -75,6 +75,17 @@ def segments_of(mark):
     return [(float(a), float(b), float(c)) for (a, b), c in zip(x, y[:, 0])]
 
 
+def visible(mark):
+    """(x0, x1, y, colour, opacity) of the segments with a width (the progress
+    view keeps four segments per bar, empty ones at zero width)."""
+    segs = segments_of(mark)
+    return [
+        (a, b, y, c, o)
+        for (a, b, y), c, o in zip(segs, mark.colors, mark.opacities)
+        if b > a
+    ]
+
+
 # -- ProgressView ----------------------------------------------------------------
 
 
@@ -93,12 +104,15 @@ def progress():
 def test_progress_view_marks(progress):
     view = ProgressView(progress)
     # Largest first: inc (row 0, y=0) then add (row 1, y=-1).
+    shown = visible(view.bars)
     assert np.allclose(
-        segments_of(view.bars),
+        [s[:3] for s in shown],
         [(0.0, 0.4, 0.0), (0.4, 0.6, 0.0), (0.6, 0.7, 0.0), (0.7, 0.9, 0.0), (0.0, 1.0, -1.0)],
     )
-    assert list(view.bars.colors) == ["#111111", "#111111", ERRED, PROCESSING, "#222222"]
-    assert list(view.bars.opacities) == [0.45, 1.0, 1.0, 0.8, 1.0]
+    assert [s[3] for s in shown] == ["#111111", "#111111", ERRED, PROCESSING, "#222222"]
+    assert [s[4] for s in shown] == [0.45, 1.0, 1.0, 0.8, 1.0]
+    # Four segments per bar whatever their widths: updates only move positions.
+    assert len(view.bars.colors) == 8
     assert segments_of(view.track) == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
     assert list(view.track.colors) == [NEUTRAL, NEUTRAL]
     assert list(view.labels.text) == ["inc  6 / 10", "add  4 / 4"]
@@ -118,11 +132,11 @@ def test_progress_view_follows_model(progress):
     view = ProgressView(progress)
     progress.prefixes = {**progress.prefixes, "inc": counts(10, done=10, memory=0)}
     assert list(view.labels.text) == ["inc  10 / 10", "add  4 / 4"]
-    assert segments_of(view.bars) == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
-    assert list(view.bars.opacities) == [0.45, 1.0]
+    assert [s[:3] for s in visible(view.bars)] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
+    assert [s[4] for s in visible(view.bars)] == [0.45, 1.0]
     assert "total: 14" in view.figure.title and "erred: 0" in view.figure.title
     progress.colors = {**progress.colors, "inc": "#abcdef"}
-    assert list(view.bars.colors) == ["#abcdef", "#222222"]
+    assert [s[3] for s in visible(view.bars)] == ["#abcdef", "#222222"]
 
 
 def test_progress_view_empty_model():
@@ -236,59 +250,105 @@ def stream():
     return tasks, progress
 
 
+def drawn(view):
+    """(x0, x1, row) per rectangle the task stream shows."""
+    d = view.drawn()
+    return list(zip(d["x0"], d["x1"], d["row"]))
+
+
+def add_records(tasks, new):
+    """Append records the way the listener does (counting them)."""
+    with tasks.hold_trait_notifications():
+        tasks.received += len(new)
+        tasks.records = list(tasks.records) + list(new)
+
+
 def test_task_stream_view_marks(stream):
     tasks, progress = stream
     view = TaskStreamView(tasks, progress)
-    # Rows: (w1, 1) -> 0, (w1, 2) -> 1, (w2, 1) -> 2.
-    assert segments_of(view.rects) == [
-        (0.0, 1.0, 0.0), (0.5, 2.0, 2.0), (1.0, 1.5, 1.0), (2.0, 3.0, 0.0),
-    ]  # fmt: skip
-    assert list(view.rects.colors) == ["#111111", "#111111", TRANSFER, ERRED]
-    labels = list(view.rects.labels)
+    # Rows in order of first appearance: (w1, 1) -> 0, (w2, 1) -> 1, (w1, 2) -> 2.
+    assert drawn(view) == [(0.0, 1.0, 0), (0.5, 2.0, 1), (1.0, 1.5, 2), (2.0, 3.0, 0)]
+    assert view.drawn()["color"] == ["#111111", "#111111", TRANSFER, ERRED]
+    labels = view.drawn()["label"]
     assert labels == [tf.record_label(r) for r in tasks.records]
     assert "inc-1" in labels[0] and "tcp://w1" in labels[0] and "1.00 s" in labels[0]
     assert labels[2].startswith("transfer: add-1")
     assert view.figure.title == "Task Stream \u2014 last 4 tasks, 3 threads"
     assert (view.time.min, view.time.max) == (0.0, 4.0)  # right end is `now`
     assert view.rows.max == 2.5
-    assert view.rects.stroke_width == pytest.approx(min(plot_height(view.figure) / 3 * 0.8, 40))
+    (mark,) = view.figure.marks
+    assert mark.stroke_width == pytest.approx(min(plot_height(view.figure) / 3 * 0.8, 40))
+    assert segments_of(mark) == [(0.0, 1.0, 0.0), (0.5, 2.0, 1.0), (1.0, 1.5, 2.0), (2.0, 3.0, 0.0)]
     assert view.rectangles == 4
 
 
 def test_task_stream_view_follows_model(stream):
     tasks, progress = stream
+    tasks.received = len(tasks.records)
     view = TaskStreamView(tasks, progress)
-    tasks.records = tasks.records + [record("mul-1", "mul", "tcp://w3", 0, 103.0, 110.0)]
+    progress.colors = {**progress.colors, "mul": "#999999"}
+    add_records(tasks, [record("mul-1", "mul", "tcp://w3", 0, 103.0, 110.0)])
     assert view.figure.title == "Task Stream \u2014 last 5 tasks, 4 threads"
-    assert segments_of(view.rects)[-1] == (3.0, 10.0, 3.0)
+    assert drawn(view)[-1] == (3.0, 10.0, 3)
+    assert view.drawn()["color"][-1] == "#999999"
     assert view.time.max == 10.0  # past `now`: the last stop
-    progress.colors = {**progress.colors, "mul": "#999999", "inc": "#abcdef"}
-    assert list(view.rects.colors) == ["#abcdef", "#abcdef", TRANSFER, ERRED, "#999999"]
-    tasks.now = 120.0
-    assert view.time.max == 20.0
-    tasks.records = []
+    with tasks.hold_trait_notifications():
+        tasks.generation += 1
+        tasks.received = 0
+        tasks.records = []
     assert view.figure.title == "Task Stream \u2014 last 0 tasks, 0 threads"
-    assert list(view.rects.opacities) == [0.0] and view.rectangles == 0
+    assert drawn(view) == [] and view.rectangles == 0
+
+
+def test_task_stream_draws_only_what_is_new(stream, traffic):
+    tasks, progress = stream
+    tasks.received = len(tasks.records)
+    view = TaskStreamView(tasks, progress, every=0.0)
+    many = [record(f"inc-{i}", "inc", "tcp://w1", 1, 104.0 + i, 104.5 + i) for i in range(120)]
+    add_records(tasks, many)
+    assert len(view.figure.marks) == 3  # chunks of 50
+    traffic.clear()
+    add_records(tasks, [record("inc-x", "inc", "tcp://w1", 1, 300.0, 300.5)])
+    # Only the chunk that grew is re-sent, not the 125 rectangles before it.
+    sent_x = [widget for widget, keys in traffic if "x" in keys]
+    assert len(sent_x) == 1
+    assert view.rectangles == 125
+
+
+def test_task_stream_keeps_at_most_length_records_on_screen(stream):
+    tasks, progress = stream
+    tasks.length = 100
+    tasks.received = len(tasks.records)
+    view = TaskStreamView(tasks, progress, every=0.0)
+    for batch in range(10):
+        new = [record(f"k-{batch}-{i}", "inc", "tcp://w1", 1, 110.0 + batch, 110.5 + batch) for i in range(40)]
+        with tasks.hold_trait_notifications():
+            tasks.received += len(new)
+            tasks.records = (list(tasks.records) + new)[-100:]
+    marks = view.figure.marks
+    assert len(marks) <= 100 // 50 + 1
+    assert len(view.drawn()["x0"]) <= 150
 
 
 def test_task_stream_labels_are_verbatim_text(stream):
     tasks, progress = stream
     tasks.records = [record(EVIL, EVIL, "tcp://w1", 1, 100.0, 100.5)]
     view = TaskStreamView(tasks, progress)
-    (label,) = view.rects.labels
+    (label,) = view.drawn()["label"]
     assert label.startswith(EVIL + " | ")
 
 
 def test_task_stream_equal_assignment_sends_nothing(stream, traffic):
     tasks, progress = stream
+    tasks.received = len(tasks.records)
     view = TaskStreamView(tasks, progress)
-    seen = notifications(view.figure, view.rects, view.time, view.rows)
+    seen = notifications(view.figure, *view.figure.marks, view.time, view.rows)
     traffic.clear()
     tasks.records = [dict(r) for r in tasks.records]
     tasks.now = 104.0
     progress.colors = dict(progress.colors)
     assert seen == [] and traffic == []
-    tasks.now = 105.0
+    add_records(tasks, [record("inc-9", "inc", "tcp://w1", 1, 104.0, 106.0)])
     assert "max" in seen
 
 
