@@ -25,6 +25,11 @@ from typing import Any
 
 import pytest
 
+try:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+except ImportError:  # the tests skip, see pytest_collection_modifyitems
+    PlaywrightTimeoutError = TimeoutError
+
 CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -264,6 +269,7 @@ def run_notebook(browser: BrowserPage, lab: Lab) -> Any:
         name = _write_notebook(lab.root_dir, cells)
         page.goto(f"{lab.url}/lab/tree/{name}?reset")
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+        page.evaluate("() => window.jupyterapp.restored.then(() => true)")
         page.wait_for_function(KERNEL_READY, timeout=60_000)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
         page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
@@ -274,8 +280,22 @@ def run_notebook(browser: BrowserPage, lab: Lab) -> Any:
     return run
 
 
+def search_palette(page: Any, label: str, command: str) -> Any:
+    """Open the command palette, type ``label`` and return the item of ``command``."""
+    search = page.locator(".lm-CommandPalette-input")
+    # The modal palette closes when focus moves; JupyterLab may still move it
+    # (e.g. to a Launcher it opens) just after start-up, so open it again then.
+    for _ in range(3):
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:activate-command-palette')")
+        try:
+            search.wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    search.fill(label)
+    return page.locator(f".lm-CommandPalette-item[data-command='{command}']")
+
+
 def run_command_from_palette(page: Any, label: str, command: str) -> None:
-    """Open the command palette, search for ``label`` and run ``command``."""
-    page.keyboard.press("Control+Shift+C")
-    page.fill(".lm-CommandPalette-input", label)
-    page.click(f".lm-CommandPalette-item[data-command='{command}']")
+    """Run ``command`` by clicking its entry in the command palette."""
+    search_palette(page, label, command).click()

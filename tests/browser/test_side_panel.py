@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, BrowserPage, Lab, run_command_from_palette
+from conftest import ARTIFACTS, BrowserPage, Lab, run_command_from_palette, search_palette
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,9 @@ CLIENT_CELL = (
 def open_lab(page: Any, lab: Lab) -> None:
     page.goto(f"{lab.url}/lab?reset")
     page.wait_for_selector("#jp-main-dock-panel")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.commands")
+    page.wait_for_function("() => window.jupyterapp !== undefined")
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    page.wait_for_selector(".jp-Launcher")  # opened once the empty workspace is restored
 
 
 def test_extension_is_installed_and_loaded(browser: BrowserPage, lab: Lab) -> None:
@@ -41,9 +43,7 @@ def test_extension_is_installed_and_loaded(browser: BrowserPage, lab: Lab) -> No
     open_lab(page, lab)
     page.wait_for_function(f"() => window.jupyterapp.commands.hasCommand('{COMMAND}')")
     page.wait_for_selector(".jp-SideBar.jp-mod-right li[data-id='jupyter-dashmon-launcher']")
-    page.keyboard.press("Control+Shift+C")
-    page.fill(".lm-CommandPalette-input", LABEL)
-    item = page.locator(f".lm-CommandPalette-item[data-command='{COMMAND}']")
+    item = search_palette(page, LABEL, COMMAND)
     assert item.inner_text().strip().startswith(LABEL)
     assert browser.errors == []
 
@@ -89,6 +89,31 @@ def test_command_on_a_kernel_with_client_shows_the_dashboard(
     run_command_from_palette(page, LABEL, COMMAND)
     page.locator(LAUNCHER_MESSAGE, has_text="Showing the dashboard").wait_for(state="attached")
     assert page.locator(DASHBOARD_PANEL).count() == 1
+
+    # Closed, the panel goes; the command brings the dashboard back in a new one.
+    panel.locator(".jp-DashmonPanel-close").click()
+    panel.wait_for(state="detached")
+    run_command_from_palette(page, LABEL, COMMAND)
+    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    assert page.locator(DASHBOARD_PANEL).count() == 1
+    assert browser.errors == []
+
+
+def test_closing_the_notebook_removes_its_panel(
+    browser: BrowserPage, run_notebook: Any
+) -> None:
+    run_notebook([CLIENT_CELL])
+    page = browser.page
+    run_command_from_palette(page, LABEL, COMMAND)
+    panel = page.locator(DASHBOARD_PANEL)
+    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+
+    page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon").click()
+    # The run left unsaved outputs, so JupyterLab asks whether to save them.
+    page.locator(".jp-Dialog-button", has_text="Discard").click()
+    page.locator(".jp-NotebookPanel").wait_for(state="detached")
+    panel.wait_for(state="detached")
+    assert page.locator(DASHBOARD_PANEL).count() == 0
     assert browser.errors == []
 
 
@@ -110,6 +135,11 @@ def test_sidebar_call_in_kernel_opens_a_second_view(
     panel = page.locator(DASHBOARD_PANEL)
     panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
     assert panel.count() == 1
+
+    # Two views of one model: closing the side view leaves the inline one drawn.
+    panel.locator(".jp-DashmonPanel-close").click()
+    panel.wait_for(state="detached")
+    assert inline.is_visible()
     assert browser.errors == []
 
 
