@@ -18,17 +18,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-try:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
-except ImportError:  # the tests skip, see pytest_collection_modifyitems
-    PlaywrightTimeoutError = TimeoutError
 
 CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
@@ -66,7 +61,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
@@ -141,10 +138,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     port = _free_port()
     lab = Lab(url=f"http://127.0.0.1:{port}", root_dir=root_dir, log=home / "lab.log")
     command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1",
-        f"--port={port}", "--port-retries=0", "--allow-root",
-        f"--ServerApp.root_dir={root_dir}", "--IdentityProvider.token=",
-        "--PasswordIdentityProvider.hashed_password=", "--LabApp.news_url=None",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        "--allow-root",
+        f"--ServerApp.root_dir={root_dir}",
+        "--IdentityProvider.token=",
+        "--PasswordIdentityProvider.hashed_password=",
+        "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.expose_app_in_browser=True",
         # Lets the teardown shut kernels down through the REST API without a token.
@@ -282,11 +287,15 @@ def run_notebook(browser: BrowserPage, lab: Lab) -> Any:
 
 def search_palette(page: Any, label: str, command: str) -> Any:
     """Open the command palette, type ``label`` and return the item of ``command``."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     search = page.locator(".lm-CommandPalette-input")
     # The modal palette closes when focus moves; JupyterLab may still move it
     # (e.g. to a Launcher it opens) just after start-up, so open it again then.
     for _ in range(3):
-        page.evaluate("() => window.jupyterapp.commands.execute('apputils:activate-command-palette')")
+        page.evaluate(
+            "() => window.jupyterapp.commands.execute('apputils:activate-command-palette')"
+        )
         try:
             search.wait_for(state="visible", timeout=3_000)
             break

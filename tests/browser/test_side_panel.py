@@ -33,8 +33,10 @@ def open_lab(page: Any, lab: Lab) -> None:
 
 def test_extension_is_installed_and_loaded(browser: BrowserPage, lab: Lab) -> None:
     listing = subprocess.run(
-        [sys.executable, "-m", "jupyter", "labextension", "list"],
-        capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "jupyterlab.labextensions", "list"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     plain = re.sub(r"\x1b\[[0-9;]*m", "", listing.stdout + listing.stderr)
     assert re.search(r"jupyter-dashmon v0\.1\.0\s+enabled\s+OK", plain), plain
@@ -99,16 +101,16 @@ def test_command_on_a_kernel_with_client_shows_the_dashboard(
     assert browser.errors == []
 
 
-def test_closing_the_notebook_removes_its_panel(
-    browser: BrowserPage, run_notebook: Any
-) -> None:
+def test_closing_the_notebook_removes_its_panel(browser: BrowserPage, run_notebook: Any) -> None:
     run_notebook([CLIENT_CELL])
     page = browser.page
     run_command_from_palette(page, LABEL, COMMAND)
     panel = page.locator(DASHBOARD_PANEL)
     panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
 
-    page.locator("#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon").click()
+    page.locator(
+        "#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon"
+    ).click()
     # The run left unsaved outputs, so JupyterLab asks whether to save them.
     page.locator(".jp-Dialog-button", has_text="Discard").click()
     page.locator(".jp-NotebookPanel").wait_for(state="detached")
@@ -124,8 +126,8 @@ def test_sidebar_call_in_kernel_opens_a_second_view(
         [
             CLIENT_CELL,
             "from jupyter_dashmon import Dashboard\n"
-            "dashboard = Dashboard.for_client(client)\n"
-            "dashboard",
+            + "dashboard = Dashboard.for_client(client)\n"
+            + "dashboard",
             "dashboard.sidebar()",
         ]
     )
