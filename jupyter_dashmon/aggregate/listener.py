@@ -31,6 +31,8 @@ logger = logging.getLogger("jupyter_dashmon")
 
 #: Longest wait between retries while the scheduler is unreachable.
 MAX_BACKOFF = 2.0
+#: How long the collector may hold a poll while nothing happens (seconds).
+IDLE_WAIT = 2.0
 
 
 class CollectorUnavailable(RuntimeError):
@@ -69,6 +71,7 @@ class Listener:
             "worker_version": 0,
             "limit": options.history,
             "detail": "",
+            "wait": IDLE_WAIT,
         }
 
     # -- lifecycle ---------------------------------------------------------

@@ -138,6 +138,7 @@ class PollRequest(TypedDict):
     worker_version: int
     limit: int
     detail: str
+    wait: float
 
 
 class Delta(TypedDict):

@@ -19,6 +19,7 @@ the scheduler by value, so the scheduler does not need ``jupyter_dashmon``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
@@ -40,6 +41,9 @@ from .ring import Ring
 from .sampling import RESOURCE_FIELDS, take_sample
 
 logger = logging.getLogger("jupyter_dashmon")
+
+#: Longest a poll with nothing to say is held before it is answered (seconds).
+MAX_WAIT = 5.0
 
 _ACTION_CODE = {name: i for i, name in enumerate(ACTIONS)}
 _OTHER = _ACTION_CODE["other"]
@@ -70,6 +74,20 @@ def key_text(key: Any, limit: int) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "\u2026"
     return text
+
+
+def _similar(sample: tuple, previous: tuple) -> bool:
+    """Whether two resource samples differ only by noise (CPU within 5 points,
+    memory within 2 %, network below 64 kB/s and within 2 %)."""
+    if not previous:
+        return False
+    _, cpu, memory, limit, read, write = sample[:6]
+    _, cpu0, memory0, limit0, read0, write0 = previous[:6]
+    if abs(cpu - cpu0) > 5 or limit != limit0 or abs(memory - memory0) > 0.02 * max(memory0, 1.0):
+        return False
+    return all(
+        rate < 65536 or abs(rate - rate0) <= 0.02 * rate0 for rate, rate0 in ((read, read0), (write, write0))
+    )
 
 
 class DashmonPlugin(SchedulerPlugin):
@@ -131,6 +149,9 @@ class DashmonPlugin(SchedulerPlugin):
         self._hook_calls = 0
         self._hook_timed = 0.0
         self._worker_table: dict[str, list] = {}
+        self._recorded: tuple = ()
+        self._waiters: dict[str, asyncio.Future] = {}
+        self._recorded_activity: tuple = ()
         self._handlers = {POLL_OP: self.poll, UNSUBSCRIBE_OP: self.unsubscribe}
         scheduler.handlers.update(self._handlers)
         for ts in scheduler.tasks.values():
@@ -154,8 +175,6 @@ class DashmonPlugin(SchedulerPlugin):
             self._lease_handle = None
 
     def _schedule_lease_check(self) -> None:
-        import asyncio
-
         loop = asyncio.get_running_loop()
         self._lease_handle = loop.call_later(min(self.lease, 10.0), self._check_leases)
 
@@ -180,6 +199,8 @@ class DashmonPlugin(SchedulerPlugin):
 
     def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
         self._hook_calls += 1
+        if self._waiters:
+            self._wake()
         if self._hook_calls & 63:
             self._transition(key, start, finish, kwargs)
         else:
@@ -211,9 +232,11 @@ class DashmonPlugin(SchedulerPlugin):
 
     def add_worker(self, scheduler: Any = None, worker: str | None = None) -> None:
         self._worker_version += 1
+        self._wake()
 
     def remove_worker(self, scheduler: Any = None, worker: str | None = None, **kwargs: Any) -> None:
         self._worker_version += 1
+        self._wake()
 
     def _add_memory(self, key: Any, prefix: str, nbytes: int) -> None:
         nbytes = nbytes if isinstance(nbytes, int) and nbytes > 0 else 0
@@ -255,7 +278,7 @@ class DashmonPlugin(SchedulerPlugin):
 
     # -- polls -----------------------------------------------------------
 
-    def poll(
+    async def poll(
         self,
         subscriber: str = "",
         epoch: str = "",
@@ -265,11 +288,65 @@ class DashmonPlugin(SchedulerPlugin):
         worker_version: int = 0,
         limit: int = 1000,
         detail: str = "",
+        wait: float = 0.0,
     ) -> Delta:
-        """Everything newer than the caller's cursors (the RPC handler)."""
+        """Everything newer than the caller's cursors (the RPC handler).
+
+        When there is nothing new, the answer is held for up to ``wait``
+        seconds (at most :data:`MAX_WAIT`) until something changes, so an idle
+        cluster costs one small message per ``wait`` rather than one per
+        interval.
+        """
+        self._subscribers[subscriber] = time.monotonic()
+        deadline = time.monotonic() + min(max(float(wait), 0.0), MAX_WAIT)
+        known = epoch == self.epoch and not detail
+        while known and not self._news(cursor, version, resource_cursor, worker_version):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters[subscriber] = waiter
+            try:
+                await asyncio.wait_for(waiter, min(remaining, self.resource_interval))
+            except asyncio.TimeoutError:
+                pass
+            finally:
+                self._waiters.pop(subscriber, None)
+            if subscriber not in self._subscribers:
+                break  # unsubscribed meanwhile: answer at once, do not come back
+            if time.time() - self._last_sample >= self.resource_interval:
+                self._sample(time.time())
+        return self._answer(
+            subscriber, epoch, cursor, version, resource_cursor, worker_version, limit, detail
+        )
+
+    def _news(self, cursor: int, version: int, resource_cursor: int, worker_version: int) -> bool:
+        return bool(
+            self._touched
+            or self._version > version
+            or self.tasks.count > cursor
+            or self.resources.count > resource_cursor
+            or self._worker_version != worker_version
+        )
+
+    def _wake(self) -> None:
+        for waiter in self._waiters.values():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def _answer(
+        self,
+        subscriber: str,
+        epoch: str,
+        cursor: int,
+        version: int,
+        resource_cursor: int,
+        worker_version: int,
+        limit: int,
+        detail: str,
+    ) -> Delta:
         t0 = time.perf_counter()
         now = time.time()
-        self._subscribers[subscriber] = time.monotonic()
         reset = epoch != self.epoch
         if reset:
             cursor = version = resource_cursor = worker_version = 0
@@ -301,6 +378,9 @@ class DashmonPlugin(SchedulerPlugin):
     def unsubscribe(self, subscriber: str = "") -> int:
         """Forget a subscriber; the last one out removes the collector."""
         self._subscribers.pop(subscriber, None)
+        waiter = self._waiters.pop(subscriber, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
         if not self._subscribers:
             self._remove_self()
         return len(self._subscribers)
@@ -362,9 +442,19 @@ class DashmonPlugin(SchedulerPlugin):
         }
 
     def _sample(self, now: float) -> None:
-        """One resource sample and worker table, from the last heartbeats."""
+        """One resource sample and worker table, from the last heartbeats.
+
+        A sample of a quiet cluster (no transition, no worker change, readings
+        within a few percent of the last recorded ones) is not recorded, so an
+        idle dashboard receives nothing at all.
+        """
         self._last_sample = now
-        sample, self._worker_table = take_sample(self.scheduler, now, self.cost + self._hook_cost())
+        sample, table = take_sample(self.scheduler, now, self.cost + self._hook_cost())
+        activity = (self._hook_calls, self._worker_version)
+        if activity == self._recorded_activity and _similar(sample, self._recorded):
+            return
+        self._recorded_activity, self._recorded = activity, sample
+        self._worker_table = table
         self.resources.append(*sample)
 
     def _hook_cost(self) -> float:

@@ -172,3 +172,24 @@ def test_kernel_restart_replaces_the_plot_with_a_message(
     # "Comm not found" per update the old kernel still sends; an inline-only
     # dashboard does the same. Any other error counts.
     assert [e for e in browser.errors if not e.startswith("Comm not found for comm id")] == []
+
+
+def test_kernel_shutdown_replaces_the_plot_with_a_message(
+    browser: BrowserPage, run_notebook: Any
+) -> None:
+    run_notebook([CLIENT_CELL])
+    page = browser.page
+    run_command_from_palette(page, LABEL, COMMAND)
+    panel = page.locator(DASHBOARD_PANEL)
+    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    assert browser.errors == []
+
+    page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
+    page.click("li.lm-Menu-item[data-command='kernelmenu:shutdown']")
+    page.click(".jp-Dialog-button.jp-mod-accept")
+    message = panel.locator(".jp-DashmonPanel-message")
+    message.wait_for(state="visible")
+    assert message.inner_text() == "Disconnected: the kernel was shut down"
+    assert panel.locator(".bqplot.figure").count() == 0
+    # As on restart, updates the dying kernel still sends find their comms gone.
+    assert [e for e in browser.errors if not e.startswith("Comm not found for comm id")] == []

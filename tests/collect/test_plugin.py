@@ -34,7 +34,7 @@ class Poller:
     def __init__(self, client, name="test", limit=1000):
         self.client = client
         self.req = dict(subscriber=name, epoch="", cursor=0, version=0, resource_cursor=0,
-                        worker_version=0, limit=limit)  # fmt: skip
+                        worker_version=0, limit=limit, wait=0.0)  # fmt: skip
         self.progress = {}
 
     async def poll(self):
@@ -147,10 +147,18 @@ def test_worker_changes_are_sent_and_resources_sampled():
         async with cluster, client:
             p = Poller(client)
             d = await p.poll()
-            assert len(d["resources"]["time"]) == 1
+            assert len(d["resources"]["time"]) == 1 and d["resources"]["memory"][0] > 0
+            assert d["worker_table"] is not None and len(d["worker_table"]["address"]) == 2
+            # A quiet cluster records nothing new: an idle dashboard gets nothing.
+            for _ in range(3):
+                await asyncio.sleep(0.1)
+                d = await p.poll()
+                assert d["resources"]["time"] == [] and d["worker_table"] is None
+            # Activity makes the next sample count.
+            await client.submit(lambda x: x, 1, key="wake-up")
             await asyncio.sleep(0.1)
             d = await p.poll()
-            assert len(d["resources"]["time"]) == 1 and d["resources"]["memory"][0] > 0
+            assert len(d["resources"]["time"]) == 1 and d["worker_table"] is not None
             await cluster.scale(1)
             await client.wait_for_workers(1)
             for _ in range(50):
@@ -208,3 +216,29 @@ def test_unknown_result_sizes_count_as_zero(nbytes):
     assert plugin._nbytes["p"] == 0
     plugin._drop_memory("k", "p")
     assert plugin._nbytes["p"] == 0 and plugin._in_memory == {}
+
+
+def test_an_idle_poll_is_held_and_news_wakes_it():
+    async def main():
+        cluster, client = await cluster_and_client(resource_interval=0.2)
+        async with cluster, client:
+            p = Poller(client)
+            await p.poll()
+            p.req["wait"] = 0.6
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            idle = await p.poll()
+            held = loop.time() - started
+            assert held >= 0.5, f"an idle poll came back after {held:.2f}s"
+            assert idle["tasks"]["key"] == [] and idle["progress"] == {}
+            p.req["wait"] = 5.0
+            started = loop.time()
+            poll = asyncio.ensure_future(p.poll())
+            await asyncio.sleep(0.2)
+            future = client.submit(lambda x: x, 1, key="wake-1")
+            delta = await poll
+            assert loop.time() - started < 3.0
+            assert "wake" in delta["progress"] or delta["tasks"]["key"]
+            await future
+
+    run(main())

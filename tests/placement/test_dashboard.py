@@ -255,7 +255,8 @@ def test_nothing_changed_means_no_updates(client, waiter):
             model.observe(lambda change: changes.append(change["name"]), names=["prefixes", "records"])
         polls = dash.listener.polls
         time.sleep(1.0)
-        assert dash.listener.polls - polls >= 5
+        # Idle polls are held by the collector: far fewer than one per 100 ms.
+        assert dash.listener.polls - polls <= 3
         assert changes == []
     finally:
         dash.close()
@@ -289,8 +290,9 @@ def test_logs_one_warning_per_failure(client, caplog, waiter):
 
         with caplog.at_level(logging.WARNING, logger="jupyter_dashmon"):
             dash.listener.client.scheduler.__dict__["dashmon_poll"] = broken
+            # The poll in flight may be held up to two seconds before the next one fails.
+            waiter(lambda: dash.model.status.state == "disconnected", timeout=5, what="disconnected")
             time.sleep(0.6)
-            assert dash.model.status.state == "disconnected"
             assert "Lost contact" in dash.model.status.message
             del dash.listener.client.scheduler.__dict__["dashmon_poll"]
             waiter(lambda: dash.model.status.state == "live", timeout=10, what="recovered")
