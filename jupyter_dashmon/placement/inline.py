@@ -125,7 +125,12 @@ class Dashboard(VBox):
             "Workers": v["workers"].widget,
             "Scheduler": v["scheduler"].widget,
         }
-        self.pages = Tab(children=list(pages.values()), titles=list(pages))
+        # A page's content is attached only while it is shown: figures laid out in a
+        # hidden tab have no size (bqplot draws negative rectangles), and what is
+        # not shown costs the browser nothing.
+        self._page_contents = list(pages.values())
+        self._page_boxes = [VBox(layout=Layout(width="100%")) for _ in pages]
+        self.pages = Tab(children=self._page_boxes, titles=list(pages))
         self._page_views = [
             [v["progress"], v["memory"], v["task_stream"], v["resources"]],
             [v["tasks"]],
@@ -142,6 +147,8 @@ class Dashboard(VBox):
         for page, views in enumerate(self._page_views):
             for view in views:
                 view.redraw.active = page == shown
+        for page, (box, content) in enumerate(zip(self._page_boxes, self._page_contents)):
+            box.children = [content] if page == shown else []
 
     @classmethod
     def for_client(cls, client: Client, **options: Any) -> Dashboard:

@@ -42,7 +42,8 @@ class ResourcesView:
             "CPU and memory", height, margin=margin, marks=[self.usage_lines],
             legend_location="top-left",
             axes=[Axis(scale=self.t1, num_ticks=4, grid_lines="none"),
-                  Axis(scale=self.pct, side="left", num_ticks=4, grid_lines="none")],
+                  Axis(scale=self.pct, side="left", num_ticks=4, tick_format=".0f",
+                       grid_lines="none")],
         )  # fmt: skip
         self.network = tile_figure(
             "Network", height, margin=margin, marks=[self.network_lines],
@@ -72,18 +73,20 @@ class ResourcesView:
 
         when = datetimes(column(m.time))
         limit = np.maximum(column(m.memory_limit), 1.0)
-        memory_pct = (column(m.memory) / limit * 100.0).astype(np.float32)
-        cpu = column(m.cpu).astype(np.float32)
+        memory_pct = (column(m.memory) / limit * 100.0)
+        cpu = column(m.cpu)
         with self.usage.hold_sync():
+            self.pct.max = _headroom(max(cpu.max(), memory_pct.max()), floor=10.0)
             self.usage_lines.x = when
             self.usage_lines.y = np.vstack([cpu, memory_pct])
             self.usage.title = (
                 f"CPU {cpu[-1]:.0f}% \u00b7 memory {tf.format_bytes(m.memory[-1])} "
                 f"of {tf.format_bytes(m.memory_limit[-1])}"
             )
-        read = column(m.network_read).astype(np.float32)
-        write = column(m.network_write).astype(np.float32)
+        read = column(m.network_read)
+        write = column(m.network_write)
         with self.network.hold_sync():
+            self.rate.max = _headroom(max(read.max(), write.max()), floor=1024.0)
             self.network_lines.x = when
             self.network_lines.y = np.vstack([read, write])
             self.network.title = (
@@ -95,3 +98,8 @@ class ResourcesView:
             with lines.hold_sync():
                 lines.x, lines.y = [], []
         self.usage.title, self.network.title = "CPU and memory", "Network"
+
+
+def _headroom(peak: float, floor: float) -> float:
+    """An axis maximum a little above ``peak`` (and at least ``floor``)."""
+    return float(max(peak * 1.15, floor))
