@@ -81,7 +81,7 @@ def dashboard_reply() -> DashboardReply:
 
         dashboard = Dashboard.for_client(client)
     except Exception as error:  # the reason goes to the panel, not lost in the kernel
-        logger.exception("jupyter_dashmon: could not open the dashboard for the side panel")
+        logger.exception("could not open the dashboard for the side panel")
         return {
             "status": "error",
             "message": f"The dashboard could not be opened ({type(error).__name__}: {error}).",
@@ -92,7 +92,7 @@ def dashboard_reply() -> DashboardReply:
 def _on_comm_open(comm: Any, open_msg: dict[str, Any]) -> None:
     data = open_msg.get("content", {}).get("data")
     if data != {"request": "dashboard"}:
-        logger.warning("jupyter_dashmon: ignored an unknown comm message %s", reprlib.repr(data))
+        logger.warning("ignored an unknown comm message on %s: %s", COMM_TARGET, reprlib.repr(data))
         comm.close()
         return
     comm.send(dashboard_reply())
