@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 import pytest
-from conftest import ARTIFACTS, BrowserPage, Lab, run_command_from_palette, search_palette
+from lab_driver import ARTIFACTS, BrowserPage, Lab, run_command_from_palette, search_palette
 
 pytestmark = pytest.mark.browser
 

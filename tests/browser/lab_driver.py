@@ -1,0 +1,178 @@
+"""Driving JupyterLab in headless Chromium: the server, notebooks, the palette.
+
+Plain helpers shared by ``conftest.py`` (which turns them into fixtures) and
+the tests. JupyterLab runs on loopback with a free port and its own config,
+data, runtime, settings and workspace folders, so tests never touch the
+user's Jupyter setup; the environment's ``share/jupyter/labextensions`` stays
+visible so the installed extension loads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def missing_browser_reason() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is missing (pip install playwright)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Lab:
+    """A running JupyterLab: its base URL and the folder it serves."""
+
+    url: str
+    root_dir: Path
+    log: Path
+
+    def api(self, path: str, method: str = "GET") -> Any:
+        request = urllib.request.Request(f"{self.url}/api/{path}", method=method)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shut_down_kernels(self) -> None:
+        for session in self.api("sessions"):
+            self.api(f"sessions/{session['id']}", method="DELETE")
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    for name, sub in [
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+    ]:
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        env[name] = str(home / sub)
+    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True, exist_ok=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    # Kernels import this checkout's Python code, not an older installed copy.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+def wait_for_status(lab: Lab, process: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            lab.api("status")
+            return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.25)
+    tail = lab.log.read_text(errors="replace")[-3000:]
+    raise RuntimeError(f"JupyterLab did not answer /api/status within {timeout} s:\n{tail}")
+
+
+@dataclass
+class BrowserPage:
+    """A page plus the console errors and uncaught exceptions it produced."""
+
+    page: Any
+    errors: list[str]
+
+
+KERNEL_READY = """() => {
+    const name = document.querySelector('.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName');
+    const text = name ? name.textContent.trim() : '';
+    return text !== '' && text !== 'No Kernel' &&
+        document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']") !== null;
+}"""
+
+ALL_CELLS_RAN = """() => {
+    const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-InputPrompt')]
+        .map(p => p.textContent.trim());
+    return prompts.length > 0 && prompts.every(p => /^\\[\\d+\\]:$/.test(p)) &&
+        document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']") !== null;
+}"""
+
+
+def write_notebook(folder: Path, cells: list[str]) -> str:
+    name = f"test-{time.monotonic_ns()}.ipynb"
+    notebook = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": f"cell-{index}",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": source,
+            }
+            for index, source in enumerate(cells)
+        ],
+    }
+    (folder / name).write_text(json.dumps(notebook))
+    return name
+
+
+def search_palette(page: Any, label: str, command: str) -> Any:
+    """Open the command palette, type ``label`` and return the item of ``command``."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    search = page.locator(".lm-CommandPalette-input")
+    # The modal palette closes when focus moves; JupyterLab may still move it
+    # (e.g. to a Launcher it opens) just after start-up, so open it again then.
+    for _ in range(3):
+        page.evaluate(
+            "() => window.jupyterapp.commands.execute('apputils:activate-command-palette')"
+        )
+        try:
+            search.wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    search.fill(label)
+    return page.locator(f".lm-CommandPalette-item[data-command='{command}']")
+
+
+def run_command_from_palette(page: Any, label: str, command: str) -> None:
+    """Run ``command`` by clicking its entry in the command palette."""
+    search_palette(page, label, command).click()
