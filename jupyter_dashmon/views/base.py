@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from bqplot import Figure, Lines
+from bqplot import Axis, Figure, LinearScale, Lines, PanZoom, Tooltip
 from ipywidgets import Layout
 
 #: Neutral colour for labels and tracks, legible on white and on dark grey.
@@ -198,14 +198,40 @@ class ChunkedSegments:
         n = len(self._data)
         for i in range(n):
             chunk = self._data[(self._next + i) % n]
-            for k in out:
-                out[k].extend(chunk[k])
+            for k, column in out.items():
+                column.extend(chunk[k])
         return out
-
-    def set_stroke_width(self, width: float) -> None:
-        for mark in self.marks:
-            mark.stroke_width = width
 
 
 def _draw_chunk(mark: Lines, data: dict[str, list]) -> None:
     set_segments(mark, data["x0"], data["x1"], data["row"], data["color"], labels=data["label"])
+
+
+def stream_scales() -> dict[str, LinearScale]:
+    """Scales of a task-stream figure: time across, worker threads down."""
+    return {"x": LinearScale(), "y": LinearScale(min=-0.5, max=0.5, reverse=True)}
+
+
+def rect_mark(scales: dict[str, LinearScale]) -> Lines:
+    """A mark for task rectangles whose hover shows each rectangle's label."""
+    return Lines(scales=scales, stroke_width=10, tooltip=Tooltip(fields=["name"], show_labels=False))
+
+
+def stream_figure(
+    title: str, height: int, scales: dict, marks: list, axis_label: str, pan: bool = False
+) -> Figure:
+    """A task-stream figure: rows of rectangles on a time axis, optionally pannable."""
+    extra = {"interaction": PanZoom(scales={"x": [scales["x"]]})} if pan else {}
+    return tile_figure(
+        title, height, margin={"bottom": 36, "left": 24}, marks=marks,
+        axes=[Axis(scale=scales["x"], label=axis_label, num_ticks=6, grid_lines="none")], **extra,
+    )  # fmt: skip
+
+
+def fit_rows(figure: Figure, scales: dict, marks: Sequence[Lines], n_rows: int, cap: float = 40.0) -> None:
+    """Make ``n_rows`` thread rows fill the figure: y range and rectangle height."""
+    n_rows = max(n_rows, 1)
+    scales["y"].max = n_rows - 0.5
+    width = min(plot_height(figure) / n_rows * 0.8, cap)
+    for mark in marks:
+        mark.stroke_width = width

@@ -15,13 +15,20 @@ button) switches to a fixed window, which stays put through updates until
 
 from __future__ import annotations
 
-from bqplot import Axis, LinearScale, Lines, PanZoom, Tooltip
 from ipywidgets import Layout, ToggleButtons, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.history import aggregate_window
 from ..aggregate.models import ProgressModel, TaskHistoryModel, TaskStreamModel
-from .base import ChunkedSegments, Throttle, plot_height, set_segments, tile_figure
+from .base import (
+    ChunkedSegments,
+    Throttle,
+    fit_rows,
+    rect_mark,
+    set_segments,
+    stream_figure,
+    stream_scales,
+)
 
 #: Most rectangles drawn for a fixed window (older history is aggregated beyond it).
 FIXED_MAX_EXACT = 1000
@@ -45,17 +52,11 @@ class TaskStreamView:
         self.tasks = tasks
         self.progress = progress
         self.history = history or TaskHistoryModel()
-        self.time = LinearScale()
-        self.rows = LinearScale(min=-0.5, max=0.5, reverse=True)
-        scales = {"x": self.time, "y": self.rows}
-        tooltip = Tooltip(fields=["name"], show_labels=False)
-        self.live = ChunkedSegments(scales, tasks.length, tooltip=tooltip)
-        self.fixed = Lines(scales=scales, stroke_width=10, tooltip=tooltip)
-        self.figure = tile_figure(
-            "Task Stream", height, margin={"bottom": 36, "left": 24}, marks=[],
-            axes=[Axis(scale=self.time, label="seconds", num_ticks=6, grid_lines="none")],
-            interaction=PanZoom(scales={"x": [self.time]}),
-        )  # fmt: skip
+        self.scales = stream_scales()
+        self.time, self.rows = self.scales["x"], self.scales["y"]
+        self.fixed = rect_mark(self.scales)
+        self.live = ChunkedSegments(self.scales, tasks.length, tooltip=self.fixed.tooltip)
+        self.figure = stream_figure("Task Stream", height, self.scales, [], "seconds", pan=True)
         self.mode = ToggleButtons(
             options=[("Live", "live"), ("Fixed window", "fixed")], value=tasks.mode,
             tooltips=["Follow the last tasks", "Keep the current time window"],
@@ -151,8 +152,7 @@ class TaskStreamView:
                 if created or fresh or self.figure.marks != self.live.marks:
                     self.figure.marks = list(self.live.marks)
                 if fresh or len(self._row_of) != rows_before:
-                    self.rows.max = n_rows - 0.5
-                    self.live.set_stroke_width(min(plot_height(self.figure) / n_rows * 0.8, 40.0))
+                    fit_rows(self.figure, self.scales, self.live.marks, n_rows)
                 self.time.min, self.time.max = left, right
                 self.figure.title = f"Task Stream \u2014 last {len(records):,} tasks, {len(self._row_of)} threads"
         finally:
@@ -169,8 +169,7 @@ class TaskStreamView:
         try:
             with self.figure.hold_sync():
                 self.figure.marks = [self.fixed]
-                self.rows.max = n_rows - 0.5
-                self.fixed.stroke_width = min(plot_height(self.figure) / n_rows * 0.8, 40.0)
+                fit_rows(self.figure, self.scales, [self.fixed], n_rows)
                 self.time.min, self.time.max = shift, shift + (t1 - t0)
                 set_segments(self.fixed, [x + shift for x in segs["x0"]], [x + shift for x in segs["x1"]],
                              segs["row"], segs["color"], labels=segs["label"])  # fmt: skip

@@ -11,12 +11,11 @@ at once; the kernel then redraws the new window at full detail.
 
 from __future__ import annotations
 
-from bqplot import Axis, LinearScale, Lines, PanZoom, Tooltip
 from ipywidgets import Button, HBox, Label, Layout, VBox
 
 from ..aggregate.history import aggregate_window
 from ..aggregate.models import ProgressModel, TaskHistoryModel
-from .base import Throttle, plot_height, set_segments, tile_figure
+from .base import Throttle, fit_rows, rect_mark, set_segments, stream_figure, stream_scales
 
 #: Columns of the pixel grid the history is aggregated on.
 PIXELS = 1200
@@ -30,18 +29,12 @@ class TasksView:
     def __init__(self, model: TaskHistoryModel, progress: ProgressModel, height: int = 420):
         self.model = model
         self.progress = progress
-        self.time = LinearScale()
-        self.rows = LinearScale(min=-0.5, max=0.5, reverse=True)
-        self.rects = Lines(
-            scales={"x": self.time, "y": self.rows}, stroke_width=6,
-            tooltip=Tooltip(fields=["name"], show_labels=False),
-        )  # fmt: skip
-        self.figure = tile_figure(
-            "Tasks", height, margin={"bottom": 40, "left": 24}, marks=[self.rects],
-            axes=[Axis(scale=self.time, label="seconds since the first retained task",
-                       num_ticks=8, grid_lines="none")],
-            interaction=PanZoom(scales={"x": [self.time]}),
-        )  # fmt: skip
+        self.scales = stream_scales()
+        self.time, self.rows = self.scales["x"], self.scales["y"]
+        self.rects = rect_mark(self.scales)
+        self.figure = stream_figure(
+            "Tasks", height, self.scales, [self.rects], "seconds since the first retained task", pan=True
+        )
         self.follow = Button(description="Show all", tooltip="Show the whole history and follow it")
         self.follow.on_click(lambda _: self.show_all())
         self.info = Label()
@@ -87,8 +80,7 @@ class TasksView:
         self._drawing = True
         try:
             with self.figure.hold_sync():
-                self.rows.max = n_rows - 0.5
-                self.rects.stroke_width = min(plot_height(self.figure) / n_rows * 0.8, 30.0)
+                fit_rows(self.figure, self.scales, [self.rects], n_rows, cap=30.0)
                 set_segments(
                     self.rects, [x + shift for x in segs["x0"]], [x + shift for x in segs["x1"]],
                     segs["row"], segs["color"], labels=segs["label"],

@@ -8,11 +8,9 @@ the worker's threads over its last ``span`` seconds of retained history.
 
 from __future__ import annotations
 
-from bqplot import Axis, LinearScale, Lines, Tooltip
-
 from ..aggregate.history import aggregate_window
 from ..aggregate.models import ProgressModel, TaskHistoryModel, WorkersModel
-from .base import Throttle, plot_height, set_segments, tile_figure
+from .base import Throttle, fit_rows, rect_mark, set_segments, stream_figure, stream_scales
 
 
 class WorkerStreamView:
@@ -28,16 +26,10 @@ class WorkerStreamView:
         every: float = 1.0,
     ):
         self.workers, self.history, self.progress, self.span = workers, history, progress, span
-        self.time = LinearScale()
-        self.rows = LinearScale(min=-0.5, max=0.5, reverse=True)
-        self.rects = Lines(
-            scales={"x": self.time, "y": self.rows}, stroke_width=10,
-            tooltip=Tooltip(fields=["name"], show_labels=False),
-        )  # fmt: skip
-        self.figure = tile_figure(
-            "Recent tasks", height, margin={"bottom": 32, "left": 24}, marks=[self.rects],
-            axes=[Axis(scale=self.time, label="seconds ago", num_ticks=5, grid_lines="none")],
-        )  # fmt: skip
+        self.scales = stream_scales()
+        self.time, self.rows = self.scales["x"], self.scales["y"]
+        self.rects = rect_mark(self.scales)
+        self.figure = stream_figure("Recent tasks", height, self.scales, [self.rects], "seconds ago")
         self.tasks = 0
         self.redraw = Throttle(self._update, every)
         workers.observe(self._update, names=["selected"])
@@ -54,10 +46,8 @@ class WorkerStreamView:
         _, latest = history.span()
         t0 = latest - self.span
         segs = aggregate_window(history, self.progress.colors, t0, latest, 600, 2000, worker=address)
-        n_rows = max(len({r for r in segs["row"]}), 1)
         with self.figure.hold_sync():
-            self.rows.max = max(segs["row"], default=0) + 0.5
-            self.rects.stroke_width = min(plot_height(self.figure) / n_rows * 0.8, 30.0)
+            fit_rows(self.figure, self.scales, [self.rects], max(segs["row"], default=0) + 1, cap=30.0)
             self.time.min, self.time.max = -self.span, 0.0
             set_segments(
                 self.rects, [x - self.span for x in segs["x0"]], [x - self.span for x in segs["x1"]],
