@@ -56,7 +56,7 @@ def worker_row(ws: Any) -> tuple:
     try:
         mem = ws.memory
         managed, unmanaged, spilled = mem.managed, mem.unmanaged, mem.spilled
-    except Exception:  # a worker with no heartbeat yet has incomplete metrics
+    except Exception:  # noqa: BLE001  (a worker with no heartbeat yet has incomplete metrics)
         managed = unmanaged = spilled = 0
     return (
         ws.address, str(ws.name), int(ws.nthreads), finite(metrics.get("cpu")),

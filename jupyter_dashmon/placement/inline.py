@@ -209,7 +209,7 @@ class Dashboard(VBox):
             try:
                 self.client.sync(self.listener.stop, callback_timeout=5)
                 return
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001  (fall back to stopping it asynchronously)
                 logger.debug("dashmon: stopping the listener synchronously failed: %s", exc)
         self.listener.stop_soon()
 
