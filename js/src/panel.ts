@@ -10,9 +10,12 @@
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { MimeModel } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { MessageLoop } from '@lumino/messaging';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { WIDGET_MIME } from './protocol';
+
+const CLOSED = 'The dashboard was closed in the kernel.';
 
 export const dashboardIcon = new LabIcon({
   name: 'jupyter-dashmon:dashboard',
@@ -110,14 +113,34 @@ export class DashboardPanel extends DashmonPanel {
       return;
     }
     this.showView(renderer);
+    // The renderer drops its view when the kernel closes the widget model.
+    MessageLoop.installMessageHook(renderer, (_, msg) => {
+      if (msg.type === 'child-removed') {
+        // Not while the renderer is still handling the message it is sent.
+        void Promise.resolve().then(() => {
+          if (!this.isDisposed && !this._kernelLost && this.modelId === modelId) {
+            this.modelId = null;
+            this.showMessage(CLOSED);
+          }
+        });
+      }
+      return true;
+    });
   }
 
-  /** Drop the view, which no longer has a kernel behind it, and say why. */
+  /**
+   * Drop the view, which no longer has a kernel behind it, and say why.
+   *
+   * Wins over "closed in the kernel": a dying kernel's widgets close first.
+   */
   disconnect(reason: string): void {
-    if (this.modelId === null) {
+    if (this._kernelLost) {
       return;
     }
+    this._kernelLost = true;
     this.modelId = null;
     this.showMessage(reason);
   }
+
+  private _kernelLost = false;
 }
