@@ -141,56 +141,56 @@ class ChunkedSegments:
     bqplot re-sends a mark's whole arrays when they change.  Holding the
     segments in chunks of ``chunk`` means an update re-sends only the chunk
     that grew (and reuses the mark of the oldest chunk once ``capacity``
-    segments are held), instead of every segment on screen.
+    segments are held), instead of every segment on screen.  Every mark is
+    made up front: a mark created during updates may receive data before the
+    browser has built its scales (bqplot then logs "Cannot read properties
+    of undefined (reading 'scale')").
     """
 
     def __init__(self, scales: dict, capacity: int, chunk: int = 50, tooltip: object = None):
         self.scales, self.chunk, self.tooltip = scales, chunk, tooltip
         self.n_chunks = max(capacity // chunk, 1) + 1
-        self.marks: list[Lines] = []
-        self._data: list[dict[str, list]] = []
+        self.marks = [
+            Lines(scales=scales, stroke_width=10, tooltip=tooltip) for _ in range(self.n_chunks)
+        ]
+        self._data = [{k: [] for k in ("x0", "x1", "row", "color", "label")} for _ in self.marks]
+        for mark, data in zip(self.marks, self._data):
+            _draw_chunk(mark, data)
         self._next = 0
         self.count = 0
 
     def clear(self) -> None:
         """Empty every chunk (marks are kept for reuse)."""
         for mark, data in zip(self.marks, self._data):
-            for column in data.values():
-                column.clear()
-            _draw_chunk(mark, data)
+            if data["x0"]:
+                for column in data.values():
+                    column.clear()
+                _draw_chunk(mark, data)
         self._next = 0
         self.count = 0
 
-    def append(self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence) -> bool:
-        """Add segments; returns True when a new mark had to be created."""
-        created = False
+    def append(self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence) -> None:
+        """Add segments, re-sending only the chunks they land in."""
         touched: set[int] = set()
         for item in zip(x0, x1, row, color, label):
-            slot = (self._next - 1) % self.n_chunks if self.count else 0
-            if not self.marks or len(self._data[slot]["x0"]) >= self.chunk or not self.count:
-                slot, made = self._take_slot()
-                created |= made
+            slot = (self._next - 1) % self.n_chunks
+            if not self.count or len(self._data[slot]["x0"]) >= self.chunk:
+                slot = self._take_slot()
             for column, value in zip(("x0", "x1", "row", "color", "label"), item):
                 self._data[slot][column].append(value)
             touched.add(slot)
             self.count += 1
         for slot in touched:
             _draw_chunk(self.marks[slot], self._data[slot])
-        return created
 
-    def _take_slot(self) -> tuple[int, bool]:
+    def _take_slot(self) -> int:
         slot = self._next
         self._next = (self._next + 1) % self.n_chunks
-        if slot >= len(self.marks):
-            mark = Lines(scales=self.scales, stroke_width=10, tooltip=self.tooltip)
-            self.marks.append(mark)
-            self._data.append({k: [] for k in ("x0", "x1", "row", "color", "label")})
-            return slot, True
         data = self._data[slot]
         self.count -= len(data["x0"])
         for column in data.values():
             column.clear()
-        return slot, False
+        return slot
 
     def data(self) -> dict[str, list]:
         """Every held segment in columns, oldest first."""
@@ -224,7 +224,8 @@ def stream_figure(
     extra = {"interaction": PanZoom(scales={"x": [scales["x"]]})} if pan else {}
     return tile_figure(
         title, height, margin={"bottom": 36, "left": 24}, marks=marks,
-        axes=[Axis(scale=scales["x"], label=axis_label, num_ticks=6, grid_lines="none")], **extra,
+        axes=[Axis(scale=scales["x"], label=axis_label, num_ticks=6, tick_format=".4~g",
+                   grid_lines="none")], **extra,
     )  # fmt: skip
 
 

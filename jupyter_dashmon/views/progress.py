@@ -33,7 +33,7 @@ class ProgressView:
                             align="start", x_offset=4, y_offset=-2)  # fmt: skip
         self.figure = tile_figure(
             "Progress", height, marks=[self.track, self.bars, self.labels],
-            axes=[Axis(scale=self.x, num_ticks=0, visible=False)],
+            axes=[Axis(scale=self.x, num_ticks=2, tick_format=".1f", visible=False)],
         )  # fmt: skip
         self.bars_shown = 0
         self.hidden = 0

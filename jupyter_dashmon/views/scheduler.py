@@ -117,7 +117,8 @@ class SchedulerView:
             "Scheduler CPU and memory", height, margin={"left": 56, "right": 56},
             marks=[self.cpu_line, self.memory_line], legend_location="top-left",
             axes=[Axis(scale=t, num_ticks=4, grid_lines="none"),
-                  Axis(scale=pct, side="left", num_ticks=4, grid_lines="none", label="CPU %"),
+                  Axis(scale=pct, side="left", num_ticks=4, tick_format=".0f", grid_lines="none",
+                       label="CPU %"),
                   Axis(scale=nbytes, side="right", num_ticks=4, tick_format=".2~s",
                        grid_lines="none", label="bytes")],
         )  # fmt: skip
@@ -181,7 +182,8 @@ def _time_figure(title: str, height: int, color: str, unit: str) -> tuple:
     fig = tile_figure(
         title, height, margin={"left": 56}, marks=[line],
         axes=[Axis(scale=t, num_ticks=4, grid_lines="none"),
-              Axis(scale=y, side="left", num_ticks=4, grid_lines="none", label=unit)],
+              Axis(scale=y, side="left", num_ticks=4, tick_format=".3~g", grid_lines="none",
+                   label=unit)],
     )  # fmt: skip
     return fig, line
 

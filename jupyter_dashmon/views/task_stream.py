@@ -56,7 +56,11 @@ class TaskStreamView:
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.fixed = rect_mark(self.scales)
         self.live = ChunkedSegments(self.scales, tasks.length, tooltip=self.fixed.tooltip)
-        self.figure = stream_figure("Task Stream", height, self.scales, [], "seconds", pan=True)
+        # Every mark is in the figure from the start; live and fixed mode show
+        # one set or the other (see ChunkedSegments on why marks are not added later).
+        self.figure = stream_figure(
+            "Task Stream", height, self.scales, [*self.live.marks, self.fixed], "seconds", pan=True
+        )
         self.mode = ToggleButtons(
             options=[("Live", "live"), ("Fixed window", "fixed")], value=tasks.mode,
             tooltips=["Follow the last tasks", "Keep the current time window"],
@@ -104,9 +108,16 @@ class TaskStreamView:
         # Records already drawn keep their colour: a prefix gets it on first sight.
         self._colors = dict(change["new"])
 
+    def _show(self, live: bool) -> None:
+        for mark in self.live.marks:
+            mark.visible = live
+        self.fixed.visible = not live
+        if live:
+            set_segments(self.fixed, [], [], [], [])
+
     def drawn(self) -> dict[str, list]:
         """What the figure shows now, in columns (x0, x1, row, color, label)."""
-        if self.figure.marks == [self.fixed]:
+        if self.fixed.visible:
             m = self.fixed
             if not m.labels or m.labels == [""]:
                 return {k: [] for k in ("x0", "x1", "row", "color", "label")}
@@ -142,15 +153,14 @@ class TaskStreamView:
         for r in new:
             self._row_of.setdefault((r["worker"], r["thread"]), len(self._row_of))
         rects = tf.stream_rectangles(new, self._row_of, self._colors, t.origin)
-        created = self.live.append(rects["x0"], rects["x1"], rects["row"], rects["color"], rects["label"])
+        self.live.append(rects["x0"], rects["x1"], rects["row"], rects["color"], rects["label"])
         left = records[0]["start"] - t.origin if records else 0.0
         right = max((records[-1]["stop"] - t.origin) if records else 0.0, t.now - t.origin, left + 1.0)
         n_rows = max(len(self._row_of), 1)
         self._drawing = True
         try:
             with self.figure.hold_sync():
-                if created or fresh or self.figure.marks != self.live.marks:
-                    self.figure.marks = list(self.live.marks)
+                self._show(live=True)
                 if fresh or len(self._row_of) != rows_before:
                     fit_rows(self.figure, self.scales, self.live.marks, n_rows)
                 self.time.min, self.time.max = left, right
@@ -168,7 +178,7 @@ class TaskStreamView:
         self._drawing = True
         try:
             with self.figure.hold_sync():
-                self.figure.marks = [self.fixed]
+                self._show(live=False)
                 fit_rows(self.figure, self.scales, [self.fixed], n_rows)
                 self.time.min, self.time.max = shift, shift + (t1 - t0)
                 set_segments(self.fixed, [x + shift for x in segs["x0"]], [x + shift for x in segs["x1"]],

@@ -215,10 +215,13 @@ class WorkersView:
         self._build_detail(height)
         self.running = HTML()
         self.stream_slot = VBox()
-        self.detail_box = VBox(
-            [HBox([self.detail_cpu, self.detail_memory, self.detail_network]),
-             self.running, self.stream_slot],
-        )  # fmt: skip
+        # The detail is attached only while a worker is chosen: figures laid out
+        # hidden have no size, and bqplot draws them with negative rectangles.
+        self._detail_children = [
+            HBox([self.detail_cpu, self.detail_memory, self.detail_network]),
+            self.running, self.stream_slot,
+        ]  # fmt: skip
+        self.detail_box = VBox()
         self.widget = VBox(
             [table_box, HBox([self.cpu_figure, self.memory_figure]), self.chooser, self.detail_box]
         )
@@ -255,8 +258,10 @@ class WorkersView:
                         align="right", padding=0.0,
                         tooltip=Tooltip(fields=["x", "y"], labels=["from %", "workers"], formats=[".0f", ""]))  # fmt: skip
             per_worker_axes = [Axis(scale=names, tick_values=[], grid_lines="none"),
-                               Axis(scale=pct, side="left", num_ticks=4, grid_lines="none")]  # fmt: skip
-            summary_axes = [Axis(scale=edges, num_ticks=5, grid_lines="none", label="%"),
+                               Axis(scale=pct, side="left", num_ticks=4, tick_format=".0f",
+                                    grid_lines="none")]  # fmt: skip
+            summary_axes = [Axis(scale=edges, num_ticks=5, tick_format=".0f", grid_lines="none",
+                                 label="%"),
                             Axis(scale=counts, side="left", num_ticks=4, tick_format="d",
                                  grid_lines="none", label="workers")]  # fmt: skip
             fig = tile_figure(title, height, margin={"left": 56, "bottom": 36},
@@ -281,7 +286,7 @@ class WorkersView:
             )  # fmt: skip
             return fig, lines
 
-        self.detail_cpu, self.detail_cpu_lines = figure("CPU %", [CPU_COLOR], ["CPU %"], "")
+        self.detail_cpu, self.detail_cpu_lines = figure("CPU %", [CPU_COLOR], ["CPU %"], ".0f")
         self.detail_memory, self.detail_memory_lines = figure(
             "Memory", [MEMORY_COLOR, LIMIT_COLOR], ["memory", "limit"], ".2~s"
         )
@@ -372,7 +377,9 @@ class WorkersView:
 
     def _update_detail(self, change: object = None) -> None:
         m = self.model
-        self.detail_box.layout.display = "flex" if m.selected else "none"
+        wanted = self._detail_children if m.selected else []
+        if list(self.detail_box.children) != wanted:
+            self.detail_box.children = wanted
         series = m.series.get(m.selected) if m.selected else None
         if not series or not series["time"]:
             self._clear_detail()

@@ -237,7 +237,7 @@ def test_chooser_options(five):
     assert options[0] == ("", "")
     assert options[1] == ("w0000 (tcp://10.0.0.0:4000)", "tcp://10.0.0.0:4000")
     assert len(options) == 6
-    assert view.detail_box.layout.display == "none"
+    assert view.detail_box.children == ()
 
 
 def test_selecting_fills_detail(five):
@@ -245,7 +245,7 @@ def test_selecting_fills_detail(five):
     address = "tcp://10.0.0.3:4000"
     view.chooser.value = address
     assert model.selected == address
-    assert view.detail_box.layout.display == "flex"
+    assert len(view.detail_box.children) == 3
     expected = (np.array([T0, T0 + 1, T0 + 2]) * 1000).astype("datetime64[ms]")
     assert (np.asarray(view.detail_cpu_lines.x) == expected).all()
     assert np.asarray(view.detail_cpu_lines.y).tolist() == [30.0, 31.0, 32.0]
@@ -267,7 +267,7 @@ def test_model_selection_moves_dropdown(five):
     assert model.selected == "tcp://10.0.0.1:4000"
     view.chooser.value = ""
     assert model.selected == ""
-    assert view.detail_box.layout.display == "none"
+    assert view.detail_box.children == ()
 
 
 def test_running_keys_escaped_and_capped(five):
@@ -295,6 +295,8 @@ def test_detail_of_another_worker_is_ignored(five):
 
 
 def test_stream_slot_is_an_empty_box(five):
-    _model, view = five
+    model, view = five
     assert list(view.stream_slot.children) == []
+    assert view.stream_slot not in view.detail_box.children  # nothing chosen yet
+    model.selected = "tcp://10.0.0.1:4000"
     assert view.stream_slot in view.detail_box.children

@@ -1,0 +1,238 @@
+"""The inline dashboard and its pages in a real JupyterLab, in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from lab_driver import ALL_CELLS_RAN, KERNEL_READY, BrowserPage, Lab, write_notebook
+
+pytestmark = pytest.mark.browser
+
+SETUP = (
+    "import json, logging, random, time\n"
+    "from distributed import Client, LocalCluster\n"
+    "import jupyter_dashmon\n"
+    "cluster = LocalCluster(n_workers=2, threads_per_worker=2, dashboard_address=None,\n"
+    "                       silence_logs=logging.ERROR)\n"
+    "client = Client(cluster)\n"
+    "dash = client.dashboard()\n"
+    "dash"
+)
+EXAMPLE = (
+    "def inc(x):\n    time.sleep(random.random() / 10)\n    return x + 1\n"
+    "def dec(x):\n    time.sleep(random.random() / 10)\n    return x - 1\n"
+    "def add(x, y):\n    time.sleep(random.random() / 10)\n    return x + y\n"
+    "incs = client.map(inc, range(100))\n"
+    "decs = client.map(dec, range(100))\n"
+    "adds = client.map(add, incs, decs)\n"
+    "total = client.submit(sum, adds)\n"
+    "del incs, decs, adds\n"
+    "total.result()"
+)
+SETTLE = (
+    "deadline = time.time() + 30\n"
+    "while time.time() < deadline and dash.snapshot()['progress'].get('inc', {}).get('done') != 100:\n"
+    "    time.sleep(0.1)\n"
+    "time.sleep(1)\n"
+    "print('MODEL', json.dumps({'prefixes': len(dash.snapshot()['progress']),\n"
+    "    'records': len(dash.snapshot()['task_stream'])}))"
+)
+
+DASHBOARD = ".jp-NotebookPanel .dashmon-dashboard"
+
+
+def open_and_run(page: Any, lab: Lab, cells: list[str], wait: bool = True) -> None:
+    name = write_notebook(lab.root_dir, cells)
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{lab.url}/lab/tree/{name}?reset")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    page.wait_for_function(KERNEL_READY, timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
+    if wait:
+        page.wait_for_function(ALL_CELLS_RAN, timeout=120_000)
+
+
+def figure(page: Any, title: str | re.Pattern) -> Any:
+    """The inline bqplot figure whose title starts with ``title`` (or matches it)."""
+    pattern = title if isinstance(title, re.Pattern) else re.compile("^" + re.escape(title))
+    return page.locator(f"{DASHBOARD} .bqplot.figure").filter(
+        has=page.locator("text.mainheading", has_text=pattern)
+    ).first
+
+
+def printed(page: Any, tag: str) -> dict:
+    text = page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text=tag).first.inner_text()
+    return json.loads(text.split(tag, 1)[1].strip().splitlines()[0])
+
+
+def test_example_renders_inline(browser: BrowserPage, lab: Lab) -> None:
+    page = browser.page
+    open_and_run(page, lab, [SETUP, EXAMPLE, SETTLE])
+    model = printed(page, "MODEL")
+    progress = figure(page, "Progress")
+    progress.wait_for()
+    labels = progress.locator("text").filter(has_text=re.compile(r"^\S+\s+[\d,]+ / [\d,]+$"))
+    assert labels.count() == model["prefixes"] == 4
+    assert {t.split()[0] for t in labels.all_text_contents()} == {"inc", "dec", "add", "sum"}
+    assert "total: 301" in progress.locator("text.mainheading").text_content()
+    # Task stream: one drawn path per record (the chunk marks hold them all).
+    stream = figure(page, "Task Stream")
+    paths = stream.locator("path.line[d]:not([d=''])")
+    assert paths.count() >= model["records"] >= 301
+    memory = figure(page, "Memory use")
+    assert memory.locator("g.bargroup rect.bar").count() >= 1
+    for title in ("CPU", "Network"):
+        line = figure(page, title).locator("path.line").first
+        assert len(line.get_attribute("d") or "") > 20
+    assert browser.errors == []
+
+
+BLOCKING = (
+    "def nap(x):\n    time.sleep(0.25)\n    return x\n"
+    "futures = client.map(nap, range(32))\n"
+    "print('BLOCKING', flush=True)\n"
+    "print('DONE', client.submit(sum, futures).result(), flush=True)"
+)
+
+WATCH = """() => {
+    window.dashmonChanges = [];
+    const title = [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+        .find(t => t.textContent.startsWith('Progress'));
+    new MutationObserver(() => window.dashmonChanges.push(performance.now()))
+        .observe(title, {characterData: true, childList: true, subtree: true});
+    window.dashmonMarks = {};
+    const outputs = document.querySelector('.jp-NotebookPanel .jp-Notebook');
+    new MutationObserver(() => {
+        const text = [...outputs.querySelectorAll('.jp-OutputArea-output')]
+            .map(o => o.innerText).join(' ');
+        for (const tag of ['BLOCKING', 'DONE']) {
+            if (text.includes(tag) && !(tag in window.dashmonMarks)) {
+                window.dashmonMarks[tag] = performance.now();
+            }
+        }
+    }).observe(outputs, {characterData: true, childList: true, subtree: true});
+    return true;
+}"""
+
+
+def test_inline_view_changes_while_a_cell_blocks(browser: BrowserPage, lab: Lab) -> None:
+    page = browser.page
+    open_and_run(page, lab, [SETUP, "time.sleep(4)", BLOCKING], wait=False)
+    figure(page, "Progress").wait_for(timeout=60_000)
+    page.evaluate(WATCH)
+    page.wait_for_function(ALL_CELLS_RAN, timeout=120_000)
+    marks = page.evaluate("() => window.dashmonMarks")
+    changes = page.evaluate("() => window.dashmonChanges")
+    during = [t for t in changes if marks["BLOCKING"] <= t <= marks["DONE"]]
+    assert marks["DONE"] - marks["BLOCKING"] > 1500  # the cell really sat in .result()
+    assert len(during) >= 3, f"{len(during)} changes of the view while the cell was blocked"
+    assert browser.errors == []
+
+
+def test_each_page_renders_and_a_worker_can_be_chosen(browser: BrowserPage, lab: Lab) -> None:
+    page = browser.page
+    open_and_run(page, lab, [SETUP, EXAMPLE, SETTLE])
+    tabs = page.locator(f"{DASHBOARD} .lm-TabBar-tab")
+    assert tabs.all_inner_texts() == ["Status", "Tasks", "Workers", "Scheduler"]
+
+    tabs.filter(has_text="Tasks").click()
+    tasks = figure(page, "Tasks")
+    tasks.wait_for()
+    assert tasks.locator("path.line[d]:not([d=''])").count() >= 301
+
+    tabs.filter(has_text="Workers").click()
+    table = page.locator(f"{DASHBOARD} .dashmon-workers-table")
+    table.wait_for()
+    assert table.locator("tr").count() >= 3  # totals and two workers
+    chooser = page.locator(f"{DASHBOARD} select").first
+    options = chooser.locator("option").all_inner_texts()
+    worker = next(o for o in options if "tcp://" in o)
+    chooser.select_option(label=worker)
+    recent = figure(page, "Recent tasks on this worker")
+    recent.wait_for(timeout=20_000)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+            .some(t => /^Recent tasks on this worker: [1-9]/.test(t.textContent))""",
+        timeout=20_000,
+    )
+    assert figure(page, re.compile(r"^Memory \d")).locator("path.line").count() >= 1
+
+    tabs.filter(has_text="Scheduler").click()
+    figure(page, "Tasks by state").wait_for()
+    assert figure(page, "Event loop").locator("path.line").count() >= 1
+    assert browser.errors == []
+
+
+HUNDRED_THOUSAND = (
+    "import numpy as np\n"
+    "n, threads = 100_000, 8\n"
+    "rng = np.random.default_rng(0)\n"
+    "dur = 0.001 + rng.random(n) * 0.01\n"
+    "start = np.empty(n); clock = np.full(threads, time.time() - 3600)\n"
+    "for i in range(n):\n"
+    "    start[i] = clock[i % threads]; clock[i % threads] += dur[i] + 0.0002\n"
+    "columns = {'key': [f'syn-{i:032x}' for i in range(n)], 'prefix': ['syn'] * n,\n"
+    "           'worker': [f'tcp://10.0.0.{i % threads // 2}:1' for i in range(n)],\n"
+    "           'thread': [i % 2 for i in range(n)], 'start': start.tolist(),\n"
+    "           'stop': (start + dur).tolist(), 'code': [0] * n}\n"
+    "dash.listener.stop_soon()\n"
+    "time.sleep(0.5)\n"
+    "dash.model.history.history.clear()\n"
+    "dash.model.history.history.append(columns)\n"
+    "dash.model.history.revision += 1\n"
+    "print('SYNTHETIC', len(dash.model.history.history))"
+)
+
+
+def test_100_000_tasks_render_on_the_tasks_page(browser: BrowserPage, lab: Lab, record_property) -> None:
+    page = browser.page
+    open_and_run(page, lab, [SETUP, HUNDRED_THOUSAND])
+    assert "100000" in page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text="SYNTHETIC").inner_text()
+    started = page.evaluate("() => performance.now()")
+    page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text="Tasks").click()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+            .some(t => t.textContent.includes('100,000 retained'))""",
+        timeout=30_000,
+    )
+    rendered = page.evaluate(
+        "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame("
+        "() => r(performance.now()))))"
+    )
+    elapsed = (rendered - started) / 1000
+    tasks = figure(page, "Tasks")
+    drawn = tasks.locator("path.line[d]:not([d=''])").count()
+    record_property("render_100k_seconds", round(elapsed, 3))
+    print(f"\n100,000 tasks on the Tasks page: {elapsed:.3f} s from click to drawn, {drawn} paths")
+    assert 0 < drawn <= 8000  # aggregated by pixel, not one element per task
+    assert "aggregated by pixel" in tasks.locator("text.mainheading").text_content()
+    # Pan: drag across the plot; the browser moves at once, the kernel refines.
+    box = tasks.bounding_box()
+    assert box is not None
+    page.evaluate(
+        """() => { window.dashmonFrames = []; let last = performance.now();
+            const tick = now => { window.dashmonFrames.push(now - last); last = now;
+                if (window.dashmonFrames.length < 120) requestAnimationFrame(tick); };
+            requestAnimationFrame(tick); }"""
+    )
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.6, y)
+    page.mouse.down()
+    for step in range(30):
+        page.mouse.move(box["x"] + box["width"] * (0.6 - step * 0.01), y)
+    page.mouse.up()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.dashmon-dashboard .widget-label')]
+            .some(l => l.textContent.includes('fixed window'))""",
+        timeout=20_000,
+    )
+    frames = sorted(page.evaluate("() => window.dashmonFrames"))
+    p95 = frames[int(len(frames) * 0.95) - 1]
+    record_property("pan_frame_p95_ms", round(p95, 1))
+    print(f"frame interval while panning: median {frames[len(frames) // 2]:.1f} ms, p95 {p95:.1f} ms")
+    assert browser.errors == []
