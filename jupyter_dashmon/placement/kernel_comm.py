@@ -90,7 +90,8 @@ def dashboard_reply() -> DashboardReply:
 
 
 def _on_comm_open(comm: Any, open_msg: dict[str, Any]) -> None:
-    data = open_msg.get("content", {}).get("data")
+    content = open_msg.get("content") if isinstance(open_msg, dict) else None
+    data = content.get("data") if isinstance(content, dict) else None
     if data != {"request": "dashboard"}:
         logger.warning("ignored an unknown comm message on %s: %s", COMM_TARGET, reprlib.repr(data))
         comm.close()
