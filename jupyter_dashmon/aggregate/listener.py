@@ -39,6 +39,10 @@ class CollectorUnavailable(RuntimeError):
     """The scheduler could not load or run the collector."""
 
 
+class CollectorMissing(RuntimeError):
+    """The scheduler answered without the collector (a new scheduler): register again."""
+
+
 class Listener:
     """Keeps a :class:`DashboardModel` in step with the scheduler.
 
@@ -61,7 +65,9 @@ class Listener:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self._registered = False
+        self._registering: asyncio.Future | None = None
         self._failure: str | None = None
+        self._apply_errors: set[str] = set()
         self._request: PollRequest = {
             "subscriber": self.subscriber,
             "epoch": "",
@@ -90,7 +96,16 @@ class Listener:
         task, self._task = self._task, None
         if task is not None and task is not asyncio.current_task():
             task.cancel()
-        if self._registered and self.client.status == "running":
+        registering = self._registering
+        if registering is not None and not registering.done():
+            # Closed while the collector was being sent: let it arrive, then say
+            # goodbye, or it would sit on the scheduler until its lease ran out.
+            try:
+                await asyncio.wait_for(asyncio.shield(registering), 5.0)
+            except Exception as exc:
+                logger.debug("dashmon: registration did not finish: %s", exc)
+        # "closing": the Client closes its dashboards before its connection goes.
+        if self._registered and self.client.status in ("running", "closing"):
             try:
                 await asyncio.wait_for(
                     self.client.scheduler.dashmon_unsubscribe(subscriber=self.subscriber), 2.0
@@ -117,18 +132,23 @@ class Listener:
                 self._set_status("closed", "The Dask Client was closed; this dashboard has stopped.")
                 return
             try:
+                if self.client.status == "connecting":
+                    raise CommClosedError("the Client is reconnecting to its scheduler")
                 if not self._registered:
                     await self._register()
-                delta: Delta = await self.client.scheduler.dashmon_poll(**self._request)
+                delta: Delta = await self._poll()
             except asyncio.CancelledError:
                 raise
             except CollectorUnavailable as exc:
                 self._fail("error", str(exc))
                 backoff = min(backoff * 2, MAX_BACKOFF * 5)
             except (CommClosedError, OSError, asyncio.TimeoutError) as exc:
+                # One message whatever the exception, so a scheduler that stays away
+                # is one warning, not one per kind of failed retry.
+                logger.debug("dashmon: poll failed: %r", exc)
                 self._fail(
                     "disconnected",
-                    f"Lost contact with the scheduler at {self._address()} ({type(exc).__name__}); "
+                    f"Lost contact with the scheduler at {self._address()}; "
                     "retrying. The dashboard resumes when the Client reconnects.",
                 )
                 backoff = min(backoff * 2, MAX_BACKOFF)
@@ -142,11 +162,39 @@ class Listener:
                 self._recovered()
                 try:
                     self.apply(delta)
-                except Exception:
-                    logger.exception("dashmon: could not apply an update; skipping it")
+                except Exception as exc:
+                    self._apply_failed(exc)
             await asyncio.sleep(backoff)
 
+    async def _poll(self) -> Delta:
+        """One poll, given up as soon as the Client has lost its scheduler.
+
+        A new connection to a scheduler that died keeps retrying for the
+        connect timeout (30 s by default); the Client notices the loss at
+        once, so watching its status shows "disconnected" within a second.
+        """
+        poll = asyncio.ensure_future(self.client.scheduler.dashmon_poll(**self._request))
+        try:
+            while True:
+                done, _ = await asyncio.wait({poll}, timeout=0.25)
+                if done:
+                    delta = poll.result()
+                    if not isinstance(delta, dict):
+                        # A scheduler without the collector's handler answers None.
+                        raise CollectorMissing("the scheduler has no dashboard collector")
+                    return delta
+                if self.client.status == "connecting":
+                    raise CommClosedError("the Client lost its connection to the scheduler")
+        finally:
+            if not poll.done():
+                poll.cancel()
+
     async def _register(self) -> None:
+        # Shielded: cancelling the poll loop must not cut a registration in half.
+        self._registering = asyncio.ensure_future(self._send_collector())
+        await asyncio.shield(self._registering)
+
+    async def _send_collector(self) -> None:
         o = self.options
         plugin = DashmonPlugin(
             history=o.history,
@@ -187,6 +235,15 @@ class Listener:
             logger.warning("dashmon: %s", message)
             self._failure = message
         self._set_status(state, message)
+
+    def _apply_failed(self, exc: Exception) -> None:
+        # The same fault would recur on every tick: log it with its traceback once.
+        text = f"{type(exc).__name__}: {exc}"
+        if text in self._apply_errors:
+            logger.debug("dashmon: could not apply an update again: %s", text)
+            return
+        self._apply_errors.add(text)
+        logger.error("dashmon: could not apply an update; skipping it", exc_info=exc)
 
     def _recovered(self) -> None:
         if self._failure is not None:
