@@ -1,0 +1,77 @@
+"""Runs in the benchmark process: ``python -m bench.soak [--tasks N]``.
+
+1,000,000 tiny tasks through one dashboard (``history=5000``) on a subprocess
+scheduler with two workers; every batch prints the kernel's model sizes and
+RSS and the collector's ring and dict sizes, so one can see that memory is
+bounded by the history, not by the number of tasks.  Copy the printed table
+into ``bench/SOAK.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+
+import psutil
+
+from .cluster import bench_env, free_port
+
+
+def _scheduler_side(dask_scheduler):
+    plugin = dask_scheduler.plugins["jupyter-dashmon"]
+    import psutil as ps
+
+    return {
+        "ring": len(plugin.tasks), "ring_count": plugin.tasks.count, "in_memory": len(plugin._in_memory),
+        "prefixes": len(plugin._versions), "rss_mb": ps.Process().memory_info().rss / 2**20,
+    }  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--tasks", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=20_000)
+    parser.add_argument("--history", type=int, default=5_000)
+    args = parser.parse_args(argv)
+
+    from distributed import Client
+
+    import jupyter_dashmon  # noqa: F401
+
+    port = free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = bench_env()
+    procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
+                               "127.0.0.1", "--port", str(port), "--no-dashboard"], env=env)]  # fmt: skip
+    time.sleep(2)
+    procs.append(subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address,
+                                   "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
+                                   "--host", "127.0.0.1"], env=env))  # fmt: skip
+    try:
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=60)
+            dash = client.dashboard(history=args.history)
+            me = psutil.Process()
+            t0 = time.time()
+            print("tasks | seconds | kernel RSS MB | history | records | scheduler RSS MB | ring | in_memory")
+            for start in range(0, args.tasks, args.batch):
+                futures = client.map(int, range(start, start + args.batch), pure=False)
+                client.gather(futures)
+                del futures
+                s = client.run_on_scheduler(_scheduler_side)
+                m = dash.model
+                print(f"{start + args.batch:,} | {time.time() - t0:.0f} | {me.memory_info().rss / 2**20:.0f} | "
+                      f"{len(m.history.history)} | {len(m.tasks.records)} | {s['rss_mb']:.0f} | "
+                      f"{s['ring']} | {s['in_memory']}", flush=True)  # fmt: skip
+            dash.close()
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(20)
+
+
+if __name__ == "__main__":
+    main()
