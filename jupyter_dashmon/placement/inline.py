@@ -110,14 +110,11 @@ class Dashboard(VBox):
 
     def _layout(self) -> list:
         v = self.views
-        half = Layout(width="50%")
         v["workers"].stream_slot.children = [v["worker_stream"].figure]
         status = VBox([
-            HBox([VBox([v["progress"].figure], layout=Layout(width="60%")),
-                  VBox([v["memory"].figure], layout=Layout(width="40%"))]),
+            tiles((v["progress"].figure, 3), (v["memory"].figure, 2)),
             v["task_stream"].widget,
-            HBox([VBox([v["resources"].usage], layout=half),
-                  VBox([v["resources"].network], layout=half)]),
+            tiles((v["resources"].usage, 1), (v["resources"].network, 1)),
         ])  # fmt: skip
         pages = {
             "Status": status,
@@ -212,6 +209,16 @@ class Dashboard(VBox):
             except Exception as exc:  # noqa: BLE001  (fall back to stopping it asynchronously)
                 logger.debug("dashmon: stopping the listener synchronously failed: %s", exc)
         self.listener.stop_soon()
+
+
+def tiles(*figures: tuple[Widget, int]) -> HBox:
+    """Figures side by side, sharing the width by weight, wrapping one under
+    another when the space is narrow (the side panel)."""
+    boxes = [
+        VBox([fig], layout=Layout(flex=f"{weight} 1 320px", min_width="200px"))
+        for fig, weight in figures
+    ]
+    return HBox(boxes, layout=Layout(flex_flow="row wrap", width="100%"))
 
 
 def _figures(view: Any) -> list:

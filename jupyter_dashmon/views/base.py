@@ -26,7 +26,7 @@ def tile_figure(title: str, height: int, margin: dict | None = None, **kwargs) -
     return Figure(
         title=title,
         fig_margin=fig_margin,
-        layout=Layout(width="100%", height=f"{height}px", min_width="240px"),
+        layout=Layout(width="100%", height=f"{height}px", min_width="200px"),
         animation_duration=0,
         padding_y=0.0,
         padding_x=0.0,

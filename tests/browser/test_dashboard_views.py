@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from lab_driver import ALL_CELLS_RAN, KERNEL_READY, BrowserPage, Lab, write_notebook
+from lab_driver import ALL_CELLS_RAN, ARTIFACTS, KERNEL_READY, BrowserPage, Lab, write_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -235,4 +235,35 @@ def test_100_000_tasks_render_on_the_tasks_page(browser: BrowserPage, lab: Lab, 
     p95 = frames[int(len(frames) * 0.95) - 1]
     record_property("pan_frame_p95_ms", round(p95, 1))
     print(f"frame interval while panning: median {frames[len(frames) // 2]:.1f} ms, p95 {p95:.1f} ms")
+    assert browser.errors == []
+
+
+def test_sidebar_shows_the_same_live_model(browser: BrowserPage, lab: Lab) -> None:
+    page = browser.page
+    work = (
+        "futures = client.map(lambda x: x, range(40), key=[f'seen-{i}' for i in range(40)])\n"
+        "client.gather(futures)\n"
+        "deadline = time.time() + 20\n"
+        "while time.time() < deadline and dash.snapshot()['progress'].get('seen', {}).get('done') != 40:\n"
+        "    time.sleep(0.1)\n"
+        "time.sleep(1)"
+    )
+    open_and_run(page, lab, [SETUP, "dash.sidebar()", work])
+    panel = page.locator(".jp-DashboardPanel")
+    panel.locator(".bqplot.figure svg").first.wait_for(timeout=60_000)
+    heading = "text.mainheading"
+    inline = figure(page, "Progress").locator(heading)
+    side = panel.locator(".bqplot.figure").filter(
+        has=page.locator(heading, has_text=re.compile("^Progress"))
+    ).first.locator(heading)
+    # The change made by the last cell shows in both views of the one model.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-DashboardPanel text.mainheading')]
+            .some(t => t.textContent.includes('total: 40'))""",
+        timeout=20_000,
+    )
+    assert "total: 40" in inline.text_content()
+    assert side.text_content() == inline.text_content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "side-panel-and-inline.png"))
     assert browser.errors == []
