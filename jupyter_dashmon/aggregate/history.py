@@ -33,22 +33,36 @@ class TaskHistory:
         Records kept; the oldest are overwritten.
     """
 
+    #: Rows allocated at first; the columns grow up to ``capacity`` as rows come.
+    INITIAL = 1024
+
     def __init__(self, capacity: int):
         self.capacity = int(capacity)
         self.count = 0
-        self.start = np.zeros(self.capacity)
-        self.stop = np.zeros(self.capacity)
-        self.thread_id = np.zeros(self.capacity, dtype=np.int32)
-        self.prefix_id = np.zeros(self.capacity, dtype=np.int32)
-        self.code = np.zeros(self.capacity, dtype=np.uint8)
-        self.keys = np.empty(self.capacity, dtype=object)
+        size = self._size = min(self.capacity, self.INITIAL)
+        self.start = np.zeros(size)
+        self.stop = np.zeros(size)
+        self.thread_id = np.zeros(size, dtype=np.int32)
+        self.prefix_id = np.zeros(size, dtype=np.int32)
+        self.code = np.zeros(size, dtype=np.uint8)
+        self.keys = np.empty(size, dtype=object)
         self.threads: list[tuple[str, int]] = []
         self.prefixes: list[str] = []
         self._thread_ids: dict[tuple[str, int], int] = {}
         self._prefix_ids: dict[str, int] = {}
 
     def __len__(self) -> int:
-        return min(self.count, self.capacity)
+        return min(self.count, self._size)
+
+    def _grow(self, needed: int) -> None:
+        # Only before the first wrap-around, so rows keep their slots.
+        size = min(self.capacity, max(needed, 2 * self._size))
+        for name in ("start", "stop", "thread_id", "prefix_id", "code", "keys"):
+            old = getattr(self, name)
+            new = np.zeros(size, dtype=old.dtype) if old.dtype != object else np.empty(size, dtype=object)
+            new[: len(old)] = old
+            setattr(self, name, new)
+        self._size = size
 
     def clear(self) -> None:
         """Forget every record (a new scheduler)."""
@@ -70,12 +84,14 @@ class TaskHistory:
                for w, t in zip(columns["worker"], columns["thread"])]  # fmt: skip
         pid = [self._id(self._prefix_ids, self.prefixes, p) for p in columns["prefix"]]
         values = (lo, hi, tid, pid, np.asarray(columns["code"], dtype=np.uint8), columns["key"])
+        if self.count + n > self._size and self._size < self.capacity:
+            self._grow(self.count + n)
         targets = (self.start, self.stop, self.thread_id, self.prefix_id, self.code, self.keys)
         if n > self.capacity:
             values = tuple(np.asarray(v, dtype=t.dtype)[-self.capacity :] for v, t in zip(values, targets))
             self.count += n - self.capacity
             n = self.capacity
-        slots = (self.count + np.arange(n)) % self.capacity
+        slots = (self.count + np.arange(n)) % self._size
         for target, value in zip(targets, values):
             target[slots] = np.asarray(value, dtype=target.dtype)
         self.count += n
@@ -92,7 +108,7 @@ class TaskHistory:
     def order(self) -> np.ndarray:
         """Slot indices of the retained records, oldest first."""
         n = len(self)
-        return (self.count - n + np.arange(n)) % self.capacity
+        return (self.count - n + np.arange(n)) % self._size
 
     def records(self, last: int | None = None) -> list[TaskRecord]:
         """Retained records as dicts, oldest first (the newest ``last`` only)."""

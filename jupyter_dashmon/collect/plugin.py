@@ -170,9 +170,16 @@ class DashmonPlugin(SchedulerPlugin):
         for op, handler in self._handlers.items():
             if self.scheduler.handlers.get(op) == handler:
                 del self.scheduler.handlers[op]
+        self._handlers = {}
         if self._lease_handle is not None:
             self._lease_handle.cancel()
             self._lease_handle = None
+        self._wake()
+        # A removed collector can stay referenced for a while (by the scheduler's
+        # handler of the comm that unsubscribed); keep nothing big alive with it.
+        self.tasks = Ring(1, _TASK_COLUMNS)
+        self.resources = Ring(1, _RESOURCE_COLUMNS)
+        self._in_memory, self._nbytes, self._versions, self._worker_table = {}, {}, {}, {}
 
     def _schedule_lease_check(self) -> None:
         loop = asyncio.get_running_loop()

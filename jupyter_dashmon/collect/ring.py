@@ -29,25 +29,41 @@ class Ring:
         ``"B"``...) or ``"object"`` for a list of references.
     """
 
+    #: Rows allocated at first; the columns double up to ``capacity`` as rows come.
+    INITIAL = 1024
+
     def __init__(self, capacity: int, columns: dict[str, str]):
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity!r}")
         self.capacity = int(capacity)
         self.count = 0
+        self._size = min(self.capacity, self.INITIAL)
         self._columns: dict[str, Any] = {}
         for name, kind in columns.items():
             if kind == "object":
-                self._columns[name] = [None] * self.capacity
+                self._columns[name] = [None] * self._size
             else:
-                self._columns[name] = array(kind, bytes(array(kind).itemsize * self.capacity))
+                self._columns[name] = array(kind, bytes(array(kind).itemsize * self._size))
         self._order = tuple(self._columns.values())
 
     def append(self, *row: Any) -> None:
         """Append one row, values in the order the columns were declared."""
-        slot = self.count % self.capacity
+        if self.count == self._size and self._size < self.capacity:
+            self._grow()
+        slot = self.count % self._size
         for column, value in zip(self._order, row):
             column[slot] = value
         self.count += 1
+
+    def _grow(self) -> None:
+        # Only before the first wrap-around, so rows keep their slots.
+        extra = min(self._size, self.capacity - self._size)
+        for column in self._order:
+            if isinstance(column, array):
+                column.frombytes(bytes(column.itemsize * extra))
+            else:
+                column.extend([None] * extra)
+        self._size += extra
 
     def since(self, cursor: int, limit: int | None = None) -> tuple[dict[str, list], int]:
         """Rows appended after ``cursor``, at most the newest ``limit`` of them.
@@ -55,7 +71,7 @@ class Ring:
         Returns the columns as lists and the number of rows after ``cursor``
         that are not returned (overwritten already, or beyond ``limit``).
         """
-        first = max(cursor, self.count - self.capacity, 0)
+        first = max(cursor, self.count - self._size, 0)
         if limit is not None:
             first = max(first, self.count - limit)
         skipped = max(first - max(cursor, 0), 0)
@@ -65,14 +81,14 @@ class Ring:
         n = self.count - first
         if n <= 0:
             return []
-        start = first % self.capacity
+        start = first % self._size
         end = start + n
-        if end <= self.capacity:
+        if end <= self._size:
             return list(column[start:end])
-        return list(column[start:]) + list(column[: end - self.capacity])
+        return list(column[start:]) + list(column[: end - self._size])
 
     def __len__(self) -> int:
-        return min(self.count, self.capacity)
+        return min(self.count, self._size)
 
     def nbytes(self) -> int:
         """Bytes held by the column containers themselves (not the strings)."""

@@ -188,10 +188,13 @@ class Dashboard(VBox):
         self._stop_listener()
         self.model.status.state = "closed"
         self.model.status.message = "This dashboard was closed."
+        roots: list[Widget] = [self, *self._page_contents]
         for view in self.views.values():
-            for widget in _figures(view):
-                close_tree(widget)
-        super().close()
+            redraw = getattr(view, "redraw", None)
+            if redraw is not None:
+                redraw.close()
+            roots.extend(_widgets_of(view))
+        close_tree(*roots)
 
 
     def _stop_listener(self) -> None:
@@ -221,31 +224,51 @@ def tiles(*figures: tuple[Widget, int]) -> HBox:
     return HBox(boxes, layout=Layout(flex_flow="row wrap", width="100%"))
 
 
-def _figures(view: Any) -> list:
-    names = ("figure", "usage", "network", "widget")
-    return [getattr(view, name) for name in names if hasattr(view, name)]
+def _widgets_of(view: Any) -> list[Widget]:
+    """Every widget a view holds, shown or not (e.g. the Workers page keeps
+    both its per-worker bars and its histograms), however nested."""
+    found: list[Widget] = []
+    stack: list[Any] = list(vars(view).values())
+    while stack:
+        value = stack.pop()
+        if isinstance(value, Widget):
+            found.append(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, (list, tuple, set)):
+            stack.extend(value)
+    return found
 
 
-def close_tree(widget: Widget) -> int:
-    """Close ``widget`` and every widget it refers to (marks, scales, axes...).
+def close_tree(*roots: Widget) -> int:
+    """Close ``roots`` and every widget they refer to (children, marks,
+    scales, axes, layouts, styles...).
 
-    ``Figure.close()`` alone leaves its marks and scales registered in the
-    kernel; closing the whole tree is what lets a closed dashboard be
-    collected.  Returns how many widgets were closed.
+    ``Figure.close()`` or ``Box.close()`` alone leaves what they refer to
+    registered in the kernel; closing the whole tree is what lets a closed
+    dashboard be collected.  Returns how many widgets were closed.
     """
     seen: set[int] = set()
-    stack = [widget]
+    found: list[Widget] = []
+    stack = list(roots)
     while stack:
         w = stack.pop()
         if id(w) in seen or w.comm is None:
             continue
         seen.add(id(w))
+        found.append(w)
         for name in w.keys:
             value = getattr(w, name, None)
-            items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+            if isinstance(value, dict):
+                items = list(value.values())
+            elif isinstance(value, (list, tuple)):
+                items = list(value)
+            else:
+                items = [value]
             stack.extend(v for v in items if isinstance(v, Widget))
-        w.close()
-    return len(seen)
+    for w in found:
+        Widget.close(w)  # the base close: Dashboard.close would return early here
+    return len(found)
 
 
 async def close_dashboards_of(client: Client) -> None:

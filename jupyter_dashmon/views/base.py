@@ -99,6 +99,7 @@ class Throttle:
         self._scheduled = False
         self._active = True
         self._missed = False
+        self._closed = False
 
     @property
     def active(self) -> bool:
@@ -106,6 +107,8 @@ class Throttle:
 
     @active.setter
     def active(self, value: bool) -> None:
+        if self._closed:
+            return
         self._active = bool(value)
         if self._active and self._missed:
             self()
@@ -128,8 +131,15 @@ class Throttle:
         self._scheduled = True
         loop.call_later(wait, self._run)
 
+    def close(self) -> None:
+        """Never call again, not even a call already scheduled."""
+        self._closed = True
+        self._active = False
+
     def _run(self) -> None:
         self._scheduled = False
+        if self._closed:
+            return
         self._missed = False
         self._last = time.monotonic()
         self.fn()

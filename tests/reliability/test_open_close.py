@@ -94,11 +94,6 @@ def test_cycles_leave_threads_and_loop_tasks_where_they_started(cycled):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="Dashboard.close (placement/inline.py) leaves about 42 widgets per dashboard open "
-    "(box Layouts, the Tab, page boxes) and with them ~8 MB of kernel memory per cycle",
-)
 def test_cycles_leave_widgets_and_kernel_memory_where_they_started(cycled):
     before, after = cycled
     assert after["widgets"] <= before["widgets"] + WIDGETS_TOLERANCE
