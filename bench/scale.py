@@ -13,10 +13,9 @@ objects of :mod:`.fakes`, then times :meth:`DashmonPlugin.poll`:
 
 from __future__ import annotations
 
-from typing import Any
-
 import time
 from collections.abc import Callable
+from typing import Any
 
 import msgpack
 
