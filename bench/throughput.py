@@ -1,16 +1,18 @@
 """Runs in the benchmark process: items 1 and 2, scheduler throughput and CPU.
 
-Three conditions, each on its own cluster (a scheduler process and two
-single-threaded worker processes, ``worker-saturation: inf``), started once
-and kept for the whole run:
+Three identical clusters (a scheduler process with Dask's Bokeh dashboard
+available, and two single-threaded worker processes, ``worker-saturation:
+inf``) are started once.  Three conditions:
 
-- ``none``: no dashboard at all (the scheduler runs with ``--no-dashboard``);
+- ``none``: no dashboard open;
 - ``dashmon``: a :class:`jupyter_dashmon.Dashboard` open on the Client in this
-  process, polling every 100 ms (scheduler also without Bokeh);
+  process, polling every 100 ms;
 - ``bokeh``: Dask's own dashboard with ``/status`` open in a headless Chromium
   of its own (opened afresh each round, automation disconnected before timing).
 
-Each round runs every condition once, in an order rotated every round.  Within
+Each round runs every condition once, in an order rotated every round, and
+the condition-to-cluster assignment rotates too, so that no condition keeps a
+faster or slower cluster: every condition meets every cluster.  Within
 a condition: open the dashboard, measure an idle window, then time each
 workload (20,000 independent ``inc`` tasks; a pairwise-sum tree of about
 20,000 tasks with transfers), with the CPU seconds of the scheduler, workers,
@@ -60,15 +62,12 @@ def tree(client, n: int, tag: str) -> None:
 WORKLOADS: dict[str, Callable] = {"independent": independent, "tree": tree}
 
 
-class Condition:
-    """A cluster, a Client on it, and the dashboard this condition opens."""
+class Node:
+    """One cluster and a Client on it."""
 
-    def __init__(self, name: str):
-        self.name = name
-        self.cluster = ProcessCluster(dashboard=(name == "bokeh"))
+    def __init__(self) -> None:
+        self.cluster = ProcessCluster(dashboard=True)
         self.client = None
-        self.dashboard = None
-        self.page: BokehPage | None = None
 
     def start(self) -> None:
         self.cluster.start()
@@ -78,6 +77,31 @@ class Condition:
 
         self.client = Client(self.cluster.address, timeout="60s")
         self.client.wait_for_workers(self.cluster.nworkers, timeout=120)
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        self.cluster.close()
+
+
+class Condition:
+    """What a condition opens, on whichever cluster it is given this round."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.node: Node | None = None
+        self.dashboard = None
+        self.page: BokehPage | None = None
+
+    @property
+    def cluster(self) -> ProcessCluster:
+        assert self.node is not None
+        return self.node.cluster
+
+    @property
+    def client(self):
+        assert self.node is not None
+        return self.node.client
 
     def open(self) -> None:
         if self.name == "dashmon":
@@ -109,29 +133,27 @@ class Condition:
         pids["bench"] = os.getpid()
         return pids
 
-    def close(self) -> None:
-        self.close_view()
-        if self.client is not None:
-            self.client.close()
-        self.cluster.close()
-
-
 def measure(rounds: int, tasks: int, workloads: tuple[str, ...], idle: float,
             log: Callable[[str], None] = print) -> list[Window]:
     """Run every round; return all windows (idle ones have workload ``idle``)."""
     conditions = {name: Condition(name) for name in CONDITIONS}
+    nodes = [Node() for _ in CONDITIONS]
     windows: list[Window] = []
     try:
-        for c in conditions.values():
-            c.start()
-        for c in conditions.values():
-            c.connect()
+        for node in nodes:
+            node.start()
+        for node in nodes:
+            node.connect()
         for r, order in enumerate(stats.rotated_orders(CONDITIONS, rounds)):
+            for i, name in enumerate(CONDITIONS):
+                conditions[name].node = nodes[(i + r) % len(nodes)]
             for name in order:
                 windows += _one(conditions[name], r, tasks, workloads, idle, log)
     finally:
         for c in conditions.values():
-            c.close()
+            c.close_view()
+        for node in nodes:
+            node.close()
     return windows
 
 

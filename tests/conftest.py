@@ -44,3 +44,13 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str =
 @pytest.fixture
 def waiter() -> Callable[..., None]:
     return wait_for
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run the browser tests last.
+
+    Playwright's synchronous API keeps an asyncio loop marked as running in
+    the main thread for as long as its (session-wide) browser lives; tests
+    after it would find a "running" loop that never runs their callbacks.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
