@@ -65,10 +65,7 @@ class ProgressView:
                 self.labels.x = [0.0] * len(text)
                 self.labels.y = [-i + 0.42 for i in range(len(text))]
                 self.labels.text = text
-            # Counts that are zero are left out, so the title fits a side panel.
             self.figure.title = "Progress \u2014 " + ", ".join(
-                f"{name.replace('_', '-')}: {totals[name]:,}"
-                for name in tf.TOTAL_FIELDS
-                if totals[name] or name == "total"
+                f"{name.replace('_', '-')}: {totals[name]:,}" for name in tf.TOTAL_FIELDS
             )
         self.bars_shown, self.hidden = len(bars), hidden
