@@ -112,7 +112,7 @@ class Dashboard(VBox):
         v = self.views
         v["workers"].stream_slot.children = [v["worker_stream"].figure]
         status = VBox([
-            tiles((v["progress"].figure, 3), (v["memory"].figure, 2)),
+            tiles((v["progress"].widget, 3), (v["memory"].figure, 2)),
             v["task_stream"].widget,
             tiles((v["resources"].usage, 1), (v["resources"].network, 1)),
         ])  # fmt: skip

@@ -234,7 +234,7 @@ def stream_figure(
     extra = {"interaction": PanZoom(scales={"x": [scales["x"]]})} if pan else {}
     return tile_figure(
         title, height, margin={"bottom": 36, "left": 24}, marks=marks,
-        axes=[Axis(scale=scales["x"], label=axis_label, num_ticks=6, tick_format=".4~g",
+        axes=[Axis(scale=scales["x"], label=axis_label, num_ticks=6, tick_format=".3~f",
                    grid_lines="none")], **extra,
     )  # fmt: skip
 

@@ -9,7 +9,10 @@ rest are summarised as "+N more".  Text is drawn as SVG text, never HTML.
 
 from __future__ import annotations
 
+import html
+
 from bqplot import Axis, Label, LinearScale, Lines
+from ipywidgets import HTML, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel
@@ -35,6 +38,11 @@ class ProgressView:
             "Progress", height, marks=[self.track, self.bars, self.labels],
             axes=[Axis(scale=self.x, num_ticks=2, tick_format=".1f", visible=False)],
         )  # fmt: skip
+        # The title carries the total; the counts by state sit in a line under it
+        # that wraps, so they stay whole in a narrow tile or the side panel.
+        self.counts = HTML(layout=Layout(margin="0 0 0 16px"))
+        self.counts.add_class("dashmon-progress-counts")
+        self.widget = VBox([self.figure, self.counts], layout=Layout(width="100%"))
         self.bars_shown = 0
         self.hidden = 0
         self.redraw = Throttle(self._update, every)
@@ -65,7 +73,15 @@ class ProgressView:
                 self.labels.x = [0.0] * len(text)
                 self.labels.y = [-i + 0.42 for i in range(len(text))]
                 self.labels.text = text
-            self.figure.title = "Progress \u2014 " + ", ".join(
-                f"{name.replace('_', '-')}: {totals[name]:,}" for name in tf.TOTAL_FIELDS
-            )
+            self.figure.title = f"Progress \u2014 total: {totals['total']:,}"
+            self.counts.value = html.escape(self.counts_text(totals))
         self.bars_shown, self.hidden = len(bars), hidden
+
+    @staticmethod
+    def counts_text(totals: dict[str, int]) -> str:
+        """The counts line: waiting, queued, processing, in memory, no-worker, erred."""
+        return " \u00b7 ".join(
+            f"{name.replace('_', '-').replace('memory', 'in memory')}: {totals[name]:,}"
+            for name in tf.TOTAL_FIELDS
+            if name != "total"
+        )

@@ -118,9 +118,10 @@ def test_progress_view_marks(progress):
     assert list(view.labels.text) == ["inc  6 / 10", "add  4 / 4"]
     assert list(view.labels.y) == pytest.approx([0.42, -0.58])
     assert list(view.labels.x) == [0.0, 0.0]
-    assert view.figure.title == (
-        "Progress \u2014 total: 14, waiting: 0, queued: 0, processing: 2, memory: 6, "
-        "no-worker: 0, erred: 1"
+    assert view.figure.title == "Progress \u2014 total: 14"
+    assert view.counts.value == (
+        "waiting: 0 \u00b7 queued: 0 \u00b7 processing: 2 \u00b7 in memory: 6 \u00b7 "
+        "no-worker: 0 \u00b7 erred: 1"
     )
     # At least six rows of room: y axis from -5.5 to 0.5, bar width follows.
     assert view.y.min == -5.5 and view.y.max == 0.5
@@ -134,7 +135,7 @@ def test_progress_view_follows_model(progress):
     assert list(view.labels.text) == ["inc  10 / 10", "add  4 / 4"]
     assert [s[:3] for s in visible(view.bars)] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
     assert [s[4] for s in visible(view.bars)] == [0.45, 1.0]
-    assert "total: 14" in view.figure.title and "erred: 0" in view.figure.title
+    assert "total: 14" in view.figure.title and "erred: 0" in view.counts.value
     progress.colors = {**progress.colors, "inc": "#abcdef"}
     assert [s[3] for s in visible(view.bars)] == ["#abcdef", "#222222"]
 
