@@ -44,7 +44,7 @@ PLANS = {
                   records=20_000, kernel_tasks=0, latency_tasks=40, kernel_rounds=0),
 }  # fmt: skip
 
-STEPS = ("throughput", "scale", "memory", "latency", "kernel")
+STEPS = ("throughput", "scale", "memory", "latency", "kernel", "browser")
 
 
 def log(text: str) -> None:
@@ -94,7 +94,15 @@ def run(mode: str, skip: set[str]) -> tuple[list[report.Row], tuple[float, float
         rows += kernel.rows(kernel.measure(plan.kernel_rounds, idle=plan.idle / 2, log=log))
     elif plan.kernel_rounds == 0:
         notes.append("Traffic (6) and kernel CPU (8) in a real kernel: full mode only.")
-    notes.append("Not measured: the browser half of latency (5) and the browser items (7).")
+    if "browser" not in skip:
+        from . import browser
+
+        log("[5b,7] the page in JupyterLab in Chromium")
+        sizes = {} if mode == "full" else {"updates": 5, "renders": 3}
+        rows += browser.rows(browser.measure(**sizes, log=log))
+        notes.append(browser.NOTE)
+    else:
+        notes.append("Not measured: the browser half of latency (5) and the browser items (7).")
     return rows, head, notes
 
 
