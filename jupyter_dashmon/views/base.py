@@ -179,6 +179,21 @@ class ChunkedSegments:
         self._next = 0
         self.count = 0
 
+    def replace(self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence) -> None:
+        """Hold exactly these segments, sending each mark at most once."""
+        columns = (x0, x1, row, color, label)
+        n = min(len(x0), self.chunk * self.n_chunks)
+        used = -(-n // self.chunk)
+        for i, (mark, data) in enumerate(zip(self.marks, self._data)):
+            lo, hi = i * self.chunk, min((i + 1) * self.chunk, n)
+            if lo >= n and not data["x0"]:
+                continue
+            for name, values in zip(("x0", "x1", "row", "color", "label"), columns):
+                data[name] = list(values[lo:hi])
+            _draw_chunk(mark, data)
+        self._next = used % self.n_chunks
+        self.count = n
+
     def append(self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence) -> None:
         """Add segments, re-sending only the chunks they land in."""
         touched: set[int] = set()

@@ -142,7 +142,6 @@ class TaskStreamView:
             or t.received < len(records)  # records set without counting them: draw all
         )
         if fresh:
-            self.live.clear()
             self._row_of = {}
             new = records
             self._generation = t.generation
@@ -153,7 +152,8 @@ class TaskStreamView:
         for r in new:
             self._row_of.setdefault((r["worker"], r["thread"]), len(self._row_of))
         rects = tf.stream_rectangles(new, self._row_of, self._colors, t.origin)
-        self.live.append(rects["x0"], rects["x1"], rects["row"], rects["color"], rects["label"])
+        draw = self.live.replace if fresh else self.live.append
+        draw(rects["x0"], rects["x1"], rects["row"], rects["color"], rects["label"])
         left = records[0]["start"] - t.origin if records else 0.0
         right = max((records[-1]["stop"] - t.origin) if records else 0.0, t.now - t.origin, left + 1.0)
         n_rows = max(len(self._row_of), 1)

@@ -54,7 +54,8 @@ def test_summary_ignores_missing_values_and_uses_the_shared_percentiles():
 
 def test_rows_carry_targets_and_verdicts():
     m = {"latency": [0.05, 0.1, None], "trickle": 3, "interval": 0.1,
-         "update_work_ms": [10.0, 12.0, 30.0], "update_wall_ms": [5.0, 6.0, 7.0],
+         "update_work_ms": [100.0, 120.0, 300.0], "update_wall_ms": [5.0, 6.0, 7.0],
+         "live_work_ms": [10.0, 12.0, 30.0], "live_wall_ms": [3.0, 4.0, 5.0],
          "update_parts_ms": {"ScriptDuration": 9.0}, "idle_work_ms_per_s": [0.0, 1.0],
          "render_ms": [400.0, 600.0], "pan_frames_ms": [16.7] * 10}  # fmt: skip
     rows = browser.rows(m)
@@ -62,8 +63,10 @@ def test_rows_carry_targets_and_verdicts():
     by = {(r.item, r.name): r for r in rows}
     p95 = next(r for r in rows if r.item == "5b" and r.name.endswith("p95"))
     assert p95.met is True and p95.value == pytest.approx(97.5)
-    work = next(r for r in rows if r.item == "7a" and "main-thread" in r.name)
+    work = next(r for r in rows if r.item == "7a" and "live update" in r.name)
     assert work.value == 12.0 and work.met is True
+    full = next(r for r in rows if r.item == "7a" and "full redraw" in r.name)
+    assert full.value == 120.0 and full.met is None
     render = next(r for r in rows if r.item == "7b" and "click" in r.name)
     assert render.value == pytest.approx(0.5) and render.met is True
     assert len(by) == len(rows)
