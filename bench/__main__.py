@@ -125,7 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(rows))
     if not args.no_write:
         when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-        path = report.write_results(mode, report.section(mode, rows, described, command, when, took, notes))
+        # A run of some steps only gets a section of its own, so that it does not
+        # replace the last complete run's figures.
+        key = mode if not skip else f"{mode}, {', '.join(s for s in STEPS if s not in skip)} only"
+        path = report.write_results(key, report.section(key, rows, described, command, when, took, notes))
         log(f"wrote {path}")
     print(headline(dn, bn))
     return 0

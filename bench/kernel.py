@@ -169,7 +169,9 @@ def measure(rounds: int = 3, idle: float = 5.0, log=print) -> dict:
                     if cond == "dashmon":
                         out["traits"].update(_traits(msgs))
                         k.comm_msgs.clear()
-                        time.sleep(1.0)  # let the stream settle after the run...
+                        # Let the run's own tail settle (workers' CPU readings decay
+                        # over a few heartbeats and are news until they do)...
+                        time.sleep(5.0)
                         k.listen(0.1)
                         k.comm_msgs.clear()
                         k.listen(idle)  # ...then count what an idle dashboard sends

@@ -105,10 +105,10 @@ def record_color(record: TaskRecord, colors: Mapping[str, str]) -> str:
 
 
 def record_label(record: TaskRecord) -> str:
-    """Hover text for one rectangle: key, worker, thread and duration."""
+    """Hover text for one rectangle: key, worker and duration."""
     duration = record["stop"] - record["start"]
     what = record["key"] if record["action"] == "compute" else f"{record['action']}: {record['key']}"
-    return f"{what} | {record['worker']} thread {record['thread']} | {format_seconds(duration)}"
+    return f"{what} | {record['worker']} | {format_seconds(duration)}"
 
 
 class Rectangles(TypedDict):

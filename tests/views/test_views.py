@@ -308,7 +308,7 @@ def test_task_stream_draws_only_what_is_new(stream, traffic):
     many = [record(f"inc-{i}", "inc", "tcp://w1", 1, 104.0 + i, 104.5 + i) for i in range(120)]
     add_records(tasks, many)
     filled = [m for m in view.live.marks if list(m.labels) != [""]]
-    assert len(filled) == 3  # chunks of 50
+    assert len(filled) == 5  # chunks of 25
     traffic.clear()
     add_records(tasks, [record("inc-x", "inc", "tcp://w1", 1, 300.0, 300.5)])
     # Only the chunk that grew is re-sent, not the 125 rectangles before it.
@@ -328,7 +328,7 @@ def test_task_stream_keeps_at_most_length_records_on_screen(stream):
             tasks.received += len(new)
             tasks.records = (list(tasks.records) + new)[-100:]
     marks = [m for m in view.live.marks if list(m.labels) != [""]]
-    assert len(marks) <= 100 // 50 + 1
+    assert len(marks) <= 100 // 25 + 1
     assert len(view.drawn()["x0"]) <= 150
 
 
