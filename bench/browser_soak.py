@@ -5,9 +5,13 @@ loopback and Debian's Chromium (Playwright, BROWSER.md's flags), runs a
 notebook whose Client keeps a trickle of tasks going (so the dashboard keeps
 updating), and every 30 s forces a garbage collection in the page and reads
 its JS heap (CDP ``HeapProfiler.collectGarbage`` then
-``Runtime.getHeapUsage``): first with the page visible, then hidden behind
-another tab for the second half.  It prints the samples and appends them to
-``bench/SOAK.md``.  Run by hand; it is not part of the test suite.
+``Runtime.getHeapUsage``): first with the page visible, then with another
+tab in front for the second half.  Known limit: with Playwright attached,
+headless Chromium still reports the dashboard page as ``visible`` in that
+second half (the samples record ``visibilityState``), so a truly hidden page
+needs the measurement to detach between samples (BROWSER.md).  It prints the
+samples and appends them to ``bench/SOAK.md``.  Run by hand; not part of the
+test suite.
 """
 
 from __future__ import annotations
