@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if args.quick:
+        skip.add("browser")  # a JupyterLab in Chromium alone takes about a minute
     unknown = skip - set(STEPS)
     if unknown:
         parser.error(f"unknown step(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
