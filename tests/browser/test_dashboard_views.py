@@ -94,17 +94,17 @@ def test_example_renders_inline(browser: BrowserPage, lab: Lab) -> None:
 
 BLOCKING = (
     "def nap(x):\n    time.sleep(0.25)\n    return x\n"
-    "futures = client.map(nap, range(32))\n"
+    "futures = client.map(nap, range(48))\n"
     "print('BLOCKING', flush=True)\n"
     "print('DONE', client.submit(sum, futures).result(), flush=True)"
 )
 
 WATCH = """() => {
     window.dashmonChanges = [];
-    const title = [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
-        .find(t => t.textContent.startsWith('Progress'));
+    // The counts by state under the Progress title change as tasks move on.
+    const counts = document.querySelector('.dashmon-dashboard .dashmon-progress-counts');
     new MutationObserver(() => window.dashmonChanges.push(performance.now()))
-        .observe(title, {characterData: true, childList: true, subtree: true});
+        .observe(counts, {characterData: true, childList: true, subtree: true});
     window.dashmonMarks = {};
     const outputs = document.querySelector('.jp-NotebookPanel .jp-Notebook');
     new MutationObserver(() => {
