@@ -20,9 +20,12 @@ from .cluster import bench_env, free_port
 
 
 def _scheduler_side(dask_scheduler):
-    plugin = dask_scheduler.plugins["jupyter-dashmon"]
     import psutil as ps
 
+    plugin = dask_scheduler.plugins.get("jupyter-dashmon")
+    if plugin is None:
+        rss = ps.Process().memory_info().rss / 2**20
+        return {"ring": 0, "ring_count": 0, "in_memory": 0, "prefixes": 0, "rss_mb": rss}
     return {
         "ring": len(plugin.tasks), "ring_count": plugin.tasks.count, "in_memory": len(plugin._in_memory),
         "prefixes": len(plugin._versions), "rss_mb": ps.Process().memory_info().rss / 2**20,
@@ -34,6 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--tasks", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=20_000)
     parser.add_argument("--history", type=int, default=5_000)
+    parser.add_argument("--no-dashboard", action="store_true",
+                        help="the same run without a dashboard, for comparison")  # fmt: skip
     args = parser.parse_args(argv)
 
     from distributed import Client
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=60)
-            dash = client.dashboard(history=args.history)
+            dash = None if args.no_dashboard else client.dashboard(history=args.history)
             me = psutil.Process()
             t0 = time.time()
             print("tasks | seconds | kernel RSS MB | history | records | scheduler RSS MB | ring | in_memory")
@@ -61,11 +66,13 @@ def main(argv: list[str] | None = None) -> None:
                 client.gather(futures)
                 del futures
                 s = client.run_on_scheduler(_scheduler_side)
-                m = dash.model
+                history = len(dash.model.history.history) if dash else 0
+                records = len(dash.model.tasks.records) if dash else 0
                 print(f"{start + args.batch:,} | {time.time() - t0:.0f} | {me.memory_info().rss / 2**20:.0f} | "
-                      f"{len(m.history.history)} | {len(m.tasks.records)} | {s['rss_mb']:.0f} | "
+                      f"{history} | {records} | {s['rss_mb']:.0f} | "
                       f"{s['ring']} | {s['in_memory']}", flush=True)  # fmt: skip
-            dash.close()
+            if dash is not None:
+                dash.close()
     finally:
         for p in procs:
             p.terminate()
