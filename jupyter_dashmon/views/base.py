@@ -171,16 +171,6 @@ class ChunkedSegments:
         self._next = 0
         self.count = 0
 
-    def clear(self) -> None:
-        """Empty every chunk (marks are kept for reuse)."""
-        for mark, data in zip(self.marks, self._data):
-            if data["x0"]:
-                for column in data.values():
-                    column.clear()
-                _draw_chunk(mark, data)
-        self._next = 0
-        self.count = 0
-
     def replace(self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence) -> None:
         """Hold exactly these segments, sending each mark at most once."""
         columns = (x0, x1, row, color, label)
