@@ -39,10 +39,8 @@ metrics); that costs the browser process, not the renderer main thread that
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import subprocess
 import sys
 import tempfile
 import time
@@ -265,22 +263,6 @@ def _driver() -> Any:
     return lab_driver
 
 
-def _start_lab(ld: Any, home: Path, root: Path) -> tuple[Any, subprocess.Popen]:
-    port = ld.free_port()
-    lab = ld.Lab(url=f"http://127.0.0.1:{port}", root_dir=root, log=home / "lab.log")
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               "--port-retries=0", "--allow-root", f"--ServerApp.root_dir={root}",
-               "--IdentityProvider.token=", "--PasswordIdentityProvider.hashed_password=",
-               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.expose_app_in_browser=True", "--ServerApp.disable_check_xsrf=True"]  # fmt: skip
-    with lab.log.open("wb") as out:
-        process = subprocess.Popen(
-            command, env=ld.isolated_env(home), stdout=out, stderr=subprocess.STDOUT
-        )
-    ld.wait_for_status(lab, process, timeout=60)
-    return lab, process
-
-
 def _wait_file(path: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not path.exists():
@@ -299,129 +281,112 @@ def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int
 
     home = Path(tempfile.mkdtemp(prefix="dashmon-bench-home-"))
     root = Path(tempfile.mkdtemp(prefix="dashmon-bench-nb-"))
-    lab, process = _start_lab(ld, home, root)
     out: dict = {"trickle": trickle, "updates": updates, "renders": renders, "history": history}
-    try:
-        with sync_playwright() as p:
-            ctx = p.chromium.launch_persistent_context(
-                str(home / "chromium"), executable_path=ld.CHROMIUM, headless=True, args=ld.CHROMIUM_ARGS,
-                viewport={"width": 1400, "height": 1000})  # fmt: skip
-            try:
-                page = ctx.new_page()
-                cells = [SETUP, TRICKLE.format(n=trickle, gap=gap), UPDATES.format(reps=updates),
-                         HISTORY.format(n=history)]  # fmt: skip
-                name = ld.write_notebook(root, cells)
-                page.goto(f"{lab.url}/lab/tree/{name}?reset")
-                page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
-                page.evaluate("() => window.jupyterapp.restored.then(() => true)")
-                page.wait_for_function(ld.KERNEL_READY, timeout=60_000)
-                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-                page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
-                page.wait_for_function(f"() => !!({TITLE})()", timeout=120_000)
-                out["visibility"] = page.evaluate("() => document.visibilityState")
-                time.sleep(2.0)  # the listener's first polls
-
-                log(f"  [5b] {trickle} tasks, one every {gap} s")
-                page.evaluate(WATCH_COUNT)
-                (root / "go-5b").write_text("1")
-                _wait_file(root / "out-5b.json", timeout=60 + trickle * gap)
-                kern = json.loads((root / "out-5b.json").read_text())
-                marks = [(t, n) for t, n in page.evaluate("() => window.dashmonCounts")]
-                out.update(interval=kern["interval"], generation=kern["generation"])
-                records = kern["records"]
-                lat = match_stops([r[2] for r in records], marks)
-                out["latency"] = [
-                    x
-                    for r, x in zip(records, lat)
-                    if r[1] == "compute" and r[0].startswith("trickle-")
-                ]
-
-                log(f"  [7a] {updates} updates of 1000 task rectangles")
-                _wait_file(root / "ready-7a", timeout=30)
-                cdp = ctx.new_cdp_session(page)
-                cdp.send("Performance.enable")
-                work, wall, window, idle, parts = [], [], [], [], []
-                for rep in range(updates):
-                    quiet = metrics_dict(cdp.send("Performance.getMetrics"))
-                    time.sleep(0.5)
-                    page.evaluate(ARM_UPDATE)
-                    t0 = time.perf_counter()
-                    before = metrics_dict(cdp.send("Performance.getMetrics"))
-                    idle.append(
-                        metric_delta(quiet, before) / 0.5
-                    )  # ms of work per second, no update
-                    (root / f"go-7a-{rep}").write_text("1")
-                    done = page.evaluate("() => window.dashmonDone")
-                    after = metrics_dict(cdp.send("Performance.getMetrics"))
-                    window.append((time.perf_counter() - t0) * 1e3)
-                    work.append(metric_delta(before, after))
-                    parts.append(
-                        {n: metric_delta(before, after, (n,)) for n in METRICS + ("TaskDuration",)}
-                    )
-                    wall.append(done["drawn"] - done["seen"])
-                out["update_work_ms"], out["update_wall_ms"] = work, wall
-                out["update_window_ms"], out["idle_work_ms_per_s"] = window, idle
-                out["update_parts_ms"] = (
-                    {n: stats.median([p[n] for p in parts]) for n in parts[0]} if parts else {}
-                )
-                out["update_paths"] = page.locator(
-                    f"{DASHBOARD} .bqplot.figure path.line[d]:not([d=''])"
-                ).count()
-
-                log(f"  [7a] {updates} live updates of 50 new records on a 1000-rectangle stream")
-                _wait_file(root / "ready-7c", timeout=30)
-                time.sleep(1.0)
-                live_work, live_wall = [], []
-                for rep in range(updates):
-                    time.sleep(0.3)
-                    page.evaluate(ARM_ANY)
-                    before = metrics_dict(cdp.send("Performance.getMetrics"))
-                    (root / f"go-7c-{rep}").write_text("1")
-                    done = page.evaluate("() => window.dashmonDone")
-                    after = metrics_dict(cdp.send("Performance.getMetrics"))
-                    live_work.append(metric_delta(before, after))
-                    live_wall.append(done["drawn"] - done["seen"])
-                out["live_work_ms"], out["live_wall_ms"] = live_work, live_wall
-
-                log(f"  [7b] {history:,} tasks on the Tasks page, {renders} renders, then a pan")
-                _wait_file(root / "ready-7b", timeout=120)
-                tabs = page.locator(f"{DASHBOARD} .lm-TabBar-tab")
-                render = []
-                for _ in range(renders):
-                    tabs.filter(has_text="Status").click()
-                    page.wait_for_function(f"() => !({RETAINED})()", timeout=30_000)
-                    time.sleep(0.5)
-                    started = page.evaluate("() => performance.now()")
-                    tabs.filter(has_text="Tasks").click()
-                    page.wait_for_function(RETAINED, timeout=30_000, polling="raf")
-                    render.append(page.evaluate(TWO_FRAMES) - started)
-                out["render_ms"] = render
-                tasks = page.locator(f"{DASHBOARD} .bqplot.figure").filter(
-                    has=page.locator("text.mainheading", has_text="Tasks")).first  # fmt: skip
-                box = tasks.bounding_box()
-                page.evaluate(FRAMES)
-                y = box["y"] + box["height"] * 0.5
-                page.mouse.move(box["x"] + box["width"] * 0.6, y)
-                page.mouse.down()
-                for step in range(30):
-                    page.mouse.move(box["x"] + box["width"] * (0.6 - step * 0.01), y)
-                page.mouse.up()
-                page.wait_for_function(
-                    """() => [...document.querySelectorAll('.dashmon-dashboard .widget-label')]
-                        .some(l => l.textContent.includes('fixed window'))""", timeout=20_000)  # fmt: skip
-                page.wait_for_function("() => window.dashmonFrames.length >= 120", timeout=20_000)
-                out["pan_frames_ms"] = page.evaluate("() => window.dashmonFrames")
-            finally:
-                ctx.close()
-    finally:
-        with contextlib.suppress(Exception):  # best effort before stopping the server
-            lab.shut_down_kernels()
-        process.terminate()
+    with ld.lab_server(home, root) as lab, sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(home / "chromium"), executable_path=ld.CHROMIUM, headless=True, args=ld.CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000})  # fmt: skip
         try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            page = ctx.new_page()
+            cells = [SETUP, TRICKLE.format(n=trickle, gap=gap), UPDATES.format(reps=updates),
+                     HISTORY.format(n=history)]  # fmt: skip
+            ld.open_and_run(page, lab, cells, wait_ms=None)
+            page.wait_for_function(f"() => !!({TITLE})()", timeout=120_000)
+            out["visibility"] = page.evaluate("() => document.visibilityState")
+            time.sleep(2.0)  # the listener's first polls
+
+            log(f"  [5b] {trickle} tasks, one every {gap} s")
+            page.evaluate(WATCH_COUNT)
+            (root / "go-5b").write_text("1")
+            _wait_file(root / "out-5b.json", timeout=60 + trickle * gap)
+            kern = json.loads((root / "out-5b.json").read_text())
+            marks = [(t, n) for t, n in page.evaluate("() => window.dashmonCounts")]
+            out.update(interval=kern["interval"], generation=kern["generation"])
+            records = kern["records"]
+            lat = match_stops([r[2] for r in records], marks)
+            out["latency"] = [
+                x
+                for r, x in zip(records, lat)
+                if r[1] == "compute" and r[0].startswith("trickle-")
+            ]
+
+            log(f"  [7a] {updates} updates of 1000 task rectangles")
+            _wait_file(root / "ready-7a", timeout=30)
+            cdp = ctx.new_cdp_session(page)
+            cdp.send("Performance.enable")
+            work, wall, window, idle, parts = [], [], [], [], []
+            for rep in range(updates):
+                quiet = metrics_dict(cdp.send("Performance.getMetrics"))
+                time.sleep(0.5)
+                page.evaluate(ARM_UPDATE)
+                t0 = time.perf_counter()
+                before = metrics_dict(cdp.send("Performance.getMetrics"))
+                idle.append(
+                    metric_delta(quiet, before) / 0.5
+                )  # ms of work per second, no update
+                (root / f"go-7a-{rep}").write_text("1")
+                done = page.evaluate("() => window.dashmonDone")
+                after = metrics_dict(cdp.send("Performance.getMetrics"))
+                window.append((time.perf_counter() - t0) * 1e3)
+                work.append(metric_delta(before, after))
+                parts.append(
+                    {n: metric_delta(before, after, (n,)) for n in METRICS + ("TaskDuration",)}
+                )
+                wall.append(done["drawn"] - done["seen"])
+            out["update_work_ms"], out["update_wall_ms"] = work, wall
+            out["update_window_ms"], out["idle_work_ms_per_s"] = window, idle
+            out["update_parts_ms"] = (
+                {n: stats.median([p[n] for p in parts]) for n in parts[0]} if parts else {}
+            )
+            out["update_paths"] = page.locator(
+                f"{DASHBOARD} .bqplot.figure path.line[d]:not([d=''])"
+            ).count()
+
+            log(f"  [7a] {updates} live updates of 50 new records on a 1000-rectangle stream")
+            _wait_file(root / "ready-7c", timeout=30)
+            time.sleep(1.0)
+            live_work, live_wall = [], []
+            for rep in range(updates):
+                time.sleep(0.3)
+                page.evaluate(ARM_ANY)
+                before = metrics_dict(cdp.send("Performance.getMetrics"))
+                (root / f"go-7c-{rep}").write_text("1")
+                done = page.evaluate("() => window.dashmonDone")
+                after = metrics_dict(cdp.send("Performance.getMetrics"))
+                live_work.append(metric_delta(before, after))
+                live_wall.append(done["drawn"] - done["seen"])
+            out["live_work_ms"], out["live_wall_ms"] = live_work, live_wall
+
+            log(f"  [7b] {history:,} tasks on the Tasks page, {renders} renders, then a pan")
+            _wait_file(root / "ready-7b", timeout=120)
+            tabs = page.locator(f"{DASHBOARD} .lm-TabBar-tab")
+            render = []
+            for _ in range(renders):
+                tabs.filter(has_text="Status").click()
+                page.wait_for_function(f"() => !({RETAINED})()", timeout=30_000)
+                time.sleep(0.5)
+                started = page.evaluate("() => performance.now()")
+                tabs.filter(has_text="Tasks").click()
+                page.wait_for_function(RETAINED, timeout=30_000, polling="raf")
+                render.append(page.evaluate(TWO_FRAMES) - started)
+            out["render_ms"] = render
+            tasks = page.locator(f"{DASHBOARD} .bqplot.figure").filter(
+                has=page.locator("text.mainheading", has_text="Tasks")).first  # fmt: skip
+            box = tasks.bounding_box()
+            page.evaluate(FRAMES)
+            y = box["y"] + box["height"] * 0.5
+            page.mouse.move(box["x"] + box["width"] * 0.6, y)
+            page.mouse.down()
+            for step in range(30):
+                page.mouse.move(box["x"] + box["width"] * (0.6 - step * 0.01), y)
+            page.mouse.up()
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('.dashmon-dashboard .widget-label')]
+                    .some(l => l.textContent.includes('fixed window'))""", timeout=20_000)  # fmt: skip
+            page.wait_for_function("() => window.dashmonFrames.length >= 120", timeout=20_000)
+            out["pan_frames_ms"] = page.evaluate("() => window.dashmonFrames")
+        finally:
+            ctx.close()
     return out
 
 

@@ -20,6 +20,7 @@ import {
   parseReply,
   parseShow
 } from './protocol';
+import { VisibilityReporter } from './visibility';
 
 export const RESTARTED = 'Disconnected: the kernel was restarted';
 export const SHUT_DOWN = 'Disconnected: the kernel was shut down';
@@ -164,10 +165,14 @@ export class NotebookKernel implements IDisposable {
       return;
     }
     this._isDisposed = true;
+    this._reporter?.dispose();
+    this._reporter = null;
     Signal.clearData(this);
   }
 
   private _listen(kernel: Kernel.IKernelConnection): void {
+    this._reporter?.dispose();
+    this._reporter = new VisibilityReporter(kernel);
     kernel.registerCommTarget(COMM_TARGET, (comm, msg) => {
       const show = parseShow(msg.content.data);
       if (show === null) {
@@ -199,5 +204,6 @@ export class NotebookKernel implements IDisposable {
   }
 
   private _isDisposed = false;
+  private _reporter: VisibilityReporter | null = null;
   private _lost = new Signal<this, string>(this);
 }

@@ -66,3 +66,21 @@ export function parseShow(data: unknown): IShowMessage | null {
   const title = typeof data.title === 'string' ? data.title : 'Dask dashboard';
   return { action: 'show', model_id: data.model_id, title };
 }
+
+/**
+ * Comm target on which a kernel's dashboards learn whether this page is
+ * visible (`jupyter_dashmon.placement.visibility`).  The kernel opens it with
+ * `{watch: 'visibility'}`; a page opened later finds it with a
+ * `comm_info_request`.
+ */
+export const VISIBILITY_TARGET = 'jupyter_dashmon_visibility';
+
+/** Page to kernel on the visibility comm: on every change and once a minute. */
+export interface IVisibilityReport {
+  visibility: 'visible' | 'hidden' | 'closed';
+}
+
+/** True if `data` is the kernel's request to report visibility. */
+export function isVisibilityWatch(data: unknown): boolean {
+  return isRecord(data) && data.watch === 'visibility';
+}

@@ -30,6 +30,7 @@ from ..views import (
     WorkersView,
 )
 from ..views.worker_stream import WorkerStreamView
+from . import visibility
 
 logger = logging.getLogger("jupyter_dashmon")
 
@@ -85,10 +86,13 @@ class Dashboard(VBox):
         self.model.resources.length = o.resource_length
         self.model.history.history = TaskHistory(o.history)
         self.model.progress.max_bars = o.max_bars
+        self._recheck: asyncio.TimerHandle | None = None
         self.views = self._build_views()
         super().__init__(children=self._layout(), layout=Layout(width="100%"))
         self.add_class("dashmon-dashboard")
         self._closed = False
+        self._unwatch = visibility.pages.subscribe(self._on_visibility)
+        visibility.pages.watch()
         self.listener = Listener(client, self.model, o)
         with _lock:
             _open.setdefault(id(client), []).append(self)
@@ -139,13 +143,46 @@ class Dashboard(VBox):
         return [v["status"].widget, self.pages]
 
     def _on_page(self, change: object = None) -> None:
-        # Views on hidden pages hold their redraws: no traffic for what is not seen.
         shown = self.pages.selected_index or 0
-        for page, views in enumerate(self._page_views):
-            for view in views:
-                view.redraw.active = page == shown
+        self._apply_activity()
         for page, (box, content) in enumerate(zip(self._page_boxes, self._page_contents)):
             box.children = [content] if page == shown else []
+
+    def _apply_activity(self) -> None:
+        # Views on hidden tabs, or on pages no browser shows, hold their redraws:
+        # no traffic for what is not seen; they redraw once shown again.
+        shown = self.pages.selected_index or 0
+        seen = visibility.pages.seen()
+        for page, views in enumerate(self._page_views):
+            for view in views:
+                view.redraw.active = seen and page == shown
+        self._schedule_recheck(seen)
+
+    def _schedule_recheck(self, seen: bool) -> None:
+        # While every page says it is hidden, look again after the reports would
+        # expire, so that a page closed without a word cannot hold redraws forever.
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # not on the Client's loop (a tab switch): the next report reschedules
+        if loop is not getattr(self.client.loop, "asyncio_loop", None):
+            return
+        if self._recheck is not None:
+            self._recheck.cancel()
+            self._recheck = None
+        if seen or getattr(self, "_closed", True):
+            return
+        self._recheck = loop.call_later(visibility.pages.expiry + 1.0, self._apply_activity)
+
+    def _on_visibility(self) -> None:
+        # Called from the comm's thread (a kernel subshell): redraw on the Client's loop,
+        # where the listener writes the models.
+        if self._closed:
+            return
+        try:
+            self.client.loop.add_callback(self._apply_activity)
+        except Exception:  # a closing loop: nothing left to draw
+            logger.debug("dashmon: could not schedule a visibility change", exc_info=True)
 
     @classmethod
     def for_client(cls, client: Client, **options: Any) -> Dashboard:
@@ -179,6 +216,10 @@ class Dashboard(VBox):
         if getattr(self, "_closed", True):
             return
         self._closed = True
+        self._unwatch()
+        if self._recheck is not None:
+            self._recheck.cancel()
+            self._recheck = None
         with _lock:
             siblings = _open.get(id(self.client), [])
             if self in siblings:

@@ -9,6 +9,11 @@ Front-end to kernel: the front-end opens a comm on :data:`COMM_TARGET` with a
 
 Kernel to front-end: ``Dashboard.sidebar()`` opens a comm on
 :data:`COMM_TARGET` with a :class:`ShowMessage`.
+
+Visibility: a dashboard opens a comm on :data:`VISIBILITY_TARGET` with a
+:class:`VisibilityWatch`; every page connected to the kernel answers on it
+with :class:`VisibilityReport` messages (a page opened later finds the comm
+with a ``comm_info_request`` and joins it).
 """
 
 from __future__ import annotations
@@ -48,3 +53,25 @@ class ShowMessage(TypedDict):
     action: Literal["show"]
     model_id: str
     title: str
+
+
+#: Comm target on which the kernel learns whether the pages showing its
+#: dashboards are visible (a separate target, so a page can find the kernel's
+#: open comm with a ``comm_info_request``).
+VISIBILITY_TARGET = "jupyter_dashmon_visibility"
+
+#: What a page may report on the visibility comm.
+VISIBILITY_STATES = ("visible", "hidden", "closed")
+
+
+class VisibilityWatch(TypedDict):
+    """Data of the kernel's ``comm_open`` on :data:`VISIBILITY_TARGET`: report, please."""
+
+    watch: Literal["visibility"]
+
+
+class VisibilityReport(TypedDict):
+    """A page's message on the visibility comm: its ``document.visibilityState``,
+    or ``"closed"`` when it goes away.  Sent on every change and once a minute."""
+
+    visibility: Literal["visible", "hidden", "closed"]

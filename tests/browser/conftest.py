@@ -8,25 +8,19 @@ A failing test leaves a screenshot in ``test-artifacts/``.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
 from lab_driver import (
-    ALL_CELLS_RAN,
     ARTIFACTS,
     CHROMIUM,
     CHROMIUM_ARGS,
-    KERNEL_READY,
     BrowserPage,
     Lab,
-    free_port,
-    isolated_env,
+    lab_server,
     missing_browser_reason,
-    wait_for_status,
-    write_notebook,
+    open_and_run,
 )
 
 
@@ -52,42 +46,10 @@ def pytest_runtest_makereport(
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     """A JupyterLab server with isolated settings, shut down after the session."""
-    home = tmp_path_factory.mktemp("jupyter-home")
-    root_dir = tmp_path_factory.mktemp("notebooks")
-    port = free_port()
-    lab = Lab(url=f"http://127.0.0.1:{port}", root_dir=root_dir, log=home / "lab.log")
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ip=127.0.0.1",
-        f"--port={port}",
-        "--port-retries=0",
-        "--allow-root",
-        f"--ServerApp.root_dir={root_dir}",
-        "--IdentityProvider.token=",
-        "--PasswordIdentityProvider.hashed_password=",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.expose_app_in_browser=True",
-        # Lets the teardown shut kernels down through the REST API without a token.
-        "--ServerApp.disable_check_xsrf=True",
-    ]
-    with lab.log.open("wb") as log:
-        process = subprocess.Popen(
-            command, env=isolated_env(home), stdout=log, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_for_status(lab, process, timeout=60)
+    with lab_server(
+        tmp_path_factory.mktemp("jupyter-home"), tmp_path_factory.mktemp("notebooks")
+    ) as lab:
         yield lab
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -143,14 +105,7 @@ def run_notebook(browser: BrowserPage, lab: Lab) -> Any:
 
     def run(cells: list[str], timeout_ms: int = 90_000) -> None:
         page = browser.page
-        name = write_notebook(lab.root_dir, cells)
-        page.goto(f"{lab.url}/lab/tree/{name}?reset")
-        page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
-        page.evaluate("() => window.jupyterapp.restored.then(() => true)")
-        page.wait_for_function(KERNEL_READY, timeout=60_000)
-        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-        page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
-        page.wait_for_function(ALL_CELLS_RAN, timeout=timeout_ms)
+        open_and_run(page, lab, cells, wait_ms=timeout_ms)
         outputs = page.locator(".jp-NotebookPanel .jp-OutputArea").all_inner_texts()
         assert not any("Traceback" in text for text in outputs), "\n".join(outputs)
 

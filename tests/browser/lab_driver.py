@@ -9,13 +9,16 @@ visible so the installed extension loads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +109,50 @@ def wait_for_status(lab: Lab, process: subprocess.Popen[bytes], timeout: float) 
     raise RuntimeError(f"JupyterLab did not answer /api/status within {timeout} s:\n{tail}")
 
 
+@contextlib.contextmanager
+def lab_server(home: Path, root_dir: Path) -> Iterator[Lab]:
+    """A JupyterLab on a free loopback port with settings isolated under ``home``.
+
+    Serves ``root_dir``; shuts its kernels down and stops the server on exit.
+    """
+    port = free_port()
+    lab = Lab(url=f"http://127.0.0.1:{port}", root_dir=root_dir, log=home / "lab.log")
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--port-retries=0",
+        "--allow-root",
+        f"--ServerApp.root_dir={root_dir}",
+        "--IdentityProvider.token=",
+        "--PasswordIdentityProvider.hashed_password=",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.expose_app_in_browser=True",
+        # Lets the teardown shut kernels down through the REST API without a token.
+        "--ServerApp.disable_check_xsrf=True",
+    ]
+    with lab.log.open("wb") as log:
+        process = subprocess.Popen(
+            command, env=isolated_env(home), stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for_status(lab, process, timeout=60)
+        yield lab
+    finally:
+        with contextlib.suppress(Exception):  # best effort before stopping the server
+            lab.shut_down_kernels()
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 @dataclass
 class BrowserPage:
     """A page plus the console errors and uncaught exceptions it produced."""
@@ -150,6 +197,24 @@ def write_notebook(folder: Path, cells: list[str]) -> str:
         ],
     }
     (folder / name).write_text(json.dumps(notebook))
+    return name
+
+
+def open_and_run(page: Any, lab: Lab, cells: list[str], wait_ms: int | None = 120_000) -> str:
+    """Open a fresh notebook of ``cells`` in ``page`` and Run All; return its name.
+
+    Waits for a real kernel before running (BROWSER.md) and, unless ``wait_ms``
+    is None, for every cell to have run and the kernel to be idle again.
+    """
+    name = write_notebook(lab.root_dir, cells)
+    page.goto(f"{lab.url}/lab/tree/{name}?reset")
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    page.wait_for_function(KERNEL_READY, timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
+    if wait_ms is not None:
+        page.wait_for_function(ALL_CELLS_RAN, timeout=wait_ms)
     return name
 
 

@@ -6,8 +6,9 @@ import json
 import re
 from typing import Any
 
+import lab_driver
 import pytest
-from lab_driver import ALL_CELLS_RAN, ARTIFACTS, KERNEL_READY, BrowserPage, Lab, write_notebook
+from lab_driver import ALL_CELLS_RAN, ARTIFACTS, BrowserPage, Lab
 
 pytestmark = pytest.mark.browser
 
@@ -45,24 +46,18 @@ DASHBOARD = ".jp-NotebookPanel .dashmon-dashboard"
 
 
 def open_and_run(page: Any, lab: Lab, cells: list[str], wait: bool = True) -> None:
-    name = write_notebook(lab.root_dir, cells)
     page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{lab.url}/lab/tree/{name}?reset")
-    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
-    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
-    page.wait_for_function(KERNEL_READY, timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
-    if wait:
-        page.wait_for_function(ALL_CELLS_RAN, timeout=120_000)
+    lab_driver.open_and_run(page, lab, cells, wait_ms=120_000 if wait else None)
 
 
 def figure(page: Any, title: str | re.Pattern) -> Any:
     """The inline bqplot figure whose title starts with ``title`` (or matches it)."""
     pattern = title if isinstance(title, re.Pattern) else re.compile("^" + re.escape(title))
-    return page.locator(f"{DASHBOARD} .bqplot.figure").filter(
-        has=page.locator("text.mainheading", has_text=pattern)
-    ).first
+    return (
+        page.locator(f"{DASHBOARD} .bqplot.figure")
+        .filter(has=page.locator("text.mainheading", has_text=pattern))
+        .first
+    )
 
 
 def printed(page: Any, tag: str) -> dict:
@@ -134,6 +129,42 @@ def test_inline_view_changes_while_a_cell_blocks(browser: BrowserPage, lab: Lab)
     assert browser.errors == []
 
 
+HIDE_AND_SHOW = (
+    "view = dash.views['task_stream']\n"
+    "def wait_for(cond, timeout=60):\n"
+    "    deadline = time.time() + timeout\n"
+    "    while time.time() < deadline and not cond():\n"
+    "        time.sleep(0.05)\n"
+    "    return cond()\n"
+    "print('HELD', wait_for(lambda: not view.redraw.active), flush=True)\n"
+    "print('RESUMED', wait_for(lambda: view.redraw.active), flush=True)"
+)
+SET_VISIBILITY = """state => {
+    Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
+    document.dispatchEvent(new Event('visibilitychange'));
+}"""
+
+
+def test_a_hidden_page_holds_redraws_even_while_a_cell_is_busy(
+    browser: BrowserPage, lab: Lab
+) -> None:
+    """The extension reports the page hidden; the kernel, busy in a cell, hears it
+    (comms run on a subshell) and holds the redraws, then resumes when shown."""
+    page = browser.page
+    open_and_run(page, lab, [SETUP, HIDE_AND_SHOW], wait=False)
+    figure(page, "Progress").wait_for(timeout=60_000)
+    output = page.locator(".jp-NotebookPanel .jp-OutputArea-output")
+    try:
+        page.evaluate(SET_VISIBILITY, "hidden")
+        output.filter(has_text="HELD True").wait_for(timeout=30_000)
+        assert page.locator(".jp-NotebookPanel .jp-InputPrompt").last.inner_text().strip() == "[*]:"
+    finally:
+        page.evaluate(SET_VISIBILITY, "visible")
+    output.filter(has_text="RESUMED True").wait_for(timeout=30_000)
+    page.wait_for_function(ALL_CELLS_RAN, timeout=30_000)
+    assert browser.errors == []
+
+
 def test_each_page_renders_and_a_worker_can_be_chosen(browser: BrowserPage, lab: Lab) -> None:
     page = browser.page
     open_and_run(page, lab, [SETUP, EXAMPLE, SETTLE])
@@ -189,10 +220,17 @@ HUNDRED_THOUSAND = (
 )
 
 
-def test_100_000_tasks_render_on_the_tasks_page(browser: BrowserPage, lab: Lab, record_property) -> None:
+def test_100_000_tasks_render_on_the_tasks_page(
+    browser: BrowserPage, lab: Lab, record_property
+) -> None:
     page = browser.page
     open_and_run(page, lab, [SETUP, HUNDRED_THOUSAND])
-    assert "100000" in page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text="SYNTHETIC").inner_text()
+    assert (
+        "100000"
+        in page.locator(
+            ".jp-NotebookPanel .jp-OutputArea-output", has_text="SYNTHETIC"
+        ).inner_text()
+    )
     started = page.evaluate("() => performance.now()")
     page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text="Tasks").click()
     page.wait_for_function(
@@ -234,7 +272,9 @@ def test_100_000_tasks_render_on_the_tasks_page(browser: BrowserPage, lab: Lab, 
     frames = sorted(page.evaluate("() => window.dashmonFrames"))
     p95 = frames[int(len(frames) * 0.95) - 1]
     record_property("pan_frame_p95_ms", round(p95, 1))
-    print(f"frame interval while panning: median {frames[len(frames) // 2]:.1f} ms, p95 {p95:.1f} ms")
+    print(
+        f"frame interval while panning: median {frames[len(frames) // 2]:.1f} ms, p95 {p95:.1f} ms"
+    )
     assert browser.errors == []
 
 
@@ -253,9 +293,11 @@ def test_sidebar_shows_the_same_live_model(browser: BrowserPage, lab: Lab) -> No
     panel.locator(".bqplot.figure svg").first.wait_for(timeout=60_000)
     heading = "text.mainheading"
     inline = figure(page, "Progress").locator(heading)
-    side = panel.locator(".bqplot.figure").filter(
-        has=page.locator(heading, has_text=re.compile("^Progress"))
-    ).first.locator(heading)
+    side = (
+        panel.locator(".bqplot.figure")
+        .filter(has=page.locator(heading, has_text=re.compile("^Progress")))
+        .first.locator(heading)
+    )
     # The change made by the last cell shows in both views of the one model.
     page.wait_for_function(
         """() => [...document.querySelectorAll('.jp-DashboardPanel text.mainheading')]
