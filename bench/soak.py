@@ -1,9 +1,10 @@
 """Runs in the benchmark process: ``python -m bench.soak [--tasks N]``.
 
 1,000,000 tiny tasks through one dashboard (``history=5000``) on a subprocess
-scheduler with two workers; every batch prints the kernel's model sizes and
-RSS and the collector's ring and dict sizes, so one can see that memory is
-bounded by the history, not by the number of tasks.  Copy the printed table
+scheduler with two workers; every batch prints the kernel's model sizes, RSS
+and live Python allocations (``sys.getallocatedblocks``), and the scheduler's
+RSS, live allocations and the collector's ring and dict sizes, so one can see
+that memory is bounded by the history, not by the number of tasks.  Copy the printed table
 into ``bench/SOAK.md``.
 """
 
@@ -20,15 +21,19 @@ from .cluster import bench_env, free_port
 
 
 def _scheduler_side(dask_scheduler):
+    import sys
+
     import psutil as ps
 
     plugin = dask_scheduler.plugins.get("jupyter-dashmon")
     if plugin is None:
         rss = ps.Process().memory_info().rss / 2**20
-        return {"ring": 0, "ring_count": 0, "in_memory": 0, "prefixes": 0, "rss_mb": rss}
+        return {"ring": 0, "ring_count": 0, "in_memory": 0, "prefixes": 0, "rss_mb": rss,
+                "blocks": sys.getallocatedblocks()}  # fmt: skip
     return {
         "ring": len(plugin.tasks), "ring_count": plugin.tasks.count, "in_memory": len(plugin._in_memory),
         "prefixes": len(plugin._versions), "rss_mb": ps.Process().memory_info().rss / 2**20,
+        "blocks": sys.getallocatedblocks(),
     }  # fmt: skip
 
 
@@ -60,7 +65,8 @@ def main(argv: list[str] | None = None) -> None:
             dash = None if args.no_dashboard else client.dashboard(history=args.history)
             me = psutil.Process()
             t0 = time.time()
-            print("tasks | seconds | kernel RSS MB | history | records | scheduler RSS MB | ring | in_memory")
+            print("tasks | seconds | kernel RSS MB | kernel Python blocks (k) | history | records | "
+                  "scheduler RSS MB | scheduler Python blocks (k) | ring | in_memory")  # fmt: skip
             for start in range(0, args.tasks, args.batch):
                 futures = client.map(int, range(start, start + args.batch), pure=False)
                 client.gather(futures)
@@ -69,8 +75,8 @@ def main(argv: list[str] | None = None) -> None:
                 history = len(dash.model.history.history) if dash else 0
                 records = len(dash.model.tasks.records) if dash else 0
                 print(f"{start + args.batch:,} | {time.time() - t0:.0f} | {me.memory_info().rss / 2**20:.0f} | "
-                      f"{history} | {records} | {s['rss_mb']:.0f} | "
-                      f"{s['ring']} | {s['in_memory']}", flush=True)  # fmt: skip
+                      f"{sys.getallocatedblocks() / 1e3:.0f} | {history} | {records} | {s['rss_mb']:.0f} | "
+                      f"{s['blocks'] / 1e3:.0f} | {s['ring']} | {s['in_memory']}", flush=True)  # fmt: skip
             if dash is not None:
                 dash.close()
     finally:

@@ -18,6 +18,9 @@ from ipywidgets import Layout
 #: Neutral colour for labels and tracks, legible on white and on dark grey.
 NEUTRAL = "#8c8c8c"
 
+#: Rows a bar chart always makes room for, so a single bar is not a slab.
+MIN_ROWS = 6
+
 
 def tile_figure(title: str, height: int, margin: dict | None = None, **kwargs) -> Figure:
     """An empty dashboard figure of a given pixel height."""
@@ -69,6 +72,66 @@ def set_segments(
         mark.colors = list(colors)
         mark.opacities = list(opacities) if opacities is not None else []  # [] = all opaque
         mark.labels = list(labels) if labels is not None else [""] * n
+
+
+class RectBars:
+    """A bar chart drawn as filled rectangles of one ``Lines`` mark (``.mark``).
+
+    bqplot's ``Bars`` mark leaves an empty ``<g>`` in the page on every redraw
+    (it removes its zero line but not the group around it), so a bar chart
+    updated a few times a second grows the page's DOM for as long as it is
+    open (``bench/SOAK.md``).  Closed paths of one ``Lines`` mark leave nothing
+    behind.  Bars stand on 0 along the value axis and span ``[lo, hi]`` along
+    the other, in data coordinates, so their widths follow the scales.
+
+    What is drawn is kept as ``lo``, ``hi``, ``values``, ``colors`` and
+    ``labels`` (the hover text of each bar).
+    """
+
+    def __init__(self, scales: dict, horizontal: bool, color: str = NEUTRAL):
+        self.horizontal = horizontal
+        self.color = color
+        self.mark = Lines(
+            scales=scales, fill="inside", close_path=True, stroke_width=0.5,
+            tooltip=Tooltip(fields=["name"], show_labels=False),
+        )  # fmt: skip
+        self.lo: list[float] = []
+        self.hi: list[float] = []
+        self.values: list[float] = []
+        self.colors: list[str] = []
+        self.labels: list[str] = []
+        self.set([], [], [])
+
+    def set(
+        self,
+        lo: Sequence[float],
+        hi: Sequence[float],
+        values: Sequence[float],
+        colors: Sequence[str] | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> None:
+        """Draw one bar per value, replacing what was drawn."""
+        n = len(values)
+        self.lo, self.hi = [float(v) for v in lo], [float(v) for v in hi]
+        self.values = [float(v) for v in values]
+        self.colors = list(colors) if colors is not None else [self.color] * n
+        self.labels = list(labels) if labels is not None else [""] * n
+        mark = self.mark
+        with mark.hold_sync():
+            if n == 0:  # one invisible path: an empty Lines mark has no extent to scale
+                mark.x, mark.y = np.zeros((1, 5)), np.zeros((1, 5))
+                mark.colors, mark.fill_colors = ["white"], ["white"]
+                mark.opacities, mark.fill_opacities, mark.labels = [0.0], [0.0], [""]
+                return
+            a, b = np.asarray(self.lo), np.asarray(self.hi)
+            v, zero = np.asarray(self.values), np.zeros(n)
+            across = np.column_stack([a, b, b, a, a])  # along the categories
+            along = np.column_stack([zero, zero, v, v, zero])  # along the values
+            x, y = (along, across) if self.horizontal else (across, along)
+            mark.x, mark.y = x.astype(np.float32), y.astype(np.float32)
+            mark.colors = mark.fill_colors = self.colors
+            mark.opacities, mark.fill_opacities = [], [1.0] * n
+            mark.labels = self.labels
 
 
 def datetimes(seconds: Sequence[float]) -> np.ndarray:
@@ -171,7 +234,9 @@ class ChunkedSegments:
         self._next = 0
         self.count = 0
 
-    def replace(self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence) -> None:
+    def replace(
+        self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence
+    ) -> None:
         """Hold exactly these segments, sending each mark at most once."""
         columns = (x0, x1, row, color, label)
         n = min(len(x0), self.chunk * self.n_chunks)
@@ -186,7 +251,9 @@ class ChunkedSegments:
         self._next = used % self.n_chunks
         self.count = n
 
-    def append(self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence) -> None:
+    def append(
+        self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence
+    ) -> None:
         """Add segments, re-sending only the chunks they land in."""
         touched: set[int] = set()
         for item in zip(x0, x1, row, color, label):
@@ -231,7 +298,9 @@ def stream_scales() -> dict[str, LinearScale]:
 
 def rect_mark(scales: dict[str, LinearScale]) -> Lines:
     """A mark for task rectangles whose hover shows each rectangle's label."""
-    return Lines(scales=scales, stroke_width=10, tooltip=Tooltip(fields=["name"], show_labels=False))
+    return Lines(
+        scales=scales, stroke_width=10, tooltip=Tooltip(fields=["name"], show_labels=False)
+    )
 
 
 def stream_figure(
@@ -246,7 +315,9 @@ def stream_figure(
     )  # fmt: skip
 
 
-def fit_rows(figure: Figure, scales: dict, marks: Sequence[Lines], n_rows: int, cap: float = 40.0) -> None:
+def fit_rows(
+    figure: Figure, scales: dict, marks: Sequence[Lines], n_rows: int, cap: float = 40.0
+) -> None:
     """Make ``n_rows`` thread rows fill the figure: y range and rectangle height."""
     n_rows = max(n_rows, 1)
     scales["y"].max = n_rows - 0.5

@@ -2,48 +2,65 @@
 
 Reads :class:`~jupyter_dashmon.aggregate.models.ProgressModel` only: one
 horizontal bar per prefix with results in memory now (released results are
-not counted), sorted by name; the title gives the total in human units and
-hovering a bar shows the function and its bytes.
+not counted), sorted by name, each labelled with the function and its bytes;
+past ``max_bars`` prefixes only the largest are drawn and the rest are
+summarised as "+N more".  The title gives the total in human units.  Text is
+drawn as SVG text, never HTML.
 """
 
 from __future__ import annotations
 
-from bqplot import Axis, Bars, LinearScale, OrdinalScale, Tooltip
+from bqplot import Axis, Label, LinearScale
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel
-from .base import Throttle, tile_figure
+from .base import MIN_ROWS, NEUTRAL, RectBars, Throttle, tile_figure
 
 
 class MemoryView:
-    """The Memory use figure (``.figure``), kept in step with a ProgressModel."""
+    """The Memory use figure (``.figure``), kept in step with a ProgressModel.
+
+    ``.names`` are the prefixes drawn, top to bottom; ``.bars`` their bars
+    (:class:`~.base.RectBars`); ``.hidden`` how many more have bytes in memory.
+    """
 
     def __init__(self, model: ProgressModel, height: int = 280, every: float = 0.25):
         self.model = model
-        self.names = OrdinalScale()
         self.bytes = LinearScale(min=0.0)
-        self.bars = Bars(
-            x=[], y=[], orientation="horizontal", color_mode="element",
-            scales={"x": self.names, "y": self.bytes}, padding=0.2,
-            tooltip=Tooltip(fields=["x", "y"], labels=["function", "bytes"], formats=["", ".4~s"]),
-        )  # fmt: skip
+        self.rows = LinearScale(min=-MIN_ROWS + 0.5, max=0.55)  # room for the top label
+        scales = {"x": self.bytes, "y": self.rows}
+        self.bars = RectBars(scales, horizontal=True)
+        self.labels = Label(scales=scales, x=[], y=[], text=[], colors=[NEUTRAL], default_size=11,
+                            align="start", x_offset=4, y_offset=-2)  # fmt: skip
         self.figure = tile_figure(
-            "Memory use: 0 B", height, margin={"left": 90, "bottom": 36}, marks=[self.bars],
-            axes=[
-                Axis(scale=self.names, side="left", grid_lines="none"),
-                Axis(scale=self.bytes, tick_format=".2~s", num_ticks=4, grid_lines="none"),
-            ],
+            "Memory use: 0 B", height, margin={"bottom": 36}, marks=[self.bars.mark, self.labels],
+            axes=[Axis(scale=self.bytes, tick_format=".2~s", num_ticks=4, grid_lines="none")],
         )  # fmt: skip
+        self.names: list[str] = []
+        self.hidden = 0
         self.redraw = Throttle(self._update, every)
-        model.observe(self.redraw, names=["prefixes", "colors"])
+        model.observe(self.redraw, names=["prefixes", "colors", "max_bars"])
         self._update()
 
     def _update(self, change: object = None) -> None:
         memory = tf.memory_by_prefix(self.model.prefixes)
-        names = list(memory)
+        most = max(int(self.model.max_bars), 1)
+        shown = sorted(sorted(memory, key=lambda n: -memory[n])[:most])
+        hidden = len(memory) - len(shown)
+        rows = max(len(shown) + (1 if hidden else 0), MIN_ROWS)
+        text = [f"{n}  {tf.format_bytes(memory[n])}" for n in shown]
+        if hidden:
+            text.append(f"+{hidden:,} more")
+        colors = [self.model.colors.get(n, "#7f7f7f") for n in shown]
         with self.figure.hold_sync():
-            with self.bars.hold_sync():
-                self.bars.x = names
-                self.bars.y = [memory[n] for n in names]
-                self.bars.colors = [self.model.colors.get(n, "#7f7f7f") for n in names] or ["#7f7f7f"]
+            self.rows.min = -rows + 0.5
+            self.bars.set(
+                [-i - 0.35 for i in range(len(shown))], [-i + 0.15 for i in range(len(shown))],
+                [memory[n] for n in shown], colors, text[: len(shown)],
+            )  # fmt: skip
+            with self.labels.hold_sync():
+                self.labels.x = [0.0] * len(text)
+                self.labels.y = [-i + 0.38 for i in range(len(text))]
+                self.labels.text = text
             self.figure.title = f"Memory use: {tf.format_bytes(sum(memory.values()))}"
+        self.names, self.hidden = shown, hidden

@@ -16,10 +16,7 @@ from ipywidgets import HTML, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel
-from .base import NEUTRAL, Throttle, plot_height, set_segments, tile_figure
-
-#: Rows the figure always makes room for, so a single bar is not a slab.
-MIN_ROWS = 6
+from .base import MIN_ROWS, NEUTRAL, Throttle, plot_height, set_segments, tile_figure
 
 
 class ProgressView:

@@ -12,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from bqplot import Axis, Bars, DateScale, LinearScale, Lines, OrdinalScale, Tooltip
+from bqplot import Axis, DateScale, LinearScale, Lines
+from bqplot import Label as TextMark
 from ipywidgets import HBox, Label, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel, ResourcesModel
-from .base import Throttle, datetimes, tile_figure
+from .base import NEUTRAL, RectBars, Throttle, datetimes, tile_figure
 
 #: Task states in the bar chart, in the order a task usually passes them.
 STATES = ("released", "waiting", "queued", "no_worker", "processing", "memory", "erred")
 
 CPU_COLOR, MEMORY_COLOR, LOOP_COLOR, COST_COLOR = "#1f77b4", "#2ca02c", "#9467bd", "#d62728"
 STATE_COLOR = "#7f7f7f"
+#: Top of the count axis while no task is known (ticks 0 to 4).
+EMPTY_MAX = 4.0
 
 _RESOURCE_NAMES = [
     "time", "scheduler_cpu", "scheduler_memory", "loop_interval",
@@ -77,14 +80,21 @@ class SchedulerView:
     loop : bqplot.Figure
         Event-loop interval in milliseconds over time (``loop_line``).
     states : bqplot.Figure
-        Tasks per state (``state_bars``); the title counts all tasks known.
+        Tasks per state as horizontal bars, one row per state in :data:`STATES`
+        order from the top (``state_bars``, a
+        :class:`~jupyter_dashmon.views.base.RectBars`), each named with its
+        count just above it (``state_labels``); the title counts all tasks known.
     cost : bqplot.Figure
         Dashboard cost as % of one core over time (``cost_line``); the title
         gives the total scheduler time spent on dashboards.
     """
 
     def __init__(
-        self, resources: ResourcesModel, progress: ProgressModel, height: int = 220, every: float = 1.0
+        self,
+        resources: ResourcesModel,
+        progress: ProgressModel,
+        height: int = 220,
+        every: float = 1.0,
     ):
         self.resources = resources
         self.progress = progress
@@ -124,17 +134,19 @@ class SchedulerView:
         )  # fmt: skip
 
     def _build_states(self, height: int) -> None:
-        names, count = OrdinalScale(domain=list(STATES)), LinearScale(min=0.0)
-        self.state_bars = Bars(
-            x=list(STATES), y=[0] * len(STATES), scales={"x": names, "y": count},
-            colors=[STATE_COLOR], padding=0.2,
-            tooltip=Tooltip(fields=["x", "y"], labels=["state", "tasks"], formats=["", ","]),
+        # Row i (state i) stands at y = -i, top to bottom; its name sits just above it.
+        count = LinearScale(min=0.0)
+        rows = LinearScale(min=-len(STATES) + 0.5, max=0.6)  # room for the top label
+        scales = {"x": count, "y": rows}
+        self.state_bars = RectBars(scales, horizontal=True, color=STATE_COLOR)
+        self.state_labels = TextMark(
+            scales=scales, x=[], y=[], text=[], colors=[NEUTRAL], default_size=11,
+            align="start", x_offset=4, y_offset=-2,
         )  # fmt: skip
         self.states = tile_figure(
-            "Tasks by state", height, margin={"left": 56, "bottom": 36}, marks=[self.state_bars],
-            axes=[Axis(scale=names, grid_lines="none"),
-                  Axis(scale=count, side="left", num_ticks=4, tick_format=",d",
-                       grid_lines="none")],
+            "Tasks by state", height, margin={"left": 24, "right": 24},
+            marks=[self.state_bars.mark, self.state_labels],
+            axes=[Axis(scale=count, num_ticks=4, tick_format=",d", grid_lines="none")],
         )  # fmt: skip
 
     def _update_resources(self, change: object = None) -> None:
@@ -169,8 +181,24 @@ class SchedulerView:
 
     def _update_states(self, change: object = None) -> None:
         counts = state_counts(self.progress.prefixes)
+        values = [counts[s] for s in STATES]
+        count = self.state_bars.mark.scales["x"]
+        # No tasks: a fixed range, or the scale's domain would be [0, 0] and the
+        # browser would put x = 0 (the labels) in the middle of the figure.
+        wanted_max = None if any(values) else EMPTY_MAX
+        if count.max != wanted_max:
+            count.max = wanted_max
         with self.states.hold_sync():
-            self.state_bars.y = [counts[s] for s in STATES]
+            self.state_bars.set(
+                [-i - 0.45 for i in range(len(STATES))],
+                [-i - 0.2 for i in range(len(STATES))],
+                values,
+                labels=[f"{s}: {c:,} tasks" for s, c in zip(STATES, values)],
+            )
+            with self.state_labels.hold_sync():
+                self.state_labels.x = [0.0] * len(STATES)
+                self.state_labels.y = [-i + 0.2 for i in range(len(STATES))]
+                self.state_labels.text = [f"{s}  {c:,}" for s, c in zip(STATES, values)]
             self.states.title = (
                 f"Tasks by state \u00b7 {int(_last(self.resources.n_tasks)):,} tasks"
             )

@@ -18,13 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from bqplot import Axis, Bars, DateScale, LinearScale, Lines, OrdinalScale, Tooltip
+from bqplot import Axis, DateScale, LinearScale, Lines
 from ipywidgets import HTML, Box, Button, Dropdown, HBox, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import WorkersModel
 from ..aggregate.workers import histogram, memory_fraction, sorted_rows, totals_row
-from .base import Throttle, datetimes, tile_figure
+from .base import RectBars, Throttle, datetimes, tile_figure
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
@@ -121,6 +121,22 @@ def summary_histogram(values: Sequence[float]) -> tuple[list, list]:
     return histogram(values, BINS, upper=top)
 
 
+def histogram_bars(edges: Sequence[float], counts: Sequence[int]) -> tuple[list, list, list, list]:
+    """A histogram's bars (left edges, right edges, counts, hover texts), bins of equal width."""
+    width = edges[1] - edges[0] if len(edges) > 1 else 1.0
+    right = [*edges[1:], edges[-1] + width] if len(edges) else []
+    labels = [
+        f"{_edge(a)}\u2013{_edge(b)} %: {c:,} worker{'' if c == 1 else 's'}"
+        for a, b, c in zip(edges, right, counts)
+    ]
+    return list(edges), right, list(counts), labels
+
+
+def _edge(v: float) -> str:
+    """A bin edge to at most one decimal, without a trailing ``.0``."""
+    return f"{v:.1f}".removesuffix(".0")
+
+
 #: Scoped to the table's class, so cells need no inline style.
 TABLE_STYLE = """<style>
 .dashmon-workers {table-layout: fixed; border-collapse: collapse; font-size: 12px;
@@ -186,7 +202,9 @@ class WorkersView:
     cpu_figure, memory_figure : bqplot.Figure
         CPU % and memory % per worker (``cpu_bars``, ``memory_bars``), or their
         histograms over workers (``cpu_hist``, ``memory_hist``) from
-        ``summary_threshold`` workers on.
+        ``summary_threshold`` workers on; each of the four is a
+        :class:`~jupyter_dashmon.views.base.RectBars` whose ``.mark`` the
+        figure shows.
     chooser : ipywidgets.Dropdown
         The worker whose detail is shown, bound to ``model.selected``.
     detail_cpu, detail_memory, detail_network : bqplot.Figure
@@ -250,22 +268,21 @@ class WorkersView:
 
     def _build_per_worker(self, height: int) -> None:
         def figure(title: str, color: str) -> tuple:
-            names, pct = OrdinalScale(), LinearScale(min=0.0)
+            # Worker i's bar spans [i - 0.4, i + 0.4]; the x range follows the count.
+            workers, pct = LinearScale(min=-0.5, max=0.5), LinearScale(min=0.0)
             edges, counts = LinearScale(min=0.0), LinearScale(min=0.0)
-            bars = Bars(x=[], y=[], scales={"x": names, "y": pct}, colors=[color], padding=0.1,
-                        tooltip=Tooltip(fields=["x", "y"], labels=["worker", "%"], formats=["", ".1f"]))  # fmt: skip
-            hist = Bars(x=[], y=[], scales={"x": edges, "y": counts}, colors=[color],
-                        align="right", padding=0.0,
-                        tooltip=Tooltip(fields=["x", "y"], labels=["from %", "workers"], formats=[".0f", ""]))  # fmt: skip
-            per_worker_axes = [Axis(scale=names, tick_values=[], grid_lines="none"),
-                               Axis(scale=pct, side="left", num_ticks=4, tick_format=".0f",
+            bars = RectBars({"x": workers, "y": pct}, horizontal=False, color=color)
+            hist = RectBars({"x": edges, "y": counts}, horizontal=False, color=color)
+            # Bars are told apart by hovering (worker names do not fit under 100 bars).
+            per_worker_axes = [Axis(scale=workers, visible=False),
+                               Axis(scale=pct, side="left", num_ticks=4, tick_format=".3~g",
                                     grid_lines="none")]  # fmt: skip
             summary_axes = [Axis(scale=edges, num_ticks=5, tick_format=".0f", grid_lines="none",
                                  label="%"),
                             Axis(scale=counts, side="left", num_ticks=4, tick_format="d",
                                  grid_lines="none", label="workers")]  # fmt: skip
             fig = tile_figure(title, height, margin={"left": 56, "bottom": 36},
-                              marks=[bars], axes=per_worker_axes)  # fmt: skip
+                              marks=[bars.mark], axes=per_worker_axes)  # fmt: skip
             return fig, bars, hist, per_worker_axes, summary_axes
 
         (self.cpu_figure, self.cpu_bars, self.cpu_hist,
@@ -345,17 +362,24 @@ class WorkersView:
         with fig.hold_sync():
             if summary:
                 edges, counts = summary_histogram(table.get(field, []))
-                with hist.hold_sync():
-                    hist.x, hist.y = edges, counts
-                bars.x, bars.y = [], []
-                fig.marks, fig.axes = [hist], summary_axes
+                lo, hi, counts, labels = histogram_bars(edges, counts)
+                hist.set(lo, hi, counts, labels=labels)
+                bars.set([], [], [])
+                fig.marks, fig.axes = [hist.mark], summary_axes
                 fig.title = f"{n} workers: distribution of {what}"
             else:
-                with bars.hold_sync():
-                    bars.x = bar_names(rows)
-                    bars.y = [float(r[field]) for r in rows]
-                hist.x, hist.y = [], []
-                fig.marks, fig.axes = [bars], per_worker_axes
+                values = [float(r[field]) for r in rows]
+                x = bars.mark.scales["x"]
+                with x.hold_sync():
+                    x.min, x.max = -0.5, max(len(rows), 1) - 0.5
+                bars.set(
+                    [i - 0.4 for i in range(len(rows))],
+                    [i + 0.4 for i in range(len(rows))],
+                    values,
+                    labels=[f"{name}: {v:.1f} %" for name, v in zip(bar_names(rows), values)],
+                )
+                hist.set([], [], [])
+                fig.marks, fig.axes = [bars.mark], per_worker_axes
                 fig.title = f"{what[0].upper()}{what[1:]} per worker"
 
     def _update_choices(self, change: object = None) -> None:

@@ -80,7 +80,8 @@ def test_example_renders_inline(browser: BrowserPage, lab: Lab) -> None:
     paths = stream.locator("path.line[d]:not([d=''])")
     assert paths.count() >= model["records"] >= 301
     memory = figure(page, "Memory use")
-    assert memory.locator("g.bargroup rect.bar").count() >= 1
+    assert memory.locator("path.line[d]:not([d=''])").count() >= 1
+    assert memory.locator("text.label", has_text=re.compile(r"^sum\s")).count() == 1
     for title in ("CPU", "Network"):
         line = figure(page, title).locator("path.line").first
         assert len(line.get_attribute("d") or "") > 20
@@ -126,6 +127,36 @@ def test_inline_view_changes_while_a_cell_blocks(browser: BrowserPage, lab: Lab)
     during = [t for t in changes if marks["BLOCKING"] <= t <= marks["DONE"]]
     assert marks["DONE"] - marks["BLOCKING"] > 1500  # the cell really sat in .result()
     assert len(during) >= 3, f"{len(during)} changes of the view while the cell was blocked"
+    assert browser.errors == []
+
+
+CHURN = (
+    "def inc(x):\n    time.sleep(0.01)\n    return x + 1\n"
+    "for _ in range(30):\n"
+    "    held = client.map(inc, range(20), pure=False)\n"
+    "    client.gather(held)\n"
+    "    time.sleep(0.35)\n"
+    "    del held\n"
+    "    time.sleep(0.35)\n"
+    "print('CHURNED')"
+)
+ELEMENTS = """title => [...document.querySelectorAll('.dashmon-dashboard .bqplot.figure')]
+    .filter(f => (f.querySelector('text.mainheading') || {}).textContent.startsWith(title))
+    .map(f => f.getElementsByTagName('*').length)[0]"""
+
+
+def test_bar_charts_do_not_grow_the_page_as_they_update(browser: BrowserPage, lab: Lab) -> None:
+    """bqplot's Bars leave an element behind per redraw; the dashboard's bars must not."""
+    page = browser.page
+    open_and_run(page, lab, [SETUP, CHURN], wait=False)
+    figure(page, re.compile(r"^Memory use: (?!0 B)")).wait_for(timeout=60_000)  # inc held
+    before = {t: page.evaluate(ELEMENTS, t) for t in ("Memory use", "Progress")}
+    page.wait_for_function(ALL_CELLS_RAN, timeout=120_000)
+    page.wait_for_timeout(1000)  # the last redraws
+    after = {t: page.evaluate(ELEMENTS, t) for t in ("Memory use", "Progress")}
+    # 30 rounds of results held then released: about 60 redraws of each figure.
+    for title, count in before.items():
+        assert after[title] - count <= 4, (title, count, after[title])
     assert browser.errors == []
 
 

@@ -81,14 +81,32 @@ def test_dashboard_cost(resources, progress):
 
 def test_state_bars(resources, progress):
     view = SchedulerView(resources, progress)
-    assert list(view.state_bars.x) == list(STATES)
-    assert dict(zip(view.state_bars.x, np.asarray(view.state_bars.y).tolist())) == {
+    bars = view.state_bars
+    assert [label.split(":")[0] for label in bars.labels] == list(STATES)
+    assert dict(zip(STATES, bars.values)) == {
         "released": 5, "waiting": 2, "queued": 3, "no_worker": 2,
         "processing": 4, "memory": 1, "erred": 1,
     }  # fmt: skip
+    assert bars.labels[0] == "released: 5 tasks"
+    # one row per state, top to bottom: row i at y = -i, its name and count just above
+    assert bars.horizontal
+    assert bars.lo == pytest.approx([-i - 0.45 for i in range(len(STATES))])
+    assert bars.hi == pytest.approx([-i - 0.2 for i in range(len(STATES))])
+    assert list(view.state_labels.text) == [
+        "released  5", "waiting  2", "queued  3", "no_worker  2",
+        "processing  4", "memory  1", "erred  1",
+    ]  # fmt: skip
+    assert np.asarray(view.state_labels.y) == pytest.approx([-i + 0.2 for i in range(7)])
+    assert np.asarray(view.state_labels.x).tolist() == [0.0] * len(STATES)
+    assert view.states.marks == [bars.mark, view.state_labels]
     assert view.states.title == "Tasks by state \u00b7 1,234 tasks"
+    assert bars.mark.scales["x"].max is None  # the count axis follows the data
     progress.prefixes = {"inc": counts(10, memory=10)}
-    assert np.asarray(view.state_bars.y).tolist() == [0, 0, 0, 0, 0, 10, 0]
+    assert bars.values == [0, 0, 0, 0, 0, 10, 0]
+    # what is sent: one closed path per row, reaching the row's count along x
+    assert np.asarray(bars.mark.x)[:, 2].tolist() == [0, 0, 0, 0, 0, 10, 0]
+    progress.prefixes = {"inc": counts(12345, memory=12345)}
+    assert view.state_labels.text[5] == "memory  12,345"
 
 
 def test_updates_follow_the_model(resources, progress):
@@ -113,5 +131,8 @@ def test_empty_models():
     assert list(view.cpu_line.x) == [] and list(view.cost_line.y) == []
     assert view.usage.title == "Scheduler CPU and memory"
     assert view.cost.title == "Dashboard cost 0.0% of a core \u00b7 0 us in total"
-    assert np.asarray(view.state_bars.y).tolist() == [0] * len(STATES)
+    assert view.state_bars.values == [0] * len(STATES)
+    assert view.state_labels.text[0] == "released  0"
+    # no tasks: a fixed count range, so x = 0 is still the left edge in the browser
+    assert view.state_bars.mark.scales["x"].max == 4.0
     assert view.connections.value == "0 clients \u00b7 0 workers connected"

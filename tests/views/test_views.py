@@ -79,11 +79,7 @@ def visible(mark):
     """(x0, x1, y, colour, opacity) of the segments with a width (the progress
     view keeps four segments per bar, empty ones at zero width)."""
     segs = segments_of(mark)
-    return [
-        (a, b, y, c, o)
-        for (a, b, y), c, o in zip(segs, mark.colors, mark.opacities)
-        if b > a
-    ]
+    return [(a, b, y, c, o) for (a, b, y), c, o in zip(segs, mark.colors, mark.opacities) if b > a]
 
 
 # -- ProgressView ----------------------------------------------------------------
@@ -199,40 +195,57 @@ def test_progress_view_change_unrelated_to_bars_sends_only_what_changed(progress
 
 def test_memory_view_marks(progress):
     view = MemoryView(progress)
-    assert list(view.bars.x) == ["add", "gone", "inc"]  # by name
-    assert list(view.bars.y) == [2**20 // 2, 1024, 3 * 2**20]
-    assert list(view.bars.colors) == ["#222222", "#333333", "#111111"]
+    assert view.names == ["add", "gone", "inc"]  # by name, top to bottom
+    assert view.bars.values == [2**20 // 2, 1024, 3 * 2**20]
+    assert view.bars.colors == ["#222222", "#333333", "#111111"]
+    assert view.bars.hi == [0.15, -0.85, -1.85]  # row i just under y = -i
+    assert list(view.labels.text) == ["add  512.00 kiB", "gone  1.00 kiB", "inc  3.00 MiB"]
+    assert view.bars.labels == list(view.labels.text)  # hover says the same
+    assert view.figure.marks == [view.bars.mark, view.labels]
     assert view.figure.title == "Memory use: 3.50 MiB"
 
 
 def test_memory_view_follows_model(progress):
     view = MemoryView(progress)
     progress.prefixes = {"inc": counts(10, nbytes=0), "new": counts(1, nbytes=2048)}
-    assert list(view.bars.x) == ["new"]
-    assert list(view.bars.y) == [2048]
-    assert list(view.bars.colors) == ["#7f7f7f"]  # no colour known yet
+    assert view.names == ["new"]
+    assert view.bars.values == [2048]
+    assert view.bars.colors == ["#7f7f7f"]  # no colour known yet
     progress.colors = {"new": "#0000ff"}
-    assert list(view.bars.colors) == ["#0000ff"]
+    assert view.bars.colors == ["#0000ff"]
+    assert list(view.bars.mark.fill_colors) == ["#0000ff"]
     assert view.figure.title == "Memory use: 2.00 kiB"
     progress.prefixes = {}
-    assert list(view.bars.x) == [] and view.figure.title == "Memory use: 0 B"
+    assert view.names == [] and view.bars.values == []
+    assert list(view.labels.text) == [] and view.figure.title == "Memory use: 0 B"
+
+
+def test_memory_view_shows_the_largest_and_counts_the_rest():
+    model = ProgressModel(
+        prefixes={f"p{i:02d}": counts(1, nbytes=1000 + i) for i in range(30)}, max_bars=5
+    )
+    view = MemoryView(model)
+    assert view.names == ["p25", "p26", "p27", "p28", "p29"]  # the 5 largest, by name
+    assert view.hidden == 25 and view.labels.text[-1] == "+25 more"
+    assert view.figure.title == "Memory use: 29.72 kiB"  # the total counts every prefix
 
 
 def test_memory_view_names_are_verbatim_text():
     model = ProgressModel(prefixes={EVIL: counts(1, nbytes=10)})
     view = MemoryView(model)
-    assert list(view.bars.x) == [EVIL]
+    assert view.names == [EVIL]
+    assert view.labels.text[0].startswith(EVIL) and view.bars.labels[0].startswith(EVIL)
 
 
 def test_memory_view_equal_assignment_sends_nothing(progress, traffic):
     view = MemoryView(progress)
-    seen = notifications(view.figure, view.bars)
+    seen = notifications(view.figure, view.bars.mark)
     traffic.clear()
     progress.prefixes = dict(progress.prefixes)
     progress.colors = dict(progress.colors)
     assert seen == [] and traffic == []
     progress.prefixes = {**progress.prefixes, "add": counts(4, nbytes=1)}
-    assert "title" in seen and any(w is view.bars for w, _ in traffic)
+    assert "title" in seen and any(w is view.bars.mark for w, _ in traffic)
 
 
 # -- TaskStreamView --------------------------------------------------------------
@@ -323,7 +336,10 @@ def test_task_stream_keeps_at_most_length_records_on_screen(stream):
     tasks.received = len(tasks.records)
     view = TaskStreamView(tasks, progress, every=0.0)
     for batch in range(10):
-        new = [record(f"k-{batch}-{i}", "inc", "tcp://w1", 1, 110.0 + batch, 110.5 + batch) for i in range(40)]
+        new = [
+            record(f"k-{batch}-{i}", "inc", "tcp://w1", 1, 110.0 + batch, 110.5 + batch)
+            for i in range(40)
+        ]
         with tasks.hold_trait_notifications():
             tasks.received += len(new)
             tasks.records = (list(tasks.records) + new)[-100:]

@@ -1,8 +1,9 @@
 """Unit tests for :mod:`jupyter_dashmon.views.workers`: synthetic worker tables, no cluster.
 
 Each test fills a WorkersModel by hand (as the listener would: series first,
-then the table) and reads the widgets' real data: the table HTML, the bars'
-x and y, the detail lines, the dropdown's options.
+then the table) and reads the widgets' real data: the table HTML, what the
+bar charts draw (values, hover texts, bar extents), the detail lines, the
+dropdown's options.
 """
 
 from __future__ import annotations
@@ -173,7 +174,8 @@ def test_empty_table():
     rows = body_rows(view)
     assert rows[0][0] == "Total (0 workers)"
     assert len(rows) == 1
-    assert list(view.cpu_bars.x) == [] and list(view.chooser.options) == [("", "")]
+    assert view.cpu_bars.values == [] and view.cpu_bars.labels == []
+    assert list(view.chooser.options) == [("", "")]
 
 
 # -- per-worker plots and their summary ------------------------------------------------
@@ -181,11 +183,23 @@ def test_empty_table():
 
 def test_bars_per_worker_below_threshold(five):
     _model, view = five
-    assert list(view.cpu_bars.x) == ["w0000", "w0001", "w0002", "w0003", "w0004"]
-    assert np.asarray(view.cpu_bars.y).tolist() == [2.0, 12.0, 22.0, 32.0, 42.0]
+    bars = view.cpu_bars
+    assert [label.split(": ")[0] for label in bars.labels] == [
+        "w0000", "w0001", "w0002", "w0003", "w0004"
+    ]  # fmt: skip
+    assert bars.values == [2.0, 12.0, 22.0, 32.0, 42.0]
+    assert bars.labels[1] == "w0001: 12.0 %"
+    # bar i spans [i - 0.4, i + 0.4] on an x range of [-0.5, n - 0.5]
+    assert bars.lo == pytest.approx([i - 0.4 for i in range(5)])
+    assert bars.hi == pytest.approx([i + 0.4 for i in range(5)])
+    x = bars.mark.scales["x"]
+    assert (x.min, x.max) == (-0.5, 4.5)
+    # what is sent: one closed path per bar, its top at the bar's value
+    assert np.asarray(bars.mark.y)[:, 2].tolist() == [2.0, 12.0, 22.0, 32.0, 42.0]
     expected = [(i * GiB + 2) / (8 * GiB) * 100 for i in range(5)]  # last sample is step 2
-    assert np.asarray(view.memory_bars.y).tolist() == pytest.approx(expected, rel=1e-12)
-    assert view.cpu_figure.marks == [view.cpu_bars]
+    assert view.memory_bars.values == pytest.approx(expected, rel=1e-12)
+    assert view.cpu_figure.marks == [view.cpu_bars.mark]
+    assert view.memory_figure.marks == [view.memory_bars.mark]
     assert view.cpu_figure.title == "CPU % per worker"
     assert view.memory_figure.title == "Memory % per worker"
 
@@ -194,29 +208,33 @@ def test_histograms_at_1000_workers():
     model = WorkersModel()
     table = feed(model, 1000)
     view = WorkersView(model)
-    assert view.cpu_figure.marks == [view.cpu_hist]
-    assert view.memory_figure.marks == [view.memory_hist]
+    assert view.cpu_figure.marks == [view.cpu_hist.mark]
+    assert view.memory_figure.marks == [view.memory_hist.mark]
     assert view.cpu_figure.title == "1000 workers: distribution of CPU %"
     assert view.memory_figure.title == "1000 workers: distribution of memory %"
-    assert len(view.cpu_hist.x) == BINS and sum(view.cpu_hist.y) == 1000
-    assert len(view.memory_hist.y) == BINS and sum(view.memory_hist.y) == 1000
+    assert len(view.cpu_hist.lo) == BINS and sum(view.cpu_hist.values) == 1000
+    assert len(view.memory_hist.values) == BINS and sum(view.memory_hist.values) == 1000
     # CPU tops at 398 % (four cores), so the bins span 0..398
-    assert view.cpu_hist.x[0] == 0.0
-    assert view.cpu_hist.x[1] == pytest.approx(max(table["cpu"]) / BINS)
+    assert view.cpu_hist.lo[0] == 0.0
+    assert view.cpu_hist.lo[1] == pytest.approx(max(table["cpu"]) / BINS)
+    assert view.cpu_hist.hi[-1] == pytest.approx(max(table["cpu"]))
     # memory 0..7 GiB of 8 GiB: eighths of 100 %, 125 workers each, in bins of 5 %
-    hist = dict(zip(np.round(view.memory_hist.x, 6), view.memory_hist.y))
+    hist = dict(zip(np.round(view.memory_hist.lo, 6), view.memory_hist.values))
     assert hist[0.0] == 125 and hist[35.0] == 125 and hist[85.0] == 125
-    assert list(view.cpu_bars.x) == []
+    assert view.memory_hist.hi[0] == pytest.approx(5.0)
+    assert view.memory_hist.labels[7] == "35\u201340 %: 125 workers"
+    assert view.memory_hist.labels[1] == "5\u201310 %: 0 workers"
+    assert view.cpu_bars.values == []
 
 
 def test_threshold_switches_both_ways(five):
     model, view = five
     model.summary_threshold = 5
-    assert view.cpu_figure.marks == [view.cpu_hist]
+    assert view.cpu_figure.marks == [view.cpu_hist.mark]
     assert view.cpu_figure.title == "5 workers: distribution of CPU %"
     model.summary_threshold = 6
-    assert view.cpu_figure.marks == [view.cpu_bars]
-    assert len(view.cpu_bars.x) == 5
+    assert view.cpu_figure.marks == [view.cpu_bars.mark]
+    assert len(view.cpu_bars.values) == 5
 
 
 def test_bar_names_disambiguate_shared_names():
