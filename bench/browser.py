@@ -107,21 +107,15 @@ def summary(values: Sequence[float]) -> tuple[float, float]:
 
 # -- the notebook ---------------------------------------------------------------
 
-SETUP = (
-    "import json, logging, pathlib, time\n"
+# The first cell, before lab_driver.DASHBOARD_CELL: later cells wait for flag files.
+GATE = (
+    "import pathlib, time\n"
     "import numpy as np\n"
-    "from distributed import Client, LocalCluster\n"
-    "import jupyter_dashmon\n"
     "def gate(name, timeout=300):\n"
     "    deadline = time.time() + timeout\n"
     "    while not pathlib.Path(name).exists():\n"
     "        if time.time() > deadline: raise TimeoutError(name)\n"
     "        time.sleep(0.01)\n"
-    "cluster = LocalCluster(n_workers=2, threads_per_worker=2, dashboard_address=None,\n"
-    "                       silence_logs=logging.ERROR)\n"
-    "client = Client(cluster)\n"
-    "dash = client.dashboard()\n"
-    "dash"
 )
 
 TRICKLE = (
@@ -236,9 +230,7 @@ ARM_UPDATE = """() => {
 }""".replace("TITLE_FN", TITLE)
 
 # A live update of a full stream does not change the title; the axis ticks move.
-ARM_ANY = ARM_UPDATE.replace(
-    "if (!now || now.textContent === before) return;", "if (!now) return;"
-)
+ARM_ANY = ARM_UPDATE.replace("if (!now || now.textContent === before) return;", "if (!now) return;")
 
 TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
 
@@ -288,7 +280,7 @@ def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int
             viewport={"width": 1400, "height": 1000})  # fmt: skip
         try:
             page = ctx.new_page()
-            cells = [SETUP, TRICKLE.format(n=trickle, gap=gap), UPDATES.format(reps=updates),
+            cells = [GATE, ld.DASHBOARD_CELL, TRICKLE.format(n=trickle, gap=gap), UPDATES.format(reps=updates),
                      HISTORY.format(n=history)]  # fmt: skip
             ld.open_and_run(page, lab, cells, wait_ms=None)
             page.wait_for_function(f"() => !!({TITLE})()", timeout=120_000)
@@ -305,9 +297,7 @@ def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int
             records = kern["records"]
             lat = match_stops([r[2] for r in records], marks)
             out["latency"] = [
-                x
-                for r, x in zip(records, lat)
-                if r[1] == "compute" and r[0].startswith("trickle-")
+                x for r, x in zip(records, lat) if r[1] == "compute" and r[0].startswith("trickle-")
             ]
 
             log(f"  [7a] {updates} updates of 1000 task rectangles")
@@ -321,9 +311,7 @@ def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int
                 page.evaluate(ARM_UPDATE)
                 t0 = time.perf_counter()
                 before = metrics_dict(cdp.send("Performance.getMetrics"))
-                idle.append(
-                    metric_delta(quiet, before) / 0.5
-                )  # ms of work per second, no update
+                idle.append(metric_delta(quiet, before) / 0.5)  # ms of work per second, no update
                 (root / f"go-7a-{rep}").write_text("1")
                 done = page.evaluate("() => window.dashmonDone")
                 after = metrics_dict(cdp.send("Performance.getMetrics"))
@@ -374,12 +362,7 @@ def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int
                 has=page.locator("text.mainheading", has_text="Tasks")).first  # fmt: skip
             box = tasks.bounding_box()
             page.evaluate(FRAMES)
-            y = box["y"] + box["height"] * 0.5
-            page.mouse.move(box["x"] + box["width"] * 0.6, y)
-            page.mouse.down()
-            for step in range(30):
-                page.mouse.move(box["x"] + box["width"] * (0.6 - step * 0.01), y)
-            page.mouse.up()
+            ld.pan_left(page, box)
             page.wait_for_function(
                 """() => [...document.querySelectorAll('.dashmon-dashboard .widget-label')]
                     .some(l => l.textContent.includes('fixed window'))""", timeout=20_000)  # fmt: skip

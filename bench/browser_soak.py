@@ -36,16 +36,6 @@ from typing import Any
 from .browser import _driver
 from .cluster import CHROMIUM_FLAGS, free_port, kill_tree
 
-SETUP = (
-    "import logging, threading, time\n"
-    "from distributed import Client, LocalCluster\n"
-    "import jupyter_dashmon\n"
-    "cluster = LocalCluster(n_workers=2, threads_per_worker=2, dashboard_address=None,\n"
-    "                       silence_logs=logging.ERROR)\n"
-    "client = Client(cluster)\n"
-    "dash = client.dashboard()\n"
-    "dash"
-)
 TRICKLE = (
     "def nap(x):\n    time.sleep(0.02)\n    return x\n"
     "running = True\n"
@@ -145,7 +135,7 @@ def _open_dashboard(devtools: DevTools, ld: Any, lab: Any, timeout: float = 120.
                 time.sleep(0.3)
         page = browser.contexts[0].pages[0]
         page.set_viewport_size({"width": 1400, "height": 1000})
-        ld.open_and_run(page, lab, [SETUP, TRICKLE], wait_ms=120_000)
+        ld.open_and_run(page, lab, [ld.DASHBOARD_CELL, TRICKLE], wait_ms=120_000)
         page.wait_for_function(
             """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
                 .some(t => t.textContent.startsWith('Task Stream'))""",

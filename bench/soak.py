@@ -44,8 +44,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--history", type=int, default=5_000)
     parser.add_argument("--no-dashboard", action="store_true",
                         help="the same run without a dashboard, for comparison")  # fmt: skip
+    parser.add_argument("--log-length", type=int, default=None,
+                        help="distributed.admin.low-level-log-length for every process (distributed "
+                             "keeps that many recent message batches per connection; default 1000)")  # fmt: skip
+    parser.add_argument("--saturation", default="inf",
+                        help="distributed.scheduler.worker-saturation ('inf' as the throughput "
+                             "benchmark; 'default' leaves distributed's own)")  # fmt: skip
     args = parser.parse_args(argv)
 
+    import dask
     from distributed import Client
 
     import jupyter_dashmon  # noqa: F401
@@ -53,6 +60,13 @@ def main(argv: list[str] | None = None) -> None:
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = bench_env()
+    if args.saturation == "default":
+        env.pop("DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION", None)
+    else:
+        env["DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION"] = args.saturation
+    if args.log_length is not None:
+        env["DASK_DISTRIBUTED__ADMIN__LOW_LEVEL_LOG_LENGTH"] = str(args.log_length)
+        dask.config.set({"distributed.admin.low-level-log-length": args.log_length})
     procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host",
                                "127.0.0.1", "--port", str(port), "--no-dashboard"], env=env)]  # fmt: skip
     time.sleep(2)

@@ -148,7 +148,7 @@ class PageVisibility:
 def _open_unparented() -> Any:
     """Open the visibility comm as if no request had caused it.
 
-    ipykernel 7 may send the front-end's messages on a comm to the subshell of the
+    ipykernel 7 sends the front-end's messages on a comm to the subshell of the
     request that last published on it (here: the busy cell that created the
     dashboard), which would hold every report until that cell ends.  Opened
     without a parent request, the reports go where the front-end sends them:
@@ -159,11 +159,23 @@ def _open_unparented() -> Any:
     from IPython import get_ipython
 
     kernel = getattr(get_ipython(), "kernel", None)
-    set_parent = getattr(kernel, "set_parent", None)
-    if set_parent is not None:
-        set_parent([], {}, channel="shell")
+    if kernel is not None and _subshell_kernel():
+        # Context-local in ipykernel 7 (this copied context only); in ipykernel 6 the
+        # parent is process-wide and clearing it would cut the cell's own output off,
+        # and there are no subshells to route to anyway.
+        kernel.set_parent([], {}, channel="shell")
     data: VisibilityWatch = {"watch": "visibility"}
     return create_comm(target_name=VISIBILITY_TARGET, data=data)
+
+
+def _subshell_kernel() -> bool:
+    """True for ipykernel 7 or later (subshells, context-local parent requests)."""
+    try:
+        import ipykernel
+    except ImportError:
+        return False
+    major = str(getattr(ipykernel, "__version__", "0")).split(".")[0]
+    return major.isdigit() and int(major) >= 7
 
 
 #: This kernel's pages (one per process).

@@ -161,6 +161,20 @@ class BrowserPage:
     errors: list[str]
 
 
+#: A notebook cell: a two-worker LocalCluster, its Client, and its dashboard
+#: shown inline (``cluster``, ``client``, ``dash``; json, logging, random and
+#: time imported).
+DASHBOARD_CELL = (
+    "import json, logging, random, time\n"
+    "from distributed import Client, LocalCluster\n"
+    "import jupyter_dashmon\n"
+    "cluster = LocalCluster(n_workers=2, threads_per_worker=2, dashboard_address=None,\n"
+    "                       silence_logs=logging.ERROR)\n"
+    "client = Client(cluster)\n"
+    "dash = client.dashboard()\n"
+    "dash"
+)
+
 KERNEL_READY = """() => {
     const name = document.querySelector('.jp-NotebookPanel-toolbar .jp-Toolbar-kernelName');
     const text = name ? name.textContent.trim() : '';
@@ -216,6 +230,16 @@ def open_and_run(page: Any, lab: Lab, cells: list[str], wait_ms: int | None = 12
     if wait_ms is not None:
         page.wait_for_function(ALL_CELLS_RAN, timeout=wait_ms)
     return name
+
+
+def pan_left(page: Any, box: dict, steps: int = 30) -> None:
+    """Drag across the middle of ``box`` (a bounding box) from 60 % towards the left."""
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.6, y)
+    page.mouse.down()
+    for step in range(steps):
+        page.mouse.move(box["x"] + box["width"] * (0.6 - step * 0.01), y)
+    page.mouse.up()
 
 
 def search_palette(page: Any, label: str, command: str) -> Any:

@@ -8,20 +8,11 @@ from typing import Any
 
 import lab_driver
 import pytest
-from lab_driver import ALL_CELLS_RAN, ARTIFACTS, BrowserPage, Lab
+from lab_driver import ALL_CELLS_RAN, ARTIFACTS, DASHBOARD_CELL, BrowserPage, Lab
 
 pytestmark = pytest.mark.browser
 
-SETUP = (
-    "import json, logging, random, time\n"
-    "from distributed import Client, LocalCluster\n"
-    "import jupyter_dashmon\n"
-    "cluster = LocalCluster(n_workers=2, threads_per_worker=2, dashboard_address=None,\n"
-    "                       silence_logs=logging.ERROR)\n"
-    "client = Client(cluster)\n"
-    "dash = client.dashboard()\n"
-    "dash"
-)
+SETUP = DASHBOARD_CELL
 EXAMPLE = (
     "def inc(x):\n    time.sleep(random.random() / 10)\n    return x + 1\n"
     "def dec(x):\n    time.sleep(random.random() / 10)\n    return x - 1\n"
@@ -289,12 +280,7 @@ def test_100_000_tasks_render_on_the_tasks_page(
                 if (window.dashmonFrames.length < 120) requestAnimationFrame(tick); };
             requestAnimationFrame(tick); }"""
     )
-    y = box["y"] + box["height"] * 0.5
-    page.mouse.move(box["x"] + box["width"] * 0.6, y)
-    page.mouse.down()
-    for step in range(30):
-        page.mouse.move(box["x"] + box["width"] * (0.6 - step * 0.01), y)
-    page.mouse.up()
+    lab_driver.pan_left(page, box)
     page.wait_for_function(
         """() => [...document.querySelectorAll('.dashmon-dashboard .widget-label')]
             .some(l => l.textContent.includes('fixed window'))""",
