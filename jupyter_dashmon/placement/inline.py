@@ -267,17 +267,24 @@ def tiles(*figures: tuple[Widget, int]) -> HBox:
 
 def _widgets_of(view: Any) -> list[Widget]:
     """Every widget a view holds, shown or not (e.g. the Workers page keeps
-    both its per-worker bars and its histograms), however nested."""
+    both its per-worker bars and its histograms), however nested, including
+    inside the package's own helper objects (``RectBars``)."""
     found: list[Widget] = []
+    seen: set[int] = set()
     stack: list[Any] = list(vars(view).values())
     while stack:
         value = stack.pop()
+        if id(value) in seen:
+            continue
+        seen.add(id(value))
         if isinstance(value, Widget):
             found.append(value)
         elif isinstance(value, dict):
             stack.extend(value.values())
         elif isinstance(value, (list, tuple, set)):
             stack.extend(value)
+        elif type(value).__module__.startswith("jupyter_dashmon.") and hasattr(value, "__dict__"):
+            stack.extend(vars(value).values())
     return found
 
 
