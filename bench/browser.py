@@ -246,12 +246,16 @@ FRAMES = """() => { window.dashmonFrames = []; let last = performance.now();
 # -- the measurement ------------------------------------------------------------
 
 
-def _driver() -> Any:
+def _driver(what: str = "the browser step") -> Any:
+    """``tests/browser/lab_driver.py``, once Chromium and Playwright are known present."""
     folder = str(REPO / "tests" / "browser")
     if folder not in sys.path:
         sys.path.insert(0, folder)
     import lab_driver
 
+    reason = lab_driver.missing_browser_reason()
+    if reason is not None:
+        raise RuntimeError(f"{what} needs Chromium: {reason}")
     return lab_driver
 
 
@@ -266,9 +270,6 @@ def _wait_file(path: Path, timeout: float) -> None:
 def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int = 5,
             history: int = 100_000, log: Callable[[str], None] = print) -> dict:  # fmt: skip
     ld = _driver()
-    reason = ld.missing_browser_reason()
-    if reason is not None:
-        raise RuntimeError(f"browser step needs Chromium: {reason}")
     from playwright.sync_api import sync_playwright
 
     home = Path(tempfile.mkdtemp(prefix="dashmon-bench-home-"))

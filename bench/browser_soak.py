@@ -148,10 +148,7 @@ def _open_dashboard(devtools: DevTools, ld: Any, lab: Any, timeout: float = 120.
 
 
 def soak(minutes: float, every: float = 30.0, log: Any = print) -> list[dict]:
-    ld = _driver()
-    reason = ld.missing_browser_reason()
-    if reason is not None:
-        raise RuntimeError(f"the browser soak needs Chromium: {reason}")
+    ld = _driver("the browser soak")
     home = Path(tempfile.mkdtemp(prefix="dashmon-soak-home-"))
     root = Path(tempfile.mkdtemp(prefix="dashmon-soak-nb-"))
     port = free_port()

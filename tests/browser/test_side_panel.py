@@ -186,15 +186,21 @@ def test_sidebar_call_in_kernel_opens_a_second_view(
     assert browser.errors == []
 
 
-def test_kernel_restart_replaces_the_plot_with_a_message(
-    browser: BrowserPage, run_notebook: Any
-) -> None:
+def open_panel_of_client_cell(browser: BrowserPage, run_notebook: Any) -> tuple[Any, Any]:
+    """Run a notebook with a Client, open its dashboard from the palette; (page, panel)."""
     run_notebook([CLIENT_CELL])
     page = browser.page
     run_command_from_palette(page, LABEL, COMMAND)
     panel = page.locator(DASHBOARD_PANEL)
     panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
     assert browser.errors == []
+    return page, panel
+
+
+def test_kernel_restart_replaces_the_plot_with_a_message(
+    browser: BrowserPage, run_notebook: Any
+) -> None:
+    page, panel = open_panel_of_client_cell(browser, run_notebook)
 
     page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
     page.click("li.lm-Menu-item[data-command='kernelmenu:restart']")
@@ -215,12 +221,7 @@ def test_kernel_restart_replaces_the_plot_with_a_message(
 def test_kernel_shutdown_replaces_the_plot_with_a_message(
     browser: BrowserPage, run_notebook: Any
 ) -> None:
-    run_notebook([CLIENT_CELL])
-    page = browser.page
-    run_command_from_palette(page, LABEL, COMMAND)
-    panel = page.locator(DASHBOARD_PANEL)
-    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
-    assert browser.errors == []
+    page, panel = open_panel_of_client_cell(browser, run_notebook)
 
     page.locator(".lm-MenuBar-itemLabel", has_text="Kernel").first.click()
     page.click("li.lm-Menu-item[data-command='kernelmenu:shutdown']")
