@@ -7,12 +7,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import { ICommandPalette, ISessionContext } from '@jupyterlab/apputils';
+import { IConsoleTracker } from '@jupyterlab/console';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
 import { NotebookKernel, requestDashboard } from './kernel';
 import { DashboardPanel, DashmonPanel, dashboardIcon } from './panel';
+import { VisibilityReporter } from './visibility';
 
 const COMMAND = 'jupyter-dashmon:open';
 const LAUNCHER_ID = 'jupyter-dashmon-launcher';
@@ -24,10 +26,33 @@ const WELCOME =
 const NO_NOTEBOOK =
   'Open a notebook whose kernel has a Dask Client, then run this command again.';
 
+/**
+ * Report this page's visibility to whichever kernel `context` connects to
+ * (consoles; notebooks do it through `NotebookKernel`).  A connection that
+ * handles comms without the target would close the kernel's shared
+ * visibility comm for every page.
+ */
+function reportVisibility(context: ISessionContext): void {
+  let reporter: VisibilityReporter | null = null;
+  const follow = () => {
+    reporter?.dispose();
+    const kernel = context.session?.kernel;
+    reporter = kernel ? new VisibilityReporter(kernel) : null;
+  };
+  context.kernelChanged.connect(follow);
+  context.disposed.connect(() => {
+    context.kernelChanged.disconnect(follow);
+    reporter?.dispose();
+    reporter = null;
+  });
+  follow();
+}
+
 function activate(
   app: JupyterFrontEnd,
   tracker: INotebookTracker | null,
-  palette: ICommandPalette | null
+  palette: ICommandPalette | null,
+  consoles: IConsoleTracker | null
 ): void {
   const panels = new Map<string, DashboardPanel>();
   let launcher: DashmonPanel | null = null;
@@ -127,6 +152,10 @@ function activate(
     tracker.forEach(follow);
     tracker.widgetAdded.connect((_, notebook) => follow(notebook));
   }
+  if (consoles) {
+    consoles.forEach(panel => reportVisibility(panel.sessionContext));
+    consoles.widgetAdded.connect((_, panel) => reportVisibility(panel.sessionContext));
+  }
   app.shell.add(getLauncher(), 'right', { rank: RANK });
 }
 
@@ -134,7 +163,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-dashmon:plugin',
   description: 'Shows the jupyter_dashmon Dask dashboard in the right sidebar.',
   autoStart: true,
-  optional: [INotebookTracker, ICommandPalette],
+  optional: [INotebookTracker, ICommandPalette, IConsoleTracker],
   activate
 };
 
