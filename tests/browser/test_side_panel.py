@@ -232,3 +232,55 @@ def test_kernel_shutdown_replaces_the_plot_with_a_message(
     assert message.inner_text() == "Disconnected: the kernel was shut down"
     assert panel.locator(".bqplot.figure").count() == 0
     assert teardown_noise_only(browser.errors)
+
+
+RUN_IN_CURRENT = """code => new Promise((resolve, reject) => {
+    const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+    const future = kernel.requestExecute({code});
+    let text = '';
+    future.onIOPub = msg => {
+        if (msg.header.msg_type === 'stream') { text += msg.content.text; }
+        if (msg.header.msg_type === 'error') { reject(msg.content.evalue); }
+    };
+    future.done.then(() => resolve(text));
+})"""
+VISIBILITY_STATE = (
+    "from jupyter_dashmon.placement import visibility\n"
+    "comm = visibility.pages._comm\n"
+    "print('STATE', comm is not None and not comm._closed, len(visibility.pages._pages),"
+    " dash.views['task_stream'].redraw.active)"
+)
+
+
+def test_a_console_reports_visibility_for_its_kernel(browser: BrowserPage, lab: Lab) -> None:
+    """A console's connection may be the one that handles the kernel's comms: it
+    must answer the visibility comm (not close it) and report the page."""
+    from lab_driver import DASHBOARD_CELL
+
+    page = browser.page
+    open_lab(page, lab)
+    page.evaluate(
+        "() => window.jupyterapp.commands.execute('console:create', {kernelPreference: {name: 'python3'}})"
+    )
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " return !!(w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel"
+        " && w.sessionContext.session.kernel.connectionStatus === 'connected'); }",
+        timeout=60_000,
+    )
+    page.evaluate(RUN_IN_CURRENT, DASHBOARD_CELL)
+    page.wait_for_timeout(1500)  # the watch comm's broadcast and the page's first report
+    assert page.evaluate(RUN_IN_CURRENT, VISIBILITY_STATE).split() == ["STATE", "True", "1", "True"]
+    page.evaluate(
+        """state => { Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
+            document.dispatchEvent(new Event('visibilitychange')); }""",
+        "hidden",
+    )
+    page.wait_for_timeout(1000)
+    assert page.evaluate(RUN_IN_CURRENT, VISIBILITY_STATE).split() == [
+        "STATE",
+        "True",
+        "1",
+        "False",
+    ]
+    assert browser.errors == []
