@@ -38,11 +38,29 @@ class Plan:
 
 
 PLANS = {
-    "full": Plan(rounds=3, tasks=20_000, workloads=("independent", "tree"), idle=10.0, scale_repeats=30,
-                 records=100_000, kernel_tasks=1_000_000, latency_tasks=200, kernel_rounds=3),
-    "quick": Plan(rounds=3, tasks=2_000, workloads=("independent",), idle=2.0, scale_repeats=10,
-                  records=20_000, kernel_tasks=0, latency_tasks=40, kernel_rounds=0),
-}  # fmt: skip
+    "full": Plan(
+        rounds=3,
+        tasks=20_000,
+        workloads=("independent", "tree"),
+        idle=10.0,
+        scale_repeats=30,
+        records=100_000,
+        kernel_tasks=1_000_000,
+        latency_tasks=200,
+        kernel_rounds=3,
+    ),
+    "quick": Plan(
+        rounds=3,
+        tasks=2_000,
+        workloads=("independent",),
+        idle=2.0,
+        scale_repeats=10,
+        records=20_000,
+        kernel_tasks=0,
+        latency_tasks=40,
+        kernel_rounds=0,
+    ),
+}
 
 STEPS = ("throughput", "scale", "memory", "latency", "kernel", "browser")
 
@@ -109,7 +127,9 @@ def run(mode: str, skip: set[str]) -> tuple[list[report.Row], tuple[float, float
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a smaller run, under two minutes")
-    parser.add_argument("--skip", default="", help=f"comma-separated steps to skip: {', '.join(STEPS)}")
+    parser.add_argument(
+        "--skip", default="", help=f"comma-separated steps to skip: {', '.join(STEPS)}"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
@@ -119,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = skip - set(STEPS)
     if unknown:
         parser.error(f"unknown step(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
-    command = "python -m bench" + (" " + shlex.join(argv if argv is not None else sys.argv[1:])).rstrip()
+    command = (
+        "python -m bench" + (" " + shlex.join(argv if argv is not None else sys.argv[1:])).rstrip()
+    )
     described = machine.describe()
     t0 = time.monotonic()
     rows, (dn, bn), notes = run(mode, skip)
@@ -130,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         # A run of some steps only gets a section of its own, so that it does not
         # replace the last complete run's figures.
         key = mode if not skip else f"{mode}, {', '.join(s for s in STEPS if s not in skip)} only"
-        path = report.write_results(key, report.section(key, rows, described, command, when, took, notes))
+        path = report.write_results(
+            key, report.section(key, rows, described, command, when, took, notes)
+        )
         log(f"wrote {path}")
     print(headline(dn, bn))
     return 0

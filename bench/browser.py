@@ -267,8 +267,14 @@ def _wait_file(path: Path, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int = 5,
-            history: int = 100_000, log: Callable[[str], None] = print) -> dict:  # fmt: skip
+def measure(
+    trickle: int = 30,
+    gap: float = 0.3,
+    updates: int = 15,
+    renders: int = 5,
+    history: int = 100_000,
+    log: Callable[[str], None] = print,
+) -> dict:
     ld = _driver()
     from playwright.sync_api import sync_playwright
 
@@ -277,12 +283,21 @@ def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int
     out: dict = {"trickle": trickle, "updates": updates, "renders": renders, "history": history}
     with ld.lab_server(home, root) as lab, sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
-            str(home / "chromium"), executable_path=ld.CHROMIUM, headless=True, args=ld.CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000})  # fmt: skip
+            str(home / "chromium"),
+            executable_path=ld.CHROMIUM,
+            headless=True,
+            args=ld.CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
         try:
             page = ctx.new_page()
-            cells = [GATE, ld.DASHBOARD_CELL, TRICKLE.format(n=trickle, gap=gap), UPDATES.format(reps=updates),
-                     HISTORY.format(n=history)]  # fmt: skip
+            cells = [
+                GATE,
+                ld.DASHBOARD_CELL,
+                TRICKLE.format(n=trickle, gap=gap),
+                UPDATES.format(reps=updates),
+                HISTORY.format(n=history),
+            ]
             ld.open_and_run(page, lab, cells, wait_ms=None)
             page.wait_for_function(f"() => !!({TITLE})()", timeout=120_000)
             out["visibility"] = page.evaluate("() => document.visibilityState")
@@ -359,14 +374,19 @@ def measure(trickle: int = 30, gap: float = 0.3, updates: int = 15, renders: int
                 page.wait_for_function(RETAINED, timeout=30_000, polling="raf")
                 render.append(page.evaluate(TWO_FRAMES) - started)
             out["render_ms"] = render
-            tasks = page.locator(f"{DASHBOARD} .bqplot.figure").filter(
-                has=page.locator("text.mainheading", has_text="Tasks")).first  # fmt: skip
+            tasks = (
+                page.locator(f"{DASHBOARD} .bqplot.figure")
+                .filter(has=page.locator("text.mainheading", has_text="Tasks"))
+                .first
+            )
             box = tasks.bounding_box()
             page.evaluate(FRAMES)
             ld.pan_left(page, box)
             page.wait_for_function(
                 """() => [...document.querySelectorAll('.dashmon-dashboard .widget-label')]
-                    .some(l => l.textContent.includes('fixed window'))""", timeout=20_000)  # fmt: skip
+                    .some(l => l.textContent.includes('fixed window'))""",
+                timeout=20_000,
+            )
             page.wait_for_function("() => window.dashmonFrames.length >= 120", timeout=20_000)
             out["pan_frames_ms"] = page.evaluate("() => window.dashmonFrames")
         finally:
@@ -390,24 +410,57 @@ def rows(m: dict) -> list[Row]:
     v_med, v_p95 = summary(m["live_work_ms"])
     lw_med, _ = summary(m["live_wall_ms"])
     return [
-        Row("5b", "latency worker stop -> page, median", l_med, "ms", "", None,
+        Row(
+            "5b",
+            "latency worker stop -> page, median",
+            l_med,
+            "ms",
+            "",
+            None,
             f"{len(lat_ms)} of {m['trickle']} tasks matched, {missing} never shown; "
-            f"interval {m['interval'] * 1e3:.0f} ms"),
+            f"interval {m['interval'] * 1e3:.0f} ms",
+        ),
         Row("5b", "latency worker stop -> page, p95", l_p95, "ms", "<= 300 ms", l_p95 <= 300),
-        Row("7a", "live update of a 1000-rectangle stream (50 new), main-thread work, median",
-            v_med, "ms", "16 ms", v_med <= 16,
+        Row(
+            "7a",
+            "live update of a 1000-rectangle stream (50 new), main-thread work, median",
+            v_med,
+            "ms",
+            "16 ms",
+            v_med <= 16,
             f"CDP Script+Layout+RecalcStyle delta; p95 {v_p95:.1f} ms over {len(m['live_work_ms'])} "
-            f"updates; mutation -> 2nd frame median {lw_med:.1f} ms"),
-        Row("7a", "full redraw of 1000 rectangles (stream restart), main-thread work, median",
-            w_med, "ms", "", None,
+            f"updates; mutation -> 2nd frame median {lw_med:.1f} ms",
+        ),
+        Row(
+            "7a",
+            "full redraw of 1000 rectangles (stream restart), main-thread work, median",
+            w_med,
+            "ms",
+            "",
+            None,
             f"CDP Script+Layout+RecalcStyle delta; p95 {w_p95:.1f} ms over {n_up} updates; "
-            f"median parts {parts}; idle page {idle:.1f} ms/s"),
-        Row("7a", "1000-rectangle update, title change -> 2nd frame, median", d_med, "ms", "", None,
-            f"p95 {d_p95:.1f} ms (wall, from the title mutation only)"),
-        Row("7b", "100,000 tasks: Tasks tab click -> drawn, median", r_med / 1e3, "s", "1 s",
-            r_med <= 1000, f"p95 {r_p95 / 1e3:.2f} s over {len(m['render_ms'])} renders"),
+            f"median parts {parts}; idle page {idle:.1f} ms/s",
+        ),
+        Row(
+            "7a",
+            "1000-rectangle update, title change -> 2nd frame, median",
+            d_med,
+            "ms",
+            "",
+            None,
+            f"p95 {d_p95:.1f} ms (wall, from the title mutation only)",
+        ),
+        Row(
+            "7b",
+            "100,000 tasks: Tasks tab click -> drawn, median",
+            r_med / 1e3,
+            "s",
+            "1 s",
+            r_med <= 1000,
+            f"p95 {r_p95 / 1e3:.2f} s over {len(m['render_ms'])} renders",
+        ),
         Row("7b", "pan frame interval, median", f_med, "ms", "", None, f"p95 {f_p95:.1f} ms"),
-    ]  # fmt: skip
+    ]
 
 
 if __name__ == "__main__":

@@ -111,11 +111,14 @@ class DevTools:
 
 def sample(devtools: DevTools, target: dict) -> dict:
     """Heap after a forced GC, plus what the page says about itself."""
-    _, heap, probe = devtools.session(target, [
-        ("HeapProfiler.collectGarbage", {}),
-        ("Runtime.getHeapUsage", {}),
-        ("Runtime.evaluate", {"expression": PROBE, "returnByValue": True}),
-    ])  # fmt: skip
+    _, heap, probe = devtools.session(
+        target,
+        [
+            ("HeapProfiler.collectGarbage", {}),
+            ("Runtime.getHeapUsage", {}),
+            ("Runtime.evaluate", {"expression": PROBE, "returnByValue": True}),
+        ],
+    )
     return {"heap_mb": heap["usedSize"] / 2**20, **probe["result"]["value"]}
 
 
@@ -140,7 +143,7 @@ def _open_dashboard(devtools: DevTools, ld: Any, lab: Any, timeout: float = 120.
             """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
                 .some(t => t.textContent.startsWith('Task Stream'))""",
             timeout=60_000,
-        )  # fmt: skip
+        )
         page.evaluate(WATCH)
         url = page.url
         browser.close()  # disconnects; Chromium and the page stay
@@ -155,10 +158,17 @@ def soak(minutes: float, every: float = 30.0, log: Any = print) -> list[dict]:
     samples: list[dict] = []
     with ld.lab_server(home, root) as lab:
         chromium = subprocess.Popen(
-            [ld.CHROMIUM, *CHROMIUM_FLAGS, f"--remote-debugging-port={port}",
-             f"--user-data-dir={home / 'chromium'}", "--window-size=1400,1000", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                ld.CHROMIUM,
+                *CHROMIUM_FLAGS,
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={home / 'chromium'}",
+                "--window-size=1400,1000",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             devtools = DevTools(port)
             target = _open_dashboard(devtools, ld, lab)
@@ -174,8 +184,9 @@ def soak(minutes: float, every: float = 30.0, log: Any = print) -> list[dict]:
             if cover is not None:
                 devtools.http(f"/json/close/{cover['id']}")
             time.sleep(every / 2)  # let the page catch up with what came while hidden
-            samples.append({"t": time.monotonic() - start, "phase": "shown again",
-                            **sample(devtools, target)})  # fmt: skip
+            samples.append(
+                {"t": time.monotonic() - start, "phase": "shown again", **sample(devtools, target)}
+            )
             log(_line(samples[-1]))
         finally:
             kill_tree(chromium.pid)
@@ -184,8 +195,10 @@ def soak(minutes: float, every: float = 30.0, log: Any = print) -> list[dict]:
 
 
 def _line(s: dict) -> str:
-    return (f"{s['t']:6.0f} s {s['phase']:11s} {s['visibility']:8s} heap {s['heap_mb']:7.2f} MiB "
-            f"nodes {s['nodes']:6d} drawn {s['drawn']}")  # fmt: skip
+    return (
+        f"{s['t']:6.0f} s {s['phase']:11s} {s['visibility']:8s} heap {s['heap_mb']:7.2f} MiB "
+        f"nodes {s['nodes']:6d} drawn {s['drawn']}"
+    )
 
 
 def report(samples: list[dict], minutes: float, every: float) -> str:

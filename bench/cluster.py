@@ -10,6 +10,7 @@ process makes "scheduler CPU" exactly the scheduler's.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -26,10 +27,16 @@ import psutil
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--window-size=1400,1000",
-]  # fmt: skip
+]
 
 
 def bench_env() -> dict[str, str]:
@@ -124,10 +131,23 @@ class ProcessCluster:
         dash = ["--dashboard-address", "127.0.0.1:0"] if self.dashboard else ["--no-dashboard"]
         log = open(os.path.join(self.dir, "scheduler.log"), "w")
         self.scheduler = subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-             "--port", "0", "--scheduler-file", file, *dash],
-            env=bench_env(), stdout=log, stderr=subprocess.STDOUT, cwd=self.dir,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--scheduler-file",
+                file,
+                *dash,
+            ],
+            env=bench_env(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.dir,
+        )
         deadline = time.monotonic() + 60
         while not os.path.exists(file) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -137,17 +157,34 @@ class ProcessCluster:
         self.dashboard_port = int(info.get("services", {}).get("dashboard", 0) or 0)
         wlog = open(os.path.join(self.dir, "workers.log"), "w")
         self.workers = subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_worker", self.address,
-             "--nworkers", str(self.nworkers), "--nthreads", str(self.nthreads),
-             "--host", "127.0.0.1", "--no-dashboard", "--local-directory", self.dir],
-            env=bench_env(), stdout=wlog, stderr=subprocess.STDOUT, cwd=self.dir,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_worker",
+                self.address,
+                "--nworkers",
+                str(self.nworkers),
+                "--nthreads",
+                str(self.nthreads),
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+                "--local-directory",
+                self.dir,
+            ],
+            env=bench_env(),
+            stdout=wlog,
+            stderr=subprocess.STDOUT,
+            cwd=self.dir,
+        )
         return self
 
     @property
     def pids(self) -> dict[str, int]:
-        return {"scheduler": self.scheduler.pid if self.scheduler else 0,
-                "workers": self.workers.pid if self.workers else 0}  # fmt: skip
+        return {
+            "scheduler": self.scheduler.pid if self.scheduler else 0,
+            "workers": self.workers.pid if self.workers else 0,
+        }
 
     def close(self) -> None:
         for proc in (self.workers, self.scheduler):
@@ -174,10 +211,8 @@ def kill_tree(pid: int) -> None:
     except psutil.Error:
         return
     for p in procs:
-        try:
+        with contextlib.suppress(psutil.Error):
             p.kill()
-        except psutil.Error:
-            pass
     psutil.wait_procs(procs, timeout=5)
 
 
@@ -214,10 +249,16 @@ class BokehPage:
 
         port = free_port()
         self.proc = subprocess.Popen(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--remote-debugging-port={port}",
-             f"--user-data-dir={self.dir}", self.url],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                CHROMIUM,
+                *CHROMIUM_FLAGS,
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={self.dir}",
+                self.url,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + timeout
         with sync_playwright() as p:
             browser = None

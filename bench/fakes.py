@@ -23,16 +23,24 @@ from distributed.scheduler import TaskGroup, TaskPrefix, TaskState, WorkerState
 def worker_state(i: int) -> WorkerState:
     """A real ``WorkerState`` with a plausible last heartbeat."""
     ws = WorkerState(
-        address=f"tcp://127.0.{i // 250 % 250}.{1 + i % 250}:{40000 + i}", status=Status.running,
-        pid=1000 + i, name=str(i), nthreads=2, memory_limit=4 * 2**30, local_directory="/tmp",
-        nanny=None, server_id=f"server-{i}",
-    )  # fmt: skip
+        address=f"tcp://127.0.{i // 250 % 250}.{1 + i % 250}:{40000 + i}",
+        status=Status.running,
+        pid=1000 + i,
+        name=str(i),
+        nthreads=2,
+        memory_limit=4 * 2**30,
+        local_directory="/tmp",
+        nanny=None,
+        server_id=f"server-{i}",
+    )
     ws.metrics = {
-        "cpu": random.uniform(0, 200), "memory": random.uniform(1e8, 2e9), "managed_bytes": 0,
+        "cpu": random.uniform(0, 200),
+        "memory": random.uniform(1e8, 2e9),
+        "managed_bytes": 0,
         "spilled_bytes": {"memory": 0, "disk": 0},
         "host_net_io": {"read_bps": 1e5, "write_bps": 2e5},
         "host_disk_io": {"read_bps": 0.0, "write_bps": 0.0},
-    }  # fmt: skip
+    }
     return ws
 
 
@@ -97,8 +105,14 @@ def started_plugin(plugin: Any, scheduler: FakeScheduler) -> Any:
     return plugin
 
 
-def finish(plugin: Any, scheduler: FakeScheduler, key: str, prefix: str, worker: str,
-           start: float | None = None) -> float:
+def finish(
+    plugin: Any,
+    scheduler: FakeScheduler,
+    key: str,
+    prefix: str,
+    worker: str,
+    start: float | None = None,
+) -> float:
     """Create ``key`` as processing and drive it to memory through ``plugin``.
 
     Returns the seconds spent in ``plugin.transition`` alone.

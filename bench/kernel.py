@@ -19,6 +19,7 @@ runs the upstream example workload (``inc``/``dec``/``add`` over
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import textwrap
@@ -117,20 +118,16 @@ class Kernel:
         """Collect iopub traffic for ``seconds`` with no cell running."""
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            try:
+            with contextlib.suppress(queue.Empty):
                 self._note(self.kc.get_iopub_msg(timeout=max(end - time.monotonic(), 0.01)))
-            except queue.Empty:
-                pass
 
     def _note(self, msg: dict) -> None:
         if msg["msg_type"] == "comm_msg":
             self.comm_msgs.append((time.monotonic(), _size(msg), msg))
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.run("client.close()", timeout=30)
-        except Exception:
-            pass
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
 
@@ -161,11 +158,19 @@ def measure(rounds: int = 3, idle: float = 5.0, log=print) -> dict:
                     wall = time.monotonic() - t0
                     s = json.loads(stdout.split("STATS", 1)[1])
                     msgs = list(k.comm_msgs)
-                    run = {"round": r, "condition": cond, **s, "messages": len(msgs),
-                           "bytes": sum(m[1] for m in msgs), "span": wall}  # fmt: skip
+                    run = {
+                        "round": r,
+                        "condition": cond,
+                        **s,
+                        "messages": len(msgs),
+                        "bytes": sum(m[1] for m in msgs),
+                        "span": wall,
+                    }
                     out["runs"].append(run)
-                    log(f"  round {r} {cond:8s} {s['wall']:.1f} s, kernel {s['cpu']:.2f} CPU-s, "
-                        f"{len(msgs)} comm msgs, {run['bytes'] / 1024:.0f} KiB")  # fmt: skip
+                    log(
+                        f"  round {r} {cond:8s} {s['wall']:.1f} s, kernel {s['cpu']:.2f} CPU-s, "
+                        f"{len(msgs)} comm msgs, {run['bytes'] / 1024:.0f} KiB"
+                    )
                     if cond == "dashmon":
                         out["traits"].update(_traits(msgs))
                         k.comm_msgs.clear()
@@ -176,8 +181,14 @@ def measure(rounds: int = 3, idle: float = 5.0, log=print) -> dict:
                         k.comm_msgs.clear()
                         k.listen(idle)  # ...then count what an idle dashboard sends
                         msgs = list(k.comm_msgs)
-                        out["idle"].append({"messages": len(msgs), "bytes": sum(m[1] for m in msgs),
-                                            "seconds": idle, "traits": _traits(msgs)})  # fmt: skip
+                        out["idle"].append(
+                            {
+                                "messages": len(msgs),
+                                "bytes": sum(m[1] for m in msgs),
+                                "seconds": idle,
+                                "traits": _traits(msgs),
+                            }
+                        )
                         k.run(CLOSE)
         finally:
             k.close()
@@ -190,27 +201,49 @@ def rows(m: dict) -> list[Row]:
     per_round = {}
     for r in m["runs"]:
         per_round.setdefault(r["round"], {})[r["condition"]] = r
-    extra = [(v["dashmon"]["cpu"] - v["none"]["cpu"]) / v["dashmon"]["wall"] * 100
-             for v in per_round.values() if len(v) == 2]  # fmt: skip
+    extra = [
+        (v["dashmon"]["cpu"] - v["none"]["cpu"]) / v["dashmon"]["wall"] * 100
+        for v in per_round.values()
+        if len(v) == 2
+    ]
     apply_pct = [r["apply"] / r["wall"] * 100 for r in dash]
     idle_msgs = [i["messages"] / i["seconds"] for i in m["idle"]]
     idle_rate = [i["bytes"] / i["seconds"] / 1024 for i in m["idle"]]
-    top = ", ".join(f"{k} {v / sum(m['traits'].values()) * 100:.0f}%"
-                    for k, v in m["traits"].most_common(5))  # fmt: skip
+    top = ", ".join(
+        f"{k} {v / sum(m['traits'].values()) * 100:.0f}%" for k, v in m["traits"].most_common(5)
+    )
     idle_traits = Counter()
     for i in m["idle"]:
         idle_traits.update(i["traits"])
     idle_top = ", ".join(f"{k}" for k, _ in idle_traits.most_common(4)) or "none"
     msgs = stats.median(r["messages"] / r["span"] for r in dash)
     return [
-        Row("6", "kernel->browser traffic, example workload", stats.median(rate), "KiB/s", "<= 50 KB/s",
+        Row(
+            "6",
+            "kernel->browser traffic, example workload",
+            stats.median(rate),
+            "KiB/s",
+            "<= 50 KB/s",
             stats.median(rate) * 1.024 <= 50,
-            f"{msgs:.1f} comm msgs/s; {stats.median(r['span'] for r in dash):.1f} s runs; bytes by trait: {top}"),
-        Row("6", "kernel->browser messages when idle", stats.median(idle_msgs), "msg/s", "0",
+            f"{msgs:.1f} comm msgs/s; {stats.median(r['span'] for r in dash):.1f} s runs; bytes by trait: {top}",
+        ),
+        Row(
+            "6",
+            "kernel->browser messages when idle",
+            stats.median(idle_msgs),
+            "msg/s",
+            "0",
             stats.median(idle_msgs) == 0,
-            f"{stats.median(idle_rate):.2f} KiB/s; traits: {idle_top}"),
-        Row("8", "kernel CPU for the dashboard (vs no dashboard)", stats.median(extra), "% core", "<= 5 %",
+            f"{stats.median(idle_rate):.2f} KiB/s; traits: {idle_top}",
+        ),
+        Row(
+            "8",
+            "kernel CPU for the dashboard (vs no dashboard)",
+            stats.median(extra),
+            "% core",
+            "<= 5 %",
             stats.median(extra) <= 5,
             f"in Listener.apply alone {stats.median(apply_pct):.1f} % core; "
-            f"{len(extra)} paired rounds, real kernel"),
+            f"{len(extra)} paired rounds, real kernel",
+        ),
     ]

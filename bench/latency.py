@@ -55,9 +55,19 @@ def measure(n: int = 200, gap: float = 0.05) -> dict:
 def rows(m: dict) -> list[Row]:
     ms = [x * 1e3 for x in m["latencies"]]
     p95 = stats.p95(ms)
-    detail = (f"{len(ms)} of {m['tasks']} tasks seen; interval {m['interval'] * 1e3:.0f} ms; "
-              f"max {max(ms, default=float('nan')):.0f} ms; browser half not measured")  # fmt: skip
+    detail = (
+        f"{len(ms)} of {m['tasks']} tasks seen; interval {m['interval'] * 1e3:.0f} ms; "
+        f"max {max(ms, default=float('nan')):.0f} ms; browser half not measured"
+    )
     return [
-        Row("5", "latency worker stop -> kernel model, median", stats.median(ms), "ms", "", None, detail),
+        Row(
+            "5",
+            "latency worker stop -> kernel model, median",
+            stats.median(ms),
+            "ms",
+            "",
+            None,
+            detail,
+        ),
         Row("5", "latency worker stop -> kernel model, p95", p95, "ms", "<= 300 ms", p95 <= 300),
     ]

@@ -9,7 +9,16 @@ import sys
 
 import psutil
 
-PACKAGES = ("distributed", "dask", "bokeh", "bqplot", "ipywidgets", "jupyterlab", "jupyter_client", "psutil")
+PACKAGES = (
+    "distributed",
+    "dask",
+    "bokeh",
+    "bqplot",
+    "ipywidgets",
+    "jupyterlab",
+    "jupyter_client",
+    "psutil",
+)
 
 
 def cpu_model() -> str:

@@ -17,7 +17,6 @@ checkpoints up to ``total`` tasks.
 
 from __future__ import annotations
 
-import copy
 import gc
 import random
 import time
@@ -78,8 +77,12 @@ def per_record(n: int = 100_000) -> dict[str, float]:
     dash, plugin = retained_bytes(lambda s: started_plugin(DashmonPlugin(history=n), s), n)
     random.seed(1)
     stream, tsp = retained_bytes(lambda s: TaskStreamPlugin(s, maxlen=n), n)
-    return {"dashmon": dash / len(plugin.tasks), "task_stream": stream / len(tsp.buffer),
-            "records": len(plugin.tasks), "ring_nbytes": plugin.tasks.nbytes() / len(plugin.tasks)}  # fmt: skip
+    return {
+        "dashmon": dash / len(plugin.tasks),
+        "task_stream": stream / len(tsp.buffer),
+        "records": len(plugin.tasks),
+        "ring_nbytes": plugin.tasks.nbytes() / len(plugin.tasks),
+    }
 
 
 # -- kernel ---------------------------------------------------------------
@@ -87,8 +90,8 @@ def per_record(n: int = 100_000) -> dict[str, float]:
 
 def template_deltas(batch: int) -> tuple[dict, dict]:
     """A real first reply (reset) and a real steady reply of ``batch`` records."""
-    from .scale import Subscriber
     from .fakes import finish
+    from .scale import Subscriber
 
     scheduler = FakeScheduler(8)
     plugin = started_plugin(DashmonPlugin(history=100_000, resource_interval=0.0), scheduler)
@@ -99,8 +102,7 @@ def template_deltas(batch: int) -> tuple[dict, dict]:
     now = time.time()
     for i in range(batch):
         name = ("inc", "dec", "add", "sum")[i % 4]
-        finish(plugin, scheduler, random_key(name), name, workers[i % len(workers)],
-               now + i * 1e-4)  # fmt: skip
+        finish(plugin, scheduler, random_key(name), name, workers[i % len(workers)], now + i * 1e-4)
     steady = sub.poll()
     return first, steady
 
@@ -114,7 +116,9 @@ def synthetic_deltas(template: dict, start_cursor: int, n: int, step: float):
         shift = (i + 1) * step
         delta = dict(template)
         cols = dict(tasks)
-        cols["key"] = [f"{k.rsplit('-', 1)[0]}-{random.getrandbits(128):032x}" for k in tasks["key"]]
+        cols["key"] = [
+            f"{k.rsplit('-', 1)[0]}-{random.getrandbits(128):032x}" for k in tasks["key"]
+        ]
         cols["start"] = [s + shift for s in tasks["start"]]
         cols["stop"] = [s + shift for s in tasks["stop"]]
         delta["tasks"] = cols
@@ -126,15 +130,19 @@ def synthetic_deltas(template: dict, start_cursor: int, n: int, step: float):
             if "worker_table" in delta:
                 delta["worker_table"] = None
         else:
-            delta["resources"] = {k: ([v + shift for v in vals] if k == "time" else list(vals))
-                                  for k, vals in template["resources"].items()}  # fmt: skip
+            delta["resources"] = {
+                k: ([v + shift for v in vals] if k == "time" else list(vals))
+                for k, vals in template["resources"].items()
+            }
         if i % 10:
             delta["progress"] = {}
         delta["workers"] = None
         yield delta, t0 + shift
 
 
-def kernel_memory(total: int = 1_000_000, batch: int = 1000, checkpoints=(100_000, 500_000, 1_000_000)):
+def kernel_memory(
+    total: int = 1_000_000, batch: int = 1000, checkpoints=(100_000, 500_000, 1_000_000)
+):
     """RSS and Python heap of a fed Dashboard at each checkpoint, and apply() CPU."""
     import logging
 
@@ -143,8 +151,12 @@ def kernel_memory(total: int = 1_000_000, batch: int = 1000, checkpoints=(100_00
     from jupyter_dashmon import Dashboard
 
     out: dict = {"rss": {}, "apply": []}
-    with LocalCluster(n_workers=0, processes=False, dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:  # fmt: skip
+    with (
+        LocalCluster(
+            n_workers=0, processes=False, dashboard_address=None, silence_logs=logging.ERROR
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         dash = Dashboard(client)
         deadline = time.monotonic() + 30
         while dash.listener.polls < 1 and time.monotonic() < deadline:
@@ -172,22 +184,55 @@ def kernel_memory(total: int = 1_000_000, batch: int = 1000, checkpoints=(100_00
 
 def rows(rec: dict, kern: dict | None, batch: int = 1000) -> list[Row]:
     out = [
-        Row("4", "scheduler bytes per retained record, dashmon", rec["dashmon"], "B", "<= 200",
+        Row(
+            "4",
+            "scheduler bytes per retained record, dashmon",
+            rec["dashmon"],
+            "B",
+            "<= 200",
             rec["dashmon"] <= 200,
             f"{rec['records']:,} records, tracemalloc; ring columns {rec['ring_nbytes']:.0f} B/record, "
-            "rest is the key text kept alive"),
-        Row("4", "scheduler bytes per retained record, TaskStreamPlugin", rec["task_stream"], "B", "", None,
-            f"same messages; dashmon/TaskStreamPlugin = {rec['dashmon'] / rec['task_stream']:.2f}"),
+            "rest is the key text kept alive",
+        ),
+        Row(
+            "4",
+            "scheduler bytes per retained record, TaskStreamPlugin",
+            rec["task_stream"],
+            "B",
+            "",
+            None,
+            f"same messages; dashmon/TaskStreamPlugin = {rec['dashmon'] / rec['task_stream']:.2f}",
+        ),
     ]
     if kern:
         rss = kern["rss"]
         marks = sorted(k for k in rss if k)
         growth = (rss[marks[-1]] - rss[marks[0]]) / 2**20 if len(marks) > 1 else float("nan")
-        detail = "RSS " + ", ".join(f"{k // 1000:,}k: {rss[k] / 2**20:.0f} MiB" for k in [0] + marks)
-        out.append(Row("4", f"kernel RSS growth {marks[0] // 1000:,}k -> {marks[-1] // 1000:,}k tasks",
-                       growth, "MiB", "bounded (~0)", abs(growth) < 20, detail))  # fmt: skip
+        detail = "RSS " + ", ".join(
+            f"{k // 1000:,}k: {rss[k] / 2**20:.0f} MiB" for k in [0] + marks
+        )
+        out.append(
+            Row(
+                "4",
+                f"kernel RSS growth {marks[0] // 1000:,}k -> {marks[-1] // 1000:,}k tasks",
+                growth,
+                "MiB",
+                "bounded (~0)",
+                abs(growth) < 20,
+                detail,
+            )
+        )
         ms = [a * 1e3 for a in kern["apply"]]
-        out.append(Row("8", f"Listener.apply CPU per {batch:,}-record delta (synthetic)", stats.median(ms),
-                       "ms", "", None, f"p95 {stats.p95(ms):.1f} ms; models and every view attached; "
-                       "no kernel, so no comm serialisation"))  # fmt: skip
+        out.append(
+            Row(
+                "8",
+                f"Listener.apply CPU per {batch:,}-record delta (synthetic)",
+                stats.median(ms),
+                "ms",
+                "",
+                None,
+                f"p95 {stats.p95(ms):.1f} ms; models and every view attached; "
+                "no kernel, so no comm serialisation",
+            )
+        )
     return out

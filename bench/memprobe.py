@@ -11,8 +11,10 @@ plugin: this measures distributed itself.  Run by hand:
                            [--out result.json] [--config key=value ...]
   python -m bench.memprobe_analyze result.json
 """
+
 import argparse
 import collections
+import contextlib
 import ctypes
 import gc
 import json
@@ -28,12 +30,16 @@ import time
 # Probe helpers (these functions are shipped to the scheduler by cloudpickle;
 # everything they need is imported inside them).
 # ----------------------------------------------------------------------------
-def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
-           trim=False, top=25, scan_roots=None):
-    import collections
-    import ctypes
-    import gc
-    import io
+def _probe(
+    root,
+    state_attr,
+    label,
+    do_tracemalloc_start=False,
+    nframes=8,
+    trim=False,
+    top=25,
+    scan_roots=None,
+):
     import os
     import sys
     import tempfile
@@ -55,17 +61,33 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
     libc = ctypes.CDLL("libc.so.6")
 
     class MallInfo2(ctypes.Structure):
-        _fields_ = [(n, ctypes.c_size_t) for n in
-                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
-                     "fsmblks", "uordblks", "fordblks", "keepcost")]
+        _fields_ = [
+            (n, ctypes.c_size_t)
+            for n in (
+                "arena",
+                "ordblks",
+                "smblks",
+                "hblks",
+                "hblkhd",
+                "usmblks",
+                "fsmblks",
+                "uordblks",
+                "fordblks",
+                "keepcost",
+            )
+        ]
 
     def mallinfo():
         try:
             f = libc.mallinfo2
             f.restype = MallInfo2
             m = f()
-            return {"arena": m.arena, "hblkhd": m.hblkhd, "uordblks": m.uordblks,
-                    "fordblks": m.fordblks}
+            return {
+                "arena": m.arena,
+                "hblkhd": m.hblkhd,
+                "uordblks": m.uordblks,
+                "fordblks": m.fordblks,
+            }
         except Exception as e:  # pragma: no cover
             return {"err": repr(e)}
 
@@ -88,10 +110,16 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
                 if line.startswith("#") and "=" in line:
                     k, v = line[1:].split("=", 1)
                     k = k.strip()
-                    if k in ("arenas allocated current", "bytes in allocated blocks",
-                             "bytes in available blocks", "unused pools * 16384",
-                             "bytes lost to pool headers", "bytes lost to quantization",
-                             "bytes lost to arena alignment", "Total"):
+                    if k in (
+                        "arenas allocated current",
+                        "bytes in allocated blocks",
+                        "bytes in available blocks",
+                        "unused pools * 16384",
+                        "bytes lost to pool headers",
+                        "bytes lost to quantization",
+                        "bytes lost to arena alignment",
+                        "Total",
+                    ):
                         res[k] = int(v.strip().replace(",", ""))
         except Exception as e:  # pragma: no cover
             res["err"] = repr(e)
@@ -120,12 +148,21 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
         try:
             if isinstance(x, (str, bytes)):
                 return None
-            if isinstance(x, (cabc.Sized,)) and not hasattr(x, "__dict__") or isinstance(
-                    x, (dict, list, set, frozenset, tuple, collections.deque)):
+            if (isinstance(x, (cabc.Sized,)) and not hasattr(x, "__dict__")) or isinstance(
+                x, (dict, list, set, frozenset, tuple, collections.deque)
+            ):
                 return len(x)
-            if type(x).__name__ in ("SortedDict", "SortedSet", "SortedList",
-                                     "HeapSet", "WeakValueDictionary",
-                                     "WeakKeyDictionary", "WeakSet", "LRU", "Topic"):
+            if type(x).__name__ in (
+                "SortedDict",
+                "SortedSet",
+                "SortedList",
+                "HeapSet",
+                "WeakValueDictionary",
+                "WeakKeyDictionary",
+                "WeakSet",
+                "LRU",
+                "Topic",
+            ):
                 return len(x)
         except Exception:
             return None
@@ -142,21 +179,32 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
                     names.append(s)
         res = []
         for n in names:
-            try:
+            with contextlib.suppress(Exception):
                 res.append((n, getattr(o, n)))
-            except Exception:
-                pass
         return res
 
-    SKIP_MODULES = ("builtins", "asyncio", "tornado", "logging", "threading",
-                    "socket", "ssl", "concurrent", "psutil", "types")
+    SKIP_MODULES = (
+        "builtins",
+        "asyncio",
+        "tornado",
+        "logging",
+        "threading",
+        "socket",
+        "ssl",
+        "concurrent",
+        "psutil",
+        "types",
+    )
 
     def is_obj(x):
         m = type(x).__module__ or ""
-        if isinstance(x, type) or callable(x) and not hasattr(x, "__dict__"):
+        if isinstance(x, type) or (callable(x) and not hasattr(x, "__dict__")):
             return False
-        return (hasattr(x, "__dict__") or hasattr(type(x), "__slots__")) and \
-            not m.startswith(SKIP_MODULES) and clen(x) is None
+        return (
+            (hasattr(x, "__dict__") or hasattr(type(x), "__slots__"))
+            and not m.startswith(SKIP_MODULES)
+            and clen(x) is None
+        )
 
     sizes = collections.Counter()
     seen = set()
@@ -171,8 +219,11 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
             if L is not None:
                 sizes[p] += L
                 # aggregate over members that are objects (e.g. workers, prefixes)
-                vals = v.values() if isinstance(v, dict) else (
-                    v if isinstance(v, (list, set, collections.deque)) else ())
+                vals = (
+                    v.values()
+                    if isinstance(v, dict)
+                    else (v if isinstance(v, (list, set, collections.deque)) else ())
+                )
                 k = 0
                 for item in list(vals):
                     if is_obj(item):
@@ -204,8 +255,9 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
         st["base_sizes"] = dict(sizes)
     bs = st["base_sizes"]
     out["sizes"] = dict(sizes)
-    out["size_growth"] = sorted(((sizes[k] - bs.get(k, 0), k) for k in sizes
-                                 if sizes[k] - bs.get(k, 0) != 0), reverse=True)[:top]
+    out["size_growth"] = sorted(
+        ((sizes[k] - bs.get(k, 0), k) for k in sizes if sizes[k] - bs.get(k, 0) != 0), reverse=True
+    )[:top]
 
     # ---- BatchedSend recent_message_log (deep size) ----------------------------
     def deep_size(o, seen):
@@ -216,15 +268,16 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
             if id(x) in seen:
                 continue
             seen.add(id(x))
-            try:
+            with contextlib.suppress(Exception):
                 tot += sys.getsizeof(x)
-            except Exception:
-                pass
             if isinstance(x, dict):
-                stack.extend(x.keys()); stack.extend(x.values())
+                stack.extend(x.keys())
+                stack.extend(x.values())
             elif isinstance(x, (list, tuple, set, frozenset, collections.deque)):
                 stack.extend(x)
-            elif isinstance(x, (str, bytes, int, float, type(None), bool, type)) or callable(x) and not hasattr(x, "__slots__"):
+            elif isinstance(x, (str, bytes, int, float, type(None), bool, type)) or (
+                callable(x) and not hasattr(x, "__slots__")
+            ):
                 pass
             else:
                 d = getattr(x, "__dict__", None)
@@ -233,10 +286,8 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
                 for klass in type(x).__mro__:
                     for sl in getattr(klass, "__slots__", ()) or ():
                         if isinstance(sl, str) and sl not in ("__dict__", "__weakref__"):
-                            try:
+                            with contextlib.suppress(Exception):
                                 stack.append(getattr(x, sl))
-                            except Exception:
-                                pass
         return tot
 
     bsends = {}
@@ -265,12 +316,18 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
                 for m in p:
                     if isinstance(m, dict):
                         ops[m.get("op")] += 1
-        bslog[k] = {"batches": len(log), "maxlen": maxlen, "msgs": nmsgs,
-                    "deep_bytes": deep_size(log, seen2), "ops": dict(ops.most_common(6)),
-                    "buffer": len(b.buffer)}
+        bslog[k] = {
+            "batches": len(log),
+            "maxlen": maxlen,
+            "msgs": nmsgs,
+            "deep_bytes": deep_size(log, seen2),
+            "ops": dict(ops.most_common(6)),
+            "buffer": len(b.buffer),
+        }
     out["batched_logs"] = bslog
     try:
         import dask.utils
+
         ci = dask.utils.key_split.cache_info()
         out["key_split_cache"] = {"currsize": ci.currsize, "maxsize": ci.maxsize}
     except Exception as e:
@@ -281,20 +338,23 @@ def _probe(root, state_attr, label, do_tracemalloc_start=False, nframes=8,
     if tracemalloc.is_tracing():
         cur, peak = tracemalloc.get_traced_memory()
         out["tm_current"] = cur
-        snap = tracemalloc.take_snapshot().filter_traces([
-            tracemalloc.Filter(False, tracemalloc.__file__),
-            tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
-        ])
+        snap = tracemalloc.take_snapshot().filter_traces(
+            [
+                tracemalloc.Filter(False, tracemalloc.__file__),
+                tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
+            ]
+        )
         if "base_snap" not in st:
             st["base_snap"] = snap
         else:
             stats = snap.compare_to(st["base_snap"], "lineno")
-            out["tm_lineno"] = [(s.size_diff, s.count_diff, str(s.traceback[0]))
-                                for s in stats[:top]]
+            out["tm_lineno"] = [
+                (s.size_diff, s.count_diff, str(s.traceback[0])) for s in stats[:top]
+            ]
             stats = snap.compare_to(st["base_snap"], "traceback")
-            out["tm_traceback"] = [(s.size_diff, s.count_diff,
-                                    [str(f) for f in s.traceback])
-                                   for s in stats[:8]]
+            out["tm_traceback"] = [
+                (s.size_diff, s.count_diff, [str(f) for f in s.traceback]) for s in stats[:8]
+            ]
     if trim:
         libc.malloc_trim(0)
         out["rss_after_trim"] = proc.memory_info().rss
@@ -307,13 +367,11 @@ def sched_probe(dask_scheduler, label, start_tm=False, nframes=8, trim=False):
     for k, ext in dask_scheduler.extensions.items():
         roots[f"ext[{k}]"] = ext
     roots["S._broker"] = dask_scheduler._broker
-    return _probe(dask_scheduler, "_memprobe", label, start_tm, nframes, trim,
-                  scan_roots=roots)
+    return _probe(dask_scheduler, "_memprobe", label, start_tm, nframes, trim, scan_roots=roots)
 
 
 def client_probe(client, label, start_tm=False, nframes=8, trim=False):
-    return _probe(client, "_memprobe", label, start_tm, nframes, trim,
-                  scan_roots={"C": client})
+    return _probe(client, "_memprobe", label, start_tm, nframes, trim, scan_roots={"C": client})
 
 
 # ----------------------------------------------------------------------------
@@ -335,11 +393,16 @@ def main():
     ap.add_argument("--batch-size", type=int, default=20000)
     ap.add_argument("--tracemalloc", action="store_true")
     ap.add_argument("--nframes", type=int, default=8)
-    ap.add_argument("--trim-each", action="store_true",
-                    help="malloc_trim(0) after each measurement")
+    ap.add_argument(
+        "--trim-each", action="store_true", help="malloc_trim(0) after each measurement"
+    )
     ap.add_argument("--out", default="memprobe-result.json")
-    ap.add_argument("--config", action="append", default=[],
-                    help="dask config key=value, exported as DASK_ env for all procs")
+    ap.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        help="dask config key=value, exported as DASK_ env for all procs",
+    )
     args = ap.parse_args()
 
     env = dict(os.environ)
@@ -350,14 +413,40 @@ def main():
 
     port = free_port()
     logs = open(os.path.join(tempfile.gettempdir(), f"memprobe-procs-{port}.log"), "w")
-    sched = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler",
-                              "--host", "127.0.0.1", "--port", str(port),
-                              "--no-dashboard"], env=env, stdout=logs, stderr=logs)
+    sched = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-dashboard",
+        ],
+        env=env,
+        stdout=logs,
+        stderr=logs,
+    )
     time.sleep(3)
-    worker = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker",
-                               f"tcp://127.0.0.1:{port}", "--nworkers", "2",
-                               "--nthreads", "1", "--no-dashboard", "--host",
-                               "127.0.0.1"], env=env, stdout=logs, stderr=logs)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            f"tcp://127.0.0.1:{port}",
+            "--nworkers",
+            "2",
+            "--nthreads",
+            "1",
+            "--no-dashboard",
+            "--host",
+            "127.0.0.1",
+        ],
+        env=env,
+        stdout=logs,
+        stderr=logs,
+    )
     print(f"scheduler pid={sched.pid} worker pid={worker.pid} port={port}", flush=True)
     results = {"args": vars(args), "sched": [], "client": [], "tasks": []}
     import dask
@@ -366,12 +455,19 @@ def main():
     try:
         client = Client(f"tcp://127.0.0.1:{port}")
         client.wait_for_workers(2, timeout=60)
-        print("config:", {k: dask.config.get(k) for k in (
-            "distributed.admin.low-level-log-length",
-            "distributed.diagnostics.computations.max-history")}, flush=True)
+        print(
+            "config:",
+            {
+                k: dask.config.get(k)
+                for k in (
+                    "distributed.admin.low-level-log-length",
+                    "distributed.diagnostics.computations.max-history",
+                )
+            },
+            flush=True,
+        )
         if args.tracemalloc:
-            client.run_on_scheduler(sched_probe, label="start", start_tm=True,
-                                    nframes=args.nframes)
+            client.run_on_scheduler(sched_probe, label="start", start_tm=True, nframes=args.nframes)
             client_probe(client, "start", start_tm=True, nframes=args.nframes)
         start = 0
         t0 = time.time()
@@ -392,22 +488,27 @@ def main():
             results["sched"].append(s)
             results["client"].append(c)
             results["tasks"].append(start)
-            print(f"[{time.time()-t0:6.1f}s] tasks={start:7d} "
-                  f"SCHED rss={fmt(s['rss'])} blocks={s['blocks']:9d} "
-                  f"gcobj={s['n_gc_objects']:8d} tm={fmt(s.get('tm_current', 0))} "
-                  f"bslog={fmt(s['batched_logs_total_bytes'])} ks={s['key_split_cache']['currsize']} | "
-                  f"CLIENT rss={fmt(c['rss'])} blocks={c['blocks']:9d} "
-                  f"gcobj={c['n_gc_objects']:8d} tm={fmt(c.get('tm_current', 0))} "
-                  f"bslog={fmt(c['batched_logs_total_bytes'])} ks={c['key_split_cache']['currsize']}",
-                  flush=True)
+            print(
+                f"[{time.time() - t0:6.1f}s] tasks={start:7d} "
+                f"SCHED rss={fmt(s['rss'])} blocks={s['blocks']:9d} "
+                f"gcobj={s['n_gc_objects']:8d} tm={fmt(s.get('tm_current', 0))} "
+                f"bslog={fmt(s['batched_logs_total_bytes'])} ks={s['key_split_cache']['currsize']} | "
+                f"CLIENT rss={fmt(c['rss'])} blocks={c['blocks']:9d} "
+                f"gcobj={c['n_gc_objects']:8d} tm={fmt(c.get('tm_current', 0))} "
+                f"bslog={fmt(c['batched_logs_total_bytes'])} ks={c['key_split_cache']['currsize']}",
+                flush=True,
+            )
             with open(args.out, "w") as f:
                 json.dump(results, f, indent=1, default=str)
         # final: trim both
         s = client.run_on_scheduler(sched_probe, label="final-trim", trim=True)
         c = client_probe(client, "final-trim", trim=True)
         results["final_trim"] = {"sched": s, "client": c}
-        print(f"final trim: SCHED rss {fmt(s['rss'])} -> {fmt(s['rss_after_trim'])}; "
-              f"CLIENT rss {fmt(c['rss'])} -> {fmt(c['rss_after_trim'])}", flush=True)
+        print(
+            f"final trim: SCHED rss {fmt(s['rss'])} -> {fmt(s['rss_after_trim'])}; "
+            f"CLIENT rss {fmt(c['rss'])} -> {fmt(c['rss_after_trim'])}",
+            flush=True,
+        )
         with open(args.out, "w") as f:
             json.dump(results, f, indent=1, default=str)
         client.close()

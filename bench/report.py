@@ -63,7 +63,14 @@ def fmt(value: float) -> str:
 
 
 def _cells(row: Row) -> list[str]:
-    return [row.item, row.name, f"{fmt(row.value)} {row.unit}".strip(), row.target, row.verdict, row.detail]
+    return [
+        row.item,
+        row.name,
+        f"{fmt(row.value)} {row.unit}".strip(),
+        row.target,
+        row.verdict,
+        row.detail,
+    ]
 
 
 COLUMNS = ["item", "measure", "value", "target", "", "detail"]
@@ -87,11 +94,25 @@ def markdown_table(rows: Sequence[Row]) -> str:
     return "\n".join(out)
 
 
-def section(mode: str, rows: Sequence[Row], machine: Mapping[str, str], command: str,
-            when: str, duration: float, notes: Sequence[str] = ()) -> str:
+def section(
+    mode: str,
+    rows: Sequence[Row],
+    machine: Mapping[str, str],
+    command: str,
+    when: str,
+    duration: float,
+    notes: Sequence[str] = (),
+) -> str:
     """The RESULTS.md section of one run, between its markers."""
-    lines = [_start(mode), f"## {mode.capitalize()} run, {when}", "",
-             f"Command: `{command}` (took {duration:.0f} s)", "", "Machine:", ""]
+    lines = [
+        _start(mode),
+        f"## {mode.capitalize()} run, {when}",
+        "",
+        f"Command: `{command}` (took {duration:.0f} s)",
+        "",
+        "Machine:",
+        "",
+    ]
     lines += [f"- {k}: {v}" for k, v in machine.items()]
     lines += ["", markdown_table(rows), ""]
     if notes:

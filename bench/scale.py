@@ -29,7 +29,9 @@ from .report import Row
 def build(workers: int, prefixes: int, records: int) -> tuple[DashmonPlugin, FakeScheduler, float]:
     """A started collector holding ``records`` records; also seconds per hook call."""
     scheduler = FakeScheduler(workers)
-    plugin = started_plugin(DashmonPlugin(history=max(records, 1), resource_interval=3600.0), scheduler)
+    plugin = started_plugin(
+        DashmonPlugin(history=max(records, 1), resource_interval=3600.0), scheduler
+    )
     names = [f"func{i}" for i in range(prefixes)]
     addresses = list(scheduler.workers)
     t0 = time.time() - 60
@@ -37,7 +39,9 @@ def build(workers: int, prefixes: int, records: int) -> tuple[DashmonPlugin, Fak
     for i in range(records):
         name = names[i % prefixes]
         key = random_key(name)
-        elapsed += finish(plugin, scheduler, key, name, addresses[i % len(addresses)], t0 + i * 1e-4)
+        elapsed += finish(
+            plugin, scheduler, key, name, addresses[i % len(addresses)], t0 + i * 1e-4
+        )
     return plugin, scheduler, elapsed / max(records, 1)
 
 
@@ -70,26 +74,45 @@ class Subscriber:
 
     def __init__(self, plugin: DashmonPlugin, name: str = "bench"):
         self.plugin = plugin
-        self.request = {"subscriber": name, "epoch": "", "cursor": 0, "version": 0,
-                        "resource_cursor": 0, "worker_version": 0, "limit": 1000}  # fmt: skip
+        self.request = {
+            "subscriber": name,
+            "epoch": "",
+            "cursor": 0,
+            "version": 0,
+            "resource_cursor": 0,
+            "worker_version": 0,
+            "limit": 1000,
+        }
 
     def poll(self) -> dict:
         delta = finish_now(self.plugin.poll(**self.request))
-        self.request.update(epoch=delta["epoch"], cursor=delta["cursor"], version=delta["version"],
-                            resource_cursor=delta["resource_cursor"],
-                            worker_version=delta["worker_version"])  # fmt: skip
+        self.request.update(
+            epoch=delta["epoch"],
+            cursor=delta["cursor"],
+            version=delta["version"],
+            resource_cursor=delta["resource_cursor"],
+            worker_version=delta["worker_version"],
+        )
         return delta
 
 
-def measure(workers: int = 1000, prefixes: int = 5000, records: int = 100_000, repeats: int = 30,
-            batch: int = 1000, touched: int = 100) -> dict[str, float]:
+def measure(
+    workers: int = 1000,
+    prefixes: int = 5000,
+    records: int = 100_000,
+    repeats: int = 30,
+    batch: int = 1000,
+    touched: int = 100,
+) -> dict[str, float]:
     """All item-3 figures, in seconds (and bytes for reply sizes)."""
     plugin, scheduler, hook = build(workers, prefixes, records)
     sub = Subscriber(plugin)
     first, delta = _timed(sub.poll, 1)
     first_bytes = len(msgpack.packb(delta))
     # A new subscriber each time measures the first poll repeatedly.
-    first_polls = [_timed(Subscriber(plugin, f"new-{i}").poll, 1)[0][0] for i in range(min(repeats, 10))]
+    first_polls = [
+        _timed(Subscriber(plugin, f"new-{i}").poll, 1)[0][0] for i in range(min(repeats, 10))
+    ]
     addresses = list(scheduler.workers)
     steady = []
     for r in range(repeats):
@@ -125,16 +148,50 @@ def rows(m: dict[str, float], workers: int, prefixes: int, records: int) -> list
     scale = f"{workers:,} workers, {prefixes:,} prefixes, {m['retained']:,} records"
     ms = 1e3
     return [
-        Row("3", "poll, steady tick (1,000 new records, 100 prefixes changed)", m["steady"] * ms, "ms",
-            "<= 2 ms", m["steady"] <= 2e-3,
-            f"{scale}; p95 {m['steady_p95'] * ms:.2f} ms; reply {m['steady_bytes'] / 1024:.0f} KiB"),
-        Row("3", "poll, nothing changed", m["idle"] * ms, "ms", "<= 0.1 ms", m["idle"] <= 1e-4,
+        Row(
+            "3",
+            "poll, steady tick (1,000 new records, 100 prefixes changed)",
+            m["steady"] * ms,
+            "ms",
+            "<= 2 ms",
+            m["steady"] <= 2e-3,
+            f"{scale}; p95 {m['steady_p95'] * ms:.2f} ms; reply {m['steady_bytes'] / 1024:.0f} KiB",
+        ),
+        Row(
+            "3",
+            "poll, nothing changed",
+            m["idle"] * ms,
+            "ms",
+            "<= 0.1 ms",
+            m["idle"] <= 1e-4,
             f"p95 {m['idle_p95'] * ms:.3f} ms; reply still sent: {m['idle_bytes']} B, "
-            f"{m['idle_tasks']} tasks, {m['idle_progress']} prefixes"),
-        Row("3", "poll, first (new dashboard: all prefixes and workers)", m["first"] * ms, "ms", "", None,
-            f"reply {m['first_bytes'] / 1024:.0f} KiB"),
-        Row("3", "poll with resource sample (once a second)", m["sampled_idle"] * ms, "ms", "", None,
-            f"loops over {workers:,} workers"),
-        Row("3", "transition hook per finished task", m["hook"] * 1e6, "us", "", None,
-            "processing -> memory, real TaskState, no scheduler around it"),
+            f"{m['idle_tasks']} tasks, {m['idle_progress']} prefixes",
+        ),
+        Row(
+            "3",
+            "poll, first (new dashboard: all prefixes and workers)",
+            m["first"] * ms,
+            "ms",
+            "",
+            None,
+            f"reply {m['first_bytes'] / 1024:.0f} KiB",
+        ),
+        Row(
+            "3",
+            "poll with resource sample (once a second)",
+            m["sampled_idle"] * ms,
+            "ms",
+            "",
+            None,
+            f"loops over {workers:,} workers",
+        ),
+        Row(
+            "3",
+            "transition hook per finished task",
+            m["hook"] * 1e6,
+            "us",
+            "",
+            None,
+            "processing -> memory, real TaskState, no scheduler around it",
+        ),
     ]

@@ -58,7 +58,9 @@ def ratios(rounds: Sequence[Mapping[str, float]], numerator: str, denominator: s
     return out
 
 
-def throughput_ratios(rounds: Sequence[Mapping[str, float]], condition: str, baseline: str) -> list[float]:
+def throughput_ratios(
+    rounds: Sequence[Mapping[str, float]], condition: str, baseline: str
+) -> list[float]:
     """Throughput of ``condition`` over ``baseline`` per round, from durations.
 
     Throughput is tasks per second, so the ratio is ``time(baseline) /

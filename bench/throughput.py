@@ -133,8 +133,14 @@ class Condition:
         pids["bench"] = os.getpid()
         return pids
 
-def measure(rounds: int, tasks: int, workloads: tuple[str, ...], idle: float,
-            log: Callable[[str], None] = print) -> list[Window]:
+
+def measure(
+    rounds: int,
+    tasks: int,
+    workloads: tuple[str, ...],
+    idle: float,
+    log: Callable[[str], None] = print,
+) -> list[Window]:
     """Run every round; return all windows (idle ones have workload ``idle``)."""
     conditions = {name: Condition(name) for name in CONDITIONS}
     nodes = [Node() for _ in CONDITIONS]
@@ -157,8 +163,14 @@ def measure(rounds: int, tasks: int, workloads: tuple[str, ...], idle: float,
     return windows
 
 
-def _one(c: Condition, r: int, tasks: int, workloads: tuple[str, ...], idle: float,
-         log: Callable[[str], None]) -> list[Window]:
+def _one(
+    c: Condition,
+    r: int,
+    tasks: int,
+    workloads: tuple[str, ...],
+    idle: float,
+    log: Callable[[str], None],
+) -> list[Window]:
     out = []
     wait_quiet()
     c.open()
@@ -176,8 +188,10 @@ def _one(c: Condition, r: int, tasks: int, workloads: tuple[str, ...], idle: flo
                 time.sleep(0.3)  # the last poll's cost arrives with the next delta
                 extra["poll_cost"] = c.dashboard.model.status.collector_cost - cost0
             out.append(Window(c.name, w, r, meter.used["wall"], meter.used, extra))
-            log(f"  round {r} {c.name:8s} {w:12s} {meter.used['wall']:6.2f} s, "
-                f"scheduler {meter.used.get('scheduler', 0):5.2f} CPU-s")  # fmt: skip
+            log(
+                f"  round {r} {c.name:8s} {w:12s} {meter.used['wall']:6.2f} s, "
+                f"scheduler {meter.used.get('scheduler', 0):5.2f} CPU-s"
+            )
         drain(c.client)
     finally:
         c.close_view()
@@ -195,8 +209,10 @@ def _by_round(windows: list[Window], workload: str, value: Callable[[Window], fl
 def headline(windows: list[Window]) -> tuple[float, float]:
     """Median throughput ratios (dashmon/none, bokeh/none), independent tasks."""
     per_round = _by_round(windows, "independent", lambda w: w.wall)
-    return (stats.median(stats.throughput_ratios(per_round, "dashmon", "none")),
-            stats.median(stats.throughput_ratios(per_round, "bokeh", "none")))  # fmt: skip
+    return (
+        stats.median(stats.throughput_ratios(per_round, "dashmon", "none")),
+        stats.median(stats.throughput_ratios(per_round, "bokeh", "none")),
+    )
 
 
 def rows(windows: list[Window], tasks: int, idle: float) -> list[Row]:
@@ -206,13 +222,21 @@ def rows(windows: list[Window], tasks: int, idle: float) -> list[Row]:
     workloads = sorted({w.workload for w in windows} - {"idle"}, key=list(WORKLOADS).index)
     for wl in workloads:
         per_round = _by_round(windows, wl, lambda w: w.wall)
-        what = f"{tasks:,} independent" if wl == "independent" else f"tree, {2 * (tasks // 2) - 1:,} tasks"
-        times = ", ".join(f"{c} {stats.median(r[c] for r in per_round if c in r):.2f}s" for c in CONDITIONS)
+        what = (
+            f"{tasks:,} independent"
+            if wl == "independent"
+            else f"tree, {2 * (tasks // 2) - 1:,} tasks"
+        )
+        times = ", ".join(
+            f"{c} {stats.median(r[c] for r in per_round if c in r):.2f}s" for c in CONDITIONS
+        )
         dn = stats.median(stats.throughput_ratios(per_round, "dashmon", "none"))
         bn = stats.median(stats.throughput_ratios(per_round, "bokeh", "none"))
         db = stats.median(stats.throughput_ratios(per_round, "dashmon", "bokeh"))
         detail = f"median times {times}; {n_rounds} rounds"
-        out.append(Row("1", f"throughput dashmon/none ({what})", dn, "x", ">= 0.98", dn >= 0.98, detail))
+        out.append(
+            Row("1", f"throughput dashmon/none ({what})", dn, "x", ">= 0.98", dn >= 0.98, detail)
+        )
         out.append(Row("1", f"throughput bokeh/none ({what})", bn, "x", "", None))
         out.append(Row("1", f"throughput dashmon/bokeh ({what})", db, "x", ">= 1", db >= 1.0))
     out += _cpu_rows(windows, "idle", f"idle {idle:g} s")
@@ -224,11 +248,17 @@ def rows(windows: list[Window], tasks: int, idle: float) -> list[Row]:
 def _cpu_rows(windows: list[Window], workload: str, label: str) -> list[Row]:
     per_round = _by_round(windows, workload, lambda w: w.cpu.get("scheduler", 0.0))
     med = {c: stats.median(r[c] for r in per_round if c in r) for c in CONDITIONS}
-    extra = {c: stats.median(r[c] - r["none"] for r in per_round if c in r and "none" in r)
-             for c in ("dashmon", "bokeh")}  # fmt: skip
+    extra = {
+        c: stats.median(r[c] - r["none"] for r in per_round if c in r and "none" in r)
+        for c in ("dashmon", "bokeh")
+    }
     detail = "scheduler CPU-s: " + ", ".join(f"{c} {med[c]:.2f}" for c in CONDITIONS)
     if workload != "idle":
-        cost = [w.extra["poll_cost"] for w in windows if w.workload == workload and "poll_cost" in w.extra]
+        cost = [
+            w.extra["poll_cost"]
+            for w in windows
+            if w.workload == workload and "poll_cost" in w.extra
+        ]
         detail += f"; dashmon's own poll handler {stats.median(cost):.3f} s"
         others = _by_round(windows, workload, lambda w: w.cpu.get("chromium", 0.0))
         detail += f"; Chromium {stats.median(r.get('bokeh', 0.0) for r in others):.1f} CPU-s"
@@ -239,6 +269,14 @@ def _cpu_rows(windows: list[Window], workload: str, label: str) -> list[Row]:
         target_d = "~0 (< 1% of a core)"
         met = extra["dashmon"] < 0.01 * wall and extra["dashmon"] < extra["bokeh"]
     return [
-        Row("2", f"scheduler CPU for dashmon, {label}", extra["dashmon"], "CPU-s", target_d, met, detail),
+        Row(
+            "2",
+            f"scheduler CPU for dashmon, {label}",
+            extra["dashmon"],
+            "CPU-s",
+            target_d,
+            met,
+            detail,
+        ),
         Row("2", f"scheduler CPU for bokeh /status, {label}", extra["bokeh"], "CPU-s", "", None),
     ]

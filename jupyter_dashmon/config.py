@@ -103,7 +103,8 @@ def _seconds(raw: Any, source: str, low: float, high: float) -> float:
             value = float(parse_timedelta(raw))
         except (ValueError, KeyError, TypeError, IndexError, OverflowError):
             raise ValueError(
-                f"{source} got {raw!r}, which is not a time; use seconds or a string such as '250ms'"
+                f"{source} got {raw!r}, which is not a time; "
+                "use seconds or a string such as '250ms'"
             ) from None
     else:
         try:

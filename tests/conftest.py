@@ -31,7 +31,9 @@ def client(cluster: LocalCluster) -> Iterator[Client]:
         client.cancel(list(client.futures))
 
 
-def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> None:
+def wait_for(
+    predicate: Callable[[], object], timeout: float = 10.0, what: str = "condition"
+) -> None:
     """Poll ``predicate`` until it is truthy; fail with ``what`` after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

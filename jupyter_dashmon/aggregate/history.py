@@ -59,7 +59,11 @@ class TaskHistory:
         size = min(self.capacity, max(needed, 2 * self._size))
         for name in ("start", "stop", "thread_id", "prefix_id", "code", "keys"):
             old = getattr(self, name)
-            new = np.zeros(size, dtype=old.dtype) if old.dtype != object else np.empty(size, dtype=object)
+            new = (
+                np.zeros(size, dtype=old.dtype)
+                if old.dtype != object
+                else np.empty(size, dtype=object)
+            )
             new[: len(old)] = old
             setattr(self, name, new)
         self._size = size
@@ -80,15 +84,19 @@ class TaskHistory:
         if n == 0:
             return 0
         lo, hi = np.minimum(start, stop), np.maximum(start, stop)
-        tid = [self._id(self._thread_ids, self.threads, (w, int(t)))
-               for w, t in zip(columns["worker"], columns["thread"])]  # fmt: skip
+        tid = [
+            self._id(self._thread_ids, self.threads, (w, int(t)))
+            for w, t in zip(columns["worker"], columns["thread"])
+        ]
         pid = [self._id(self._prefix_ids, self.prefixes, p) for p in columns["prefix"]]
         values = (lo, hi, tid, pid, np.asarray(columns["code"], dtype=np.uint8), columns["key"])
         if self.count + n > self._size and self._size < self.capacity:
             self._grow(self.count + n)
         targets = (self.start, self.stop, self.thread_id, self.prefix_id, self.code, self.keys)
         if n > self.capacity:
-            values = tuple(np.asarray(v, dtype=t.dtype)[-self.capacity :] for v, t in zip(values, targets))
+            values = tuple(
+                np.asarray(v, dtype=t.dtype)[-self.capacity :] for v, t in zip(values, targets)
+            )
             self.count += n - self.capacity
             n = self.capacity
         slots = (self.count + np.arange(n)) % self._size
@@ -193,8 +201,15 @@ def aggregate_window(
     of tasks it covers.  With ``worker``, only that worker's threads are
     drawn, as rows 0, 1, ...
     """
-    out: Segments = {"x0": [], "x1": [], "row": [], "color": [], "label": [], "tasks": 0,
-                     "aggregated": False}  # fmt: skip
+    out: Segments = {
+        "x0": [],
+        "x1": [],
+        "row": [],
+        "color": [],
+        "label": [],
+        "tasks": 0,
+        "aggregated": False,
+    }
     idx = history.order()
     if len(idx) == 0 or t1 <= t0:
         return out
@@ -275,7 +290,9 @@ def _by_pixel(history, visible, row_of, prefix_colors, t0, t1, pixels, out, max_
             break
         pixels //= 2
     width = (t1 - t0) / pixels
-    for cell0, cell1, code, n in zip(first.tolist(), last.tolist(), codes.tolist(), n_tasks.tolist()):
+    for cell0, cell1, code, n in zip(
+        first.tolist(), last.tolist(), codes.tolist(), n_tasks.tolist()
+    ):
         row, c0 = divmod(cell0, pixels)
         pid, status = divmod(code, 256)
         prefix = history.prefixes[pid]

@@ -13,6 +13,7 @@ changes, so nothing is sent to the browser.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from typing import Any
@@ -118,10 +119,9 @@ class Listener:
         """:meth:`stop` from any thread, without waiting for it."""
         self._stopping = True
         loop = self.client.loop
-        try:
+        # A loop that is already gone raises RuntimeError: nothing left to stop.
+        with contextlib.suppress(RuntimeError):
             loop.add_callback(self.stop)
-        except RuntimeError:  # the loop is already gone; nothing left to stop
-            pass
 
     # -- the poll loop ------------------------------------------------------
 
@@ -129,7 +129,9 @@ class Listener:
         backoff = self.options.interval
         while not self._stopping:
             if self.client.status not in ("running", "connecting", "newly-created"):
-                self._set_status("closed", "The Dask Client was closed; this dashboard has stopped.")
+                self._set_status(
+                    "closed", "The Dask Client was closed; this dashboard has stopped."
+                )
                 return
             try:
                 if self.client.status == "connecting":
@@ -155,7 +157,9 @@ class Listener:
             except Exception as exc:
                 # Most often the scheduler restarted without the collector: register again.
                 self._registered = False
-                self._fail("disconnected", f"The dashboard lost its collector ({exc}); re-registering.")
+                self._fail(
+                    "disconnected", f"The dashboard lost its collector ({exc}); re-registering."
+                )
                 backoff = min(backoff * 2, MAX_BACKOFF)
             else:
                 backoff = self.options.interval
@@ -204,7 +208,9 @@ class Listener:
         try:
             payload = pickled_plugin(plugin)
         except Exception as exc:
-            raise CollectorUnavailable(f"Could not serialise the dashboard collector: {exc}") from exc
+            raise CollectorUnavailable(
+                f"Could not serialise the dashboard collector: {exc}"
+            ) from exc
         try:
             await self.client.scheduler.register_scheduler_plugin(
                 plugin=payload, name=PLUGIN_NAME, idempotent=True
@@ -315,7 +321,9 @@ class Listener:
     def _apply_tasks(self, records: list, now: float) -> None:
         t = self.model.tasks
         p = self.model.progress
-        p.colors = assign_colors(p.colors, (r["prefix"] for r in records), 2 * self.options.max_prefixes)
+        p.colors = assign_colors(
+            p.colors, (r["prefix"] for r in records), 2 * self.options.max_prefixes
+        )
         held, restarted = tf.extend_stream(t.records, records, t.length, t.gap)
         with t.hold_trait_notifications():
             if restarted or not t.records:

@@ -41,9 +41,14 @@ def decode_tasks(columns: TaskColumns) -> list[TaskRecord]:
     """
     records: list[TaskRecord] = []
     rows = zip(
-        columns["key"], columns["prefix"], columns["worker"], columns["thread"],
-        columns["start"], columns["stop"], columns["code"],
-    )  # fmt: skip
+        columns["key"],
+        columns["prefix"],
+        columns["worker"],
+        columns["thread"],
+        columns["start"],
+        columns["stop"],
+        columns["code"],
+    )
     for key, prefix, worker, thread, start, stop, code in rows:
         if not (math.isfinite(start) and math.isfinite(stop)):
             continue
@@ -107,7 +112,9 @@ def record_color(record: TaskRecord, colors: Mapping[str, str]) -> str:
 def record_label(record: TaskRecord) -> str:
     """Hover text for one rectangle: key, worker and duration."""
     duration = record["stop"] - record["start"]
-    what = record["key"] if record["action"] == "compute" else f"{record['action']}: {record['key']}"
+    what = (
+        record["key"] if record["action"] == "compute" else f"{record['action']}: {record['key']}"
+    )
     return f"{what} | {record['worker']} | {format_seconds(duration)}"
 
 
@@ -260,7 +267,13 @@ def memory_by_prefix(progress: Mapping[str, PrefixCounts]) -> dict[str, int]:
 def format_bytes(n: float) -> str:
     """Bytes in human units: ``1.50 MiB``."""
     n = float(n)
-    for unit, size in (("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("kiB", 2**10)):
+    for unit, size in (
+        ("PiB", 2**50),
+        ("TiB", 2**40),
+        ("GiB", 2**30),
+        ("MiB", 2**20),
+        ("kiB", 2**10),
+    ):
         if abs(n) >= 0.9 * size:
             return f"{n / size:.2f} {unit}"
     return f"{int(n)} B"

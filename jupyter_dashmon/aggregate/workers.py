@@ -18,9 +18,19 @@ SERIES = ("time", "cpu", "memory", "memory_limit", "network_read", "network_writ
 
 #: Table columns that add up in a totals row (the others are per-worker facts).
 SUMMED = (
-    "nthreads", "memory", "memory_limit", "managed", "unmanaged", "spilled", "processing",
-    "in_memory", "network_read", "network_write", "disk_read", "disk_write",
-)  # fmt: skip
+    "nthreads",
+    "memory",
+    "memory_limit",
+    "managed",
+    "unmanaged",
+    "spilled",
+    "processing",
+    "in_memory",
+    "network_read",
+    "network_write",
+    "disk_read",
+    "disk_write",
+)
 
 
 class WorkerSeries:

@@ -86,7 +86,8 @@ def _similar(sample: tuple, previous: tuple) -> bool:
     if abs(cpu - cpu0) > 5 or limit != limit0 or abs(memory - memory0) > 0.02 * max(memory0, 1.0):
         return False
     return all(
-        rate < 65536 or abs(rate - rate0) <= 0.02 * rate0 for rate, rate0 in ((read, read0), (write, write0))
+        rate < 65536 or abs(rate - rate0) <= 0.02 * rate0
+        for rate, rate0 in ((read, read0), (write, write0))
     )
 
 
@@ -191,7 +192,9 @@ class DashmonPlugin(SchedulerPlugin):
             if now - seen > self.lease:
                 del self._subscribers[subscriber]
                 self._idle_since = seen
-                logger.info("dashmon: dropped subscriber %s, silent for %.0f s", subscriber, now - seen)
+                logger.info(
+                    "dashmon: dropped subscriber %s, silent for %.0f s", subscriber, now - seen
+                )
         if not self._subscribers and now - self._idle_since > self.lease:
             self._remove_self()
             return
@@ -241,7 +244,9 @@ class DashmonPlugin(SchedulerPlugin):
         self._worker_version += 1
         self._wake()
 
-    def remove_worker(self, scheduler: Any = None, worker: str | None = None, **kwargs: Any) -> None:
+    def remove_worker(
+        self, scheduler: Any = None, worker: str | None = None, **kwargs: Any
+    ) -> None:
         self._worker_version += 1
         self._wake()
 

@@ -16,17 +16,40 @@ from typing import Any
 
 #: Worker-table columns, in order (see ``messages.WorkerTable``).
 WORKER_FIELDS = (
-    "address", "name", "nthreads", "cpu", "memory", "memory_limit", "managed", "unmanaged",
-    "spilled", "processing", "in_memory", "network_read", "network_write", "disk_read",
-    "disk_write", "last_seen",
-)  # fmt: skip
+    "address",
+    "name",
+    "nthreads",
+    "cpu",
+    "memory",
+    "memory_limit",
+    "managed",
+    "unmanaged",
+    "spilled",
+    "processing",
+    "in_memory",
+    "network_read",
+    "network_write",
+    "disk_read",
+    "disk_write",
+    "last_seen",
+)
 
 #: Cluster-wide sample columns, in order (the resources ring).
 RESOURCE_FIELDS = (
-    "time", "cpu", "memory", "memory_limit", "network_read", "network_write",
-    "scheduler_cpu", "scheduler_memory", "loop_interval", "n_workers", "n_clients", "n_tasks",
+    "time",
+    "cpu",
+    "memory",
+    "memory_limit",
+    "network_read",
+    "network_write",
+    "scheduler_cpu",
+    "scheduler_memory",
+    "loop_interval",
+    "n_workers",
+    "n_clients",
+    "n_tasks",
     "dashboard_seconds",
-)  # fmt: skip
+)
 
 
 def finite(value: Any) -> float:
@@ -56,16 +79,26 @@ def worker_row(ws: Any) -> tuple:
     try:
         mem = ws.memory
         managed, unmanaged, spilled = mem.managed, mem.unmanaged, mem.spilled
-    except Exception:  # noqa: BLE001  (a worker with no heartbeat yet has incomplete metrics)
+    except Exception:
         managed = unmanaged = spilled = 0
     return (
-        ws.address, str(ws.name), int(ws.nthreads), finite(metrics.get("cpu")),
-        finite(metrics.get("memory")), finite(ws.memory_limit), finite(managed),
-        finite(unmanaged), finite(spilled), len(ws.processing), len(ws.has_what),
-        _io(metrics, "host_net_io", "read"), _io(metrics, "host_net_io", "write"),
-        _io(metrics, "host_disk_io", "read"), _io(metrics, "host_disk_io", "write"),
+        ws.address,
+        str(ws.name),
+        int(ws.nthreads),
+        finite(metrics.get("cpu")),
+        finite(metrics.get("memory")),
+        finite(ws.memory_limit),
+        finite(managed),
+        finite(unmanaged),
+        finite(spilled),
+        len(ws.processing),
+        len(ws.has_what),
+        _io(metrics, "host_net_io", "read"),
+        _io(metrics, "host_net_io", "write"),
+        _io(metrics, "host_disk_io", "read"),
+        _io(metrics, "host_disk_io", "write"),
         finite(ws.last_seen),
-    )  # fmt: skip
+    )
 
 
 def take_sample(scheduler: Any, now: float, dashboard_seconds: float) -> tuple[tuple, dict]:
@@ -79,10 +112,18 @@ def take_sample(scheduler: Any, now: float, dashboard_seconds: float) -> tuple[t
     cpu = sum(table["cpu"]) / n if n else 0.0
     monitor = getattr(scheduler, "monitor", None)
     sample = (
-        now, cpu, sum(table["memory"]), sum(table["memory_limit"]),
-        sum(table["network_read"]), sum(table["network_write"]),
-        _last(monitor, "cpu"), _last(monitor, "memory"),
+        now,
+        cpu,
+        sum(table["memory"]),
+        sum(table["memory_limit"]),
+        sum(table["network_read"]),
+        sum(table["network_write"]),
+        _last(monitor, "cpu"),
+        _last(monitor, "memory"),
         finite(getattr(scheduler, "_tick_interval_observed", 0.0)),
-        n, len(getattr(scheduler, "clients", ())), len(scheduler.tasks), dashboard_seconds,
-    )  # fmt: skip
+        n,
+        len(getattr(scheduler, "clients", ())),
+        len(scheduler.tasks),
+        dashboard_seconds,
+    )
     return sample, table

@@ -115,11 +115,13 @@ class Dashboard(VBox):
     def _layout(self) -> list:
         v = self.views
         v["workers"].stream_slot.children = [v["worker_stream"].figure]
-        status = VBox([
-            tiles((v["progress"].widget, 3), (v["memory"].figure, 2)),
-            v["task_stream"].widget,
-            tiles((v["resources"].usage, 1), (v["resources"].network, 1)),
-        ])  # fmt: skip
+        status = VBox(
+            [
+                tiles((v["progress"].widget, 3), (v["memory"].figure, 2)),
+                v["task_stream"].widget,
+                tiles((v["resources"].usage, 1), (v["resources"].network, 1)),
+            ]
+        )
         pages = {
             "Status": status,
             "Tasks": v["tasks"].widget,
@@ -237,7 +239,6 @@ class Dashboard(VBox):
             roots.extend(_widgets_of(view))
         close_tree(*roots)
 
-
     def _stop_listener(self) -> None:
         # From the user's thread, wait (briefly) until the collector has been told,
         # so that closing the Client right after cannot cut the unsubscribe off.
@@ -250,7 +251,7 @@ class Dashboard(VBox):
             try:
                 self.client.sync(self.listener.stop, callback_timeout=5)
                 return
-            except Exception as exc:  # noqa: BLE001  (fall back to stopping it asynchronously)
+            except Exception as exc:
                 logger.debug("dashmon: stopping the listener synchronously failed: %s", exc)
         self.listener.stop_soon()
 

@@ -92,9 +92,12 @@ class RectBars:
         self.horizontal = horizontal
         self.color = color
         self.mark = Lines(
-            scales=scales, fill="inside", close_path=True, stroke_width=0.5,
+            scales=scales,
+            fill="inside",
+            close_path=True,
+            stroke_width=0.5,
             tooltip=Tooltip(fields=["name"], show_labels=False),
-        )  # fmt: skip
+        )
         self.lo: list[float] = []
         self.hi: list[float] = []
         self.values: list[float] = []
@@ -309,10 +312,21 @@ def stream_figure(
     """A task-stream figure: rows of rectangles on a time axis, optionally pannable."""
     extra = {"interaction": PanZoom(scales={"x": [scales["x"]]})} if pan else {}
     return tile_figure(
-        title, height, margin={"bottom": 36, "left": 24}, marks=marks,
-        axes=[Axis(scale=scales["x"], label=axis_label, num_ticks=6, tick_format=".3~f",
-                   grid_lines="none")], **extra,
-    )  # fmt: skip
+        title,
+        height,
+        margin={"bottom": 36, "left": 24},
+        marks=marks,
+        axes=[
+            Axis(
+                scale=scales["x"],
+                label=axis_label,
+                num_ticks=6,
+                tick_format=".3~f",
+                grid_lines="none",
+            )
+        ],
+        **extra,
+    )
 
 
 def fit_rows(

@@ -30,12 +30,24 @@ class MemoryView:
         self.rows = LinearScale(min=-MIN_ROWS + 0.5, max=0.55)  # room for the top label
         scales = {"x": self.bytes, "y": self.rows}
         self.bars = RectBars(scales, horizontal=True)
-        self.labels = Label(scales=scales, x=[], y=[], text=[], colors=[NEUTRAL], default_size=11,
-                            align="start", x_offset=4, y_offset=-2)  # fmt: skip
+        self.labels = Label(
+            scales=scales,
+            x=[],
+            y=[],
+            text=[],
+            colors=[NEUTRAL],
+            default_size=11,
+            align="start",
+            x_offset=4,
+            y_offset=-2,
+        )
         self.figure = tile_figure(
-            "Memory use: 0 B", height, margin={"bottom": 36}, marks=[self.bars.mark, self.labels],
+            "Memory use: 0 B",
+            height,
+            margin={"bottom": 36},
+            marks=[self.bars.mark, self.labels],
             axes=[Axis(scale=self.bytes, tick_format=".2~s", num_ticks=4, grid_lines="none")],
-        )  # fmt: skip
+        )
         self.names: list[str] = []
         self.hidden = 0
         self.redraw = Throttle(self._update, every)
@@ -55,9 +67,12 @@ class MemoryView:
         with self.figure.hold_sync():
             self.rows.min = -rows + 0.5
             self.bars.set(
-                [-i - 0.35 for i in range(len(shown))], [-i + 0.15 for i in range(len(shown))],
-                [memory[n] for n in shown], colors, text[: len(shown)],
-            )  # fmt: skip
+                [-i - 0.35 for i in range(len(shown))],
+                [-i + 0.15 for i in range(len(shown))],
+                [memory[n] for n in shown],
+                colors,
+                text[: len(shown)],
+            )
             with self.labels.hold_sync():
                 self.labels.x = [0.0] * len(text)
                 self.labels.y = [-i + 0.38 for i in range(len(text))]

@@ -29,12 +29,23 @@ class ProgressView:
         scales = {"x": self.x, "y": self.y}
         self.track = Lines(scales=scales, colors=[NEUTRAL], opacities=[0.15], stroke_width=10)
         self.bars = Lines(scales=scales, stroke_width=10)
-        self.labels = Label(scales=scales, x=[], y=[], text=[], colors=[NEUTRAL], default_size=11,
-                            align="start", x_offset=4, y_offset=-2)  # fmt: skip
+        self.labels = Label(
+            scales=scales,
+            x=[],
+            y=[],
+            text=[],
+            colors=[NEUTRAL],
+            default_size=11,
+            align="start",
+            x_offset=4,
+            y_offset=-2,
+        )
         self.figure = tile_figure(
-            "Progress", height, marks=[self.track, self.bars, self.labels],
+            "Progress",
+            height,
+            marks=[self.track, self.bars, self.labels],
             axes=[Axis(scale=self.x, num_ticks=2, tick_format=".1f", visible=False)],
-        )  # fmt: skip
+        )
         # The title carries the total; the counts by state sit in a line under it
         # that wraps, so they stay whole in a narrow tile or the side panel.
         self.counts = HTML(layout=Layout(margin="0 0 0 16px"))
@@ -59,13 +70,21 @@ class ProgressView:
         with self.figure.hold_sync():
             self.y.min = -rows + 0.5
             self.track.stroke_width = self.bars.stroke_width = width
-            set_segments(self.track, [0.0] * len(bars), [1.0] * len(bars),
-                         [-i for i in range(len(bars))], [NEUTRAL] * len(bars))  # fmt: skip
+            set_segments(
+                self.track,
+                [0.0] * len(bars),
+                [1.0] * len(bars),
+                [-i for i in range(len(bars))],
+                [NEUTRAL] * len(bars),
+            )
             set_segments(
                 self.bars,
-                [s[0] for s in segments], [s[1] for s in segments],
-                [-s[2] for s in segments], [s[3] for s in segments], [s[4] for s in segments],
-            )  # fmt: skip
+                [s[0] for s in segments],
+                [s[1] for s in segments],
+                [-s[2] for s in segments],
+                [s[3] for s in segments],
+                [s[4] for s in segments],
+            )
             with self.labels.hold_sync():
                 self.labels.x = [0.0] * len(text)
                 self.labels.y = [-i + 0.42 for i in range(len(text))]

@@ -30,28 +30,46 @@ class ResourcesView:
         self.pct = LinearScale(min=0.0)
         self.rate = LinearScale(min=0.0)
         self.usage_lines = Lines(
-            scales={"x": self.t1, "y": self.pct}, colors=[CPU_COLOR, MEMORY_COLOR],
-            labels=["CPU %", "memory %"], display_legend=True, stroke_width=1.5,
-        )  # fmt: skip
+            scales={"x": self.t1, "y": self.pct},
+            colors=[CPU_COLOR, MEMORY_COLOR],
+            labels=["CPU %", "memory %"],
+            display_legend=True,
+            stroke_width=1.5,
+        )
         self.network_lines = Lines(
-            scales={"x": self.t2, "y": self.rate}, colors=[READ_COLOR, WRITE_COLOR],
-            labels=["read", "write"], display_legend=True, stroke_width=1.5,
-        )  # fmt: skip
+            scales={"x": self.t2, "y": self.rate},
+            colors=[READ_COLOR, WRITE_COLOR],
+            labels=["read", "write"],
+            display_legend=True,
+            stroke_width=1.5,
+        )
         margin = {"left": 56, "bottom": 30}
         self.usage = tile_figure(
-            "CPU and memory", height, margin=margin, marks=[self.usage_lines],
+            "CPU and memory",
+            height,
+            margin=margin,
+            marks=[self.usage_lines],
             legend_location="top-left",
-            axes=[Axis(scale=self.t1, num_ticks=4, grid_lines="none"),
-                  Axis(scale=self.pct, side="left", num_ticks=4, tick_format=".0f",
-                       grid_lines="none")],
-        )  # fmt: skip
+            axes=[
+                Axis(scale=self.t1, num_ticks=4, grid_lines="none"),
+                Axis(
+                    scale=self.pct, side="left", num_ticks=4, tick_format=".0f", grid_lines="none"
+                ),
+            ],
+        )
         self.network = tile_figure(
-            "Network", height, margin=margin, marks=[self.network_lines],
+            "Network",
+            height,
+            margin=margin,
+            marks=[self.network_lines],
             legend_location="top-left",
-            axes=[Axis(scale=self.t2, num_ticks=4, grid_lines="none"),
-                  Axis(scale=self.rate, side="left", num_ticks=4,
-                       tick_format=".2~s", grid_lines="none")],
-        )  # fmt: skip
+            axes=[
+                Axis(scale=self.t2, num_ticks=4, grid_lines="none"),
+                Axis(
+                    scale=self.rate, side="left", num_ticks=4, tick_format=".2~s", grid_lines="none"
+                ),
+            ],
+        )
         self.redraw = Throttle(self._update, every)
         model.observe(
             self.redraw,
@@ -61,8 +79,14 @@ class ResourcesView:
 
     def _update(self, change: object = None) -> None:
         m = self.model
-        n = min(len(m.time), len(m.cpu), len(m.memory), len(m.memory_limit),
-                len(m.network_read), len(m.network_write))  # fmt: skip
+        n = min(
+            len(m.time),
+            len(m.cpu),
+            len(m.memory),
+            len(m.memory_limit),
+            len(m.network_read),
+            len(m.network_write),
+        )
         if n == 0:
             self._clear()
             return
@@ -73,7 +97,7 @@ class ResourcesView:
 
         when = datetimes(column(m.time))
         limit = np.maximum(column(m.memory_limit), 1.0)
-        memory_pct = (column(m.memory) / limit * 100.0)
+        memory_pct = column(m.memory) / limit * 100.0
         cpu = column(m.cpu)
         with self.usage.hold_sync():
             self.pct.max = _headroom(max(cpu.max(), memory_pct.max()), floor=10.0)
@@ -90,7 +114,8 @@ class ResourcesView:
             self.network_lines.x = when
             self.network_lines.y = np.vstack([read, write])
             self.network.title = (
-                f"Network \u00b7 read {tf.format_bytes(read[-1])}/s \u00b7 write {tf.format_bytes(write[-1])}/s"
+                f"Network \u00b7 read {tf.format_bytes(read[-1])}/s"
+                f" \u00b7 write {tf.format_bytes(write[-1])}/s"
             )
 
     def _clear(self) -> None:

@@ -29,9 +29,15 @@ STATE_COLOR = "#7f7f7f"
 EMPTY_MAX = 4.0
 
 _RESOURCE_NAMES = [
-    "time", "scheduler_cpu", "scheduler_memory", "loop_interval",
-    "n_workers", "n_clients", "n_tasks", "dashboard_seconds",
-]  # fmt: skip
+    "time",
+    "scheduler_cpu",
+    "scheduler_memory",
+    "loop_interval",
+    "n_workers",
+    "n_clients",
+    "n_tasks",
+    "dashboard_seconds",
+]
 
 
 # -- pure helpers ------------------------------------------------------------------
@@ -45,7 +51,7 @@ def state_counts(prefixes: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
 def cost_rate(time: Sequence[float], seconds: Sequence[float]) -> tuple[list[float], list[float]]:
     """Dashboard cost as % of one core between samples: (sample times, %).
 
-    ``seconds`` is cumulative; each point is Δseconds / Δtime × 100 at the
+    ``seconds`` is cumulative; each point is Δseconds / Δtime * 100 at the
     later sample.  Pairs with no time between them are skipped, and a drop in
     the total (a new collector) counts as zero rather than negative.
     """
@@ -119,19 +125,50 @@ class SchedulerView:
 
     def _build_usage(self, height: int) -> None:
         t, pct, nbytes = DateScale(), LinearScale(min=0.0), LinearScale(min=0.0)
-        self.cpu_line = Lines(x=[], y=[], scales={"x": t, "y": pct}, colors=[CPU_COLOR],
-                              labels=["CPU %"], display_legend=True, stroke_width=1.5)  # fmt: skip
-        self.memory_line = Lines(x=[], y=[], scales={"x": t, "y": nbytes}, colors=[MEMORY_COLOR],
-                                 labels=["memory"], display_legend=True, stroke_width=1.5)  # fmt: skip
+        self.cpu_line = Lines(
+            x=[],
+            y=[],
+            scales={"x": t, "y": pct},
+            colors=[CPU_COLOR],
+            labels=["CPU %"],
+            display_legend=True,
+            stroke_width=1.5,
+        )
+        self.memory_line = Lines(
+            x=[],
+            y=[],
+            scales={"x": t, "y": nbytes},
+            colors=[MEMORY_COLOR],
+            labels=["memory"],
+            display_legend=True,
+            stroke_width=1.5,
+        )
         self.usage = tile_figure(
-            "Scheduler CPU and memory", height, margin={"left": 56, "right": 56},
-            marks=[self.cpu_line, self.memory_line], legend_location="top-left",
-            axes=[Axis(scale=t, num_ticks=4, grid_lines="none"),
-                  Axis(scale=pct, side="left", num_ticks=4, tick_format=".0f", grid_lines="none",
-                       label="CPU %"),
-                  Axis(scale=nbytes, side="right", num_ticks=4, tick_format=".2~s",
-                       grid_lines="none", label="bytes")],
-        )  # fmt: skip
+            "Scheduler CPU and memory",
+            height,
+            margin={"left": 56, "right": 56},
+            marks=[self.cpu_line, self.memory_line],
+            legend_location="top-left",
+            axes=[
+                Axis(scale=t, num_ticks=4, grid_lines="none"),
+                Axis(
+                    scale=pct,
+                    side="left",
+                    num_ticks=4,
+                    tick_format=".0f",
+                    grid_lines="none",
+                    label="CPU %",
+                ),
+                Axis(
+                    scale=nbytes,
+                    side="right",
+                    num_ticks=4,
+                    tick_format=".2~s",
+                    grid_lines="none",
+                    label="bytes",
+                ),
+            ],
+        )
 
     def _build_states(self, height: int) -> None:
         # Row i (state i) stands at y = -i, top to bottom; its name sits just above it.
@@ -140,14 +177,23 @@ class SchedulerView:
         scales = {"x": count, "y": rows}
         self.state_bars = RectBars(scales, horizontal=True, color=STATE_COLOR)
         self.state_labels = TextMark(
-            scales=scales, x=[], y=[], text=[], colors=[NEUTRAL], default_size=11,
-            align="start", x_offset=4, y_offset=-2,
-        )  # fmt: skip
+            scales=scales,
+            x=[],
+            y=[],
+            text=[],
+            colors=[NEUTRAL],
+            default_size=11,
+            align="start",
+            x_offset=4,
+            y_offset=-2,
+        )
         self.states = tile_figure(
-            "Tasks by state", height, margin={"left": 24, "right": 24},
+            "Tasks by state",
+            height,
+            margin={"left": 24, "right": 24},
             marks=[self.state_bars.mark, self.state_labels],
             axes=[Axis(scale=count, num_ticks=4, tick_format=",d", grid_lines="none")],
-        )  # fmt: skip
+        )
 
     def _update_resources(self, change: object = None) -> None:
         r = self.resources
@@ -161,8 +207,9 @@ class SchedulerView:
             _set_line(self.memory_line, when, memory)
             self.usage.title = (
                 f"Scheduler CPU {_last(cpu):.0f}% \u00b7 memory {tf.format_bytes(_last(memory))}"
-                if n else "Scheduler CPU and memory"
-            )  # fmt: skip
+                if n
+                else "Scheduler CPU and memory"
+            )
         with self.loop.hold_sync():
             _set_line(self.loop_line, when, loop_ms)
             self.loop.title = (
@@ -208,11 +255,17 @@ def _time_figure(title: str, height: int, color: str, unit: str) -> tuple:
     t, y = DateScale(), LinearScale(min=0.0)
     line = Lines(x=[], y=[], scales={"x": t, "y": y}, colors=[color], stroke_width=1.5)
     fig = tile_figure(
-        title, height, margin={"left": 56}, marks=[line],
-        axes=[Axis(scale=t, num_ticks=4, grid_lines="none"),
-              Axis(scale=y, side="left", num_ticks=4, tick_format=".3~g", grid_lines="none",
-                   label=unit)],
-    )  # fmt: skip
+        title,
+        height,
+        margin={"left": 56},
+        marks=[line],
+        axes=[
+            Axis(scale=t, num_ticks=4, grid_lines="none"),
+            Axis(
+                scale=y, side="left", num_ticks=4, tick_format=".3~g", grid_lines="none", label=unit
+            ),
+        ],
+    )
     return fig, line
 
 

@@ -43,7 +43,7 @@ class StatusView:
 
     def _update(self, change: object = None) -> None:
         self.widget.value = self.text()
-        classes = [c for c in self.widget._dom_classes if c[len("dashmon-"):] not in _PREFIX]
+        classes = [c for c in self.widget._dom_classes if c[len("dashmon-") :] not in _PREFIX]
         classes.append(f"dashmon-{self.model.state}")
         if list(self.widget._dom_classes) != classes:
             self.widget._dom_classes = classes

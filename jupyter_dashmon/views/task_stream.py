@@ -62,10 +62,11 @@ class TaskStreamView:
             "Task Stream", height, self.scales, [*self.live.marks, self.fixed], "seconds", pan=True
         )
         self.mode = ToggleButtons(
-            options=[("Live", "live"), ("Fixed window", "fixed")], value=tasks.mode,
+            options=[("Live", "live"), ("Fixed window", "fixed")],
+            value=tasks.mode,
             tooltips=["Follow the last tasks", "Keep the current time window"],
             style={"button_width": "110px"},
-        )  # fmt: skip
+        )
         self.widget = VBox([self.mode, self.figure], layout=Layout(width="100%"))
         self.rectangles = 0
         self._drawing = False
@@ -121,8 +122,13 @@ class TaskStreamView:
             m = self.fixed
             if not m.labels or m.labels == [""]:
                 return {k: [] for k in ("x0", "x1", "row", "color", "label")}
-            return {"x0": list(m.x[:, 0]), "x1": list(m.x[:, 1]), "row": list(m.y[:, 0]),
-                    "color": list(m.colors), "label": list(m.labels)}  # fmt: skip
+            return {
+                "x0": list(m.x[:, 0]),
+                "x1": list(m.x[:, 1]),
+                "row": list(m.y[:, 0]),
+                "color": list(m.colors),
+                "label": list(m.labels),
+            }
         return self.live.data()
 
     # -- drawing -------------------------------------------------------------
@@ -146,7 +152,11 @@ class TaskStreamView:
             new = records
             self._generation = t.generation
         else:
-            new = records[len(records) - (t.received - self._seen) :] if t.received > self._seen else []
+            new = (
+                records[len(records) - (t.received - self._seen) :]
+                if t.received > self._seen
+                else []
+            )
         self._seen = t.received
         rows_before = len(self._row_of)
         for r in new:
@@ -155,7 +165,9 @@ class TaskStreamView:
         draw = self.live.replace if fresh else self.live.append
         draw(rects["x0"], rects["x1"], rects["row"], rects["color"], rects["label"])
         left = records[0]["start"] - t.origin if records else 0.0
-        right = max((records[-1]["stop"] - t.origin) if records else 0.0, t.now - t.origin, left + 1.0)
+        right = max(
+            (records[-1]["stop"] - t.origin) if records else 0.0, t.now - t.origin, left + 1.0
+        )
         n_rows = max(len(self._row_of), 1)
         self._drawing = True
         try:
@@ -164,7 +176,9 @@ class TaskStreamView:
                 if fresh or len(self._row_of) != rows_before:
                     fit_rows(self.figure, self.scales, self.live.marks, n_rows)
                 self.time.min, self.time.max = left, right
-                self.figure.title = f"Task Stream \u2014 last {len(records):,} tasks, {len(self._row_of)} threads"
+                self.figure.title = (
+                    f"Task Stream \u2014 last {len(records):,} tasks, {len(self._row_of)} threads"
+                )
         finally:
             self._drawing = False
         self.rectangles = len(records)
@@ -181,8 +195,14 @@ class TaskStreamView:
                 self._show(live=False)
                 fit_rows(self.figure, self.scales, [self.fixed], n_rows)
                 self.time.min, self.time.max = shift, shift + (t1 - t0)
-                set_segments(self.fixed, [x + shift for x in segs["x0"]], [x + shift for x in segs["x1"]],
-                             segs["row"], segs["color"], labels=segs["label"])  # fmt: skip
+                set_segments(
+                    self.fixed,
+                    [x + shift for x in segs["x0"]],
+                    [x + shift for x in segs["x1"]],
+                    segs["row"],
+                    segs["color"],
+                    labels=segs["label"],
+                )
                 self.figure.title = f"Task Stream \u2014 fixed window, {segs['tasks']:,} tasks"
         finally:
             self._drawing = False

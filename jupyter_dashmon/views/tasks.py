@@ -33,12 +33,19 @@ class TasksView:
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.rects = rect_mark(self.scales)
         self.figure = stream_figure(
-            "Tasks", height, self.scales, [self.rects], "seconds since the first retained task", pan=True
+            "Tasks",
+            height,
+            self.scales,
+            [self.rects],
+            "seconds since the first retained task",
+            pan=True,
         )
         self.follow = Button(description="Show all", tooltip="Show the whole history and follow it")
         self.follow.on_click(lambda _: self.show_all())
         self.info = Label()
-        self.widget = VBox([HBox([self.follow, self.info]), self.figure], layout=Layout(width="100%"))
+        self.widget = VBox(
+            [HBox([self.follow, self.info]), self.figure], layout=Layout(width="100%")
+        )
         self.origin = 0.0
         self.following = True
         self.segments = 0
@@ -82,9 +89,13 @@ class TasksView:
             with self.figure.hold_sync():
                 fit_rows(self.figure, self.scales, [self.rects], n_rows, cap=30.0)
                 set_segments(
-                    self.rects, [x + shift for x in segs["x0"]], [x + shift for x in segs["x1"]],
-                    segs["row"], segs["color"], labels=segs["label"],
-                )  # fmt: skip
+                    self.rects,
+                    [x + shift for x in segs["x0"]],
+                    [x + shift for x in segs["x1"]],
+                    segs["row"],
+                    segs["color"],
+                    labels=segs["label"],
+                )
                 if self.following:
                     self.time.min, self.time.max = t0 - self.origin, t1 - self.origin
                 how = "aggregated by pixel" if segs["aggregated"] else "one rectangle per task"

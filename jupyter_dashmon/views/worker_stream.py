@@ -29,7 +29,9 @@ class WorkerStreamView:
         self.scales = stream_scales()
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.rects = rect_mark(self.scales)
-        self.figure = stream_figure("Recent tasks", height, self.scales, [self.rects], "seconds ago")
+        self.figure = stream_figure(
+            "Recent tasks", height, self.scales, [self.rects], "seconds ago"
+        )
         self.tasks = 0
         self.redraw = Throttle(self._update, every)
         workers.observe(self._update, names=["selected"])
@@ -45,13 +47,23 @@ class WorkerStreamView:
             return
         _, latest = history.span()
         t0 = latest - self.span
-        segs = aggregate_window(history, self.progress.colors, t0, latest, 600, 2000, worker=address)
+        segs = aggregate_window(
+            history, self.progress.colors, t0, latest, 600, 2000, worker=address
+        )
         with self.figure.hold_sync():
-            fit_rows(self.figure, self.scales, [self.rects], max(segs["row"], default=0) + 1, cap=30.0)
+            fit_rows(
+                self.figure, self.scales, [self.rects], max(segs["row"], default=0) + 1, cap=30.0
+            )
             self.time.min, self.time.max = -self.span, 0.0
             set_segments(
-                self.rects, [x - self.span for x in segs["x0"]], [x - self.span for x in segs["x1"]],
-                segs["row"], segs["color"], labels=segs["label"],
-            )  # fmt: skip
-            self.figure.title = f"Recent tasks on this worker: {segs['tasks']:,} in the last {self.span:.0f} s"
+                self.rects,
+                [x - self.span for x in segs["x0"]],
+                [x - self.span for x in segs["x1"]],
+                segs["row"],
+                segs["color"],
+                labels=segs["label"],
+            )
+            self.figure.title = (
+                f"Recent tasks on this worker: {segs['tasks']:,} in the last {self.span:.0f} s"
+            )
         self.tasks = segs["tasks"]

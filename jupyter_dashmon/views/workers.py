@@ -81,7 +81,7 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], int], ...] = (
     ("disk_read", "disk read/s", _rate, 96),
     ("disk_write", "disk write/s", _rate, 96),
     ("seen_ago", "last seen", _ago, 80),
-)  # fmt: skip
+)
 
 #: Columns sorted ascending on their first click; the others (numbers) largest first.
 TEXT_COLUMNS = ("name", "address")
@@ -227,8 +227,9 @@ class WorkersView:
             layout=Layout(overflow="auto", width="100%"),
         )
         self._build_per_worker(height)
-        self.chooser = Dropdown(options=[("", "")], value="", description="Worker",
-                                layout=Layout(width="420px"))  # fmt: skip
+        self.chooser = Dropdown(
+            options=[("", "")], value="", description="Worker", layout=Layout(width="420px")
+        )
         self.chooser.observe(self._chosen, names="value")
         self._build_detail(height)
         self.running = HTML()
@@ -237,8 +238,9 @@ class WorkersView:
         # hidden have no size, and bqplot draws them with negative rectangles.
         self._detail_children = [
             HBox([self.detail_cpu, self.detail_memory, self.detail_network]),
-            self.running, self.stream_slot,
-        ]  # fmt: skip
+            self.running,
+            self.stream_slot,
+        ]
         self.detail_box = VBox()
         self.widget = VBox(
             [table_box, HBox([self.cpu_figure, self.memory_figure]), self.chooser, self.detail_box]
@@ -261,8 +263,11 @@ class WorkersView:
     # -- construction --------------------------------------------------------
 
     def _header(self, key: str, label: str, width: int) -> Button:
-        button = Button(description=label, tooltip=f"sort by {label}",
-                        layout=Layout(width=f"{width}px", margin="0", flex="none"))  # fmt: skip
+        button = Button(
+            description=label,
+            tooltip=f"sort by {label}",
+            layout=Layout(width=f"{width}px", margin="0", flex="none"),
+        )
         button.on_click(lambda _: self.sort(key))
         return button
 
@@ -274,33 +279,66 @@ class WorkersView:
             bars = RectBars({"x": workers, "y": pct}, horizontal=False, color=color)
             hist = RectBars({"x": edges, "y": counts}, horizontal=False, color=color)
             # Bars are told apart by hovering (worker names do not fit under 100 bars).
-            per_worker_axes = [Axis(scale=workers, visible=False),
-                               Axis(scale=pct, side="left", num_ticks=4, tick_format=".3~g",
-                                    grid_lines="none")]  # fmt: skip
-            summary_axes = [Axis(scale=edges, num_ticks=5, tick_format=".0f", grid_lines="none",
-                                 label="%"),
-                            Axis(scale=counts, side="left", num_ticks=4, tick_format="d",
-                                 grid_lines="none", label="workers")]  # fmt: skip
-            fig = tile_figure(title, height, margin={"left": 56, "bottom": 36},
-                              marks=[bars.mark], axes=per_worker_axes)  # fmt: skip
+            per_worker_axes = [
+                Axis(scale=workers, visible=False),
+                Axis(scale=pct, side="left", num_ticks=4, tick_format=".3~g", grid_lines="none"),
+            ]
+            summary_axes = [
+                Axis(scale=edges, num_ticks=5, tick_format=".0f", grid_lines="none", label="%"),
+                Axis(
+                    scale=counts,
+                    side="left",
+                    num_ticks=4,
+                    tick_format="d",
+                    grid_lines="none",
+                    label="workers",
+                ),
+            ]
+            fig = tile_figure(
+                title,
+                height,
+                margin={"left": 56, "bottom": 36},
+                marks=[bars.mark],
+                axes=per_worker_axes,
+            )
             return fig, bars, hist, per_worker_axes, summary_axes
 
-        (self.cpu_figure, self.cpu_bars, self.cpu_hist,
-         *self._cpu_axes) = figure("CPU % per worker", CPU_COLOR)  # fmt: skip
-        (self.memory_figure, self.memory_bars, self.memory_hist,
-         *self._memory_axes) = figure("Memory % per worker", MEMORY_COLOR)  # fmt: skip
+        (self.cpu_figure, self.cpu_bars, self.cpu_hist, *self._cpu_axes) = figure(
+            "CPU % per worker", CPU_COLOR
+        )
+        (self.memory_figure, self.memory_bars, self.memory_hist, *self._memory_axes) = figure(
+            "Memory % per worker", MEMORY_COLOR
+        )
 
     def _build_detail(self, height: int) -> None:
         def figure(title: str, colors: list[str], labels: list[str], tick_format: str) -> tuple:
             t, y = DateScale(), LinearScale(min=0.0)
-            lines = Lines(x=[], y=[], scales={"x": t, "y": y}, colors=colors, labels=labels,
-                          display_legend=len(labels) > 1, stroke_width=1.5)  # fmt: skip
+            lines = Lines(
+                x=[],
+                y=[],
+                scales={"x": t, "y": y},
+                colors=colors,
+                labels=labels,
+                display_legend=len(labels) > 1,
+                stroke_width=1.5,
+            )
             fig = tile_figure(
-                title, height, margin={"left": 56}, marks=[lines], legend_location="top-left",
-                axes=[Axis(scale=t, num_ticks=3, grid_lines="none"),
-                      Axis(scale=y, side="left", num_ticks=4, tick_format=tick_format,
-                           grid_lines="none")],
-            )  # fmt: skip
+                title,
+                height,
+                margin={"left": 56},
+                marks=[lines],
+                legend_location="top-left",
+                axes=[
+                    Axis(scale=t, num_ticks=3, grid_lines="none"),
+                    Axis(
+                        scale=y,
+                        side="left",
+                        num_ticks=4,
+                        tick_format=tick_format,
+                        grid_lines="none",
+                    ),
+                ],
+            )
             return fig, lines
 
         self.detail_cpu, self.detail_cpu_lines = figure("CPU %", [CPU_COLOR], ["CPU %"], ".0f")
@@ -350,10 +388,28 @@ class WorkersView:
         n = len(table.get("address", []))
         summary = n >= m.summary_threshold
         rows = sorted_rows(table, "name", True) if n and not summary else []
-        self._show(self.cpu_figure, self.cpu_bars, self.cpu_hist, self._cpu_axes,
-                   "cpu", "CPU %", table, rows, summary)  # fmt: skip
-        self._show(self.memory_figure, self.memory_bars, self.memory_hist, self._memory_axes,
-                   "memory_pct", "memory %", table, rows, summary)  # fmt: skip
+        self._show(
+            self.cpu_figure,
+            self.cpu_bars,
+            self.cpu_hist,
+            self._cpu_axes,
+            "cpu",
+            "CPU %",
+            table,
+            rows,
+            summary,
+        )
+        self._show(
+            self.memory_figure,
+            self.memory_bars,
+            self.memory_hist,
+            self._memory_axes,
+            "memory_pct",
+            "memory %",
+            table,
+            rows,
+            summary,
+        )
 
     def _show(self, fig, bars, hist, axes, field, what, table, rows, summary) -> None:
         """One figure as bars per worker (``rows``) or, in ``summary``, a histogram."""
@@ -436,5 +492,7 @@ class WorkersView:
             with lines.hold_sync():
                 lines.x, lines.y = [], []
         self.detail_cpu.title, self.detail_memory.title, self.detail_network.title = (
-            "CPU %", "Memory", "Network",
-        )  # fmt: skip
+            "CPU %",
+            "Memory",
+            "Network",
+        )

@@ -16,10 +16,15 @@ def test_append_and_records_round_trip():
     records = h.records()
     assert [r["key"] for r in records] == cols["key"]
     assert records[0] == {
-        "key": cols["key"][0], "prefix": "inc", "worker": "tcp://127.0.0.1:9000",
-        "thread": 100, "start": cols["start"][0], "stop": cols["stop"][0],
-        "action": "compute", "status": "OK",
-    }  # fmt: skip
+        "key": cols["key"][0],
+        "prefix": "inc",
+        "worker": "tcp://127.0.0.1:9000",
+        "thread": 100,
+        "start": cols["start"][0],
+        "stop": cols["stop"][0],
+        "action": "compute",
+        "status": "OK",
+    }
 
 
 def test_ring_keeps_the_newest_and_counts_all():
@@ -69,7 +74,9 @@ def test_exact_segments_when_few_tasks_are_visible():
     lo, hi = h.span()
     segs = aggregate_window(h, {"inc": "#111111", "dec": "#222222", "add": "#333333"}, lo, hi)
     assert not segs["aggregated"] and segs["tasks"] == 10 and len(segs["x0"]) == 10
-    assert segs["color"][0] == "#111111" and segs["color"][1] == TRANSFER and segs["color"][2] == ERRED
+    assert (
+        segs["color"][0] == "#111111" and segs["color"][1] == TRANSFER and segs["color"][2] == ERRED
+    )
     assert segs["x0"][0] == pytest.approx(0.0)
     assert all(a < b for a, b in zip(segs["x0"], segs["x1"]))
     assert cols["key"][0] in segs["label"][0] and "erred" in segs["label"][2]

@@ -15,15 +15,24 @@ from jupyter_dashmon.aggregate.models import (
     TaskStreamModel,
 )
 from jupyter_dashmon.collect.messages import PrefixCounts
+from jupyter_dashmon.collect.sampling import RESOURCE_FIELDS
 
-from jupyter_dashmon.collect.sampling import RESOURCE_FIELDS  # noqa: E402
 RECORD_FIELDS = ("key", "prefix", "worker", "thread", "start", "stop", "action", "status")
 
 
 def counts(total, done=0, memory=0, nbytes=0):
-    return {"total": total, "done": done, "memory": memory, "released": done - memory,
-            "erred": 0, "processing": 0, "waiting": total - done, "queued": 0, "no_worker": 0,
-            "nbytes": nbytes}  # fmt: skip
+    return {
+        "total": total,
+        "done": done,
+        "memory": memory,
+        "released": done - memory,
+        "erred": 0,
+        "processing": 0,
+        "waiting": total - done,
+        "queued": 0,
+        "no_worker": 0,
+        "nbytes": nbytes,
+    }
 
 
 def filled_model() -> DashboardModel:
@@ -35,9 +44,17 @@ def filled_model() -> DashboardModel:
     m.progress.prefixes = {"inc": counts(10, 6, 2, 2048), "add": counts(4, 4, 0, 0)}
     m.progress.colors = {"inc": "#1f77b4", "add": "#aec7e8"}
     m.tasks.records = [
-        {"key": "inc-1", "prefix": "inc", "worker": "tcp://127.0.0.1:1", "thread": 1,
-         "start": 1.0, "stop": 2.0, "action": "compute", "status": "OK"},
-    ]  # fmt: skip
+        {
+            "key": "inc-1",
+            "prefix": "inc",
+            "worker": "tcp://127.0.0.1:1",
+            "thread": 1,
+            "start": 1.0,
+            "stop": 2.0,
+            "action": "compute",
+            "status": "OK",
+        },
+    ]
     with m.resources.hold_trait_notifications():
         for i, name in enumerate(RESOURCE_FIELDS):
             setattr(m.resources, name, [float(i), float(i + 1)])

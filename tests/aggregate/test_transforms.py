@@ -17,15 +17,41 @@ def columns(*rows):
     return {name: [row[i] for row in rows] for i, name in enumerate(names)}
 
 
-def record(key="inc-1", prefix="inc", worker="tcp://w1", thread=1, start=0.0, stop=1.0,
-           action="compute", status="OK"):  # fmt: skip
-    return {"key": key, "prefix": prefix, "worker": worker, "thread": thread,
-            "start": start, "stop": stop, "action": action, "status": status}  # fmt: skip
+def record(
+    key="inc-1",
+    prefix="inc",
+    worker="tcp://w1",
+    thread=1,
+    start=0.0,
+    stop=1.0,
+    action="compute",
+    status="OK",
+):
+    return {
+        "key": key,
+        "prefix": prefix,
+        "worker": worker,
+        "thread": thread,
+        "start": start,
+        "stop": stop,
+        "action": action,
+        "status": status,
+    }
 
 
 def counts(total, done=0, memory=0, erred=0, processing=0, nbytes=0, **extra):
-    c = {"total": total, "done": done, "memory": memory, "released": 0, "erred": erred,
-         "processing": processing, "waiting": 0, "queued": 0, "no_worker": 0, "nbytes": nbytes}  # fmt: skip
+    c = {
+        "total": total,
+        "done": done,
+        "memory": memory,
+        "released": 0,
+        "erred": erred,
+        "processing": processing,
+        "waiting": 0,
+        "queued": 0,
+        "no_worker": 0,
+        "nbytes": nbytes,
+    }
     c.update(extra)
     return c
 
@@ -69,9 +95,15 @@ def test_decode_tasks_unknown_odd_code_is_other_error():
 
 @pytest.mark.parametrize(
     "start, stop",
-    [(math.nan, 1.0), (1.0, math.nan), (math.inf, 1.0), (1.0, math.inf), (-math.inf, 1.0),
-     (math.nan, math.nan)],
-)  # fmt: skip
+    [
+        (math.nan, 1.0),
+        (1.0, math.nan),
+        (math.inf, 1.0),
+        (1.0, math.inf),
+        (-math.inf, 1.0),
+        (math.nan, math.nan),
+    ],
+)
 def test_decode_tasks_drops_non_finite_times(start, stop):
     cols = columns(
         ("good-1", "good", "w", 0, 1.0, 2.0, 0),
@@ -199,8 +231,9 @@ def test_record_color_compute_without_known_prefix():
 
 
 def test_record_label_compute():
-    label = tf.record_label(record("inc-abc", worker="tcp://10.0.0.1:1234", thread=7,
-                                   start=1.0, stop=1.0123))  # fmt: skip
+    label = tf.record_label(
+        record("inc-abc", worker="tcp://10.0.0.1:1234", thread=7, start=1.0, stop=1.0123)
+    )
     assert "inc-abc" in label
     assert "tcp://10.0.0.1:1234" in label
     assert "thread" not in label  # thread ids mean nothing to users; the row says which thread
@@ -256,8 +289,16 @@ def test_progress_totals_sums_every_field():
         "add": counts(5, done=5, memory=5, nbytes=100),
     }
     totals = tf.progress_totals(progress)
-    assert totals == {"total": 15, "waiting": 1, "queued": 2, "processing": 2, "memory": 8,
-                      "no_worker": 1, "erred": 1, "done": 9}  # fmt: skip
+    assert totals == {
+        "total": 15,
+        "waiting": 1,
+        "queued": 2,
+        "processing": 2,
+        "memory": 8,
+        "no_worker": 1,
+        "erred": 1,
+        "done": 9,
+    }
     assert list(totals)[: len(tf.TOTAL_FIELDS)] == list(tf.TOTAL_FIELDS)
 
 
@@ -330,13 +371,34 @@ def test_progress_bars_fractions_clamped_to_one():
 
 def test_bar_segments_shades_colours_and_skips_empty():
     bars = [
-        {"prefix": "inc", "total": 10, "done": 6, "released": 0.4, "memory": 0.6, "erred": 0.7,
-         "processing": 0.9},
-        {"prefix": "add", "total": 5, "done": 0, "released": 0.0, "memory": 0.0, "erred": 0.0,
-         "processing": 0.4},
-        {"prefix": "unknown", "total": 1, "done": 1, "released": 0.0, "memory": 1.0,
-         "erred": 1.0, "processing": 1.0},
-    ]  # fmt: skip
+        {
+            "prefix": "inc",
+            "total": 10,
+            "done": 6,
+            "released": 0.4,
+            "memory": 0.6,
+            "erred": 0.7,
+            "processing": 0.9,
+        },
+        {
+            "prefix": "add",
+            "total": 5,
+            "done": 0,
+            "released": 0.0,
+            "memory": 0.0,
+            "erred": 0.0,
+            "processing": 0.4,
+        },
+        {
+            "prefix": "unknown",
+            "total": 1,
+            "done": 1,
+            "released": 0.0,
+            "memory": 1.0,
+            "erred": 1.0,
+            "processing": 1.0,
+        },
+    ]
     segments = tf.bar_segments(bars, {"inc": "#111111", "add": "#222222"})
     assert segments == [
         (0.0, 0.4, 0, "#111111", 0.45),
@@ -353,8 +415,12 @@ def test_bar_segments_shades_colours_and_skips_empty():
 
 
 def test_memory_by_prefix_sorted_and_zeros_left_out():
-    progress = {"zeta": counts(1, nbytes=5), "alpha": counts(1, nbytes=7.0),
-                "none": counts(3, nbytes=0), "mid": counts(0, nbytes=1)}  # fmt: skip
+    progress = {
+        "zeta": counts(1, nbytes=5),
+        "alpha": counts(1, nbytes=7.0),
+        "none": counts(3, nbytes=0),
+        "mid": counts(0, nbytes=1),
+    }
     memory = tf.memory_by_prefix(progress)
     assert memory == {"alpha": 7, "mid": 1, "zeta": 5}
     assert list(memory) == ["alpha", "mid", "zeta"]
@@ -381,9 +447,16 @@ def test_format_bytes(n, text):
 
 @pytest.mark.parametrize(
     "s, text",
-    [(0.0, "0 us"), (12.3e-6, "12 us"), (0.0123, "12.3 ms"), (0.999, "999.0 ms"), (1.0, "1.00 s"),
-     (4.56, "4.56 s"), (125.0, "125.00 s")],
-)  # fmt: skip
+    [
+        (0.0, "0 us"),
+        (12.3e-6, "12 us"),
+        (0.0123, "12.3 ms"),
+        (0.999, "999.0 ms"),
+        (1.0, "1.00 s"),
+        (4.56, "4.56 s"),
+        (125.0, "125.00 s"),
+    ],
+)
 def test_format_seconds(s, text):
     assert tf.format_seconds(s) == text
 

@@ -34,9 +34,16 @@ def test_a_count_that_drops_does_not_unshow_earlier_records():
 
 
 def test_metric_delta_sums_the_named_durations_in_ms():
-    before = browser.metrics_dict({"metrics": [
-        {"name": "ScriptDuration", "value": 1.0}, {"name": "LayoutDuration", "value": 0.5},
-        {"name": "RecalcStyleDuration", "value": 0.25}, {"name": "Nodes", "value": 10}]})  # fmt: skip
+    before = browser.metrics_dict(
+        {
+            "metrics": [
+                {"name": "ScriptDuration", "value": 1.0},
+                {"name": "LayoutDuration", "value": 0.5},
+                {"name": "RecalcStyleDuration", "value": 0.25},
+                {"name": "Nodes", "value": 10},
+            ]
+        }
+    )
     after = dict(
         before, ScriptDuration=1.010, LayoutDuration=0.503, RecalcStyleDuration=0.251, Nodes=99
     )
@@ -53,11 +60,19 @@ def test_summary_ignores_missing_values_and_uses_the_shared_percentiles():
 
 
 def test_rows_carry_targets_and_verdicts():
-    m = {"latency": [0.05, 0.1, None], "trickle": 3, "interval": 0.1,
-         "update_work_ms": [100.0, 120.0, 300.0], "update_wall_ms": [5.0, 6.0, 7.0],
-         "live_work_ms": [10.0, 12.0, 30.0], "live_wall_ms": [3.0, 4.0, 5.0],
-         "update_parts_ms": {"ScriptDuration": 9.0}, "idle_work_ms_per_s": [0.0, 1.0],
-         "render_ms": [400.0, 600.0], "pan_frames_ms": [16.7] * 10}  # fmt: skip
+    m = {
+        "latency": [0.05, 0.1, None],
+        "trickle": 3,
+        "interval": 0.1,
+        "update_work_ms": [100.0, 120.0, 300.0],
+        "update_wall_ms": [5.0, 6.0, 7.0],
+        "live_work_ms": [10.0, 12.0, 30.0],
+        "live_wall_ms": [3.0, 4.0, 5.0],
+        "update_parts_ms": {"ScriptDuration": 9.0},
+        "idle_work_ms_per_s": [0.0, 1.0],
+        "render_ms": [400.0, 600.0],
+        "pan_frames_ms": [16.7] * 10,
+    }
     rows = browser.rows(m)
     assert all(isinstance(r, Row) for r in rows)
     by = {(r.item, r.name): r for r in rows}

@@ -42,12 +42,19 @@ def test_sections_replace_their_own_mode_and_keep_the_rest(tmp_path):
     quick = report.section("quick", rows(), machine, "python -m bench --quick", "today", 90.0)
     report.write_results("quick", quick, path)
     path.write_text(path.read_text() + "\nHand-written notes.\n")
-    full = report.section("full", rows()[:1], machine, "python -m bench", "today", 800.0, ["a note"])
+    full = report.section(
+        "full", rows()[:1], machine, "python -m bench", "today", 800.0, ["a note"]
+    )
     report.write_results("full", full, path)
-    again = report.section("quick", rows()[:2], machine, "python -m bench --quick", "tomorrow", 95.0)
+    again = report.section(
+        "quick", rows()[:2], machine, "python -m bench --quick", "tomorrow", 95.0
+    )
     report.write_results("quick", again, path)
     text = path.read_text()
-    assert text.count("<!-- bench:quick:start -->") == 1 and text.count("<!-- bench:full:start -->") == 1
+    assert (
+        text.count("<!-- bench:quick:start -->") == 1
+        and text.count("<!-- bench:full:start -->") == 1
+    )
     assert "tomorrow" in text and "Quick run, today" not in text
     assert "Hand-written notes." in text and "- a note" in text
     assert "Command: `python -m bench --quick`" in text and "- cpu: test cpu" in text

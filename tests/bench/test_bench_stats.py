@@ -34,7 +34,12 @@ def test_rotated_orders_put_every_condition_in_every_position():
 
 
 def test_ratios_are_taken_within_rounds_and_skip_incomplete_ones():
-    rounds = [{"none": 10.0, "dash": 5.0}, {"none": 8.0}, {"none": 9.0, "dash": 0.0}, {"none": 6.0, "dash": 3.0}]
+    rounds = [
+        {"none": 10.0, "dash": 5.0},
+        {"none": 8.0},
+        {"none": 9.0, "dash": 0.0},
+        {"none": 6.0, "dash": 3.0},
+    ]
     assert stats.ratios(rounds, "dash", "none") == [0.5, 0.0, 0.5]
     # Throughput from durations: time(baseline) / time(condition).
     assert stats.throughput_ratios([{"none": 10.0, "dash": 5.0}], "dash", "none") == [2.0]

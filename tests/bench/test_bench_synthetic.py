@@ -50,7 +50,11 @@ def test_synthetic_deltas_advance_cursor_times_and_keys():
     first, steady = memory.template_deltas(10)
     assert len(steady["tasks"]["key"]) == 10
     out = [d for d, _ in memory.synthetic_deltas(steady, first["cursor"], 3, step=1.0)]
-    assert [d["cursor"] for d in out] == [first["cursor"] + 10, first["cursor"] + 20, first["cursor"] + 30]
+    assert [d["cursor"] for d in out] == [
+        first["cursor"] + 10,
+        first["cursor"] + 20,
+        first["cursor"] + 30,
+    ]
     assert out[1]["tasks"]["start"][0] == steady["tasks"]["start"][0] + 2.0
     assert not set(out[0]["tasks"]["key"]) & set(out[1]["tasks"]["key"])
     assert out[1]["resources"]["time"] == [] and not out[2]["reset"]

@@ -18,9 +18,12 @@ def run(coro):
 
 async def cluster_and_client(**plugin_options):
     cluster = await LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, asynchronous=True,
+        n_workers=2,
+        threads_per_worker=1,
+        processes=False,
+        asynchronous=True,
         dashboard_address=None,
-    )  # fmt: skip
+    )
     client = await Client(cluster, asynchronous=True)
     await client.scheduler.register_scheduler_plugin(
         plugin=pickled_plugin(DashmonPlugin(**plugin_options)), name=PLUGIN_NAME, idempotent=True
@@ -33,8 +36,16 @@ class Poller:
 
     def __init__(self, client, name="test", limit=1000):
         self.client = client
-        self.req = dict(subscriber=name, epoch="", cursor=0, version=0, resource_cursor=0,
-                        worker_version=0, limit=limit, wait=0.0)  # fmt: skip
+        self.req = dict(
+            subscriber=name,
+            epoch="",
+            cursor=0,
+            version=0,
+            resource_cursor=0,
+            worker_version=0,
+            limit=limit,
+            wait=0.0,
+        )
         self.progress = {}
 
     async def poll(self):
@@ -54,7 +65,9 @@ def test_memory_counts_only_results_in_memory_now():
         cluster, client = await cluster_and_client()
         async with cluster, client:
             p = Poller(client)
-            futures = client.map(lambda x: b"x" * 10_000, range(10), key=[f"blob-{i}" for i in range(10)])
+            futures = client.map(
+                lambda x: b"x" * 10_000, range(10), key=[f"blob-{i}" for i in range(10)]
+            )
             await client.gather(futures)
             await p.poll()
             assert p.progress["blob"]["nbytes"] >= 100_000
@@ -100,7 +113,9 @@ def test_incremental_polls_and_the_ring_bound():
             assert d["workers"] is None  # unchanged
             same = await p.poll()
             assert same["tasks"]["key"] == [] and same["progress"] == {}
-            await client.gather(client.map(lambda x: x, range(80), key=[f"b-{i}" for i in range(80)]))
+            await client.gather(
+                client.map(lambda x: x, range(80), key=[f"b-{i}" for i in range(80)])
+            )
             d = await p.poll()
             # The ring holds 50 rows: 30 of the 80 new ones were overwritten.
             assert len(d["tasks"]["key"]) == 50 and d["dropped"] == 30
@@ -113,7 +128,9 @@ def test_limit_returns_only_the_newest_rows():
     async def main():
         cluster, client = await cluster_and_client()
         async with cluster, client:
-            await client.gather(client.map(lambda x: x, range(40), key=[f"c-{i}" for i in range(40)]))
+            await client.gather(
+                client.map(lambda x: x, range(40), key=[f"c-{i}" for i in range(40)])
+            )
             p = Poller(client, limit=10)
             d = await p.poll()
             assert len(d["tasks"]["key"]) == 10 and d["dropped"] == 30

@@ -50,10 +50,21 @@ def bare_scheduler(tmp_path):
     )
     address = f"tcp://127.0.0.1:{port}"
     worker = subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "2",
-         "--no-dashboard", "--host", "127.0.0.1"],
-        cwd=tmp_path, stdout=log, stderr=log,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            address,
+            "--nthreads",
+            "2",
+            "--no-dashboard",
+            "--host",
+            "127.0.0.1",
+        ],
+        cwd=tmp_path,
+        stdout=log,
+        stderr=log,
+    )
     try:
         yield address, log
     finally:

@@ -89,7 +89,8 @@ def test_model_changes_while_main_thread_blocked(client):
         seen: list[tuple[float, int]] = []
         main = threading.get_ident()
         dash.model.progress.observe(
-            lambda change: seen.append((time.monotonic(), threading.get_ident())), names=["prefixes"]
+            lambda change: seen.append((time.monotonic(), threading.get_ident())),
+            names=["prefixes"],
         )
         futures = client.map(slow, range(40), delay=0.1)
         blocked_from = time.monotonic()
@@ -108,7 +109,10 @@ def test_erred_task(client, waiter):
         future = client.submit(fail, 1)
         with pytest.raises(ValueError, match="fails on purpose"):
             future.result()
-        waiter(lambda: dash.snapshot()["progress"].get("fail", {}).get("erred") == 1, what="erred count")
+        waiter(
+            lambda: dash.snapshot()["progress"].get("fail", {}).get("erred") == 1,
+            what="erred count",
+        )
         waiter(
             lambda: any(r["prefix"] == "fail" for r in dash.snapshot()["task_stream"]),
             what="erred record",
@@ -193,7 +197,9 @@ def test_one_collector_for_two_dashboards_and_two_clients(cluster, client, waite
             assert "jupyter-dashmon" in plugins(client), "third dashboard still needs the collector"
         finally:
             third.close()
-    waiter(lambda: "jupyter-dashmon" not in plugins(client), what="last dashboard removes collector")
+    waiter(
+        lambda: "jupyter-dashmon" not in plugins(client), what="last dashboard removes collector"
+    )
 
 
 def test_closing_the_client_closes_its_dashboards(cluster, waiter):
@@ -252,7 +258,9 @@ def test_nothing_changed_means_no_updates(client, waiter):
         time.sleep(0.5)
         changes = []
         for model in (dash.model.progress, dash.model.tasks):
-            model.observe(lambda change: changes.append(change["name"]), names=["prefixes", "records"])
+            model.observe(
+                lambda change: changes.append(change["name"]), names=["prefixes", "records"]
+            )
         polls = dash.listener.polls
         time.sleep(1.0)
         # Idle polls are held by the collector: far fewer than one per 100 ms.
@@ -291,7 +299,9 @@ def test_logs_one_warning_per_failure(client, caplog, waiter):
         with caplog.at_level(logging.WARNING, logger="jupyter_dashmon"):
             dash.listener.client.scheduler.__dict__["dashmon_poll"] = broken
             # The poll in flight may be held up to two seconds before the next one fails.
-            waiter(lambda: dash.model.status.state == "disconnected", timeout=5, what="disconnected")
+            waiter(
+                lambda: dash.model.status.state == "disconnected", timeout=5, what="disconnected"
+            )
             time.sleep(0.6)
             assert "Lost contact" in dash.model.status.message
             del dash.listener.client.scheduler.__dict__["dashmon_poll"]

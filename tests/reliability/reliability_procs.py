@@ -7,6 +7,7 @@ the same address.  Real IPython kernels come from ``jupyter_client``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -37,19 +38,43 @@ def env() -> dict[str, str]:
 
 def start_scheduler(port: int, log) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-         "--port", str(port), "--no-dashboard"],
-        stdout=log, stderr=log, env=env(),
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-dashboard",
+        ],
+        stdout=log,
+        stderr=log,
+        env=env(),
+    )
 
 
 def start_worker(address: str, log, nthreads: int = 2) -> subprocess.Popen:
     """A worker without a nanny: its pid is the worker itself, so SIGKILL ends it for good."""
     return subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", str(nthreads),
-         "--no-dashboard", "--no-nanny", "--host", "127.0.0.1", "--death-timeout", "60"],
-        stdout=log, stderr=log, env=env(),
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "distributed.cli.dask_worker",
+            address,
+            "--nthreads",
+            str(nthreads),
+            "--no-dashboard",
+            "--no-nanny",
+            "--host",
+            "127.0.0.1",
+            "--death-timeout",
+            "60",
+        ],
+        stdout=log,
+        stderr=log,
+        env=env(),
+    )
 
 
 def wait_listening(port: int, timeout: float = 30.0) -> None:
@@ -124,24 +149,26 @@ class Kernel:
         """The printed text of ``print(expr)`` in the kernel."""
         out = self.run(f"print({expr})", timeout)
         return "".join(
-            m["content"]["text"] for m in out if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
+            m["content"]["text"]
+            for m in out
+            if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
         ).strip()
 
     def drain(self, seconds: float = 0.5) -> None:
         """Collect iopub messages sent without a cell running (background threads)."""
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            try:
+            with contextlib.suppress(queue.Empty):
                 self.outputs.append(self.kc.get_iopub_msg(timeout=0.1))
-            except queue.Empty:
-                pass
 
     def problems(self) -> list[str]:
         """Exceptions, or tracebacks on stderr, that reached the notebook's output."""
         bad = []
         for m in self.outputs:
             if m["msg_type"] == "error":
-                bad.append("error: " + m["content"].get("ename", "") + " " + m["content"].get("evalue", ""))
+                bad.append(
+                    "error: " + m["content"].get("ename", "") + " " + m["content"].get("evalue", "")
+                )
             elif m["msg_type"] == "stream" and m["content"]["name"] == "stderr":
                 if "Traceback" in m["content"]["text"]:
                     bad.append("stderr: " + m["content"]["text"][-1500:])

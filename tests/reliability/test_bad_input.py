@@ -168,7 +168,9 @@ def test_ten_thousand_prefixes_show_the_largest_and_plus_n_more(cluster, waiter)
                 "10,000 prefixes in the progress model",
             )
             view = dash.views["progress"]
-            waiter(lambda: view.hidden == len(dash.model.progress.prefixes) - 25, 10, "view redrawn")
+            waiter(
+                lambda: view.hidden == len(dash.model.progress.prefixes) - 25, 10, "view redrawn"
+            )
             assert view.bars_shown == 25
             text = list(view.labels.text)
             assert text[-1] == f"+{view.hidden:,} more"
@@ -180,17 +182,23 @@ def test_ten_thousand_prefixes_show_the_largest_and_plus_n_more(cluster, waiter)
                 full = await plugin.poll(subscriber="probe", epoch="", wait=0)
                 c1 = plugin.cost
                 again = await plugin.poll(
-                    subscriber="probe", epoch=full["epoch"], cursor=full["cursor"],
-                    version=full["version"], resource_cursor=full["resource_cursor"],
-                    worker_version=full["worker_version"], wait=0,
-                )  # fmt: skip
+                    subscriber="probe",
+                    epoch=full["epoch"],
+                    cursor=full["cursor"],
+                    version=full["version"],
+                    resource_cursor=full["resource_cursor"],
+                    worker_version=full["worker_version"],
+                    wait=0,
+                )
                 c2 = plugin.cost
                 plugin.unsubscribe("probe")
                 return len(full["progress"]), len(again["progress"]), c1 - c0, c2 - c1
 
             full_n, again_n, full_cost, again_cost = client.run_on_scheduler(costs)
-            print(f"\npoll cost with {full_n} prefixes: full {full_cost * 1e3:.2f} ms, "
-                  f"incremental {again_cost * 1e3:.3f} ms ({again_n} prefixes sent)")  # fmt: skip
+            print(
+                f"\npoll cost with {full_n} prefixes: full {full_cost * 1e3:.2f} ms, "
+                f"incremental {again_cost * 1e3:.3f} ms ({again_n} prefixes sent)"
+            )
             assert full_n >= n
             # An incremental poll sends only what changed, and costs less than a full one.
             assert again_n <= 5
@@ -212,16 +220,31 @@ def test_ten_thousand_prefixes_show_the_largest_and_plus_n_more(cluster, waiter)
 
 def worker_state(address: str, metrics) -> WorkerState:
     ws = WorkerState(
-        address=address, status=Status.running, pid=1, name=address[-4:], nthreads=2,
-        memory_limit=2**30, local_directory="/tmp", nanny=None, server_id="test",
-    )  # fmt: skip
+        address=address,
+        status=Status.running,
+        pid=1,
+        name=address[-4:],
+        nthreads=2,
+        memory_limit=2**30,
+        local_directory="/tmp",
+        nanny=None,
+        server_id="test",
+    )
     ws.metrics = metrics
     return ws
 
 
 BAD_METRICS = {
-    "nan": {"cpu": math.nan, "memory": math.nan, "host_net_io": {"read_bps": math.nan, "write_bps": math.nan}},
-    "inf": {"cpu": math.inf, "memory": -math.inf, "host_net_io": {"read_bps": math.inf, "write_bps": -math.inf}},
+    "nan": {
+        "cpu": math.nan,
+        "memory": math.nan,
+        "host_net_io": {"read_bps": math.nan, "write_bps": math.nan},
+    },
+    "inf": {
+        "cpu": math.inf,
+        "memory": -math.inf,
+        "host_net_io": {"read_bps": math.inf, "write_bps": -math.inf},
+    },
     "missing": {},
     "wrong types": {"cpu": "busy", "memory": None, "host_net_io": "fast", "host_disk_io": [1, 2]},
     "not a dict": None,
@@ -249,7 +272,11 @@ def test_bad_metrics_on_a_real_scheduler_keep_the_dashboard_finite(client, waite
 
     def poison(dask_scheduler):
         for ws in dask_scheduler.workers.values():
-            ws.metrics = {"cpu": math.nan, "memory": math.inf, "host_net_io": {"read_bps": -math.inf}}
+            ws.metrics = {
+                "cpu": math.nan,
+                "memory": math.inf,
+                "host_net_io": {"read_bps": -math.inf},
+            }
         plugin = dask_scheduler.plugins[PLUGIN_NAME]
         plugin._recorded_activity = ()  # record the next sample even if the cluster is quiet
         return len(dask_scheduler.workers)
@@ -296,13 +323,15 @@ def columns(rows):
     return {name: [row[i] for row in rows] for i, name in enumerate(names)}
 
 
-OUT_OF_ORDER = columns([
-    ("a-1", "a", "w1", 1, 10.0, 12.0, 0),  # in order
-    ("a-2", "a", "w1", 1, 15.0, 13.0, 0),  # stop before start
-    ("a-3", "a", "w1", 1, 9.0, 9.5, 0),  # arrives after later tasks
-    ("a-4", "a", "w1", 1, math.nan, 14.0, 0),  # no start time
-    ("a-5", "a", "w1", 1, 16.0, math.inf, 0),  # no stop time
-])  # fmt: skip
+OUT_OF_ORDER = columns(
+    [
+        ("a-1", "a", "w1", 1, 10.0, 12.0, 0),  # in order
+        ("a-2", "a", "w1", 1, 15.0, 13.0, 0),  # stop before start
+        ("a-3", "a", "w1", 1, 9.0, 9.5, 0),  # arrives after later tasks
+        ("a-4", "a", "w1", 1, math.nan, 14.0, 0),  # no start time
+        ("a-5", "a", "w1", 1, 16.0, math.inf, 0),  # no stop time
+    ]
+)
 
 
 def test_start_stop_out_of_order_decode_to_ordered_records():

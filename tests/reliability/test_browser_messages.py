@@ -66,7 +66,9 @@ MALFORMED = {
 def watched():
     """Record every eval, exec, compile, open or new import while the handler runs."""
     touched: list = []
-    saved = {name: getattr(builtins, name) for name in ("eval", "exec", "compile", "open", "__import__")}
+    saved = {
+        name: getattr(builtins, name) for name in ("eval", "exec", "compile", "open", "__import__")
+    }
     saved_import_module = importlib.import_module
 
     owner = threading.get_ident()  # other threads (the cluster's monitors) carry on as usual

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 import time
 
-import pytest
+from reliability_procs import sigkill
 from workloads import inc, noop
 
 import jupyter_dashmon  # noqa: F401  (adds Client.dashboard)
 from jupyter_dashmon.aggregate import listener as listener_module
 from jupyter_dashmon.aggregate import transforms as tf
-from reliability_procs import sigkill
 
 
 def dashmon_records(caplog, level=logging.WARNING) -> list[logging.LogRecord]:

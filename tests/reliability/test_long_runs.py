@@ -12,7 +12,6 @@ from distributed import Client
 from workloads import noop
 
 import jupyter_dashmon  # noqa: F401  (adds Client.dashboard)
-from jupyter_dashmon.collect.messages import PLUGIN_NAME
 
 TASKS = 6_000
 BATCH = 2_000

@@ -56,8 +56,12 @@ def test_no_listening_socket_on_the_scheduler(proc_cluster, waiter):
         dash = client.dashboard(interval=0.05)
         try:
             assert sum(client.gather(client.map(inc, range(40)))) == sum(range(1, 41))
-            waiter(lambda: dash.snapshot()["progress"].get("inc", {}).get("done") == 40, 20, "progress")
-            assert client.run_on_scheduler(lambda dask_scheduler: PLUGIN_NAME in dask_scheduler.plugins)
+            waiter(
+                lambda: dash.snapshot()["progress"].get("inc", {}).get("done") == 40, 20, "progress"
+            )
+            assert client.run_on_scheduler(
+                lambda dask_scheduler: PLUGIN_NAME in dask_scheduler.plugins
+            )
             after = listening(pid)
             assert after == before, f"new listening sockets on the scheduler: {after - before}"
         finally:

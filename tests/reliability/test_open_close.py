@@ -41,10 +41,13 @@ def state(client: Client) -> dict:
     async def loop_tasks():
         # The LocalCluster's scheduler shares this loop: its per-connection handlers
         # belong to the scheduler's pooled comms, not to the dashboards.
-        return len([
-            t for t in asyncio.all_tasks()
-            if not t.done() and "_handle_comm" not in t.get_coro().__qualname__
-        ])  # fmt: skip
+        return len(
+            [
+                t
+                for t in asyncio.all_tasks()
+                if not t.done() and "_handle_comm" not in t.get_coro().__qualname__
+            ]
+        )
 
     return {
         "threads": threading.active_count(),
@@ -126,12 +129,16 @@ print(json.dumps({{"state": dash.model.status.state, "done": dash.snapshot()["pr
 
 def _stdout(messages: list[dict]) -> str:
     return "".join(
-        m["content"]["text"] for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
+        m["content"]["text"]
+        for m in messages
+        if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
     ).strip()
 
 
 @pytest.mark.slow
-def test_two_kernels_keep_their_dashboards_and_the_last_one_out_removes_the_collector(proc_cluster, waiter):
+def test_two_kernels_keep_their_dashboards_and_the_last_one_out_removes_the_collector(
+    proc_cluster, waiter
+):
     kernels = [Kernel(), Kernel()]
     try:
         with Client(proc_cluster.address, timeout="20s", set_as_default=False) as observer:
@@ -141,7 +148,9 @@ def test_two_kernels_keep_their_dashboards_and_the_last_one_out_removes_the_coll
             def scheduler_side(dask_scheduler):  # by value: the scheduler cannot import this module
                 return {
                     "plugins": sorted(dask_scheduler.plugins),
-                    "handlers": sorted(h for h in dask_scheduler.handlers if h.startswith("dashmon_")),
+                    "handlers": sorted(
+                        h for h in dask_scheduler.handlers if h.startswith("dashmon_")
+                    ),
                 }
 
             def subscribers(dask_scheduler):
@@ -150,13 +159,17 @@ def test_two_kernels_keep_their_dashboards_and_the_last_one_out_removes_the_coll
 
             assert observer.run_on_scheduler(subscribers) == 2
             for i, k in enumerate(kernels):
-                result = json.loads(_stdout(k.run(KERNEL_WORK.format(start=50 * i))).splitlines()[-1])
+                result = json.loads(
+                    _stdout(k.run(KERNEL_WORK.format(start=50 * i))).splitlines()[-1]
+                )
                 assert result["state"] == "live" and result["done"] >= 20 and result["advanced"]
 
             # The first kernel closes its Client (and so its dashboard); the second keeps working.
             kernels[0].run("client.close()")
             assert observer.run_on_scheduler(subscribers) == 1
-            result = json.loads(_stdout(kernels[1].run(KERNEL_WORK.format(start=100))).splitlines()[-1])
+            result = json.loads(
+                _stdout(kernels[1].run(KERNEL_WORK.format(start=100))).splitlines()[-1]
+            )
             assert result["state"] == "live" and result["advanced"]
             assert observer.run_on_scheduler(scheduler_side)["plugins"].count(PLUGIN_NAME) == 1
 

@@ -43,7 +43,9 @@ class CountingClient:
 
 
 def dashmon_records(caplog) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "jupyter_dashmon" and r.levelno >= logging.WARNING]
+    return [
+        r for r in caplog.records if r.name == "jupyter_dashmon" and r.levelno >= logging.WARNING
+    ]
 
 
 @pytest.mark.slow
@@ -94,7 +96,9 @@ def test_scheduler_lost_then_back_at_the_same_address(proc_cluster, waiter, capl
             client.wait_for_workers(1, timeout=30)
             waiter(lambda: dash.model.status.state == "live", 20, "the dashboard live again")
             assert client.run_on_scheduler(
-                lambda dask_scheduler: PLUGIN_NAME in dask_scheduler.plugins and POLL_OP in dask_scheduler.handlers
+                lambda dask_scheduler: (
+                    PLUGIN_NAME in dask_scheduler.plugins and POLL_OP in dask_scheduler.handlers
+                )
             )
             assert client.submit(noop, 5).result() == 5
             waiter(

@@ -13,7 +13,17 @@ from workloads import slow
 import jupyter_dashmon  # noqa: F401  (adds Client.dashboard)
 
 N = 60
-COUNT_FIELDS = ("total", "done", "memory", "released", "erred", "processing", "waiting", "queued", "no_worker")
+COUNT_FIELDS = (
+    "total",
+    "done",
+    "memory",
+    "released",
+    "erred",
+    "processing",
+    "waiting",
+    "queued",
+    "no_worker",
+)
 
 
 def check_counts(snapshot: dict) -> None:
@@ -35,7 +45,11 @@ def test_dashboard_survives_a_killed_worker(proc_cluster, waiter):
         try:
             waiter(lambda: len(dash.model.status.workers) == 2, 20, "both workers shown")
             futures = client.map(slow, range(N), delay=0.2, key=[f"slow-{i}" for i in range(N)])
-            waiter(lambda: dash.snapshot()["progress"].get("slow", {}).get("done", 0) >= 8, 20, "some done")
+            waiter(
+                lambda: dash.snapshot()["progress"].get("slow", {}).get("done", 0) >= 8,
+                20,
+                "some done",
+            )
             # Kill the worker that holds results, so they must be computed again.
             victim_addr = max(client.has_what(), key=lambda a: len(client.has_what()[a]))
             victim = next(p for p in proc_cluster.workers if p.pid == pids[victim_addr])
@@ -63,7 +77,9 @@ def test_dashboard_survives_a_killed_worker(proc_cluster, waiter):
             # The dashboard kept updating after the kill, and the worker left both views.
             assert dash.model.status.updated > killed_at
             assert dash.model.status.state == "live"
-            waiter(lambda: victim_addr not in dash.model.status.workers, 20, "worker gone from status")
+            waiter(
+                lambda: victim_addr not in dash.model.status.workers, 20, "worker gone from status"
+            )
             waiter(
                 lambda: victim_addr not in [w["address"] for w in dash.snapshot()["workers"]],
                 20,
@@ -102,7 +118,9 @@ print(json.dumps({{"sum": total, "progress": dash.snapshot()["progress"]["slow"]
 
 def _stdout(messages: list[dict]) -> str:
     return "".join(
-        m["content"]["text"] for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
+        m["content"]["text"]
+        for m in messages
+        if m["msg_type"] == "stream" and m["content"]["name"] == "stdout"
     )
 
 
@@ -115,7 +133,9 @@ def test_no_exception_reaches_the_notebook_when_a_worker_dies(proc_cluster):
         victim = next(p for p in proc_cluster.workers if p.pid == chosen["pid"])
         sigkill(victim)
         kernel.drain(2.0)  # the dashboard's thread runs while no cell does
-        result = json.loads(_stdout(kernel.run(KERNEL_FINISH.format(n=N), timeout=90)).strip().splitlines()[-1])
+        result = json.loads(
+            _stdout(kernel.run(KERNEL_FINISH.format(n=N), timeout=90)).strip().splitlines()[-1]
+        )
         kernel.drain(1.0)
         assert result["sum"] == sum(range(N))
         assert result["progress"]["total"] == N and result["progress"]["done"] == N

@@ -13,8 +13,20 @@ MiB = 2**20
 
 
 def counts(total, **states):
-    base = dict.fromkeys(("done", "memory", "released", "erred", "processing", "waiting",
-                          "queued", "no_worker", "nbytes"), 0)  # fmt: skip
+    base = dict.fromkeys(
+        (
+            "done",
+            "memory",
+            "released",
+            "erred",
+            "processing",
+            "waiting",
+            "queued",
+            "no_worker",
+            "nbytes",
+        ),
+        0,
+    )
     return base | {"total": total} | states
 
 
@@ -54,9 +66,14 @@ def test_cost_rate():
 
 def test_state_counts(progress):
     assert state_counts(progress.prefixes) == {
-        "released": 5, "waiting": 2, "queued": 3, "no_worker": 2,
-        "processing": 4, "memory": 1, "erred": 1,
-    }  # fmt: skip
+        "released": 5,
+        "waiting": 2,
+        "queued": 3,
+        "no_worker": 2,
+        "processing": 4,
+        "memory": 1,
+        "erred": 1,
+    }
 
 
 def test_usage_and_loop_marks(resources, progress):
@@ -73,8 +90,10 @@ def test_usage_and_loop_marks(resources, progress):
 
 def test_dashboard_cost(resources, progress):
     view = SchedulerView(resources, progress)
-    assert (np.asarray(view.cost_line.x) == np.array(
-        [(T0 + 10) * 1000, (T0 + 20) * 1000]).astype("datetime64[ms]")).all()  # fmt: skip
+    assert (
+        np.asarray(view.cost_line.x)
+        == np.array([(T0 + 10) * 1000, (T0 + 20) * 1000]).astype("datetime64[ms]")
+    ).all()
     assert np.asarray(view.cost_line.y) == pytest.approx([5.0, 2.0])  # 0.5 s / 10 s, 0.2 s / 10 s
     assert view.cost.title == "Dashboard cost 2.0% of a core \u00b7 1.70 s in total"
 
@@ -84,18 +103,28 @@ def test_state_bars(resources, progress):
     bars = view.state_bars
     assert [label.split(":")[0] for label in bars.labels] == list(STATES)
     assert dict(zip(STATES, bars.values)) == {
-        "released": 5, "waiting": 2, "queued": 3, "no_worker": 2,
-        "processing": 4, "memory": 1, "erred": 1,
-    }  # fmt: skip
+        "released": 5,
+        "waiting": 2,
+        "queued": 3,
+        "no_worker": 2,
+        "processing": 4,
+        "memory": 1,
+        "erred": 1,
+    }
     assert bars.labels[0] == "released: 5 tasks"
     # one row per state, top to bottom: row i at y = -i, its name and count just above
     assert bars.horizontal
     assert bars.lo == pytest.approx([-i - 0.45 for i in range(len(STATES))])
     assert bars.hi == pytest.approx([-i - 0.2 for i in range(len(STATES))])
     assert list(view.state_labels.text) == [
-        "released  5", "waiting  2", "queued  3", "no_worker  2",
-        "processing  4", "memory  1", "erred  1",
-    ]  # fmt: skip
+        "released  5",
+        "waiting  2",
+        "queued  3",
+        "no_worker  2",
+        "processing  4",
+        "memory  1",
+        "erred  1",
+    ]
     assert np.asarray(view.state_labels.y) == pytest.approx([-i + 0.2 for i in range(7)])
     assert np.asarray(view.state_labels.x).tolist() == [0.0] * len(STATES)
     assert view.states.marks == [bars.mark, view.state_labels]

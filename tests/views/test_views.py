@@ -35,14 +35,31 @@ RESOURCE_FIELDS = ("time", "cpu", "memory", "memory_limit", "network_read", "net
 
 
 def counts(total, done=0, memory=0, erred=0, processing=0, nbytes=0):
-    return {"total": total, "done": done, "memory": memory, "released": done - memory,
-            "erred": erred, "processing": processing, "waiting": 0, "queued": 0,
-            "no_worker": 0, "nbytes": nbytes}  # fmt: skip
+    return {
+        "total": total,
+        "done": done,
+        "memory": memory,
+        "released": done - memory,
+        "erred": erred,
+        "processing": processing,
+        "waiting": 0,
+        "queued": 0,
+        "no_worker": 0,
+        "nbytes": nbytes,
+    }
 
 
 def record(key, prefix, worker, thread, start, stop, action="compute", status="OK"):
-    return {"key": key, "prefix": prefix, "worker": worker, "thread": thread,
-            "start": start, "stop": stop, "action": action, "status": status}  # fmt: skip
+    return {
+        "key": key,
+        "prefix": prefix,
+        "worker": worker,
+        "thread": thread,
+        "start": start,
+        "stop": stop,
+        "action": action,
+        "status": status,
+    }
 
 
 @pytest.fixture
@@ -411,9 +428,13 @@ def test_resources_view_follows_model(resources):
     view = ResourcesView(resources)
     fill_resources(
         resources,
-        **{name: getattr(resources, name) + [v] for name, v in zip(
-            RESOURCE_FIELDS, [1_700_000_002.0, 25.0, 4 * 2**30, 8 * 2**30, 0.0, 0.0])},
-    )  # fmt: skip
+        **{
+            name: getattr(resources, name) + [v]
+            for name, v in zip(
+                RESOURCE_FIELDS, [1_700_000_002.0, 25.0, 4 * 2**30, 8 * 2**30, 0.0, 0.0]
+            )
+        },
+    )
     assert np.asarray(view.usage_lines.y).tolist() == [[50.0, 150.0, 25.0], [12.5, 25.0, 50.0]]
     assert len(view.network_lines.x) == 3
     assert view.usage.title == "CPU 25% \u00b7 memory 4.00 GiB of 8.00 GiB"
@@ -429,8 +450,15 @@ def test_resources_view_uses_common_length_of_ragged_columns(resources):
 
 def test_resources_view_zero_memory_limit_does_not_divide_by_zero():
     model = ResourcesModel()
-    fill_resources(model, time=[1.0], cpu=[0.0], memory=[5.0], memory_limit=[0.0],
-                   network_read=[0.0], network_write=[0.0])  # fmt: skip
+    fill_resources(
+        model,
+        time=[1.0],
+        cpu=[0.0],
+        memory=[5.0],
+        memory_limit=[0.0],
+        network_read=[0.0],
+        network_write=[0.0],
+    )
     view = ResourcesView(model)
     assert np.isfinite(np.asarray(view.usage_lines.y)).all()
 
@@ -499,9 +527,7 @@ def test_status_view_text_and_classes():
     assert view.text() == view.widget.value
 
 
-@pytest.mark.parametrize(
-    "state, words", [("closed", "Closed:"), ("error", "Not available:")]
-)  # fmt: skip
+@pytest.mark.parametrize("state, words", [("closed", "Closed:"), ("error", "Not available:")])
 def test_status_view_other_states(state, words):
     view = StatusView(StatusModel(state=state, message="why"))
     assert view.widget.value == f"Dask dashboard \u2014 {words} the scheduler \u2014 why"

@@ -185,8 +185,12 @@ def test_bars_per_worker_below_threshold(five):
     _model, view = five
     bars = view.cpu_bars
     assert [label.split(": ")[0] for label in bars.labels] == [
-        "w0000", "w0001", "w0002", "w0003", "w0004"
-    ]  # fmt: skip
+        "w0000",
+        "w0001",
+        "w0002",
+        "w0003",
+        "w0004",
+    ]
     assert bars.values == [2.0, 12.0, 22.0, 32.0, 42.0]
     assert bars.labels[1] == "w0001: 12.0 %"
     # bar i spans [i - 0.4, i + 0.4] on an x range of [-0.5, n - 0.5]
