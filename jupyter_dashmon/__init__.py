@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from .config import Options, resolve_options
 from .placement.inline import Dashboard
-from .placement.patch import install_client_hooks
+from .placement.install import install
 
 __version__ = "0.1.0"
 __all__ = ["Dashboard", "Options", "__version__", "resolve_options"]
 
-install_client_hooks()
+install()

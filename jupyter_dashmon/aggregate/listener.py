@@ -61,7 +61,9 @@ class Listener:
         self.client = client
         self.model = model
         self.options = options
-        self.subscriber = f"dashmon-{uuid.uuid4().hex[:12]}"
+        # Prefixed with the Client's id, so the collector can drop the subscribers of a
+        # Client the scheduler removes (see DashmonPlugin.remove_client).
+        self.subscriber = f"{getattr(client, 'id', 'Client')}/dashmon-{uuid.uuid4().hex[:12]}"
         self.polls = 0
         self._task: asyncio.Task | None = None
         self._stopping = False

@@ -250,6 +250,13 @@ class DashmonPlugin(SchedulerPlugin):
         self._worker_version += 1
         self._wake()
 
+    def remove_client(self, scheduler: Any = None, client: str = "") -> None:
+        # Subscribers are named "<client id>/...": a Client that closes, or whose
+        # kernel died, leaves nothing here, and the last one out removes the collector.
+        gone = [s for s in self._subscribers if s.startswith(f"{client}/")]
+        for subscriber in gone:
+            self.unsubscribe(subscriber)
+
     def _add_memory(self, key: Any, prefix: str, nbytes: int) -> None:
         nbytes = nbytes if isinstance(nbytes, int) and nbytes > 0 else 0
         old = self._in_memory.get(key, 0)

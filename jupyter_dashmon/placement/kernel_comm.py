@@ -15,6 +15,8 @@ from typing import Any
 
 from distributed.client import default_client
 
+from .inline import Dashboard
+from .kernel import kernel_comm_manager
 from .messages import COMM_TARGET, DashboardReply
 
 logger = logging.getLogger("jupyter_dashmon")
@@ -24,24 +26,6 @@ NO_CLIENT = (
     "`from distributed import Client; client = Client()`, "
     "then open the dashboard again."
 )
-
-
-def kernel_comm_manager() -> Any | None:
-    """The comm manager of the running IPython kernel, or None outside a kernel.
-
-    Returns
-    -------
-    comm.base_comm.CommManager or None
-        None in a plain Python process or a terminal IPython, where no
-        front-end can open comms.
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return None
-    shell = get_ipython()
-    kernel = getattr(shell, "kernel", None)
-    return getattr(kernel, "comm_manager", None)
 
 
 def register_comm_target() -> bool:
@@ -77,8 +61,6 @@ def dashboard_reply() -> DashboardReply:
     except ValueError:
         return {"status": "error", "message": NO_CLIENT}
     try:
-        from jupyter_dashmon import Dashboard
-
         dashboard = Dashboard.for_client(client)
     except Exception as error:  # the reason goes to the panel, not lost in the kernel
         logger.exception("could not open the dashboard for the side panel")

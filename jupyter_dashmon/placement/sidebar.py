@@ -12,7 +12,7 @@ from typing import Any
 
 from comm import create_comm
 
-from .kernel_comm import kernel_comm_manager
+from .kernel import kernel_comm_manager
 from .messages import COMM_TARGET, ShowMessage
 
 TITLE = "Dask dashboard"

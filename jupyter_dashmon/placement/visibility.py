@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .kernel_comm import kernel_comm_manager
+from .kernel import kernel_comm_manager
 from .messages import VISIBILITY_STATES, VISIBILITY_TARGET, VisibilityWatch
 
 logger = logging.getLogger("jupyter_dashmon")
@@ -117,8 +117,9 @@ class PageVisibility:
         if (
             not isinstance(page, str)
             or not 0 < len(page) <= 200
-            or state not in VISIBILITY_STATES
+            or not isinstance(data, dict)
             or set(data) != {"visibility"}
+            or state not in VISIBILITY_STATES
         ):
             if not self._warned:  # a misbehaving page would otherwise log once a minute
                 self._warned = True

@@ -13,8 +13,8 @@ import pytest
 from distributed import Client
 from workloads import add, dec, fail, inc, slow
 
-import jupyter_dashmon
 from jupyter_dashmon import Dashboard
+from jupyter_dashmon.placement import registry
 
 
 def plugins(client: Client) -> list[str]:
@@ -144,7 +144,7 @@ def test_erred_task(client, waiter):
 def test_bad_arguments(client, make, error, match):
     with pytest.raises(error, match=match):
         make(client)
-    assert not jupyter_dashmon.placement.inline._open.get(id(client))
+    assert registry.dashboards_of(client) == []
 
 
 def test_closed_client_is_refused(cluster):

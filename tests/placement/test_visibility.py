@@ -137,10 +137,10 @@ def test_dashboard_holds_redraws_while_hidden_and_catches_up(client, waiter, mon
         waiter(lambda: len(dash.model.tasks.records) >= drawn + 50, timeout=20, what="the model")
         assert stream.rectangles == drawn  # nothing sent to a page nobody sees
         assert dash.views["progress"].redraw.active is False
-        assert dash._recheck is not None  # looks again once the reports would expire
+        assert dash.gate.rechecking  # looks again once the reports would expire
         pages.report("page-1", "visible")
         waiter(lambda: stream.rectangles >= drawn + 50, timeout=10, what="the redraw on return")
-        assert dash._recheck is None
+        assert not dash.gate.rechecking
         assert dash.views["tasks"].redraw.active is False  # a hidden tab stays held
     finally:
         dash.close()

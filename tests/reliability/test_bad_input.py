@@ -20,7 +20,7 @@ from jupyter_dashmon.aggregate.history import TaskHistory
 from jupyter_dashmon.collect.messages import PLUGIN_NAME
 from jupyter_dashmon.collect.plugin import key_text
 from jupyter_dashmon.collect.sampling import RESOURCE_FIELDS, WORKER_FIELDS, take_sample
-from jupyter_dashmon.placement import inline
+from jupyter_dashmon.placement import registry
 
 # -- options -----------------------------------------------------------------
 
@@ -54,7 +54,7 @@ BAD_OPTIONS = [
 def test_bad_option_is_refused_naming_it(client, option, value, error):
     with pytest.raises(error, match=option):
         client.dashboard(**{option: value})
-    assert not inline._open.get(id(client))  # nothing left running
+    assert registry.dashboards_of(client) == []  # nothing left running
 
 
 def test_unknown_option_is_refused_naming_it(client):
