@@ -191,3 +191,29 @@ def test_two_kernels_keep_their_dashboards_and_the_last_one_out_removes_the_coll
     finally:
         for k in kernels:
             k.close()
+
+
+@pytest.mark.slow
+def test_a_kernel_that_dies_leaves_no_collector_behind(proc_cluster, waiter):
+    """Killed, the kernel cannot unsubscribe; the scheduler removes its Client and the
+    collector drops that Client's subscriber at once, well before the 60 s lease."""
+    kernel = Kernel()
+    try:
+        with Client(proc_cluster.address, timeout="20s", set_as_default=False) as observer:
+            assert _stdout(kernel.run(KERNEL_OPEN.format(address=proc_cluster.address))) == "live"
+            client_id = kernel.value("client.id")
+
+            def subscribers(dask_scheduler):  # by value: the scheduler cannot import this module
+                plugin = dask_scheduler.plugins.get("jupyter-dashmon")
+                return None if plugin is None else sorted(plugin._subscribers)
+
+            assert [s.split("/")[0] for s in observer.run_on_scheduler(subscribers)] == [client_id]
+            killed = time.monotonic()
+            kernel.km.provisioner.process.kill()
+            kernel.km.provisioner.process.wait(10)
+            waiter(
+                lambda: observer.run_on_scheduler(subscribers) is None, 10, "the collector to leave"
+            )
+            assert time.monotonic() - killed < 10
+    finally:
+        kernel.close()
