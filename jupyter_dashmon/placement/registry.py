@@ -5,21 +5,22 @@ Every dashboard registers here while it is open, which is how
 
 The registry learns that a Client closes through distributed's preload
 interface, without replacing any of the Client's methods: the first dashboard
-of a Client adds this module to the Client's own ``preloads``, and
-``Client.close()`` (synchronous or asynchronous) awaits every preload's
-:func:`dask_teardown` first thing, while the connection to the scheduler is
-still open.  So each dashboard tells the collector it has gone before the
-Client's connection does.  Two other paths cover what this one cannot: the
-collector drops the subscribers of a Client the scheduler removes (a kernel
-that died), and a dashboard closes itself when its listener finds the Client
-closed (a Client whose preloads were replaced).
+of a Client adds a :class:`ClosingPreload` to the Client's own ``preloads``,
+and ``Client.close()`` (synchronous or asynchronous) awaits every preload's
+teardown first thing, while the connection to the scheduler is still open.
+So each dashboard tells the collector it has gone before the Client's
+connection does.  Two other paths cover what this one cannot: the collector
+drops the subscribers of a Client the scheduler removes (a kernel that died),
+and a dashboard closes itself when its listener finds the Client closed (a
+Client whose preloads were replaced).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
-from typing import Any, Protocol
+from typing import Protocol
 
 from distributed import Client
 from distributed.preloading import Preload, PreloadManager
@@ -80,14 +81,13 @@ def watch_close(client: Client) -> bool:
     if not isinstance(preloads, PreloadManager):
         logger.debug("dashmon: %r has no preloads; closing is noticed by polling", client)
         return False
-    if any(preload.name == __name__ for preload in preloads):
-        return True
-    client.preloads = PreloadManager([*preloads, Preload(client, __name__, [], None)])
+    if not any(isinstance(preload, ClosingPreload) for preload in preloads):
+        client.preloads = PreloadManager([*preloads, ClosingPreload(client)])
     return True
 
 
-async def dask_teardown(client: Any) -> None:
-    """Close every dashboard of ``client``: the preload hook ``Client.close()`` awaits."""
+async def close_dashboards_of(client: Client) -> None:
+    """Close every dashboard of ``client``, telling the collector before returning."""
     for dashboard in dashboards_of(client):
         try:
             # Awaited here, on the Client's loop, so the collector hears before the
@@ -96,3 +96,30 @@ async def dask_teardown(client: Any) -> None:
             dashboard.close()
         except Exception:  # one dashboard's failure must not keep the others open
             logger.exception("dashmon: error while closing a dashboard")
+
+
+class ClosingPreload(Preload):
+    """The preload of one Client that closes its dashboards when the Client closes.
+
+    Parameters
+    ----------
+    client : distributed.Client
+        Whose dashboards to close.
+    """
+
+    def __init__(self, client: Client):
+        # Not Preload.__init__: that imports a module by name and logs at INFO,
+        # which distributed prints in the notebook; this preload needs neither.
+        self.client = client
+        self.dask_object = client
+        self.name = "jupyter_dashmon"
+        self.argv = []
+        self.file_dir = None
+        self.module = sys.modules[__name__]
+
+    async def start(self) -> None:
+        """Nothing to do as the Client starts."""
+
+    async def teardown(self) -> None:
+        """Close the Client's dashboards (``Client.close()`` awaits this first)."""
+        await close_dashboards_of(self.client)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import time
 
 from distributed import Client
@@ -59,6 +60,21 @@ def test_no_method_of_distributed_is_replaced():
     assert foreign == {"dashboard"}
     assert Client._close.__module__ == "distributed.client"
     assert Client._close.__qualname__ == "Client._close"
+
+
+def test_one_quiet_preload_per_client(cluster, caplog):
+    caplog.set_level(logging.DEBUG, logger="distributed.preloading")
+    c = Client(cluster, set_as_default=False)
+    first, second = c.dashboard(), c.dashboard()
+    ours = [p for p in c.preloads if isinstance(p, registry.ClosingPreload)]
+    assert len(ours) == 1
+    first.close()
+    third = c.dashboard()
+    assert [p for p in c.preloads if isinstance(p, registry.ClosingPreload)] == ours
+    c.close()
+    assert second._closed and third._closed
+    # distributed prints its INFO lines in the notebook: opening and closing add none.
+    assert [r.getMessage() for r in caplog.records if r.name == "distributed.preloading"] == []
 
 
 def test_closing_a_sync_client_closes_its_dashboards(cluster, client, waiter):
