@@ -99,12 +99,25 @@ def layer(module: str) -> int:
     return LAYERS.index(parts[1]) if parts[1] in LAYERS else -1
 
 
-def test_the_graph_sees_imports_inside_functions() -> None:
+def test_the_walker_sees_lazy_and_relative_imports(tmp_path: Path) -> None:
+    module = tmp_path / "lazy.py"
+    module.write_text(
+        "from . import visibility\n"
+        "def later():\n"
+        "    import jupyter_dashmon\n"
+        "    from ..views.base import Throttle\n"
+        "if False:\n"
+        "    from .inline import Dashboard\n"
+    )
+    assert imports("jupyter_dashmon.placement.lazy", module) == {
+        "jupyter_dashmon.placement.visibility",
+        "jupyter_dashmon",
+        "jupyter_dashmon.views.base",
+        "jupyter_dashmon.placement.inline",
+    }
     graph = import_graph()
-    # Spot checks of the walker itself, so that an empty graph cannot pass.
     assert "jupyter_dashmon.placement.inline" in graph[PACKAGE]
     assert "jupyter_dashmon.collect.ring" in graph["jupyter_dashmon.collect.plugin"]
-    assert sum(len(t) for t in graph.values()) > 40
 
 
 def test_the_cycle_finder_finds_a_lazy_cycle() -> None:
