@@ -50,8 +50,8 @@ _open: dict[str, list[OpenDashboard]] = {}
 
 def add(dashboard: OpenDashboard) -> None:
     """Register an open dashboard, and watch its Client for closing."""
-    watch_close(dashboard.client)
-    with _lock:
+    with _lock:  # two dashboards opening at once must not add two preloads
+        watch_close(dashboard.client)
         _open.setdefault(dashboard.client.id, []).append(dashboard)
 
 
