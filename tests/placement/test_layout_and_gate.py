@@ -1,0 +1,93 @@
+"""The dashboard's pages and its redraw gate, on an empty model (no cluster needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from ipywidgets import Widget
+
+from jupyter_dashmon.aggregate import DashboardModel
+from jupyter_dashmon.placement import visibility
+from jupyter_dashmon.placement.gate import RedrawGate
+from jupyter_dashmon.placement.layout import PAGES, PageLayout, build_views, widgets_of
+from jupyter_dashmon.placement.visibility import PageVisibility
+
+
+class Loop:
+    """A Client's loop that runs callbacks at once (the gate only schedules on it)."""
+
+    asyncio_loop = None
+
+    def add_callback(self, callback: Callable[[], None]) -> None:
+        callback()
+
+
+class FakeClient:
+    loop = Loop()
+
+
+@pytest.fixture
+def layout():
+    pages = PageLayout(build_views(DashboardModel()))
+    yield pages
+    pages.close()
+
+
+@pytest.fixture
+def pages(monkeypatch) -> PageVisibility:
+    tracker = PageVisibility()
+    monkeypatch.setattr(visibility, "pages", tracker)
+    return tracker
+
+
+def attached(layout: PageLayout) -> list[int]:
+    return [i for i, box in enumerate(layout.tabs.children) if box.children]
+
+
+def active(layout: PageLayout) -> list[list[bool]]:
+    return [[view.redraw.active for view in views] for views in layout.page_views]
+
+
+def test_only_the_selected_page_is_attached(layout):
+    assert list(layout.tabs.titles) == list(PAGES)
+    assert attached(layout) == [0]
+    assert layout.tabs.children[0].children == (layout.contents[0],)
+    layout.tabs.selected_index = 2
+    assert attached(layout) == [2] and layout.shown == 2
+    assert layout.tabs.children[2].children == (layout.contents[2],)
+
+
+def test_every_view_with_redraws_is_on_one_page(layout):
+    on_pages = [view for views in layout.page_views for view in views]
+    with_redraw = [view for view in layout.views.values() if hasattr(view, "redraw")]
+    assert len(on_pages) == len({id(v) for v in on_pages})
+    assert {id(v) for v in with_redraw} == {id(v) for v in on_pages}
+
+
+def test_the_gate_follows_the_tab_and_the_pages(layout, pages):
+    gate = RedrawGate(layout, FakeClient())
+    try:
+        assert active(layout) == [[True] * 4, [False], [False, False], [False]]
+        layout.tabs.selected_index = 1
+        assert active(layout) == [[False] * 4, [True], [False, False], [False]]
+        pages.report("page-1", "hidden")
+        assert active(layout) == [[False] * 4, [False], [False, False], [False]]
+        pages.report("page-2", "visible")
+        assert active(layout) == [[False] * 4, [True], [False, False], [False]]
+    finally:
+        gate.close()
+    assert pages._subscribers == []
+    layout.tabs.selected_index = 0  # a closed gate switches nothing
+    assert active(layout) == [[False] * 4, [True], [False, False], [False]]
+
+
+def test_closing_the_layout_closes_every_widget_and_redraw():
+    layout = PageLayout(build_views(DashboardModel()))
+    widgets = [layout.tabs, *layout.contents]
+    for view in layout.views.values():
+        widgets.extend(widgets_of(view))
+    assert len(widgets) > 50 and all(isinstance(w, Widget) for w in widgets)
+    layout.close()
+    assert [w for w in widgets if w.comm is not None] == []
+    assert not any(view.redraw.active for views in layout.page_views for view in views)
