@@ -12,7 +12,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
-from ..collect.messages import ACTIONS, PrefixCounts, TaskColumns
+import numpy as np
+
+from ..collect.messages import ACTIONS, PrefixCounts, TaskColumns, fields_of
 from .colors import DISK, ERRED, OTHER_ACTION, PROCESSING, TRANSFER
 
 
@@ -150,18 +152,53 @@ def stream_rectangles(
 
 # -- progress --------------------------------------------------------------
 
+#: The fields of ``PrefixCounts``; :func:`progress_totals` sums each of them.
+PREFIX_FIELDS = fields_of(PrefixCounts)
+
 #: Title counters, in the order the upstream title shows them.
 TOTAL_FIELDS = ("total", "waiting", "queued", "processing", "memory", "no_worker", "erred")
 
+#: Task states of the scheduler page's bar chart, in the order a task usually passes them.
+STATES = ("released", "waiting", "queued", "no_worker", "processing", "memory", "erred")
 
-def progress_totals(progress: Mapping[str, PrefixCounts]) -> dict[str, int]:
-    """Counts over all prefixes, for the progress title."""
-    totals = dict.fromkeys(TOTAL_FIELDS, 0)
-    totals["done"] = 0
+
+def progress_totals(progress: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """Every field of the counts summed over all prefixes, title counters first."""
+    totals = dict.fromkeys((*TOTAL_FIELDS, *PREFIX_FIELDS), 0)
     for counts in progress.values():
         for field in totals:
-            totals[field] += int(counts.get(field, 0))  # type: ignore[misc]
+            totals[field] += int(counts.get(field, 0))
     return totals
+
+
+def moved_totals(
+    totals: Mapping[str, int],
+    before: Mapping[str, Mapping[str, Any]],
+    after: Mapping[str, Mapping[str, Any]],
+    changed: Iterable[str],
+) -> dict[str, int]:
+    """:func:`progress_totals` of ``after``, from ``totals`` of ``before``.
+
+    Only the prefixes in ``changed`` are visited, so a poll that touches a
+    few of 10,000 prefixes costs a few additions.  When ``after`` lost
+    prefixes that are not in ``changed`` (the limit of
+    :func:`merge_progress` dropped them), everything is summed again.
+    """
+    out = dict(totals) if totals else progress_totals({})
+    size = len(before)
+    for prefix in dict.fromkeys(changed):
+        old, new = before.get(prefix), after.get(prefix)
+        size += (new is not None) - (old is not None)
+        for counts, sign in ((old, -1), (new, 1)):
+            if counts is not None:
+                for field in out:
+                    out[field] += sign * int(counts.get(field, 0))
+    return out if size == len(after) else progress_totals(after)
+
+
+def state_counts(totals: Mapping[str, int]) -> dict[str, int]:
+    """Tasks in each of :data:`STATES`, from :func:`progress_totals`."""
+    return {state: int(totals.get(state, 0)) for state in STATES}
 
 
 def merge_progress(
@@ -259,6 +296,25 @@ def bar_segments(
 def memory_by_prefix(progress: Mapping[str, PrefixCounts]) -> dict[str, int]:
     """Bytes in memory now per prefix, sorted by name, zeros left out."""
     return {p: int(progress[p]["nbytes"]) for p in sorted(progress) if progress[p]["nbytes"] > 0}
+
+
+# -- resources -------------------------------------------------------------
+
+
+def cost_rate(time: Sequence[float], seconds: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Dashboard cost as % of one core between samples: (sample times, %).
+
+    ``seconds`` is cumulative; each point is Δseconds / Δtime * 100 at the
+    later sample.  Pairs with no time between them are skipped, and a drop in
+    the total (a new collector) counts as zero rather than negative.
+    """
+    n = min(len(time), len(seconds))
+    t = np.asarray(time[-n:], dtype=float) if n else np.zeros(0)
+    s = np.asarray(seconds[-n:], dtype=float) if n else np.zeros(0)
+    dt, ds = np.diff(t), np.diff(s)
+    keep = dt > 0
+    pct = np.maximum(ds[keep], 0.0) / dt[keep] * 100.0
+    return t[1:][keep].tolist(), pct.tolist()
 
 
 # -- formatting ------------------------------------------------------------

@@ -10,10 +10,16 @@ from distributed import Client, LocalCluster
 
 from jupyter_dashmon.collect import DashmonPlugin, pickled_plugin
 from jupyter_dashmon.collect.messages import PLUGIN_NAME
+from jupyter_dashmon.config import collector_options, resolve_options
 
 
 def run(coro):
     return asyncio.run(coro)
+
+
+def collector(**options) -> DashmonPlugin:
+    """A collector with the kernel's settings (``options`` as for a dashboard)."""
+    return DashmonPlugin(**collector_options(resolve_options(**options)))
 
 
 async def cluster_and_client(**plugin_options):
@@ -26,7 +32,7 @@ async def cluster_and_client(**plugin_options):
     )
     client = await Client(cluster, asynchronous=True)
     await client.scheduler.register_scheduler_plugin(
-        plugin=pickled_plugin(DashmonPlugin(**plugin_options)), name=PLUGIN_NAME, idempotent=True
+        plugin=pickled_plugin(collector(**plugin_options)), name=PLUGIN_NAME, idempotent=True
     )
     return cluster, client
 
@@ -91,7 +97,7 @@ def test_registering_twice_leaves_one_collector():
         async with cluster, client:
             first = plugin_of(cluster)
             await client.scheduler.register_scheduler_plugin(
-                plugin=pickled_plugin(DashmonPlugin()), name=PLUGIN_NAME, idempotent=True
+                plugin=pickled_plugin(collector()), name=PLUGIN_NAME, idempotent=True
             )
             assert plugin_of(cluster) is first
             assert list(cluster.scheduler.plugins).count(PLUGIN_NAME) == 1
@@ -218,7 +224,7 @@ def test_a_silent_subscriber_is_dropped_after_its_lease():
 
 
 def test_plugin_pickles_by_value():
-    data = pickled_plugin(DashmonPlugin(history=7))
+    data = pickled_plugin(collector(history=7))
     # By value: the class body travels in the payload, not just its import path.
     assert b"_record" in data and b"_TASK_COLUMNS" in data
     plugin = pickle.loads(data)
@@ -227,7 +233,7 @@ def test_plugin_pickles_by_value():
 
 @pytest.mark.parametrize("nbytes", [-1, None, "12"])
 def test_unknown_result_sizes_count_as_zero(nbytes):
-    plugin = DashmonPlugin()
+    plugin = collector()
     plugin._in_memory, plugin._nbytes = {}, {}
     plugin._add_memory("k", "p", nbytes)
     assert plugin._nbytes["p"] == 0
