@@ -151,7 +151,7 @@ def _column_traits(name: str, fields: tuple[str, ...], trait: Any) -> Any:
     Typed ``Any``: mypy cannot see traits made at run time, so attribute
     access on the subclasses is unchecked (traits read as descriptors anyway).
     """
-    namespace = {field: trait() for field in fields}
+    namespace = {field: trait() for field in fields} | {"__module__": __name__}
     return types.new_class(name, (HasTraits,), exec_body=lambda ns: ns.update(namespace))
 
 

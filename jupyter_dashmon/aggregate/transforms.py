@@ -293,9 +293,13 @@ def bar_segments(
 # -- memory ----------------------------------------------------------------
 
 
-def memory_by_prefix(progress: Mapping[str, PrefixCounts]) -> dict[str, int]:
-    """Bytes in memory now per prefix, sorted by name, zeros left out."""
-    return {p: int(progress[p]["nbytes"]) for p in sorted(progress) if progress[p]["nbytes"] > 0}
+def memory_bars(progress: Mapping[str, PrefixCounts], most: int) -> tuple[dict[str, int], int, int]:
+    """The bars of the memory figure: bytes in memory now of the ``most``
+    prefixes that hold the most (ties: by name), sorted by name; how many
+    more prefixes hold bytes; and the bytes held by all of them."""
+    held = {p: int(c["nbytes"]) for p, c in progress.items() if c["nbytes"] > 0}
+    shown = heapq.nsmallest(max(most, 1), held, key=lambda p: (-held[p], p))
+    return {p: held[p] for p in sorted(shown)}, len(held) - len(shown), sum(held.values())
 
 
 # -- resources -------------------------------------------------------------

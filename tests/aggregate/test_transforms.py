@@ -464,17 +464,27 @@ def test_bar_segments_shades_colours_and_skips_empty():
 # -- memory and formatting ----------------------------------------------------
 
 
-def test_memory_by_prefix_sorted_and_zeros_left_out():
+def test_memory_bars_sorted_and_zeros_left_out():
     progress = {
         "zeta": counts(1, nbytes=5),
         "alpha": counts(1, nbytes=7.0),
         "none": counts(3, nbytes=0),
         "mid": counts(0, nbytes=1),
     }
-    memory = tf.memory_by_prefix(progress)
+    memory, hidden, total = tf.memory_bars(progress, most=25)
     assert memory == {"alpha": 7, "mid": 1, "zeta": 5}
     assert list(memory) == ["alpha", "mid", "zeta"]
     assert all(type(v) is int for v in memory.values())
+    assert (hidden, total) == (0, 13)
+
+
+def test_memory_bars_keep_the_largest_and_count_the_rest():
+    progress = {f"p{i:02d}": counts(1, nbytes=1000 + i) for i in range(30)}
+    progress["tie"] = counts(1, nbytes=1025)  # ties with p25: names decide
+    memory, hidden, total = tf.memory_bars(progress, most=5)
+    assert list(memory) == ["p25", "p26", "p27", "p28", "p29"]
+    assert hidden == 26 and total == sum(1000 + i for i in range(30)) + 1025
+    assert tf.memory_bars({}, most=5) == ({}, 0, 0)
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,13 @@ def test_table_escapes_names(five):
     assert EVIL in [row[0] for row in body_rows(view)]
 
 
+def test_table_shows_every_declared_column_and_the_derived_ones():
+    shown = [c[0] for c in COLUMNS]
+    assert len(shown) == len(set(shown))
+    # last_seen is shown as seen_ago (seconds before the freshest report)
+    assert set(shown) == (set(WORKER_FIELDS) - {"last_seen"}) | {"memory_pct", "seen_ago"}
+
+
 def test_table_columns_and_totals_row(five):
     _model, view = five
     rows = body_rows(view)
