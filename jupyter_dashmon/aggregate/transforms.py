@@ -182,8 +182,11 @@ def moved_totals(
     Only the prefixes in ``changed`` are visited, so a poll that touches a
     few of 10,000 prefixes costs a few additions.  When ``after`` lost
     prefixes that are not in ``changed`` (the limit of
-    :func:`merge_progress` dropped them), everything is summed again.
+    :func:`merge_progress` dropped them), or no totals of ``before`` are
+    known, everything is summed again.
     """
+    if not totals and before:
+        return progress_totals(after)
     out = dict(totals) if totals else progress_totals({})
     size = len(before)
     for prefix in dict.fromkeys(changed):

@@ -327,6 +327,8 @@ def test_moved_totals_removed_prefix_and_empty_start():
         tf.progress_totals(after)
     )
     assert tf.moved_totals({}, {}, after, ["inc"]) == tf.progress_totals(after)
+    # prefixes held without totals (filled by hand): summed afresh, not from zero
+    assert tf.moved_totals({}, before, after, ["gone"]) == tf.progress_totals(after)
 
 
 def test_moved_totals_sums_again_when_the_limit_dropped_prefixes():
