@@ -118,8 +118,13 @@ class WorkerTable(TypedDict):
     last_seen: list[float]
 
 
+#: Task keys a :class:`WorkerDetail` lists at most.
+DETAIL_KEYS = 50
+
+
 class WorkerDetail(TypedDict):
-    """What one worker is running now (at most 50 keys shown)."""
+    """What one worker is running now: at most :data:`DETAIL_KEYS` of the keys
+    it processes, and how many it processes in all."""
 
     address: str
     processing: list[str]

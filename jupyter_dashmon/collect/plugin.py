@@ -29,6 +29,7 @@ from distributed.diagnostics.plugin import SchedulerPlugin
 
 from .messages import (
     ACTIONS,
+    DETAIL_KEYS,
     PLUGIN_NAME,
     POLL_OP,
     RESOURCE_FIELDS,
@@ -443,7 +444,7 @@ class DashmonPlugin(SchedulerPlugin):
             "nbytes": self._nbytes.get(prefix, 0),
         }
 
-    def _detail(self, address: str, limit: int = 50) -> WorkerDetail | None:
+    def _detail(self, address: str, limit: int = DETAIL_KEYS) -> WorkerDetail | None:
         ws = self.scheduler.workers.get(address)
         if ws is None:
             return None

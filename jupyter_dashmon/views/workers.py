@@ -23,12 +23,13 @@ from ipywidgets import HTML, Box, Button, Dropdown, HBox, Layout, VBox
 from ..aggregate import transforms as tf
 from ..aggregate.models import WorkersModel
 from ..aggregate.workers import bar_names, sorted_rows
+from ..collect.messages import DETAIL_KEYS
 from .base import RectBars, Throttle, datetimes, tile_figure
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
-#: Running task keys listed at most for the chosen worker.
-MAX_KEYS = 50
+#: Running task keys listed at most for the chosen worker: all the collector sends.
+MAX_KEYS = DETAIL_KEYS
 
 CPU_COLOR, MEMORY_COLOR, LIMIT_COLOR = "#1f77b4", "#2ca02c", "#8c8c8c"
 READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"

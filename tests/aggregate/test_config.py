@@ -6,9 +6,12 @@ kernel by the aggregate layer, so its tests live here.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import math
+import re
 from dataclasses import fields
+from pathlib import Path
 
 import dask.config
 import pytest
@@ -43,6 +46,13 @@ def test_defaults():
 
 def test_every_option_has_one_default():
     assert sorted(DEFAULTS) == sorted(f.name.replace("_", "-") for f in fields(Options))
+
+
+def test_readme_lists_every_option_with_its_default():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Options", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", section, flags=re.MULTILINE)
+    assert {name.replace("_", "-"): ast.literal_eval(v) for name, v in rows} == DEFAULTS
 
 
 def test_default_options_ignore_dask_config():
