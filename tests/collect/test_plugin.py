@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import pickle
 
 import pytest
 from distributed import Client, LocalCluster
 
 from jupyter_dashmon.collect import DashmonPlugin, pickled_plugin
-from jupyter_dashmon.collect.messages import PLUGIN_NAME
+from jupyter_dashmon.collect.messages import (
+    PLUGIN_NAME,
+    TASK_FIELDS,
+    Delta,
+    PollRequest,
+    ring_columns,
+)
 from jupyter_dashmon.config import collector_options, resolve_options
 
 
@@ -265,3 +272,32 @@ def test_an_idle_poll_is_held_and_news_wakes_it():
             await future
 
     run(main())
+
+
+def test_the_wire_follows_the_message_declarations():
+    async def main():
+        cluster, client = await cluster_and_client()
+        async with cluster, client:
+            await client.gather(client.map(lambda x: x, range(3), key=["w-0", "w-1", "w-2"]))
+            p = Poller(client)
+            p.req["detail"] = next(iter(cluster.scheduler.workers))
+            delta = await p.poll()
+            assert list(delta) == list(Delta.__annotations__)
+            assert list(delta["tasks"]) == list(TASK_FIELDS) and len(delta["tasks"]["key"]) == 3
+            assert list(delta["detail"]) == ["address", "processing", "n_processing"]
+            plugin = plugin_of(cluster)
+            assert plugin.tasks.nbytes() == plugin.tasks._size * (3 * 8 + 8 + 8 + 8 + 1)
+
+    run(main())
+    # The RPC handler takes exactly the fields of a PollRequest, in order.
+    poll = list(inspect.signature(DashmonPlugin.poll).parameters)[1:]
+    assert poll == list(PollRequest.__annotations__)
+    assert ring_columns(Delta.__annotations__["tasks"]) == {
+        "key": "object",
+        "prefix": "object",
+        "worker": "object",
+        "thread": "q",
+        "start": "d",
+        "stop": "d",
+        "code": "B",
+    }
