@@ -180,23 +180,31 @@ def moved_totals(
     """:func:`progress_totals` of ``after``, from ``totals`` of ``before``.
 
     Only the prefixes in ``changed`` are visited, so a poll that touches a
-    few of 10,000 prefixes costs a few additions.  When ``after`` lost
-    prefixes that are not in ``changed`` (the limit of
-    :func:`merge_progress` dropped them), or no totals of ``before`` are
-    known, everything is summed again.
+    few of 10,000 prefixes costs a few additions.  Prefixes that ``after``
+    lost without being in ``changed`` (the limit of :func:`merge_progress`
+    dropped them) are found by a pass over the names only.  Without totals
+    of a non-empty ``before``, everything is summed again.
     """
     if not totals and before:
         return progress_totals(after)
     out = dict(totals) if totals else progress_totals({})
+    touched = dict.fromkeys(changed)
     size = len(before)
-    for prefix in dict.fromkeys(changed):
+    for prefix in touched:
         old, new = before.get(prefix), after.get(prefix)
         size += (new is not None) - (old is not None)
-        for counts, sign in ((old, -1), (new, 1)):
-            if counts is not None:
-                for field in out:
-                    out[field] += sign * int(counts.get(field, 0))
-    return out if size == len(after) else progress_totals(after)
+        _add(out, old, -1)
+        _add(out, new, 1)
+    if size != len(after):
+        for prefix in before.keys() - after.keys() - touched.keys():
+            _add(out, before[prefix], -1)
+    return out
+
+
+def _add(totals: dict[str, int], counts: Mapping[str, Any] | None, sign: int) -> None:
+    if counts is not None:
+        for field in totals:
+            totals[field] += sign * int(counts.get(field, 0))
 
 
 def state_counts(totals: Mapping[str, int]) -> dict[str, int]:

@@ -331,7 +331,7 @@ def test_moved_totals_removed_prefix_and_empty_start():
     assert tf.moved_totals({}, before, after, ["gone"]) == tf.progress_totals(after)
 
 
-def test_moved_totals_sums_again_when_the_limit_dropped_prefixes():
+def test_moved_totals_subtracts_prefixes_the_limit_dropped():
     held = {"small": counts(1), "big": counts(100), "mid": counts(10)}
     changed = {"huge": counts(1000)}
     merged = tf.merge_progress(held, changed, limit=3)  # drops "small", not in changed
