@@ -19,6 +19,9 @@ from typing import Any
 from distributed.core import Status
 from distributed.scheduler import TaskGroup, TaskPrefix, TaskState, WorkerState
 
+from jupyter_dashmon.collect.plugin import DashmonPlugin
+from jupyter_dashmon.config import DEFAULT_OPTIONS, collector_options
+
 
 def worker_state(i: int) -> WorkerState:
     """A real ``WorkerState`` with a plausible last heartbeat."""
@@ -93,6 +96,11 @@ def finished_message(worker: str, start: float, duration: float = 0.001) -> dict
         "startstops": [{"action": "compute", "start": start, "stop": start + duration}],
         "status": "OK",
     }
+
+
+def collector(**settings: Any) -> DashmonPlugin:
+    """A collector with the default settings, some replaced by ``settings``."""
+    return DashmonPlugin(**(collector_options(DEFAULT_OPTIONS) | settings))
 
 
 def started_plugin(plugin: Any, scheduler: FakeScheduler) -> Any:

@@ -25,10 +25,8 @@ from collections.abc import Callable
 
 import psutil
 
-from jupyter_dashmon.collect.plugin import DashmonPlugin
-
 from . import stats
-from .fakes import FakeScheduler, finished_message, random_key, started_plugin
+from .fakes import FakeScheduler, collector, finished_message, random_key, started_plugin
 from .report import Row
 
 
@@ -74,7 +72,7 @@ def per_record(n: int = 100_000) -> dict[str, float]:
     from distributed.diagnostics.task_stream import TaskStreamPlugin
 
     random.seed(1)
-    dash, plugin = retained_bytes(lambda s: started_plugin(DashmonPlugin(history=n), s), n)
+    dash, plugin = retained_bytes(lambda s: started_plugin(collector(history=n), s), n)
     random.seed(1)
     stream, tsp = retained_bytes(lambda s: TaskStreamPlugin(s, maxlen=n), n)
     return {
@@ -94,7 +92,7 @@ def template_deltas(batch: int) -> tuple[dict, dict]:
     from .scale import Subscriber
 
     scheduler = FakeScheduler(8)
-    plugin = started_plugin(DashmonPlugin(history=100_000, resource_interval=0.0), scheduler)
+    plugin = started_plugin(collector(history=100_000, resource_interval=0.0), scheduler)
     workers = list(scheduler.workers)
     sub = Subscriber(plugin)
     sub.request["limit"] = batch

@@ -22,16 +22,14 @@ import msgpack
 from jupyter_dashmon.collect.plugin import DashmonPlugin
 
 from . import stats
-from .fakes import FakeScheduler, finish, random_key, started_plugin
+from .fakes import FakeScheduler, collector, finish, random_key, started_plugin
 from .report import Row
 
 
 def build(workers: int, prefixes: int, records: int) -> tuple[DashmonPlugin, FakeScheduler, float]:
     """A started collector holding ``records`` records; also seconds per hook call."""
     scheduler = FakeScheduler(workers)
-    plugin = started_plugin(
-        DashmonPlugin(history=max(records, 1), resource_interval=3600.0), scheduler
-    )
+    plugin = started_plugin(collector(history=max(records, 1), resource_interval=3600.0), scheduler)
     names = [f"func{i}" for i in range(prefixes)]
     addresses = list(scheduler.workers)
     t0 = time.time() - 60

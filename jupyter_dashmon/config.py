@@ -4,6 +4,10 @@ Each option can be set with a keyword argument, else from ``dask.config``
 under ``dashmon.<name>`` (dashes or underscores), else the default below.
 Values are validated here so a wrong one fails at once with a message saying
 what was expected.
+
+:data:`DEFAULTS` is the only place a default is written: the models' trait
+defaults read :data:`DEFAULT_OPTIONS`, and the scheduler-side collector, which
+cannot import this module, gets its settings from :func:`collector_options`.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ DEFAULTS: dict[str, Any] = {
     "max-bars": 25,
     "max-prefixes": 10_000,
     "lease": "60s",
+    "resource-samples": 3600,
+    "key-limit": 200,
 }
 
 dask.config.update_defaults({"dashmon": DEFAULTS})
@@ -33,7 +39,33 @@ dask.config.update_defaults({"dashmon": DEFAULTS})
 
 @dataclass(frozen=True)
 class Options:
-    """Validated dashboard options (times in seconds)."""
+    """Validated dashboard options (times in seconds).
+
+    Attributes
+    ----------
+    interval : float
+        Seconds between polls of the collector.
+    task_stream_length : int
+        Task records the live task stream shows.
+    history : int
+        Task records kept, in the collector and in the kernel.
+    resource_length : int
+        Resource samples the kernel keeps.
+    resource_interval : float
+        Seconds between the collector's resource samples.
+    stream_gap : float
+        Seconds of quiet after which the live task stream starts afresh.
+    max_bars : int
+        Bars the progress and memory figures draw at most.
+    max_prefixes : int
+        Task prefixes the kernel keeps progress for.
+    lease : float
+        Seconds the collector keeps a dashboard that stopped polling.
+    resource_samples : int
+        Resource samples the collector keeps.
+    key_limit : int
+        Longest task-key text the collector keeps in a record.
+    """
 
     interval: float
     task_stream_length: int
@@ -44,6 +76,8 @@ class Options:
     max_bars: int
     max_prefixes: int
     lease: float
+    resource_samples: int
+    key_limit: int
 
 
 #: (smallest, largest) accepted value per option.
@@ -59,6 +93,8 @@ _INT_BOUNDS = {
     "resource_length": (2, 1_000_000),
     "max_bars": (1, 1000),
     "max_prefixes": (1, 1_000_000),
+    "resource_samples": (2, 1_000_000),
+    "key_limit": (8, 100_000),
 }
 
 
@@ -85,11 +121,25 @@ def resolve_options(**kwargs: Any) -> Options:
             raw, source = kwargs[name], f"{name}="
         else:
             raw, source = dask.config.get(f"dashmon.{name.replace('_', '-')}"), f"dashmon.{name}"
-        if name in _TIME_BOUNDS:
-            values[name] = _seconds(raw, source, *_TIME_BOUNDS[name])
-        else:
-            values[name] = _count(raw, source, *_INT_BOUNDS[name])
+        values[name] = _validated(name, raw, source)
     return Options(**values)
+
+
+def _validated(name: str, raw: Any, source: str) -> Any:
+    if name in _TIME_BOUNDS:
+        return _seconds(raw, source, *_TIME_BOUNDS[name])
+    return _count(raw, source, *_INT_BOUNDS[name])
+
+
+def collector_options(options: Options) -> dict[str, Any]:
+    """Keyword arguments of the scheduler-side ``DashmonPlugin``, from ``options``."""
+    return {
+        "history": options.history,
+        "resource_samples": options.resource_samples,
+        "resource_interval": options.resource_interval,
+        "lease": options.lease,
+        "key_limit": options.key_limit,
+    }
 
 
 def _seconds(raw: Any, source: str, low: float, high: float) -> float:
@@ -119,6 +169,17 @@ def _seconds(raw: Any, source: str, low: float, high: float) -> float:
 def _count(raw: Any, source: str, low: int, high: int) -> int:
     if isinstance(raw, bool) or not isinstance(raw, Integral):
         raise TypeError(f"{source} must be a whole number, got {type(raw).__name__} {raw!r}")
-    if not low <= raw <= high:
-        raise ValueError(f"{source} must be between {low:,} and {high:,}, got {raw:,}")
-    return int(raw)
+    value = int(raw)
+    if not low <= value <= high:
+        raise ValueError(f"{source} must be between {low:,} and {high:,}, got {value:,}")
+    return value
+
+
+#: :data:`DEFAULTS` validated, whatever ``dask.config`` says: the defaults of
+#: the models' traits (a dashboard sets its own options on its models).
+DEFAULT_OPTIONS = Options(
+    **{
+        f.name: _validated(f.name, DEFAULTS[f.name.replace("_", "-")], f"default {f.name}")
+        for f in fields(Options)
+    }
+)

@@ -1,7 +1,8 @@
 /**
  * Messages exchanged with the kernel on the `jupyter_dashmon` comm target.
  *
- * Mirrors `jupyter_dashmon/placement/messages.py`; change both together.
+ * Mirrors `jupyter_dashmon/placement/messages.py`; change both together
+ * (`tests/placement/test_protocol.py` fails when the two disagree).
  */
 
 /** The one comm target name, used in both directions. */
@@ -75,12 +76,17 @@ export function parseShow(data: unknown): IShowMessage | null {
  */
 export const VISIBILITY_TARGET = 'jupyter_dashmon_visibility';
 
+/** Kernel to page: data of the comm_open on the visibility target. */
+export interface IVisibilityWatch {
+  watch: 'visibility';
+}
+
 /** Page to kernel on the visibility comm: on every change and once a minute. */
 export interface IVisibilityReport {
   visibility: 'visible' | 'hidden' | 'closed';
 }
 
 /** True if `data` is the kernel's request to report visibility. */
-export function isVisibilityWatch(data: unknown): boolean {
+export function isVisibilityWatch(data: unknown): data is IVisibilityWatch {
   return isRecord(data) && data.watch === 'visibility';
 }

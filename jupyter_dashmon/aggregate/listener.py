@@ -16,16 +16,24 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from distributed.comm.core import CommClosedError
 
 from ..collect import DashmonPlugin, pickled_plugin
-from ..collect.messages import PLUGIN_NAME, Delta, PollRequest, TaskColumns
-from ..collect.sampling import RESOURCE_FIELDS
-from ..config import Options
+from ..collect.messages import (
+    PLUGIN_NAME,
+    Delta,
+    PollRequest,
+    ResourceColumns,
+    TaskColumns,
+    WorkerTable,
+)
+from ..config import Options, collector_options
 from . import transforms as tf
 from .colors import assign_colors
+from .derive import add_resources, clear_resources, set_progress, set_worker_table
 from .models import DashboardModel
 
 logger = logging.getLogger("jupyter_dashmon")
@@ -188,7 +196,7 @@ class Listener:
                     if not isinstance(delta, dict):
                         # A scheduler without the collector's handler answers None.
                         raise CollectorMissing("the scheduler has no dashboard collector")
-                    return delta
+                    return cast(Delta, delta)
                 if self.client.status == "connecting":
                     raise CommClosedError("the Client lost its connection to the scheduler")
         finally:
@@ -201,12 +209,7 @@ class Listener:
         await asyncio.shield(self._registering)
 
     async def _send_collector(self) -> None:
-        o = self.options
-        plugin = DashmonPlugin(
-            history=o.history,
-            resource_interval=o.resource_interval,
-            lease=o.lease,
-        )
+        plugin = DashmonPlugin(**collector_options(self.options))
         try:
             payload = pickled_plugin(plugin)
         except Exception as exc:
@@ -272,11 +275,13 @@ class Listener:
             self._reset()
         req["detail"] = m.workers.selected
         req.update(
-            epoch=delta["epoch"],
-            cursor=delta["cursor"],
-            version=delta["version"],
-            resource_cursor=delta["resource_cursor"],
-            worker_version=delta["worker_version"],
+            {
+                "epoch": delta["epoch"],
+                "cursor": delta["cursor"],
+                "version": delta["version"],
+                "resource_cursor": delta["resource_cursor"],
+                "worker_version": delta["worker_version"],
+            }
         )
         m.status.updated = delta["now"]
         m.status.collector_cost = delta["cost"]
@@ -296,7 +301,7 @@ class Listener:
             self._apply_resources(delta["resources"])
         if delta["worker_table"] is not None:
             self._apply_worker_table(delta["worker_table"], delta["now"])
-        detail = delta["detail"] or {}
+        detail: Mapping[str, Any] = delta["detail"] or {}
         if detail.get("address", "") == m.workers.selected:
             m.workers.detail = dict(detail)
 
@@ -310,15 +315,21 @@ class Listener:
             m.tasks.records = []
             m.tasks.received = 0
             m.tasks.generation += 1
-        for name in RESOURCE_FIELDS:
-            setattr(m.resources, name, [])
+        self._reset_cluster()
+
+    def _reset_cluster(self) -> None:
+        # The new scheduler's first delta rebuilds these.
+        m = self.model
+        clear_resources(m.resources)
+        set_progress(m.progress, m.progress.prefixes)
+        set_worker_table(m.workers, m.workers.table, 0.0)
 
     def _apply_progress(self, changed: dict) -> None:
         p = self.model.progress
         prefixes = tf.merge_progress(p.prefixes, changed, self.options.max_prefixes)
         with p.hold_trait_notifications():
             p.colors = assign_colors(p.colors, prefixes, limit=2 * self.options.max_prefixes)
-            p.prefixes = prefixes
+            set_progress(p, prefixes, changed)
 
     def _apply_tasks(self, records: list, now: float) -> None:
         t = self.model.tasks
@@ -341,16 +352,8 @@ class Listener:
         h.history.append(columns)
         h.revision += 1
 
-    def _apply_resources(self, columns: dict) -> None:
-        r = self.model.resources
-        with r.hold_trait_notifications():
-            for name in RESOURCE_FIELDS:
-                if name in columns:
-                    setattr(r, name, tf.append_bounded(getattr(r, name), columns[name], r.length))
+    def _apply_resources(self, columns: ResourceColumns) -> None:
+        add_resources(self.model.resources, columns)
 
-    def _apply_worker_table(self, table: dict, now: float) -> None:
-        w = self.model.workers
-        w.series.add(table, now)
-        with w.hold_trait_notifications():
-            w.table = dict(table)
-            w.revision += 1
+    def _apply_worker_table(self, table: WorkerTable, now: float) -> None:
+        set_worker_table(self.model.workers, table, now)

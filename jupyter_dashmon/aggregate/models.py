@@ -9,6 +9,7 @@ same model.
 from __future__ import annotations
 
 import copy
+import types
 from typing import Any
 
 from traitlets import (
@@ -20,14 +21,16 @@ from traitlets import (
     Instance,
     Int,
     List,
+    TraitError,
     Tuple,
     Unicode,
     validate,
 )
 
-from ..collect.sampling import RESOURCE_FIELDS
+from ..collect.messages import RESOURCE_FIELDS, WORKER_FIELDS
+from ..config import DEFAULT_OPTIONS
 from .history import TaskHistory
-from .workers import WorkerSeries
+from .workers import WORKER_SERIES_LENGTH, WorkerSeries
 
 
 class StatusModel(HasTraits):
@@ -69,13 +72,17 @@ class ProgressModel(HasTraits):
         processing, waiting, queued, no_worker, nbytes (bytes in memory now).
     colors : dict
         ``{prefix: "#rrggbb"}``, shared by every figure.
+    totals : dict
+        Every ``PrefixCounts`` field summed over ``prefixes`` (kept in step
+        with ``prefixes`` by the listener, without a pass over all prefixes).
     max_bars : int
         Bars drawn at most; the rest are summarised as "+N more".
     """
 
     prefixes = Dict()
     colors = Dict()
-    max_bars = Int(25, min=1, max=1000)
+    totals = Dict()
+    max_bars = Int(DEFAULT_OPTIONS.max_bars, min=1, max=1000)
 
 
 class TaskStreamModel(HasTraits):
@@ -138,8 +145,25 @@ class TaskHistoryModel(HasTraits):
     revision = Int(0, min=0)
 
 
-class ResourcesModel(HasTraits):
+def _column_traits(name: str, fields: tuple[str, ...], trait: Any) -> Any:
+    """A ``HasTraits`` base class with one trait ``trait()`` per name in ``fields``.
+
+    Typed ``Any``: mypy cannot see traits made at run time, so attribute
+    access on the subclasses is unchecked (traits read as descriptors anyway).
+    """
+    namespace = {field: trait() for field in fields} | {"__module__": __name__}
+    return types.new_class(name, (HasTraits,), exec_body=lambda ns: ns.update(namespace))
+
+
+_ResourceColumnTraits: Any = _column_traits(
+    "ResourceColumnTraits", RESOURCE_FIELDS, lambda: List(Float())
+)
+
+
+class ResourcesModel(_ResourceColumnTraits):
     """Cluster-wide resource use over time, oldest first, at most ``length``.
+
+    One ``List(Float())`` trait per column of ``messages.ResourceColumns``.
 
     Attributes
     ----------
@@ -159,24 +183,16 @@ class ResourcesModel(HasTraits):
         Connected workers and clients, tasks the scheduler knows.
     dashboard_seconds : list of float
         Scheduler time spent on dashboards so far (polls and hook), seconds.
+    cost_time, cost_percent : list of float
+        The dashboards' cost as % of one core between samples (the rate of
+        ``dashboard_seconds``), and the sample time each value ends at.
     length : int
         Samples kept.
     """
 
-    time = List(Float())
-    cpu = List(Float())
-    memory = List(Float())
-    memory_limit = List(Float())
-    network_read = List(Float())
-    network_write = List(Float())
-    scheduler_cpu = List(Float())
-    scheduler_memory = List(Float())
-    loop_interval = List(Float())
-    n_workers = List(Float())
-    n_clients = List(Float())
-    n_tasks = List(Float())
-    dashboard_seconds = List(Float())
-    length = Int(600, min=2)
+    cost_time = List(Float())
+    cost_percent = List(Float())
+    length = Int(DEFAULT_OPTIONS.resource_length, min=2)
 
     @validate(*RESOURCE_FIELDS)
     def _bounded(self, proposal: Any) -> list:
@@ -189,10 +205,18 @@ class WorkersModel(HasTraits):
     Attributes
     ----------
     table : dict
-        Columnar ``WorkerTable``: ``{field: [value per worker]}`` (address,
-        name, nthreads, cpu, memory, memory_limit, managed, unmanaged,
-        spilled, processing, in_memory, network_read, network_write,
-        disk_read, disk_write, last_seen).
+        Columnar ``messages.WorkerTable``: ``{field: [value per worker]}``
+        (address, name, nthreads, cpu, memory, memory_limit, managed,
+        unmanaged, spilled, processing, in_memory, network_read,
+        network_write, disk_read, disk_write, last_seen), or empty.
+    derived : dict
+        ``table`` plus the columns the page adds, ``memory_pct`` (of the
+        limit) and ``seen_ago`` (seconds before the freshest worker's report).
+    total : dict
+        The totals row: additive columns summed, mean CPU, ``memory_pct``.
+    cpu_histogram, memory_histogram : dict
+        CPU % and memory % over workers in equal bins from 0 to at least
+        100: ``{"lo": [...], "hi": [...], "counts": [...], "labels": [...]}``.
     series : WorkerSeries
         Recent CPU, memory and network per worker (bounded per worker).
     revision : int
@@ -208,13 +232,26 @@ class WorkersModel(HasTraits):
     """
 
     table = Dict()
-    series = Instance(WorkerSeries, args=(120,))
+    derived = Dict()
+    total = Dict()
+    cpu_histogram = Dict()
+    memory_histogram = Dict()
+    series = Instance(WorkerSeries, args=(WORKER_SERIES_LENGTH,))
     revision = Int(0, min=0)
     selected = Unicode("")
     detail = Dict()
     sort_by = Unicode("name")
     ascending = Bool(True)
     summary_threshold = Int(100, min=1)
+
+    @validate("table")
+    def _complete(self, proposal: Any) -> dict:
+        table = proposal["value"]
+        if table and set(table) != set(WORKER_FIELDS):
+            raise TraitError(
+                f"a worker table has the columns {', '.join(WORKER_FIELDS)}; got {', '.join(table)}"
+            )
+        return table
 
 
 class DashboardModel(HasTraits):

@@ -12,7 +12,9 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
-from ..collect.messages import ACTIONS, PrefixCounts, TaskColumns
+import numpy as np
+
+from ..collect.messages import ACTIONS, PrefixCounts, TaskColumns, fields_of
 from .colors import DISK, ERRED, OTHER_ACTION, PROCESSING, TRANSFER
 
 
@@ -150,18 +152,64 @@ def stream_rectangles(
 
 # -- progress --------------------------------------------------------------
 
+#: The fields of ``PrefixCounts``; :func:`progress_totals` sums each of them.
+PREFIX_FIELDS = fields_of(PrefixCounts)
+
 #: Title counters, in the order the upstream title shows them.
 TOTAL_FIELDS = ("total", "waiting", "queued", "processing", "memory", "no_worker", "erred")
 
+#: Task states of the scheduler page's bar chart, in the order a task usually passes them.
+STATES = ("released", "waiting", "queued", "no_worker", "processing", "memory", "erred")
 
-def progress_totals(progress: Mapping[str, PrefixCounts]) -> dict[str, int]:
-    """Counts over all prefixes, for the progress title."""
-    totals = dict.fromkeys(TOTAL_FIELDS, 0)
-    totals["done"] = 0
+
+def progress_totals(progress: Mapping[str, Mapping[str, Any]]) -> dict[str, int]:
+    """Every field of the counts summed over all prefixes, title counters first."""
+    totals = dict.fromkeys((*TOTAL_FIELDS, *PREFIX_FIELDS), 0)
     for counts in progress.values():
         for field in totals:
-            totals[field] += int(counts.get(field, 0))  # type: ignore[misc]
+            totals[field] += int(counts.get(field, 0))
     return totals
+
+
+def moved_totals(
+    totals: Mapping[str, int],
+    before: Mapping[str, Mapping[str, Any]],
+    after: Mapping[str, Mapping[str, Any]],
+    changed: Iterable[str],
+) -> dict[str, int]:
+    """:func:`progress_totals` of ``after``, from ``totals`` of ``before``.
+
+    Only the prefixes in ``changed`` are visited, so a poll that touches a
+    few of 10,000 prefixes costs a few additions.  Prefixes that ``after``
+    lost without being in ``changed`` (the limit of :func:`merge_progress`
+    dropped them) are found by a pass over the names only.  Without totals
+    of a non-empty ``before``, everything is summed again.
+    """
+    if not totals and before:
+        return progress_totals(after)
+    out = dict(totals) if totals else progress_totals({})
+    touched = dict.fromkeys(changed)
+    size = len(before)
+    for prefix in touched:
+        old, new = before.get(prefix), after.get(prefix)
+        size += (new is not None) - (old is not None)
+        _add(out, old, -1)
+        _add(out, new, 1)
+    if size != len(after):
+        for prefix in before.keys() - after.keys() - touched.keys():
+            _add(out, before[prefix], -1)
+    return out
+
+
+def _add(totals: dict[str, int], counts: Mapping[str, Any] | None, sign: int) -> None:
+    if counts is not None:
+        for field in totals:
+            totals[field] += sign * int(counts.get(field, 0))
+
+
+def state_counts(totals: Mapping[str, int]) -> dict[str, int]:
+    """Tasks in each of :data:`STATES`, from :func:`progress_totals`."""
+    return {state: int(totals.get(state, 0)) for state in STATES}
 
 
 def merge_progress(
@@ -256,9 +304,32 @@ def bar_segments(
 # -- memory ----------------------------------------------------------------
 
 
-def memory_by_prefix(progress: Mapping[str, PrefixCounts]) -> dict[str, int]:
-    """Bytes in memory now per prefix, sorted by name, zeros left out."""
-    return {p: int(progress[p]["nbytes"]) for p in sorted(progress) if progress[p]["nbytes"] > 0}
+def memory_bars(progress: Mapping[str, PrefixCounts], most: int) -> tuple[dict[str, int], int, int]:
+    """The bars of the memory figure: bytes in memory now of the ``most``
+    prefixes that hold the most (ties: by name), sorted by name; how many
+    more prefixes hold bytes; and the bytes held by all of them."""
+    held = {p: int(c["nbytes"]) for p, c in progress.items() if c["nbytes"] > 0}
+    shown = heapq.nsmallest(max(most, 1), held, key=lambda p: (-held[p], p))
+    return {p: held[p] for p in sorted(shown)}, len(held) - len(shown), sum(held.values())
+
+
+# -- resources -------------------------------------------------------------
+
+
+def cost_rate(time: Sequence[float], seconds: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Dashboard cost as % of one core between samples: (sample times, %).
+
+    ``seconds`` is cumulative; each point is Δseconds / Δtime * 100 at the
+    later sample.  Pairs with no time between them are skipped, and a drop in
+    the total (a new collector) counts as zero rather than negative.
+    """
+    n = min(len(time), len(seconds))
+    t = np.asarray(time[-n:], dtype=float) if n else np.zeros(0)
+    s = np.asarray(seconds[-n:], dtype=float) if n else np.zeros(0)
+    dt, ds = np.diff(t), np.diff(s)
+    keep = dt > 0
+    pct = np.maximum(ds[keep], 0.0) / dt[keep] * 100.0
+    return t[1:][keep].tolist(), pct.tolist()
 
 
 # -- formatting ------------------------------------------------------------

@@ -5,13 +5,18 @@ One definition for both sides of the wire.  The scheduler-side collector
 kernel-side listener (:mod:`jupyter_dashmon.aggregate.listener`) reads them.
 Everything here is plain msgpack-able data: dicts, lists, str, int, float.
 
+The columnar ``TypedDict`` classes (:class:`TaskColumns`,
+:class:`ResourceColumns`, :class:`WorkerTable`) are the one declaration of
+their columns: the field tuples and ring storage below, the sampling code,
+the kernel's traits and the views all derive from them.
+
 This module imports the standard library only, because it is shipped by value
-to schedulers that may not have ``jupyter_dashmon`` installed.
+to schedulers that may not have ``jupyter_dashmon`` installed.  Its
+annotations are evaluated (no ``from __future__ import annotations``) so that
+the storage of each column can be read from them.
 """
 
-from __future__ import annotations
-
-from typing import TypedDict
+from typing import Annotated, Any, TypedDict, get_args, get_origin, get_type_hints
 
 #: The name under which the collector is registered on the scheduler.
 PLUGIN_NAME = "jupyter-dashmon"
@@ -57,7 +62,8 @@ class TaskColumns(TypedDict):
     thread: list[int]
     start: list[float]
     stop: list[float]
-    code: list[int]
+    # One byte per row in the collector's ring: about 130 bytes a record in all.
+    code: Annotated[list[int], "B"]
 
 
 class ResourceColumns(TypedDict):
@@ -112,8 +118,13 @@ class WorkerTable(TypedDict):
     last_seen: list[float]
 
 
+#: Task keys a :class:`WorkerDetail` lists at most.
+DETAIL_KEYS = 50
+
+
 class WorkerDetail(TypedDict):
-    """What one worker is running now (at most 50 keys shown)."""
+    """What one worker is running now: at most :data:`DETAIL_KEYS` of the keys
+    it processes, and how many it processes in all."""
 
     address: str
     processing: list[str]
@@ -168,3 +179,36 @@ class Delta(TypedDict):
     worker_table: WorkerTable | None
     detail: WorkerDetail | None
     cost: float
+
+
+# -- derived from the declarations above --------------------------------------------
+
+#: Array typecode per item type of a column; ``"object"`` keeps references.
+_STORAGE = {str: "object", int: "q", float: "d"}
+
+
+def fields_of(columns: Any) -> tuple[str, ...]:
+    """The column names of a columnar ``TypedDict``, in declaration order."""
+    return tuple(get_type_hints(columns))
+
+
+def ring_columns(columns: Any) -> dict[str, str]:
+    """Storage of each column in a ``Ring``: ``list[str]`` as references,
+    ``list[int]`` as int64 and ``list[float]`` as float64 arrays, unless the
+    annotation is ``Annotated`` with another array typecode."""
+    storage = {}
+    for name, hint in get_type_hints(columns, include_extras=True).items():
+        if get_origin(hint) is Annotated:
+            storage[name] = hint.__metadata__[0]
+        else:
+            (item,) = get_args(hint)
+            storage[name] = _STORAGE[item]
+    return storage
+
+
+#: Task-record columns, in order.
+TASK_FIELDS = fields_of(TaskColumns)
+#: Cluster-wide resource sample columns, in order (the resources ring).
+RESOURCE_FIELDS = fields_of(ResourceColumns)
+#: Worker-table columns, in order.
+WORKER_FIELDS = fields_of(WorkerTable)

@@ -29,16 +29,22 @@ from distributed.diagnostics.plugin import SchedulerPlugin
 
 from .messages import (
     ACTIONS,
+    DETAIL_KEYS,
     PLUGIN_NAME,
     POLL_OP,
+    RESOURCE_FIELDS,
     UNSUBSCRIBE_OP,
     Delta,
     PrefixCounts,
+    ResourceColumns,
+    TaskColumns,
     WorkerDetail,
     WorkerInfo,
+    WorkerTable,
+    ring_columns,
 )
 from .ring import Ring
-from .sampling import RESOURCE_FIELDS, take_sample
+from .sampling import take_sample
 
 logger = logging.getLogger("jupyter_dashmon")
 
@@ -47,16 +53,12 @@ MAX_WAIT = 5.0
 
 _ACTION_CODE = {name: i for i, name in enumerate(ACTIONS)}
 _OTHER = _ACTION_CODE["other"]
-_TASK_COLUMNS = {
-    "key": "object",
-    "prefix": "object",
-    "worker": "object",
-    "thread": "q",
-    "start": "d",
-    "stop": "d",
-    "code": "B",
-}
-_RESOURCE_COLUMNS = dict.fromkeys(RESOURCE_FIELDS, "d")
+_TASK_COLUMNS = ring_columns(TaskColumns)
+_RESOURCE_COLUMNS = ring_columns(ResourceColumns)
+#: Positions in a resource sample of the readings that tell a busy cluster from noise.
+_COMPARED = tuple(
+    map(RESOURCE_FIELDS.index, ("cpu", "memory", "memory_limit", "network_read", "network_write"))
+)
 
 
 def key_text(key: Any, limit: int) -> str:
@@ -81,8 +83,8 @@ def _similar(sample: tuple, previous: tuple) -> bool:
     memory within 2 %, network below 64 kB/s and within 2 %)."""
     if not previous:
         return False
-    _, cpu, memory, limit, read, write = sample[:6]
-    _, cpu0, memory0, limit0, read0, write0 = previous[:6]
+    cpu, memory, limit, read, write = (sample[i] for i in _COMPARED)
+    cpu0, memory0, limit0, read0, write0 = (previous[i] for i in _COMPARED)
     if abs(cpu - cpu0) > 5 or limit != limit0 or abs(memory - memory0) > 0.02 * max(memory0, 1.0):
         return False
     return all(
@@ -107,6 +109,10 @@ class DashmonPlugin(SchedulerPlugin):
         collector removes itself when its last subscriber goes.
     key_limit : int
         Longest task-key text kept in a record.
+
+    Every parameter is required: the kernel passes the values it resolved from
+    ``jupyter_dashmon.config`` (``collector_options``), the one table of
+    defaults, which this scheduler-side module cannot import.
     """
 
     name = PLUGIN_NAME
@@ -114,11 +120,12 @@ class DashmonPlugin(SchedulerPlugin):
 
     def __init__(
         self,
-        history: int = 100_000,
-        resource_samples: int = 3600,
-        resource_interval: float = 1.0,
-        lease: float = 60.0,
-        key_limit: int = 200,
+        *,
+        history: int,
+        resource_samples: int,
+        resource_interval: float,
+        lease: float,
+        key_limit: int,
     ):
         self.history = history
         self.resource_samples = resource_samples
@@ -149,7 +156,7 @@ class DashmonPlugin(SchedulerPlugin):
         self.cost = 0.0
         self._hook_calls = 0
         self._hook_timed = 0.0
-        self._worker_table: dict[str, list] = {}
+        self._worker_table: WorkerTable | None = None
         self._recorded: tuple = ()
         self._waiters: dict[str, asyncio.Future] = {}
         self._recorded_activity: tuple = ()
@@ -159,7 +166,7 @@ class DashmonPlugin(SchedulerPlugin):
             self._touched.add(ts.prefix.name)
             if ts.state == "memory":
                 self._add_memory(ts.key, ts.prefix.name, ts.nbytes)
-        self._lease_handle = None
+        self._lease_handle: asyncio.TimerHandle | None = None
         self._schedule_lease_check()
 
     async def close(self) -> None:
@@ -180,7 +187,8 @@ class DashmonPlugin(SchedulerPlugin):
         # handler of the comm that unsubscribed); keep nothing big alive with it.
         self.tasks = Ring(1, _TASK_COLUMNS)
         self.resources = Ring(1, _RESOURCE_COLUMNS)
-        self._in_memory, self._nbytes, self._versions, self._worker_table = {}, {}, {}, {}
+        self._in_memory, self._nbytes, self._versions = {}, {}, {}
+        self._worker_table = None
 
     def _schedule_lease_check(self) -> None:
         loop = asyncio.get_running_loop()
@@ -443,11 +451,11 @@ class DashmonPlugin(SchedulerPlugin):
             "nbytes": self._nbytes.get(prefix, 0),
         }
 
-    def _detail(self, address: str, limit: int = 50) -> WorkerDetail | None:
+    def _detail(self, address: str, limit: int = DETAIL_KEYS) -> WorkerDetail | None:
         ws = self.scheduler.workers.get(address)
         if ws is None:
             return None
-        processing = []
+        processing: list[str] = []
         for ts in ws.processing:
             if len(processing) >= limit:
                 break

@@ -2,7 +2,8 @@
 
 Functions here read the scheduler's objects (``WorkerState.metrics`` from the
 last heartbeat, ``WorkerState.memory``, the scheduler's own ``SystemMonitor``)
-and return plain rows.  One pass over the workers serves the cluster-wide
+and return plain rows, keyed by the column names that
+:mod:`.messages` declares.  One pass over the workers serves the cluster-wide
 sample and the worker table.  Values that are missing, NaN or infinite read
 as 0, so a misbehaving worker cannot poison a sum.
 
@@ -12,44 +13,9 @@ Standard library only: shipped by value to the scheduler.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
-#: Worker-table columns, in order (see ``messages.WorkerTable``).
-WORKER_FIELDS = (
-    "address",
-    "name",
-    "nthreads",
-    "cpu",
-    "memory",
-    "memory_limit",
-    "managed",
-    "unmanaged",
-    "spilled",
-    "processing",
-    "in_memory",
-    "network_read",
-    "network_write",
-    "disk_read",
-    "disk_write",
-    "last_seen",
-)
-
-#: Cluster-wide sample columns, in order (the resources ring).
-RESOURCE_FIELDS = (
-    "time",
-    "cpu",
-    "memory",
-    "memory_limit",
-    "network_read",
-    "network_write",
-    "scheduler_cpu",
-    "scheduler_memory",
-    "loop_interval",
-    "n_workers",
-    "n_clients",
-    "n_tasks",
-    "dashboard_seconds",
-)
+from .messages import RESOURCE_FIELDS, WORKER_FIELDS, WorkerTable
 
 
 def finite(value: Any) -> float:
@@ -73,57 +39,55 @@ def _last(monitor: Any, name: str) -> float:
     return finite(series[-1]) if series else 0.0
 
 
-def worker_row(ws: Any) -> tuple:
-    """One worker as a row of :data:`WORKER_FIELDS`."""
+def worker_row(ws: Any) -> dict[str, Any]:
+    """One worker's reading, keyed by :data:`~.messages.WORKER_FIELDS`."""
     metrics = ws.metrics if isinstance(ws.metrics, dict) else {}
     try:
         mem = ws.memory
         managed, unmanaged, spilled = mem.managed, mem.unmanaged, mem.spilled
     except Exception:
         managed = unmanaged = spilled = 0
-    return (
-        ws.address,
-        str(ws.name),
-        int(ws.nthreads),
-        finite(metrics.get("cpu")),
-        finite(metrics.get("memory")),
-        finite(ws.memory_limit),
-        finite(managed),
-        finite(unmanaged),
-        finite(spilled),
-        len(ws.processing),
-        len(ws.has_what),
-        _io(metrics, "host_net_io", "read"),
-        _io(metrics, "host_net_io", "write"),
-        _io(metrics, "host_disk_io", "read"),
-        _io(metrics, "host_disk_io", "write"),
-        finite(ws.last_seen),
-    )
+    return {
+        "address": ws.address,
+        "name": str(ws.name),
+        "nthreads": int(ws.nthreads),
+        "cpu": finite(metrics.get("cpu")),
+        "memory": finite(metrics.get("memory")),
+        "memory_limit": finite(ws.memory_limit),
+        "managed": finite(managed),
+        "unmanaged": finite(unmanaged),
+        "spilled": finite(spilled),
+        "processing": len(ws.processing),
+        "in_memory": len(ws.has_what),
+        "network_read": _io(metrics, "host_net_io", "read"),
+        "network_write": _io(metrics, "host_net_io", "write"),
+        "disk_read": _io(metrics, "host_disk_io", "read"),
+        "disk_write": _io(metrics, "host_disk_io", "write"),
+        "last_seen": finite(ws.last_seen),
+    }
 
 
-def take_sample(scheduler: Any, now: float, dashboard_seconds: float) -> tuple[tuple, dict]:
-    """A cluster-wide row of :data:`RESOURCE_FIELDS` and the worker table.
-
-    The table is columnar: ``{field: [value per worker]}``.
-    """
+def take_sample(scheduler: Any, now: float, dashboard_seconds: float) -> tuple[tuple, WorkerTable]:
+    """A cluster-wide row in :data:`~.messages.RESOURCE_FIELDS` order, and the
+    worker table, columnar (``{field: [value per worker]}``) in
+    :data:`~.messages.WORKER_FIELDS` order."""
     rows = [worker_row(ws) for ws in scheduler.workers.values()]
-    table = {field: [row[i] for row in rows] for i, field in enumerate(WORKER_FIELDS)}
+    table = {field: [row[field] for row in rows] for field in WORKER_FIELDS}
     n = len(rows)
-    cpu = sum(table["cpu"]) / n if n else 0.0
     monitor = getattr(scheduler, "monitor", None)
-    sample = (
-        now,
-        cpu,
-        sum(table["memory"]),
-        sum(table["memory_limit"]),
-        sum(table["network_read"]),
-        sum(table["network_write"]),
-        _last(monitor, "cpu"),
-        _last(monitor, "memory"),
-        finite(getattr(scheduler, "_tick_interval_observed", 0.0)),
-        n,
-        len(getattr(scheduler, "clients", ())),
-        len(scheduler.tasks),
-        dashboard_seconds,
-    )
-    return sample, table
+    sample = {
+        "time": now,
+        "cpu": sum(table["cpu"]) / n if n else 0.0,
+        "memory": sum(table["memory"]),
+        "memory_limit": sum(table["memory_limit"]),
+        "network_read": sum(table["network_read"]),
+        "network_write": sum(table["network_write"]),
+        "scheduler_cpu": _last(monitor, "cpu"),
+        "scheduler_memory": _last(monitor, "memory"),
+        "loop_interval": finite(getattr(scheduler, "_tick_interval_observed", 0.0)),
+        "n_workers": n,
+        "n_clients": len(getattr(scheduler, "clients", ())),
+        "n_tasks": len(scheduler.tasks),
+        "dashboard_seconds": dashboard_seconds,
+    }
+    return tuple(sample[field] for field in RESOURCE_FIELDS), cast(WorkerTable, table)

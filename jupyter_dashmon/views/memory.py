@@ -55,10 +55,8 @@ class MemoryView:
         self._update()
 
     def _update(self, change: object = None) -> None:
-        memory = tf.memory_by_prefix(self.model.prefixes)
-        most = max(int(self.model.max_bars), 1)
-        shown = sorted(sorted(memory, key=lambda n: -memory[n])[:most])
-        hidden = len(memory) - len(shown)
+        memory, hidden, total = tf.memory_bars(self.model.prefixes, self.model.max_bars)
+        shown = list(memory)
         rows = max(len(shown) + (1 if hidden else 0), MIN_ROWS)
         text = [f"{n}  {tf.format_bytes(memory[n])}" for n in shown]
         if hidden:
@@ -77,5 +75,5 @@ class MemoryView:
                 self.labels.x = [0.0] * len(text)
                 self.labels.y = [-i + 0.38 for i in range(len(text))]
                 self.labels.text = text
-            self.figure.title = f"Memory use: {tf.format_bytes(sum(memory.values()))}"
+            self.figure.title = f"Memory use: {tf.format_bytes(total)}"
         self.names, self.hidden = shown, hidden

@@ -54,13 +54,13 @@ class ProgressView:
         self.bars_shown = 0
         self.hidden = 0
         self.redraw = Throttle(self._update, every)
-        model.observe(self.redraw, names=["prefixes", "colors", "max_bars"])
+        model.observe(self.redraw, names=["prefixes", "totals", "colors", "max_bars"])
         self._update()
 
     def _update(self, change: object = None) -> None:
         prefixes = self.model.prefixes
         bars, hidden = tf.progress_bars(prefixes, self.model.max_bars)
-        totals = tf.progress_totals(prefixes)
+        totals = self.model.totals or tf.progress_totals({})
         rows = max(len(bars) + (1 if hidden else 0), MIN_ROWS)
         width = plot_height(self.figure) / rows * 0.62
         segments = tf.bar_segments(bars, self.model.colors, keep_empty=True)

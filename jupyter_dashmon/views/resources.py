@@ -12,6 +12,7 @@ from bqplot import Axis, DateScale, LinearScale, Lines
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ResourcesModel
+from ..collect.messages import RESOURCE_FIELDS
 from .base import Throttle, datetimes, decimate, tile_figure
 
 #: Points drawn per line at most; longer series are thinned evenly.
@@ -71,10 +72,7 @@ class ResourcesView:
             ],
         )
         self.redraw = Throttle(self._update, every)
-        model.observe(
-            self.redraw,
-            names=["time", "cpu", "memory", "memory_limit", "network_read", "network_write"],
-        )
+        model.observe(self.redraw, names=list(RESOURCE_FIELDS))
         self._update()
 
     def _update(self, change: object = None) -> None:
@@ -95,7 +93,7 @@ class ResourcesView:
         def column(values: list) -> np.ndarray:
             return np.asarray(values[-n:], dtype=float)[keep]
 
-        when = datetimes(column(m.time))
+        when = datetimes(column(m.time).tolist())
         limit = np.maximum(column(m.memory_limit), 1.0)
         memory_pct = column(m.memory) / limit * 100.0
         cpu = column(m.cpu)

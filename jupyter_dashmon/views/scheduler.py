@@ -9,7 +9,7 @@ from the scheduler (the rate of ``dashboard_seconds``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from bqplot import Axis, DateScale, LinearScale, Lines
@@ -18,53 +18,17 @@ from ipywidgets import HBox, Label, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel, ResourcesModel
+from ..aggregate.transforms import STATES
+from ..collect.messages import RESOURCE_FIELDS
 from .base import NEUTRAL, RectBars, Throttle, datetimes, tile_figure
-
-#: Task states in the bar chart, in the order a task usually passes them.
-STATES = ("released", "waiting", "queued", "no_worker", "processing", "memory", "erred")
 
 CPU_COLOR, MEMORY_COLOR, LOOP_COLOR, COST_COLOR = "#1f77b4", "#2ca02c", "#9467bd", "#d62728"
 STATE_COLOR = "#7f7f7f"
 #: Top of the count axis while no task is known (ticks 0 to 4).
 EMPTY_MAX = 4.0
 
-_RESOURCE_NAMES = [
-    "time",
-    "scheduler_cpu",
-    "scheduler_memory",
-    "loop_interval",
-    "n_workers",
-    "n_clients",
-    "n_tasks",
-    "dashboard_seconds",
-]
 
-
-# -- pure helpers ------------------------------------------------------------------
-
-
-def state_counts(prefixes: Mapping[str, Mapping[str, int]]) -> dict[str, int]:
-    """Tasks in each of :data:`STATES`, summed over prefixes."""
-    return {s: sum(int(c.get(s, 0)) for c in prefixes.values()) for s in STATES}
-
-
-def cost_rate(time: Sequence[float], seconds: Sequence[float]) -> tuple[list[float], list[float]]:
-    """Dashboard cost as % of one core between samples: (sample times, %).
-
-    ``seconds`` is cumulative; each point is Δseconds / Δtime * 100 at the
-    later sample.  Pairs with no time between them are skipped, and a drop in
-    the total (a new collector) counts as zero rather than negative.
-    """
-    n = min(len(time), len(seconds))
-    t = np.asarray(time[-n:], dtype=float)
-    s = np.asarray(seconds[-n:], dtype=float)
-    dt, ds = np.diff(t), np.diff(s)
-    keep = dt > 0
-    pct = np.maximum(ds[keep], 0.0) / dt[keep] * 100.0
-    return t[1:][keep].tolist(), pct.tolist()
-
-
-def _last(values: Sequence[float]) -> float:
+def _last(values: Sequence[float] | np.ndarray) -> float:
     return float(values[-1]) if len(values) else 0.0
 
 
@@ -115,8 +79,8 @@ class SchedulerView:
             [self.connections, HBox([self.usage, self.loop]), HBox([self.states, self.cost])]
         )
         self.redraw = Throttle(self._refresh, every)
-        resources.observe(self.redraw, names=_RESOURCE_NAMES)
-        progress.observe(self.redraw, names=["prefixes"])
+        resources.observe(self.redraw, names=[*RESOURCE_FIELDS, "cost_percent"])
+        progress.observe(self.redraw, names=["totals"])
         self._refresh()
 
     def _refresh(self) -> None:
@@ -198,10 +162,13 @@ class SchedulerView:
     def _update_resources(self, change: object = None) -> None:
         r = self.resources
         n = min(len(r.time), len(r.scheduler_cpu), len(r.scheduler_memory), len(r.loop_interval))
-        when = datetimes(r.time[-n:]) if n else []
-        cpu = np.asarray(r.scheduler_cpu[-n:], dtype=float) if n else []
-        memory = np.asarray(r.scheduler_memory[-n:], dtype=float) if n else []
-        loop_ms = np.asarray(r.loop_interval[-n:], dtype=float) * 1000.0 if n else []
+        # Empty lines are drawn from [] (not empty arrays), as bqplot expects.
+        when: np.ndarray | list = datetimes(r.time[-n:]) if n else []
+        cpu: np.ndarray | list = np.asarray(r.scheduler_cpu[-n:], dtype=float) if n else []
+        memory: np.ndarray | list = np.asarray(r.scheduler_memory[-n:], dtype=float) if n else []
+        loop_ms: np.ndarray | list = (
+            np.asarray(r.loop_interval[-n:], dtype=float) * 1000.0 if n else []
+        )
         with self.usage.hold_sync():
             _set_line(self.cpu_line, when, cpu)
             _set_line(self.memory_line, when, memory)
@@ -215,7 +182,7 @@ class SchedulerView:
             self.loop.title = (
                 f"Event loop interval {_last(loop_ms):.1f} ms" if n else "Event loop interval"
             )
-        times, pct = cost_rate(r.time, r.dashboard_seconds)
+        times, pct = r.cost_time, r.cost_percent
         with self.cost.hold_sync():
             _set_line(self.cost_line, datetimes(times) if times else [], pct)
             self.cost.title = (
@@ -227,7 +194,7 @@ class SchedulerView:
         )
 
     def _update_states(self, change: object = None) -> None:
-        counts = state_counts(self.progress.prefixes)
+        counts = tf.state_counts(self.progress.totals)
         values = [counts[s] for s in STATES]
         count = self.state_bars.mark.scales["x"]
         # No tasks: a fixed range, or the scale's domain would be [0, 0] and the

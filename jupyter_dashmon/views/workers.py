@@ -13,7 +13,6 @@ it reaches an ``HTML`` widget: worker names and task keys are user data.
 from __future__ import annotations
 
 import html
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -23,15 +22,14 @@ from ipywidgets import HTML, Box, Button, Dropdown, HBox, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import WorkersModel
-from ..aggregate.workers import histogram, memory_fraction, sorted_rows, totals_row
+from ..aggregate.workers import bar_names, sorted_rows
+from ..collect.messages import DETAIL_KEYS
 from .base import RectBars, Throttle, datetimes, tile_figure
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
-#: Running task keys listed at most for the chosen worker.
-MAX_KEYS = 50
-#: Bins of the CPU % and memory % histograms.
-BINS = 20
+#: Running task keys listed at most for the chosen worker: all the collector sends.
+MAX_KEYS = DETAIL_KEYS
 
 CPU_COLOR, MEMORY_COLOR, LIMIT_COLOR = "#1f77b4", "#2ca02c", "#8c8c8c"
 READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"
@@ -62,7 +60,7 @@ def _ago(v: Any) -> str:
 
 
 #: Table columns: (key in the row dicts, header, formatter, width in pixels).
-#: ``memory_pct`` and ``seen_ago`` are derived by :func:`with_derived_columns`.
+#: ``memory_pct`` and ``seen_ago`` are derived on the aggregate side (``WorkersModel.derived``).
 COLUMNS: tuple[tuple[str, str, Callable[[Any], str], int], ...] = (
     ("name", "name", _text, 140),
     ("address", "address", _text, 170),
@@ -85,56 +83,6 @@ COLUMNS: tuple[tuple[str, str, Callable[[Any], str], int], ...] = (
 
 #: Columns sorted ascending on their first click; the others (numbers) largest first.
 TEXT_COLUMNS = ("name", "address")
-
-
-# -- pure helpers (candidates for aggregate/workers.py) ----------------------------
-
-
-def with_derived_columns(table: Mapping[str, Sequence[Any]]) -> dict[str, list]:
-    """``table`` plus ``memory_pct`` (of the limit) and ``seen_ago`` columns.
-
-    ``seen_ago`` is seconds before the newest ``last_seen`` in the table, so
-    the column needs no clock and the freshest worker reads 0.
-    """
-    out = {field: list(values) for field, values in table.items()}
-    n = len(out.get("address", []))
-    memory, limit = out.get("memory", [0.0] * n), out.get("memory_limit", [0.0] * n)
-    out["memory_pct"] = [
-        100.0 * memory_fraction({"memory": m, "memory_limit": lim}) for m, lim in zip(memory, limit)
-    ]
-    seen = out.get("last_seen", [0.0] * n)
-    newest = max(seen) if seen else 0.0
-    out["seen_ago"] = [max(newest - float(s), 0.0) for s in seen]
-    return out
-
-
-def bar_names(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """One label per worker for the bar charts: its name, plus its address if shared."""
-    names = [str(r["name"]) for r in rows]
-    shared = {n for n, k in Counter(names).items() if k > 1}
-    return [f"{n} ({r['address']})" if n in shared else n for n, r in zip(names, rows)]
-
-
-def summary_histogram(values: Sequence[float]) -> tuple[list, list]:
-    """Bins of a percentage over workers, from 0 to at least 100."""
-    top = max([100.0, *(float(v) for v in values if np.isfinite(v))])
-    return histogram(values, BINS, upper=top)
-
-
-def histogram_bars(edges: Sequence[float], counts: Sequence[int]) -> tuple[list, list, list, list]:
-    """A histogram's bars (left edges, right edges, counts, hover texts), bins of equal width."""
-    width = edges[1] - edges[0] if len(edges) > 1 else 1.0
-    right = [*edges[1:], edges[-1] + width] if len(edges) else []
-    labels = [
-        f"{_edge(a)}\u2013{_edge(b)} %: {c:,} worker{'' if c == 1 else 's'}"
-        for a, b, c in zip(edges, right, counts)
-    ]
-    return list(edges), right, list(counts), labels
-
-
-def _edge(v: float) -> str:
-    """A bin edge to at most one decimal, without a trailing ``.0``."""
-    return f"{v:.1f}".removesuffix(".0")
 
 
 #: Scoped to the table's class, so cells need no inline style.
@@ -247,7 +195,7 @@ class WorkersView:
         )
         # New readings redraw at most once a second; the user's own clicks at once.
         self.redraw = Throttle(self._refresh, every)
-        model.observe(self.redraw, names=["table", "revision", "detail"])
+        model.observe(self.redraw, names=["derived", "revision", "detail"])
         model.observe(self._update_table, names=["sort_by", "ascending"])
         model.observe(self._update_bars, names=["summary_threshold"])
         model.observe(self._update_choices, names=["selected"])
@@ -369,12 +317,10 @@ class WorkersView:
 
     def _update_table(self, change: object = None) -> None:
         m = self.model
-        table = with_derived_columns(m.table)
+        table = m.derived
         n = len(table.get("address", []))
         rows = sorted_rows(table, m.sort_by, m.ascending) if n else []
-        total = totals_row(table) if n else {"name": "Total (0 workers)"}
-        if n:
-            total["memory_pct"] = 100.0 * memory_fraction(total)
+        total = m.total if n else {"name": "Total (0 workers)"}
         self.table.value = table_html(rows, total, n)
         arrow = " \u25b2" if m.ascending else " \u25bc"
         for button, (key, label, _, _) in zip(self.headers, COLUMNS):
@@ -384,7 +330,7 @@ class WorkersView:
 
     def _update_bars(self, change: object = None) -> None:
         m = self.model
-        table = with_derived_columns(m.table)
+        table = m.derived
         n = len(table.get("address", []))
         summary = n >= m.summary_threshold
         rows = sorted_rows(table, "name", True) if n and not summary else []
@@ -395,9 +341,9 @@ class WorkersView:
             self._cpu_axes,
             "cpu",
             "CPU %",
-            table,
+            m.cpu_histogram,
             rows,
-            summary,
+            n if summary else None,
         )
         self._show(
             self.memory_figure,
@@ -406,23 +352,26 @@ class WorkersView:
             self._memory_axes,
             "memory_pct",
             "memory %",
-            table,
+            m.memory_histogram,
             rows,
-            summary,
+            n if summary else None,
         )
 
-    def _show(self, fig, bars, hist, axes, field, what, table, rows, summary) -> None:
-        """One figure as bars per worker (``rows``) or, in ``summary``, a histogram."""
+    def _show(self, fig, bars, hist, axes, field, what, histogram, rows, summary) -> None:
+        """One figure as bars per worker (``rows``) or, for ``summary`` workers,
+        as the ``histogram`` over them."""
         per_worker_axes, summary_axes = axes
-        n = len(table.get("address", []))
         with fig.hold_sync():
-            if summary:
-                edges, counts = summary_histogram(table.get(field, []))
-                lo, hi, counts, labels = histogram_bars(edges, counts)
-                hist.set(lo, hi, counts, labels=labels)
+            if summary is not None:
+                hist.set(
+                    histogram.get("lo", []),
+                    histogram.get("hi", []),
+                    histogram.get("counts", []),
+                    labels=histogram.get("labels", []),
+                )
                 bars.set([], [], [])
                 fig.marks, fig.axes = [hist.mark], summary_axes
-                fig.title = f"{n} workers: distribution of {what}"
+                fig.title = f"{summary} workers: distribution of {what}"
             else:
                 values = [float(r[field]) for r in rows]
                 x = bars.mark.scales["x"]

@@ -6,12 +6,24 @@ kernel by the aggregate layer, so its tests live here.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
+import re
+from dataclasses import fields
+from pathlib import Path
 
 import dask.config
 import pytest
 
-from jupyter_dashmon.config import DEFAULTS, Options, resolve_options
+from jupyter_dashmon.collect import DashmonPlugin
+from jupyter_dashmon.config import (
+    DEFAULT_OPTIONS,
+    DEFAULTS,
+    Options,
+    collector_options,
+    resolve_options,
+)
 
 
 def test_defaults():
@@ -26,8 +38,52 @@ def test_defaults():
         max_bars=25,
         max_prefixes=10_000,
         lease=60.0,
+        resource_samples=3600,
+        key_limit=200,
     )
     assert isinstance(o.interval, float) and isinstance(o.history, int)
+
+
+def test_every_option_has_one_default():
+    assert sorted(DEFAULTS) == sorted(f.name.replace("_", "-") for f in fields(Options))
+
+
+def test_readme_lists_every_option_with_its_default():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("### Options", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| `(\w+)` \| `([^`]+)` \|", section, flags=re.MULTILINE)
+    assert {name.replace("_", "-"): ast.literal_eval(v) for name, v in rows} == DEFAULTS
+
+
+def test_default_options_ignore_dask_config():
+    with dask.config.set({"dashmon.max-bars": 3}):
+        assert resolve_options().max_bars == 3
+        assert DEFAULT_OPTIONS.max_bars == 25
+    assert resolve_options() == DEFAULT_OPTIONS
+
+
+def test_collector_options_are_the_plugins_parameters():
+    o = resolve_options(history=7, lease="5s", key_limit=40)
+    kwargs = collector_options(o)
+    assert kwargs == {
+        "history": 7,
+        "resource_samples": 3600,
+        "resource_interval": 1.0,
+        "lease": 5.0,
+        "key_limit": 40,
+    }
+    # The scheduler-side collector has no defaults of its own: all come from here.
+    parameters = inspect.signature(DashmonPlugin).parameters.values()
+    assert {p.name for p in parameters} == set(kwargs)
+    assert all(p.default is inspect.Parameter.empty for p in parameters)
+    plugin = DashmonPlugin(**kwargs)
+    assert (plugin.history, plugin.lease, plugin.key_limit) == (7, 5.0, 40)
+
+
+def test_collector_options_follow_dask_config():
+    with dask.config.set({"dashmon.resource-samples": 50, "dashmon.key_limit": 64}):
+        kwargs = collector_options(resolve_options())
+    assert (kwargs["resource_samples"], kwargs["key_limit"]) == (50, 64)
 
 
 def test_defaults_registered_with_dask_config():

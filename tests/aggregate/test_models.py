@@ -13,9 +13,10 @@ from jupyter_dashmon.aggregate.models import (
     ResourcesModel,
     StatusModel,
     TaskStreamModel,
+    WorkersModel,
 )
-from jupyter_dashmon.collect.messages import PrefixCounts
-from jupyter_dashmon.collect.sampling import RESOURCE_FIELDS
+from jupyter_dashmon.collect.messages import RESOURCE_FIELDS, WORKER_FIELDS, PrefixCounts
+from jupyter_dashmon.config import DEFAULT_OPTIONS
 
 RECORD_FIELDS = ("key", "prefix", "worker", "thread", "start", "stop", "action", "status")
 
@@ -89,6 +90,27 @@ def test_resources_reject_non_numbers():
         ResourcesModel().cpu = ["high"]
 
 
+def test_resources_traits_are_the_declared_columns():
+    traits = ResourcesModel.class_trait_names()
+    assert set(RESOURCE_FIELDS) <= set(traits)
+    assert set(traits) - set(RESOURCE_FIELDS) == {"length", "cost_time", "cost_percent"}
+    for name in traits:  # the docstring still documents every trait
+        assert name in ResourcesModel.__doc__
+
+
+# -- WorkersModel --------------------------------------------------------------
+
+
+def test_worker_table_has_the_declared_columns():
+    w = WorkersModel()
+    w.table = {field: [] for field in WORKER_FIELDS}
+    w.table = {}
+    with pytest.raises(TraitError, match="disk_write"):
+        w.table = {field: [] for field in WORKER_FIELDS if field != "disk_write"}
+    for field in WORKER_FIELDS:
+        assert field in WorkersModel.__doc__
+
+
 # -- trait validation -------------------------------------------------------
 
 
@@ -124,6 +146,11 @@ def test_defaults():
     assert TaskStreamModel().length == 1000 and TaskStreamModel().gap == 10.0
     assert ProgressModel().max_bars == 25
     assert ResourcesModel().length == 600
+
+
+def test_trait_defaults_come_from_the_config_table():
+    assert ProgressModel().max_bars == DEFAULT_OPTIONS.max_bars
+    assert ResourcesModel().length == DEFAULT_OPTIONS.resource_length
 
 
 def test_dashboard_model_parts_are_separate_per_instance():

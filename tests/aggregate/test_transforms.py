@@ -8,7 +8,7 @@ import pytest
 
 from jupyter_dashmon.aggregate import transforms as tf
 from jupyter_dashmon.aggregate.colors import DISK, ERRED, OTHER_ACTION, PROCESSING, TRANSFER
-from jupyter_dashmon.collect.messages import ACTIONS
+from jupyter_dashmon.collect.messages import ACTIONS, PrefixCounts
 
 
 def columns(*rows):
@@ -286,7 +286,7 @@ def test_progress_totals_sums_every_field():
         "inc": counts(
             10, done=4, memory=3, erred=1, processing=2, waiting=1, queued=2, no_worker=1
         ),
-        "add": counts(5, done=5, memory=5, nbytes=100),
+        "add": counts(5, done=5, memory=5, nbytes=100, released=2),
     }
     totals = tf.progress_totals(progress)
     assert totals == {
@@ -298,13 +298,65 @@ def test_progress_totals_sums_every_field():
         "no_worker": 1,
         "erred": 1,
         "done": 9,
+        "released": 2,
+        "nbytes": 100,
     }
     assert list(totals)[: len(tf.TOTAL_FIELDS)] == list(tf.TOTAL_FIELDS)
+    assert set(totals) == set(PrefixCounts.__annotations__)
 
 
 def test_progress_totals_empty_and_missing_fields():
     assert set(tf.progress_totals({}).values()) == {0}
     assert tf.progress_totals({"x": {"total": 3}})["total"] == 3
+
+
+def test_moved_totals_visits_only_changed_prefixes():
+    before = {"inc": counts(10, done=2), "add": counts(5, done=5, nbytes=64)}
+    after = {"inc": counts(10, done=7, memory=1), "add": before["add"], "new": counts(3)}
+    totals = tf.moved_totals(tf.progress_totals(before), before, after, ["inc", "new"])
+    assert totals == tf.progress_totals(after)
+    # a prefix not named as changed is not looked at: its counts stay as they were
+    stale = tf.moved_totals(tf.progress_totals(before), before, after, ["new"])
+    assert stale["done"] == 7 and stale["total"] == 18
+
+
+def test_moved_totals_removed_prefix_and_empty_start():
+    before = {"inc": counts(10, done=2), "gone": counts(4, done=4)}
+    after = {"inc": before["inc"]}
+    assert tf.moved_totals(tf.progress_totals(before), before, after, ["gone"]) == (
+        tf.progress_totals(after)
+    )
+    assert tf.moved_totals({}, {}, after, ["inc"]) == tf.progress_totals(after)
+    # prefixes held without totals (filled by hand): summed afresh, not from zero
+    assert tf.moved_totals({}, before, after, ["gone"]) == tf.progress_totals(after)
+
+
+def test_moved_totals_subtracts_prefixes_the_limit_dropped():
+    held = {"small": counts(1), "big": counts(100), "mid": counts(10)}
+    changed = {"huge": counts(1000)}
+    merged = tf.merge_progress(held, changed, limit=3)  # drops "small", not in changed
+    totals = tf.moved_totals(tf.progress_totals(held), held, merged, changed)
+    assert totals == tf.progress_totals(merged)
+    assert totals["total"] == 1110
+
+
+def test_state_counts_from_totals():
+    totals = tf.progress_totals(
+        {
+            "inc": counts(10, waiting=2, queued=3, processing=4, memory=1),
+            "add": counts(8, erred=1, no_worker=2, released=5),
+        }
+    )
+    assert tf.state_counts(totals) == {
+        "released": 5,
+        "waiting": 2,
+        "queued": 3,
+        "no_worker": 2,
+        "processing": 4,
+        "memory": 1,
+        "erred": 1,
+    }
+    assert list(tf.state_counts({})) == list(tf.STATES)
 
 
 def test_merge_progress_updates_adds_and_drops_empty():
@@ -414,17 +466,27 @@ def test_bar_segments_shades_colours_and_skips_empty():
 # -- memory and formatting ----------------------------------------------------
 
 
-def test_memory_by_prefix_sorted_and_zeros_left_out():
+def test_memory_bars_sorted_and_zeros_left_out():
     progress = {
         "zeta": counts(1, nbytes=5),
         "alpha": counts(1, nbytes=7.0),
         "none": counts(3, nbytes=0),
         "mid": counts(0, nbytes=1),
     }
-    memory = tf.memory_by_prefix(progress)
+    memory, hidden, total = tf.memory_bars(progress, most=25)
     assert memory == {"alpha": 7, "mid": 1, "zeta": 5}
     assert list(memory) == ["alpha", "mid", "zeta"]
     assert all(type(v) is int for v in memory.values())
+    assert (hidden, total) == (0, 13)
+
+
+def test_memory_bars_keep_the_largest_and_count_the_rest():
+    progress = {f"p{i:02d}": counts(1, nbytes=1000 + i) for i in range(30)}
+    progress["tie"] = counts(1, nbytes=1025)  # ties with p25: names decide
+    memory, hidden, total = tf.memory_bars(progress, most=5)
+    assert list(memory) == ["p25", "p26", "p27", "p28", "p29"]
+    assert hidden == 26 and total == sum(1000 + i for i in range(30)) + 1025
+    assert tf.memory_bars({}, most=5) == ({}, 0, 0)
 
 
 @pytest.mark.parametrize(
@@ -459,6 +521,24 @@ def test_format_bytes(n, text):
 )
 def test_format_seconds(s, text):
     assert tf.format_seconds(s) == text
+
+
+T0 = 1_700_000_000.0
+
+
+def test_cost_rate():
+    times, pct = tf.cost_rate([T0, T0 + 10.0], [2.0, 2.5])
+    assert times == [T0 + 10.0] and pct == pytest.approx([5.0])
+    # equal times are skipped, a reset counts as zero, not negative
+    times, pct = tf.cost_rate([0.0, 0.0, 4.0, 8.0], [0.0, 1.0, 2.0, 0.5])
+    assert times == [4.0, 8.0] and pct == pytest.approx([25.0, 0.0])
+    assert tf.cost_rate([T0], [1.0]) == ([], [])
+    # columns of different lengths: the latest samples of each are paired
+    assert tf.cost_rate([T0, T0 + 10.0, T0 + 20.0], [1.0, 2.0]) == (
+        [T0 + 20.0],
+        pytest.approx([10.0]),
+    )
+    assert tf.cost_rate([T0, T0 + 1.0], []) == ([], [])
 
 
 def test_append_bounded():

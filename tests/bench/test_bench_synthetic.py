@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 from bench import memory, scale, tasks
-from bench.fakes import FakeScheduler, finish, random_key, started_plugin
-from jupyter_dashmon.collect.plugin import DashmonPlugin
+from bench.fakes import FakeScheduler, collector, finish, random_key, started_plugin
 
 
 def test_random_keys_look_like_client_map_keys():
@@ -17,7 +16,7 @@ def test_random_keys_look_like_client_map_keys():
 
 def test_fake_scheduler_drives_the_collector_into_records_and_progress():
     scheduler = FakeScheduler(3)
-    plugin = started_plugin(DashmonPlugin(history=10), scheduler)
+    plugin = started_plugin(collector(history=10), scheduler)
     worker = next(iter(scheduler.workers))
     for i in range(4):
         finish(plugin, scheduler, random_key("inc"), "inc", worker, start=1000.0 + i)

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import pickle
 
 import pytest
 from distributed import Client, LocalCluster
 
 from jupyter_dashmon.collect import DashmonPlugin, pickled_plugin
-from jupyter_dashmon.collect.messages import PLUGIN_NAME
+from jupyter_dashmon.collect.messages import (
+    PLUGIN_NAME,
+    TASK_FIELDS,
+    Delta,
+    PollRequest,
+    ring_columns,
+)
+from jupyter_dashmon.config import collector_options, resolve_options
 
 
 def run(coro):
     return asyncio.run(coro)
+
+
+def collector(**options) -> DashmonPlugin:
+    """A collector with the kernel's settings (``options`` as for a dashboard)."""
+    return DashmonPlugin(**collector_options(resolve_options(**options)))
 
 
 async def cluster_and_client(**plugin_options):
@@ -26,7 +39,7 @@ async def cluster_and_client(**plugin_options):
     )
     client = await Client(cluster, asynchronous=True)
     await client.scheduler.register_scheduler_plugin(
-        plugin=pickled_plugin(DashmonPlugin(**plugin_options)), name=PLUGIN_NAME, idempotent=True
+        plugin=pickled_plugin(collector(**plugin_options)), name=PLUGIN_NAME, idempotent=True
     )
     return cluster, client
 
@@ -91,7 +104,7 @@ def test_registering_twice_leaves_one_collector():
         async with cluster, client:
             first = plugin_of(cluster)
             await client.scheduler.register_scheduler_plugin(
-                plugin=pickled_plugin(DashmonPlugin()), name=PLUGIN_NAME, idempotent=True
+                plugin=pickled_plugin(collector()), name=PLUGIN_NAME, idempotent=True
             )
             assert plugin_of(cluster) is first
             assert list(cluster.scheduler.plugins).count(PLUGIN_NAME) == 1
@@ -218,7 +231,7 @@ def test_a_silent_subscriber_is_dropped_after_its_lease():
 
 
 def test_plugin_pickles_by_value():
-    data = pickled_plugin(DashmonPlugin(history=7))
+    data = pickled_plugin(collector(history=7))
     # By value: the class body travels in the payload, not just its import path.
     assert b"_record" in data and b"_TASK_COLUMNS" in data
     plugin = pickle.loads(data)
@@ -227,7 +240,7 @@ def test_plugin_pickles_by_value():
 
 @pytest.mark.parametrize("nbytes", [-1, None, "12"])
 def test_unknown_result_sizes_count_as_zero(nbytes):
-    plugin = DashmonPlugin()
+    plugin = collector()
     plugin._in_memory, plugin._nbytes = {}, {}
     plugin._add_memory("k", "p", nbytes)
     assert plugin._nbytes["p"] == 0
@@ -259,3 +272,32 @@ def test_an_idle_poll_is_held_and_news_wakes_it():
             await future
 
     run(main())
+
+
+def test_the_wire_follows_the_message_declarations():
+    async def main():
+        cluster, client = await cluster_and_client()
+        async with cluster, client:
+            await client.gather(client.map(lambda x: x, range(3), key=["w-0", "w-1", "w-2"]))
+            p = Poller(client)
+            p.req["detail"] = next(iter(cluster.scheduler.workers))
+            delta = await p.poll()
+            assert list(delta) == list(Delta.__annotations__)
+            assert list(delta["tasks"]) == list(TASK_FIELDS) and len(delta["tasks"]["key"]) == 3
+            assert list(delta["detail"]) == ["address", "processing", "n_processing"]
+            plugin = plugin_of(cluster)
+            assert plugin.tasks.nbytes() == plugin.tasks._size * (3 * 8 + 8 + 8 + 8 + 1)
+
+    run(main())
+    # The RPC handler takes exactly the fields of a PollRequest, in order.
+    poll = list(inspect.signature(DashmonPlugin.poll).parameters)[1:]
+    assert poll == list(PollRequest.__annotations__)
+    assert ring_columns(Delta.__annotations__["tasks"]) == {
+        "key": "object",
+        "prefix": "object",
+        "worker": "object",
+        "thread": "q",
+        "start": "d",
+        "stop": "d",
+        "code": "B",
+    }

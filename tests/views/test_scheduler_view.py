@@ -1,12 +1,18 @@
-"""Unit tests for :mod:`jupyter_dashmon.views.scheduler`: hand-filled models, no cluster."""
+"""Unit tests for :mod:`jupyter_dashmon.views.scheduler`: hand-filled models, no cluster.
+
+Models are filled through :mod:`jupyter_dashmon.aggregate.derive`, as the
+listener fills them, so their derived traits (totals, cost rate) are in step.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from jupyter_dashmon.aggregate.derive import add_resources, set_progress
 from jupyter_dashmon.aggregate.models import ProgressModel, ResourcesModel
-from jupyter_dashmon.views.scheduler import STATES, SchedulerView, cost_rate, state_counts
+from jupyter_dashmon.aggregate.transforms import STATES
+from jupyter_dashmon.views.scheduler import SchedulerView
 
 T0 = 1_700_000_000.0
 MiB = 2**20
@@ -33,47 +39,33 @@ def counts(total, **states):
 @pytest.fixture
 def resources():
     model = ResourcesModel()
-    with model.hold_trait_notifications():
-        model.time = [T0, T0 + 10.0, T0 + 20.0]
-        model.scheduler_cpu = [5.0, 12.0, 30.0]
-        model.scheduler_memory = [100.0 * MiB, 110.0 * MiB, 120.0 * MiB]
-        model.loop_interval = [0.020, 0.025, 0.1]
-        model.n_workers = [2.0, 2.0, 4.0]
-        model.n_clients = [1.0, 1.0, 3.0]
-        model.n_tasks = [0.0, 10.0, 1234.0]
-        model.dashboard_seconds = [1.0, 1.5, 1.7]
+    add_resources(
+        model,
+        {
+            "time": [T0, T0 + 10.0, T0 + 20.0],
+            "scheduler_cpu": [5.0, 12.0, 30.0],
+            "scheduler_memory": [100.0 * MiB, 110.0 * MiB, 120.0 * MiB],
+            "loop_interval": [0.020, 0.025, 0.1],
+            "n_workers": [2.0, 2.0, 4.0],
+            "n_clients": [1.0, 1.0, 3.0],
+            "n_tasks": [0.0, 10.0, 1234.0],
+            "dashboard_seconds": [1.0, 1.5, 1.7],
+        },
+    )
     return model
 
 
 @pytest.fixture
 def progress():
     model = ProgressModel()
-    model.prefixes = {
-        "inc": counts(10, waiting=2, queued=3, processing=4, memory=1),
-        "add": counts(8, erred=1, no_worker=2, released=5),
-    }
+    set_progress(
+        model,
+        {
+            "inc": counts(10, waiting=2, queued=3, processing=4, memory=1),
+            "add": counts(8, erred=1, no_worker=2, released=5),
+        },
+    )
     return model
-
-
-def test_cost_rate():
-    times, pct = cost_rate([T0, T0 + 10.0], [2.0, 2.5])
-    assert times == [T0 + 10.0] and pct == pytest.approx([5.0])
-    # equal times are skipped, a reset counts as zero, not negative
-    times, pct = cost_rate([0.0, 0.0, 4.0, 8.0], [0.0, 1.0, 2.0, 0.5])
-    assert times == [4.0, 8.0] and pct == pytest.approx([25.0, 0.0])
-    assert cost_rate([T0], [1.0]) == ([], [])
-
-
-def test_state_counts(progress):
-    assert state_counts(progress.prefixes) == {
-        "released": 5,
-        "waiting": 2,
-        "queued": 3,
-        "no_worker": 2,
-        "processing": 4,
-        "memory": 1,
-        "erred": 1,
-    }
 
 
 def test_usage_and_loop_marks(resources, progress):
@@ -130,25 +122,29 @@ def test_state_bars(resources, progress):
     assert view.states.marks == [bars.mark, view.state_labels]
     assert view.states.title == "Tasks by state \u00b7 1,234 tasks"
     assert bars.mark.scales["x"].max is None  # the count axis follows the data
-    progress.prefixes = {"inc": counts(10, memory=10)}
+    set_progress(progress, {"inc": counts(10, memory=10)})
     assert bars.values == [0, 0, 0, 0, 0, 10, 0]
     # what is sent: one closed path per row, reaching the row's count along x
     assert np.asarray(bars.mark.x)[:, 2].tolist() == [0, 0, 0, 0, 0, 10, 0]
-    progress.prefixes = {"inc": counts(12345, memory=12345)}
+    set_progress(progress, {"inc": counts(12345, memory=12345)})
     assert view.state_labels.text[5] == "memory  12,345"
 
 
 def test_updates_follow_the_model(resources, progress):
     view = SchedulerView(resources, progress)
-    with resources.hold_trait_notifications():
-        resources.time = resources.time + [T0 + 30.0]
-        resources.scheduler_cpu = resources.scheduler_cpu + [60.0]
-        resources.scheduler_memory = resources.scheduler_memory + [130.0 * MiB]
-        resources.loop_interval = resources.loop_interval + [0.05]
-        resources.n_clients = resources.n_clients + [1.0]
-        resources.n_workers = resources.n_workers + [8.0]
-        resources.n_tasks = resources.n_tasks + [5.0]
-        resources.dashboard_seconds = resources.dashboard_seconds + [2.7]
+    add_resources(
+        resources,
+        {
+            "time": [T0 + 30.0],
+            "scheduler_cpu": [60.0],
+            "scheduler_memory": [130.0 * MiB],
+            "loop_interval": [0.05],
+            "n_clients": [1.0],
+            "n_workers": [8.0],
+            "n_tasks": [5.0],
+            "dashboard_seconds": [2.7],
+        },
+    )
     assert np.asarray(view.cpu_line.y).tolist()[-1] == 60.0
     assert np.asarray(view.cost_line.y)[-1] == pytest.approx(10.0)
     assert view.connections.value == "1 clients \u00b7 8 workers connected"

@@ -15,6 +15,7 @@ from traitlets import All
 
 from jupyter_dashmon.aggregate import transforms as tf
 from jupyter_dashmon.aggregate.colors import ERRED, PROCESSING, TRANSFER
+from jupyter_dashmon.aggregate.derive import set_progress
 from jupyter_dashmon.aggregate.models import (
     ProgressModel,
     ResourcesModel,
@@ -31,7 +32,8 @@ from jupyter_dashmon.views import (
 from jupyter_dashmon.views.base import NEUTRAL, plot_height
 
 EVIL = "<img src=x onerror=alert(1)>"
-RESOURCE_FIELDS = ("time", "cpu", "memory", "memory_limit", "network_read", "network_write")
+#: The resource columns the Resources figures draw.
+DRAWN = ("time", "cpu", "memory", "memory_limit", "network_read", "network_write")
 
 
 def counts(total, done=0, memory=0, erred=0, processing=0, nbytes=0):
@@ -105,11 +107,14 @@ def visible(mark):
 @pytest.fixture
 def progress():
     model = ProgressModel()
-    model.prefixes = {
-        "inc": counts(10, done=6, memory=2, erred=1, processing=2, nbytes=3 * 2**20),
-        "add": counts(4, done=4, memory=4, nbytes=2**20 // 2),
-        "gone": counts(0, nbytes=1024),
-    }
+    set_progress(
+        model,
+        {
+            "inc": counts(10, done=6, memory=2, erred=1, processing=2, nbytes=3 * 2**20),
+            "add": counts(4, done=4, memory=4, nbytes=2**20 // 2),
+            "gone": counts(0, nbytes=1024),
+        },
+    )
     model.colors = {"inc": "#111111", "add": "#222222", "gone": "#333333"}
     return model
 
@@ -144,7 +149,7 @@ def test_progress_view_marks(progress):
 
 def test_progress_view_follows_model(progress):
     view = ProgressView(progress)
-    progress.prefixes = {**progress.prefixes, "inc": counts(10, done=10, memory=0)}
+    set_progress(progress, {**progress.prefixes, "inc": counts(10, done=10, memory=0)}, ["inc"])
     assert list(view.labels.text) == ["inc  10 / 10", "add  4 / 4"]
     assert [s[:3] for s in visible(view.bars)] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
     assert [s[4] for s in visible(view.bars)] == [0.45, 1.0]
@@ -163,7 +168,7 @@ def test_progress_view_empty_model():
 
 def test_progress_view_many_prefixes_say_how_many_more():
     model = ProgressModel(max_bars=5)
-    model.prefixes = {f"f{i:02d}": counts(100 - i, done=1) for i in range(12)}
+    set_progress(model, {f"f{i:02d}": counts(100 - i, done=1) for i in range(12)})
     view = ProgressView(model)
     text = list(view.labels.text)
     assert len(text) == 6
@@ -180,7 +185,7 @@ def test_progress_view_many_prefixes_say_how_many_more():
 
 
 def test_progress_view_labels_are_verbatim_text(progress):
-    progress.prefixes = {EVIL: counts(3, done=1)}
+    set_progress(progress, {EVIL: counts(3, done=1)})
     view = ProgressView(progress)
     assert list(view.labels.text) == [f"{EVIL}  1 / 3"]
 
@@ -189,11 +194,11 @@ def test_progress_view_equal_assignment_sends_nothing(progress, traffic):
     view = ProgressView(progress)
     seen = notifications(view.figure, view.bars, view.track, view.labels, view.y)
     traffic.clear()
-    progress.prefixes = {k: dict(v) for k, v in progress.prefixes.items()}
+    set_progress(progress, {k: dict(v) for k, v in progress.prefixes.items()})
     progress.colors = dict(progress.colors)
     progress.max_bars = progress.max_bars
     assert seen == [] and traffic == []
-    progress.prefixes = {**progress.prefixes, "add": counts(4, done=3, memory=3)}
+    set_progress(progress, {**progress.prefixes, "add": counts(4, done=3, memory=3)}, ["add"])
     assert "text" in seen and any(w is view.labels for w, _ in traffic)
 
 
@@ -392,7 +397,7 @@ def test_task_stream_equal_assignment_sends_nothing(stream, traffic):
 
 def fill_resources(model, **columns):
     with model.hold_trait_notifications():
-        for name in RESOURCE_FIELDS:
+        for name in DRAWN:
             setattr(model, name, columns[name])
 
 
@@ -430,9 +435,7 @@ def test_resources_view_follows_model(resources):
         resources,
         **{
             name: getattr(resources, name) + [v]
-            for name, v in zip(
-                RESOURCE_FIELDS, [1_700_000_002.0, 25.0, 4 * 2**30, 8 * 2**30, 0.0, 0.0]
-            )
+            for name, v in zip(DRAWN, [1_700_000_002.0, 25.0, 4 * 2**30, 8 * 2**30, 0.0, 0.0])
         },
     )
     assert np.asarray(view.usage_lines.y).tolist() == [[50.0, 150.0, 25.0], [12.5, 25.0, 50.0]]
@@ -480,7 +483,7 @@ def test_resources_view_equal_assignment_sends_nothing(resources, traffic):
     view = ResourcesView(resources)
     seen = notifications(view.usage, view.network, view.usage_lines, view.network_lines)
     traffic.clear()
-    fill_resources(resources, **{name: list(getattr(resources, name)) for name in RESOURCE_FIELDS})
+    fill_resources(resources, **{name: list(getattr(resources, name)) for name in DRAWN})
     assert seen == [] and traffic == []
     resources.cpu = [50.0, 99.0]
     assert "title" in seen and any(w is view.usage_lines for w, _ in traffic)
@@ -488,7 +491,7 @@ def test_resources_view_equal_assignment_sends_nothing(resources, traffic):
 
 def test_resources_view_clears_when_model_is_emptied(resources):
     view = ResourcesView(resources)
-    fill_resources(resources, **{name: [] for name in RESOURCE_FIELDS})
+    fill_resources(resources, **{name: [] for name in DRAWN})
     assert len(view.usage_lines.x) == 0 and len(view.network_lines.x) == 0
     assert "GiB" not in view.usage.title
 

@@ -1,9 +1,9 @@
 """Unit tests for :mod:`jupyter_dashmon.views.workers`: synthetic worker tables, no cluster.
 
-Each test fills a WorkersModel by hand (as the listener would: series first,
-then the table) and reads the widgets' real data: the table HTML, what the
-bar charts draw (values, hover texts, bar extents), the detail lines, the
-dropdown's options.
+Each test fills a WorkersModel through ``aggregate.derive.set_worker_table``
+(as the listener does: series, table and what the page derives) and reads the
+widgets' real data: the table HTML, what the bar charts draw (values, hover
+texts, bar extents), the detail lines, the dropdown's options.
 """
 
 from __future__ import annotations
@@ -14,16 +14,11 @@ import numpy as np
 import pytest
 
 from jupyter_dashmon.aggregate import transforms as tf
+from jupyter_dashmon.aggregate.derive import set_worker_table
 from jupyter_dashmon.aggregate.models import WorkersModel
-from jupyter_dashmon.views.workers import (
-    BINS,
-    COLUMNS,
-    MAX_KEYS,
-    MAX_ROWS,
-    WorkersView,
-    bar_names,
-    with_derived_columns,
-)
+from jupyter_dashmon.aggregate.workers import BINS
+from jupyter_dashmon.collect.messages import WORKER_FIELDS
+from jupyter_dashmon.views.workers import COLUMNS, MAX_KEYS, MAX_ROWS, WorkersView
 
 EVIL = "<img src=x onerror=alert(1)>"
 GiB = 2**30
@@ -32,7 +27,7 @@ T0 = 1_700_000_000.0
 
 def synthetic_table(n: int, step: int = 0) -> dict:
     """``n`` workers; worker i uses i GiB of an 8 GiB limit and 10*i % CPU (plus ``step``)."""
-    return {
+    table = {
         "address": [f"tcp://10.0.{i // 250}.{i % 250}:4000" for i in range(n)],
         "name": [f"w{i:04d}" for i in range(n)],
         "nthreads": [2] * n,
@@ -50,6 +45,8 @@ def synthetic_table(n: int, step: int = 0) -> dict:
         "disk_write": [512.0] * n,
         "last_seen": [T0 + step - (i % 3) for i in range(n)],
     }
+    assert tuple(table) == WORKER_FIELDS  # the collector's columns, in its order
+    return table
 
 
 def feed(model: WorkersModel, n: int, samples: int = 3) -> dict:
@@ -57,10 +54,7 @@ def feed(model: WorkersModel, n: int, samples: int = 3) -> dict:
     table = {}
     for step in range(samples):
         table = synthetic_table(n, step)
-        model.series.add(table, T0 + step)
-        with model.hold_trait_notifications():
-            model.table = table
-            model.revision += 1
+        set_worker_table(model, table, T0 + step)
     return table
 
 
@@ -87,10 +81,17 @@ def test_table_escapes_names(five):
     model, view = five
     table = synthetic_table(5)
     table["name"][2] = EVIL
-    model.table = table
+    set_worker_table(model, table, T0 + 3)
     assert html.escape(EVIL) in view.table.value
     assert "<img" not in view.table.value
     assert EVIL in [row[0] for row in body_rows(view)]
+
+
+def test_table_shows_every_declared_column_and_the_derived_ones():
+    shown = [c[0] for c in COLUMNS]
+    assert len(shown) == len(set(shown))
+    # last_seen is shown as seen_ago (seconds before the freshest report)
+    assert set(shown) == (set(WORKER_FIELDS) - {"last_seen"}) | {"memory_pct", "seen_ago"}
 
 
 def test_table_columns_and_totals_row(five):
@@ -115,7 +116,7 @@ def test_table_last_seen_is_relative_to_newest(five):
     by_name = {r[0]: dict(zip([c[0] for c in COLUMNS], r)) for r in body_rows(view)[1:]}
     assert by_name["w0000"]["seen_ago"] == "0.0 s"
     assert by_name["w0002"]["seen_ago"] == "2.0 s"
-    assert with_derived_columns(model.table)["seen_ago"] == [0.0, 1.0, 2.0, 0.0, 1.0]
+    assert model.derived["seen_ago"] == [0.0, 1.0, 2.0, 0.0, 1.0]
 
 
 def test_sort_by_memory_descending(five):
@@ -131,7 +132,7 @@ def test_sort_by_derived_memory_percent(five):
     model, view = five
     table = synthetic_table(5)
     table["memory_limit"] = [1.0 * GiB, 8.0 * GiB, 8.0 * GiB, 8.0 * GiB, 100.0 * GiB]
-    model.table = table
+    set_worker_table(model, table, T0 + 3)
     model.sort_by, model.ascending = "memory_pct", False
     names = [r[0] for r in body_rows(view)[1:]]
     assert names[0] == "w0003" and names[-1] == "w0000"  # 3/8 largest, 0/1 smallest
@@ -241,15 +242,6 @@ def test_threshold_switches_both_ways(five):
     assert len(view.cpu_bars.values) == 5
 
 
-def test_bar_names_disambiguate_shared_names():
-    rows = [
-        {"name": "a", "address": "x"},
-        {"name": "a", "address": "y"},
-        {"name": "b", "address": "z"},
-    ]
-    assert bar_names(rows) == ["a (x)", "a (y)", "b"]
-
-
 # -- choosing a worker ---------------------------------------------------------------
 
 
@@ -284,7 +276,7 @@ def test_model_selection_moves_dropdown(five):
     model, view = five
     model.selected = "tcp://10.0.0.1:4000"
     assert view.chooser.value == "tcp://10.0.0.1:4000"
-    model.table = synthetic_table(6)  # new options keep the selection
+    set_worker_table(model, synthetic_table(6), T0 + 3)  # new options keep the selection
     assert view.chooser.value == "tcp://10.0.0.1:4000"
     assert model.selected == "tcp://10.0.0.1:4000"
     view.chooser.value = ""
