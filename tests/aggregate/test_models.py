@@ -98,7 +98,7 @@ def test_resources_reject_non_numbers():
         (TaskStreamModel, "length", -1),
         (TaskStreamModel, "length", 0),
         (TaskStreamModel, "gap", -0.5),
-        (TaskStreamModel, "received", -1),
+        (TaskStreamModel, "start", -1),
         (TaskStreamModel, "generation", -1),
         (ResourcesModel, "length", -1),
         (ResourcesModel, "length", 1),
