@@ -86,12 +86,16 @@ def advance_stream(stream: TaskStreamModel, before: int, now: float) -> None:
 
 def reset_store(store: TaskHistoryModel, stream: TaskStreamModel) -> None:
     """Forget every record (a new scheduler): the stream starts afresh."""
+    held = store.history.count > 0
     store.history.clear()
     with stream.hold_trait_notifications():
         stream.start = 0
         stream.threads = []
         stream.generation += 1
-    store.revision += 1
+    if held:
+        # Only then: every dashboard starts with a reset, and a refresh of an
+        # empty store would spend the throttle's first, immediate, turn.
+        store.revision += 1
 
 
 # -- publishing ---------------------------------------------------------------------
