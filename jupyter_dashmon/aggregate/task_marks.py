@@ -142,7 +142,7 @@ def task_segments(
     if len(slots) == 0:
         return out
     start, stop = history.start[slots], history.stop[slots]
-    prefix_colors = [colors.get(p, OTHER_ACTION) for p in history.prefixes]
+    prefix_colors = _PrefixColors(history.prefixes, colors)
     for code, tid, pid, key, t0, t1 in zip(
         history.code[slots].tolist(),
         history.thread_id[slots].tolist(),
@@ -158,6 +158,19 @@ def task_segments(
     out["x1"] = (stop - origin).tolist()
     out["tasks"] = len(slots)
     return out
+
+
+class _PrefixColors(dict):
+    """Prefix id -> colour, looked up only for the ids asked for (a live update
+    touches a few prefixes of possibly thousands)."""
+
+    def __init__(self, prefixes: list[str], colors: Mapping[str, str]):
+        super().__init__()
+        self.prefixes, self.colors = prefixes, colors
+
+    def __missing__(self, pid: int) -> str:
+        color = self[pid] = self.colors.get(self.prefixes[pid], OTHER_ACTION)
+        return color
 
 
 def window_segments(
