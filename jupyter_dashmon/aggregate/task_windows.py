@@ -178,11 +178,14 @@ class StreamWindow(_Window):
         self._cursor = 0
         self._generation = -1
         self._shown: list[int] = []
+        self._done: tuple = ()
         super().__init__(tasks.source, out, every)
         tasks.observe(self._on_choice, names=["mode", "window"])
         self.now()
 
-    def _on_choice(self, change: object = None) -> None:
+    def _on_choice(self, change: dict[str, Any]) -> None:
+        if change["name"] == "window" and self.tasks.mode == "live":
+            return  # kept for when the user fixes the window
         self._generation = -1  # coming back to live redraws it whole
         self.now()
 
@@ -235,6 +238,11 @@ class StreamWindow(_Window):
     def _fixed(self) -> None:
         t, history = self.tasks, self.tasks.source.history
         t0, t1 = t.window
+        # A zoom changes window and mode at once: compute the window once.
+        done = (t.window, history.count, t.generation, t.origin)
+        if not self.out.incremental and done == self._done:
+            return
+        self._done = done
         with history.lock:
             segments, rows = window_segments(
                 history,
@@ -266,6 +274,7 @@ class HistoryWindow(_Window):
         every: float = 1.0,
     ):
         self.progress = progress
+        self._done: tuple = ()
         super().__init__(store, out, every)
         out.observe(self.now, names=["follow", "window"])
         self.now()
@@ -277,6 +286,11 @@ class HistoryWindow(_Window):
             origin = out.origin if 0.0 < out.origin <= lo else lo
             chosen = not out.follow and out.window[1] > out.window[0]
             t0, t1 = out.window if chosen else (lo, max(hi, lo + 1.0))
+            # A zoom changes follow and window at once: compute the window once.
+            done = (t0, t1, origin, history.count)
+            if done == self._done:
+                return
+            self._done = done
             segments, rows = window_segments(
                 history, self.progress.colors, t0, t1, origin, pixels=PAGE_PIXELS
             )

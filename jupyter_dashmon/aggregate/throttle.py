@@ -82,6 +82,9 @@ class Throttle:
         self._scheduled = False
         if self._closed:
             return
+        if not self._active:  # hidden since the call was deferred: hold it
+            self._missed = True
+            return
         self._missed = False
         self._last = time.monotonic()
         self.fn()

@@ -35,7 +35,9 @@ def test_tasks_page_draws_100_000_tasks_as_few_segments():
 def test_zooming_the_tasks_page_redraws_the_window_in_detail():
     model = history_model(100_000)
     view = TasksView(model, ProgressModel())
+    computed = view.window.revision
     view.time.max = 0.05  # what a PanZoom in the browser sends
+    assert view.window.revision == computed + 1  # follow and window change: one aggregation
     assert not view.following and not view.aggregated
     assert 0 < view.segments < 200
     assert all(label.count(" | ") == 2 for label in view.rects.labels)  # one task each
