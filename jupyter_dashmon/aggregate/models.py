@@ -154,10 +154,13 @@ class TaskStreamModel(HasTraits):
 
     @property
     def records(self) -> list[TaskRecord]:
+        """The stream's records, decoded afresh from the store (a copy)."""
         return self.source.history.records(since=self.first())
 
     @records.setter
     def records(self, records: Sequence[TaskRecord]) -> None:
+        # For scripts and tests that fill a stream by hand; the listener goes
+        # through task_windows.append_tasks.
         source = self.source
         before = source.history.count
         source.history.append_records(records)
