@@ -2,8 +2,8 @@
 
 The listener appends collector rows to the store with :func:`append_tasks`,
 which also moves the live stream along (a new generation after a quiet
-gap).  Each task figure then reads a :class:`TaskWindowModel` kept in step
-by one of the windows here:
+gap).  Each task figure then reads the :class:`TaskWindowModel` (``.out``) kept
+in step by one of the windows here:
 
 - :class:`StreamWindow`: the live stream, grown by appending the segments of
   new records only, or a fixed window the user chose;
@@ -136,10 +136,12 @@ _COLUMNS = ("x0", "x1", "row", "color", "label")
 class _Window:
     """What every window shares: laziness and throttled intake of new records."""
 
-    def __init__(self, store: TaskHistoryModel, out: TaskWindowModel, every: float):
-        self.store, self.out = store, out
+    def __init__(self, store: TaskHistoryModel, out: TaskWindowModel | None, every: float):
+        self.store = store
+        self.out = out = out if out is not None else TaskWindowModel()
         self.intake = Throttle(self.refresh, every)
         self.intake.active = out.active
+        # The store's observers hold this window: it lives as long as the models.
         store.observe(self.intake, names=["revision"])
         out.observe(self._on_active, names=["active"])
 
@@ -171,7 +173,7 @@ class StreamWindow(_Window):
         self,
         tasks: TaskStreamModel,
         progress: ProgressModel,
-        out: TaskWindowModel,
+        out: TaskWindowModel | None = None,
         every: float = 0.2,
     ):
         self.tasks, self.progress = tasks, progress
@@ -270,13 +272,13 @@ class HistoryWindow(_Window):
         self,
         store: TaskHistoryModel,
         progress: ProgressModel,
-        out: TaskWindowModel,
+        out: TaskWindowModel | None = None,
         every: float = 1.0,
     ):
         self.progress = progress
         self._done: tuple = ()
         super().__init__(store, out, every)
-        out.observe(self.now, names=["follow", "window"])
+        self.out.observe(self.now, names=["follow", "window"])
         self.now()
 
     def refresh(self) -> None:
@@ -308,7 +310,7 @@ class WorkerWindow(_Window):
         store: TaskHistoryModel,
         workers: WorkersModel,
         progress: ProgressModel,
-        out: TaskWindowModel,
+        out: TaskWindowModel | None = None,
         span: float = 60.0,
         every: float = 1.0,
     ):
@@ -338,34 +340,3 @@ class WorkerWindow(_Window):
                 max_exact=2000,
             )
         publish(self.out, segments, rows, latest, span, len(history))
-
-
-def stream_window(
-    tasks: TaskStreamModel, progress: ProgressModel, every: float = 0.2
-) -> TaskWindowModel:
-    """A window model kept equal to the live (or fixed) task stream."""
-    out = TaskWindowModel()
-    StreamWindow(tasks, progress, out, every)  # lives as long as the models it observes
-    return out
-
-
-def history_window(
-    store: TaskHistoryModel, progress: ProgressModel, every: float = 1.0
-) -> TaskWindowModel:
-    """A window model kept equal to the Tasks page's view of the store."""
-    out = TaskWindowModel()
-    HistoryWindow(store, progress, out, every)
-    return out
-
-
-def worker_window(
-    store: TaskHistoryModel,
-    workers: WorkersModel,
-    progress: ProgressModel,
-    span: float = 60.0,
-    every: float = 1.0,
-) -> TaskWindowModel:
-    """A window model kept equal to the selected worker's recent tasks."""
-    out = TaskWindowModel()
-    WorkerWindow(store, workers, progress, out, span, every)
-    return out

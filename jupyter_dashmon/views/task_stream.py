@@ -1,7 +1,7 @@
 """Runs in the kernel: the Task Stream figure, what every worker thread ran.
 
 Draws the :class:`~jupyter_dashmon.aggregate.models.TaskWindowModel` that
-:func:`~jupyter_dashmon.aggregate.task_windows.stream_window` keeps over the
+:class:`~jupyter_dashmon.aggregate.task_windows.StreamWindow` keeps over the
 task store for a :class:`~jupyter_dashmon.aggregate.models.TaskStreamModel`,
 and writes the user's choice of mode and window back into that model.  One
 row per worker thread, time on the x-axis (seconds since the stream's
@@ -18,7 +18,7 @@ from __future__ import annotations
 from ipywidgets import Layout, ToggleButtons, VBox
 
 from ..aggregate.models import ProgressModel, TaskHistoryModel, TaskStreamModel
-from ..aggregate.task_windows import stream_window
+from ..aggregate.task_windows import StreamWindow
 from .base import (
     ChunkedSegments,
     Throttle,
@@ -50,7 +50,7 @@ class TaskStreamView:
         if history is not None and history is not tasks.source:
             raise ValueError("the task stream must read the store it is given")
         self.tasks = tasks
-        self.window = stream_window(tasks, progress, every)
+        self.window = StreamWindow(tasks, progress, every=every).out
         self.scales = stream_scales()
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.fixed = rect_mark(self.scales)

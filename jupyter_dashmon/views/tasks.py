@@ -1,7 +1,7 @@
 """Runs in the kernel: the Tasks page, the whole retained task history.
 
 Draws the :class:`~jupyter_dashmon.aggregate.models.TaskWindowModel` that
-:func:`~jupyter_dashmon.aggregate.task_windows.history_window` keeps over the
+:class:`~jupyter_dashmon.aggregate.task_windows.HistoryWindow` keeps over the
 task store: one segment per task when few are visible, else one per run of
 pixels of one colour, so the page stays a few thousand SVG elements.  Pan
 and zoom happen in the browser at once; the view writes the new window into
@@ -13,7 +13,7 @@ from __future__ import annotations
 from ipywidgets import Button, HBox, Label, Layout, VBox
 
 from ..aggregate.models import ProgressModel, TaskHistoryModel
-from ..aggregate.task_windows import history_window
+from ..aggregate.task_windows import HistoryWindow
 from .base import Throttle, fit_rows, rect_mark, set_segments, stream_figure, stream_scales
 
 #: Seconds between recomputations caused by new tasks (a pan or zoom is taken at once).
@@ -25,7 +25,7 @@ class TasksView:
 
     def __init__(self, model: TaskHistoryModel, progress: ProgressModel, height: int = 420):
         self.model = model
-        self.window = history_window(model, progress, REDRAW_EVERY)
+        self.window = HistoryWindow(model, progress, every=REDRAW_EVERY).out
         self.scales = stream_scales()
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.rects = rect_mark(self.scales)

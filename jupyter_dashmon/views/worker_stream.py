@@ -1,14 +1,14 @@
 """Runs in the kernel: the selected worker's recent task stream (Workers page).
 
 Draws the :class:`~jupyter_dashmon.aggregate.models.TaskWindowModel` that
-:func:`~jupyter_dashmon.aggregate.task_windows.worker_window` keeps over the
+:class:`~jupyter_dashmon.aggregate.task_windows.WorkerWindow` keeps over the
 task store: the selected worker's threads over its last ``span`` seconds.
 """
 
 from __future__ import annotations
 
 from ..aggregate.models import ProgressModel, TaskHistoryModel, WorkersModel
-from ..aggregate.task_windows import worker_window
+from ..aggregate.task_windows import WorkerWindow
 from .base import Throttle, fit_rows, rect_mark, set_segments, stream_figure, stream_scales
 
 
@@ -25,7 +25,7 @@ class WorkerStreamView:
         every: float = 1.0,
     ):
         self.span = span
-        self.window = worker_window(history, workers, progress, span, every)
+        self.window = WorkerWindow(history, workers, progress, span=span, every=every).out
         self.scales = stream_scales()
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.rects = rect_mark(self.scales)
