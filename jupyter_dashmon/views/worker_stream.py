@@ -47,6 +47,11 @@ class WorkerStreamView:
         if not segs or w.revision == self._drawn:
             return
         self._drawn = w.revision
+        if not w.rows:  # no worker chosen (or no task yet): an empty figure, as built
+            set_segments(self.rects, [], [], [], [])
+            self.figure.title = "Recent tasks"
+            self.tasks = 0
+            return
         with self.figure.hold_sync():
             fit_rows(self.figure, self.scales, [self.rects], w.rows, cap=30.0)
             self.time.min, self.time.max = w.span
