@@ -155,7 +155,8 @@ class TaskStreamModel(HasTraits):
     @property
     def records(self) -> list[TaskRecord]:
         """The stream's records, decoded afresh from the store (a copy)."""
-        return self.source.history.records(since=self.first())
+        with self.source.history.lock:  # first() and the read agree on one count
+            return self.source.history.records(since=self.first())
 
     @records.setter
     def records(self, records: Sequence[TaskRecord]) -> None:
