@@ -145,7 +145,7 @@ class TaskHistory:
 
     def append_records(self, records: Sequence[TaskRecord]) -> int:
         """Append records in the form :meth:`records` gives them."""
-        fields = ("key", "prefix", "worker", "thread", "start", "stop")
+        fields = [f for f in TaskColumns.__annotations__ if f != "code"]
         columns = {f: [r[f] for r in records] for f in fields}  # type: ignore[literal-required]
         columns["code"] = [code_of(r["action"], r["status"]) for r in records]
         return self.append(columns)  # type: ignore[arg-type]
