@@ -12,6 +12,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from dask.utils import parse_timedelta
 from traitlets import (
     Bool,
     Dict,
@@ -28,6 +29,7 @@ from traitlets import (
 )
 
 from ..collect.sampling import RESOURCE_FIELDS
+from ..config import DEFAULTS
 from .history import TaskHistory, TaskRecord
 from .workers import WorkerSeries
 
@@ -92,7 +94,7 @@ class TaskHistoryModel(HasTraits):
         Bumped after every change to ``history`` (windows observe this).
     """
 
-    history = Instance(TaskHistory, args=(100_000,))
+    history = Instance(TaskHistory, args=(DEFAULTS["history"],))
     revision = Int(0, min=0)
 
 
@@ -135,8 +137,8 @@ class TaskStreamModel(HasTraits):
     generation = Int(0, min=0)
     origin = Float(0.0)
     now = Float(0.0)
-    length = Int(1000, min=1)
-    gap = Float(10.0, min=0.0)
+    length = Int(DEFAULTS["task-stream-length"], min=1)
+    gap = Float(parse_timedelta(DEFAULTS["stream-gap"]), min=0.0)
     mode = Enum(["live", "fixed"], "live")
     window = Tuple(Float(0.0), Float(0.0))
 
