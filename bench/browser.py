@@ -15,9 +15,9 @@ the notebook folder, so each measurement starts when the page is ready for it:
   worker's clock; same machine, so the clocks agree).
 * **7a, one Status task-stream update of 1000 rectangles**: the listener is
   stopped, then per repetition the kernel replaces ``dash.model.tasks`` by 1000
-  fresh synthetic records in one go (``generation`` bumped, ``received`` set,
-  as ``Listener._apply_tasks`` does on a restart, so the view redraws all of
-  them; the thread count alternates 8/9 so the title text changes).  In
+  fresh synthetic records in one go (appended to the task store as a new
+  stream generation, as after a quiet gap, so the view redraws all of them;
+  the thread count alternates 8/9 so the title text changes).  In
   lock-step: this process arms a one-shot MutationObserver on the figure's
   title, reads CDP ``Performance.getMetrics`` ("before"), writes the flag, the
   page resolves two animation frames after the title changed, and metrics are
@@ -129,7 +129,7 @@ TRICKLE = (
     "time.sleep(1.5)\n"
     "t = dash.model.tasks\n"
     "pathlib.Path('out-5b.json').write_text(json.dumps({{'interval': dash.options.interval,\n"
-    "    'generation': t.generation, 'received': t.received,\n"
+    "    'generation': t.generation, 'received': dash.model.history.history.count - t.start,\n"
     "    'records': [[r['key'], r['action'], r['stop']] for r in t.records]}}))"
 )
 
@@ -150,27 +150,18 @@ UPDATES = (
     "for rep in range({reps}):\n"
     "    recs = synthetic(1000, 8 + rep % 2, time.time())\n"
     "    gate(f'go-7a-{{rep}}')\n"
-    "    with t.hold_trait_notifications():\n"
-    "        t.generation += 1\n"
-    "        t.received = 0\n"
-    "        t.origin = min(r['start'] for r in recs)\n"
-    "        t.received += len(recs)\n"
-    "        t.records = recs\n"
-    "        t.now = max(r['stop'] for r in recs)\n"
+    "    t.records = recs  # appended to the store as a new stream generation\n"
     "held = synthetic(1000, 8, time.time())\n"
-    "with t.hold_trait_notifications():\n"
-    "    t.generation += 1\n"
-    "    t.origin = min(r['start'] for r in held)\n"
-    "    t.received = len(held)\n"
-    "    t.records = held\n"
+    "t.records = held\n"
+    "from jupyter_dashmon.aggregate.task_windows import append_tasks\n"
     "pathlib.Path('ready-7c').write_text('1')\n"
     "for rep in range({reps}):\n"
     "    gate(f'go-7c-{{rep}}')\n"
     "    new = synthetic(50, 8, t.now + 0.05)\n"
-    "    with t.hold_trait_notifications():\n"
-    "        t.received += len(new)\n"
-    "        t.records = (list(t.records) + new)[-1000:]\n"
-    "        t.now = max(r['stop'] for r in new)"
+    "    fields = ('key', 'prefix', 'worker', 'thread', 'start', 'stop')\n"
+    "    columns = {{f: [r[f] for r in new] for f in fields}}\n"
+    "    columns['code'] = [0] * len(new)\n"
+    "    append_tasks(dash.model.history, t, columns, max(r['stop'] for r in new))"
 )
 
 HISTORY = (

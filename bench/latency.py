@@ -2,8 +2,8 @@
 
 A steady trickle of 20 ms tasks runs on the two-worker process cluster while
 a :class:`jupyter_dashmon.Dashboard` polls at its default interval.  An
-observer on ``model.tasks.records`` (called on the Client's event loop, where
-the Listener writes) stamps every compute record the first time it appears;
+observer on the task store's ``revision`` (called on the Client's event loop,
+where the Listener writes) stamps every compute record the first time it appears;
 latency is that stamp minus the record's ``stop`` (the worker's clock; same
 machine).  The browser half (DOM updated) is not measured here.
 """
@@ -26,13 +26,18 @@ def measure(n: int = 200, gap: float = 0.05) -> dict:
     latencies: list[float] = []
     seen: set = set()
 
+    cursor = 0
+
     def observe(change) -> None:
+        nonlocal cursor
         now = time.time()
-        for r in change["new"]:
+        history = change["owner"].history
+        for r in history.records(since=cursor):
             ident = (r["key"], r["start"])
             if r["action"] == "compute" and ident not in seen:
                 seen.add(ident)
                 latencies.append(now - r["stop"])
+        cursor = history.count
 
     with ProcessCluster() as cluster, Client(cluster.address) as client:
         client.wait_for_workers(2, timeout=120)
@@ -41,7 +46,8 @@ def measure(n: int = 200, gap: float = 0.05) -> dict:
         deadline = time.monotonic() + 30
         while dash.listener.polls < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
-        dash.model.tasks.observe(observe, names=["records"])
+        cursor = dash.model.history.history.count
+        dash.model.history.observe(observe, names=["revision"])
         futures = []
         for i in range(n):
             futures.append(client.submit(nap, i, 0.02, pure=False))

@@ -35,6 +35,7 @@ from . import transforms as tf
 from .colors import assign_colors
 from .derive import add_resources, clear_resources, set_progress, set_worker_table
 from .models import DashboardModel
+from .task_windows import append_tasks, reset_store
 
 logger = logging.getLogger("jupyter_dashmon")
 
@@ -290,13 +291,7 @@ class Listener:
         if delta["progress"]:
             self._apply_progress(delta["progress"])
         if delta["tasks"]["key"]:
-            self._apply_history(delta["tasks"])
-        tail = delta["tasks"]
-        if len(tail["key"]) > self.options.task_stream_length:
-            tail = {k: v[-self.options.task_stream_length :] for k, v in tail.items()}  # type: ignore[assignment]
-        records = tf.decode_tasks(tail)
-        if records:
-            self._apply_tasks(records, delta["now"])
+            self._apply_tasks(delta["tasks"], delta["now"])
         if delta["resources"]["time"]:
             self._apply_resources(delta["resources"])
         if delta["worker_table"] is not None:
@@ -308,13 +303,8 @@ class Listener:
     def _reset(self) -> None:
         m = self.model
         m.progress.prefixes = {}
-        m.history.history.clear()
-        m.history.revision += 1
+        reset_store(m.history, m.tasks)
         m.workers.table = {}
-        with m.tasks.hold_trait_notifications():
-            m.tasks.records = []
-            m.tasks.received = 0
-            m.tasks.generation += 1
         self._reset_cluster()
 
     def _reset_cluster(self) -> None:
@@ -331,26 +321,11 @@ class Listener:
             p.colors = assign_colors(p.colors, prefixes, limit=2 * self.options.max_prefixes)
             set_progress(p, prefixes, changed)
 
-    def _apply_tasks(self, records: list, now: float) -> None:
-        t = self.model.tasks
+    def _apply_tasks(self, columns: TaskColumns, now: float) -> None:
         p = self.model.progress
-        p.colors = assign_colors(
-            p.colors, (r["prefix"] for r in records), 2 * self.options.max_prefixes
-        )
-        held, restarted = tf.extend_stream(t.records, records, t.length, t.gap)
-        with t.hold_trait_notifications():
-            if restarted or not t.records:
-                t.generation += 1
-                t.received = 0
-                t.origin = min(r["start"] for r in held)
-            t.received += len(records)
-            t.records = held
-            t.now = now
-
-    def _apply_history(self, columns: TaskColumns) -> None:
-        h = self.model.history
-        h.history.append(columns)
-        h.revision += 1
+        # Colours first: the task windows colour new records as soon as they land.
+        p.colors = assign_colors(p.colors, columns["prefix"], 2 * self.options.max_prefixes)
+        append_tasks(self.model.history, self.model.tasks, columns, now)
 
     def _apply_resources(self, columns: ResourceColumns) -> None:
         add_resources(self.model.resources, columns)

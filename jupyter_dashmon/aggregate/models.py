@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 import types
+from collections.abc import Sequence
 from typing import Any
 
+from dask.utils import parse_timedelta
 from traitlets import (
     Bool,
     Dict,
@@ -24,12 +26,13 @@ from traitlets import (
     TraitError,
     Tuple,
     Unicode,
+    default,
     validate,
 )
 
 from ..collect.messages import RESOURCE_FIELDS, WORKER_FIELDS
-from ..config import DEFAULT_OPTIONS
-from .history import TaskHistory
+from ..config import DEFAULT_OPTIONS, DEFAULTS
+from .history import TaskHistory, TaskRecord
 from .workers import WORKER_SERIES_LENGTH, WorkerSeries
 
 
@@ -85,16 +88,38 @@ class ProgressModel(HasTraits):
     max_bars = Int(DEFAULT_OPTIONS.max_bars, min=1, max=1000)
 
 
-class TaskStreamModel(HasTraits):
-    """The recent task stream.
+class TaskHistoryModel(HasTraits):
+    """The kernel's one store of task records.
 
     Attributes
     ----------
+    history : TaskHistory
+        Numpy columns of the last ``capacity`` task records; every task
+        figure is a window over it.
+    revision : int
+        Bumped after every change to ``history`` (windows observe this).
+    """
+
+    history = Instance(TaskHistory, args=(DEFAULTS["history"],))
+    revision = Int(0, min=0)
+
+
+class TaskStreamModel(HasTraits):
+    """The recent task stream: a window over the last records of the store.
+
+    Attributes
+    ----------
+    source : TaskHistoryModel
+        The store the stream is a window of.
     records : list of TaskRecord
-        Newest last, at most ``length``.
-    received : int
-        Records appended since ``generation`` began (lets a view draw only
-        what is new).
+        The stream's records (read from ``source``), newest last, at most
+        ``length``.  Assigning a list appends it to the store as a new
+        stream generation.
+    start : int
+        Cursor in ``source`` where this generation's records begin.
+    threads : list of int
+        Store ids of the worker threads seen in this generation (each one
+        a row of the stream), in order of first appearance.
     generation : int
         Bumped whenever the stream starts afresh (quiet gap, new scheduler).
     origin : float
@@ -102,23 +127,24 @@ class TaskStreamModel(HasTraits):
     now : float
         The scheduler's clock at the last update, the right end of a live view.
     length : int
-        Records kept (default 1000).
+        Records in the stream (default 1000).
     gap : float
         Seconds of quiet after which the stream starts afresh (default 10).
     mode : {"live", "fixed"}
         ``live`` follows the newest tasks; ``fixed`` keeps showing ``window``
-        (drawn from the retained history) whatever arrives.
+        (drawn from the whole store) whatever arrives.
     window : tuple of float
         ``(start, stop)`` in seconds since the epoch, used when ``mode`` is fixed.
     """
 
-    records = List()
-    received = Int(0, min=0)
+    source = Instance(TaskHistoryModel, args=())
+    start = Int(0, min=0)
+    threads = List(Int())
     generation = Int(0, min=0)
     origin = Float(0.0)
     now = Float(0.0)
-    length = Int(1000, min=1)
-    gap = Float(10.0, min=0.0)
+    length = Int(DEFAULTS["task-stream-length"], min=1)
+    gap = Float(parse_timedelta(DEFAULTS["stream-gap"]), min=0.0)
     mode = Enum(["live", "fixed"], "live")
     window = Tuple(Float(0.0), Float(0.0))
 
@@ -129,20 +155,84 @@ class TaskStreamModel(HasTraits):
             raise ValueError(f"a task-stream window needs start < stop, got {start!r}, {stop!r}")
         return (float(start), float(stop))
 
+    def first(self) -> int:
+        """Cursor of the stream's oldest record in ``source``."""
+        history = self.source.history
+        return max(self.start, history.count - self.length, history.oldest())
 
-class TaskHistoryModel(HasTraits):
-    """The retained task history (the Tasks page), held once in the kernel.
+    @property
+    def records(self) -> list[TaskRecord]:
+        """The stream's records, decoded afresh from the store (a copy)."""
+        with self.source.history.lock:  # first() and the read agree on one count
+            return self.source.history.records(since=self.first())
+
+    @records.setter
+    def records(self, records: Sequence[TaskRecord]) -> None:
+        # For scripts and tests that fill a stream by hand; the listener goes
+        # through task_windows.append_tasks.
+        source = self.source
+        before = source.history.count
+        source.history.append_records(records)
+        kept = source.history.since(before)
+        with self.hold_trait_notifications():
+            self.generation += 1
+            self.start = before
+            self.threads = list(dict.fromkeys(source.history.thread_id[kept].tolist()))
+            if len(kept):
+                self.origin = float(source.history.start[kept].min())
+                self.now = max(self.now, float(source.history.stop[kept].max()))
+        source.revision += 1
+
+
+class TaskWindowModel(HasTraits):
+    """What one task figure draws: segments over a window of the store.
+
+    Written by :mod:`~jupyter_dashmon.aggregate.task_windows`; a view only
+    draws it, and writes ``active`` (and, for the Tasks page, ``follow`` and
+    ``window``).
 
     Attributes
     ----------
-    history : TaskHistory
-        Numpy columns of the last ``capacity`` task records.
+    active : bool
+        Whether a figure shows this window; while False nothing is aggregated.
+    segments : dict
+        ``Segments``: columns x0, x1 (seconds after ``origin``), row, color,
+        label; ``tasks`` records drawn; ``aggregated`` whether runs of pixels.
+    incremental : bool
+        True when ``segments`` is the live stream, grown by appending.
+    total : int
+        Segments appended since ``epoch`` began (``segments`` holds the
+        newest of them), so a figure can draw only what is new.
+    epoch : int
+        Bumped whenever ``segments`` is replaced rather than appended to.
+    rows : int
+        Worker-thread rows the figure needs.
+    origin : float
+        Seconds since the epoch that x = 0 stands for.
+    span : tuple of float
+        The x range to show, seconds after ``origin``.
+    retained : int
+        Records in the store when last computed.
     revision : int
-        Bumped after every change to ``history`` (views observe this).
+        Bumped after every change of the above (figures observe this).
+    follow : bool
+        Tasks page: show the whole store and follow it, else ``window``.
+    window : tuple of float
+        Tasks page: ``(start, stop)`` in seconds since the epoch to show.
     """
 
-    history = Instance(TaskHistory, args=(100_000,))
+    active = Bool(True)
+    segments = Dict()
+    incremental = Bool(False)
+    total = Int(0, min=0)
+    epoch = Int(0, min=0)
+    rows = Int(0, min=0)
+    origin = Float(0.0)
+    span = Tuple(Float(0.0), Float(1.0))
+    retained = Int(0, min=0)
     revision = Int(0, min=0)
+    follow = Bool(True)
+    window = Tuple(Float(0.0), Float(0.0))
 
 
 def _column_traits(name: str, fields: tuple[str, ...], trait: Any) -> Any:
@@ -259,10 +349,14 @@ class DashboardModel(HasTraits):
 
     status = Instance(StatusModel, args=())
     progress = Instance(ProgressModel, args=())
-    tasks = Instance(TaskStreamModel, args=())
+    tasks = Instance(TaskStreamModel)
     resources = Instance(ResourcesModel, args=())
     history = Instance(TaskHistoryModel, args=())
     workers = Instance(WorkersModel, args=())
+
+    @default("tasks")
+    def _stream_of_history(self) -> TaskStreamModel:
+        return TaskStreamModel(source=self.history)
 
     def snapshot(self) -> dict[str, Any]:
         """A JSON-serialisable copy of the state as it is now."""

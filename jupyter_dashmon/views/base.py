@@ -7,13 +7,13 @@ lines that are not data), and no animation, so frequent updates stay cheap.
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from bqplot import Axis, Figure, LinearScale, Lines, PanZoom, Tooltip
 from ipywidgets import Layout
+
+from ..aggregate.throttle import Throttle as Throttle  # where every view finds it
 
 #: Neutral colour for labels and tracks, legible on white and on dark grey.
 NEUTRAL = "#8c8c8c"
@@ -149,70 +149,6 @@ def decimate(n: int, most: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, most).round().astype(int))
 
 
-class Throttle:
-    """Call ``fn`` at most once per ``every`` seconds; the last call always lands.
-
-    Views redraw through this so a burst of model changes (ten polls a second)
-    becomes a few redraws a second.  Inside a running asyncio loop (the
-    Client's event loop, where the listener writes the models) a deferred
-    call is scheduled on that loop; elsewhere (tests, the notebook thread)
-    the call happens at once.  ``active = False`` holds every call until it
-    is set back (a hidden page does not redraw).
-    """
-
-    def __init__(self, fn: Callable[[], None], every: float):
-        self.fn = fn
-        self.every = every
-        self._last = 0.0
-        self._scheduled = False
-        self._active = True
-        self._missed = False
-        self._closed = False
-
-    @property
-    def active(self) -> bool:
-        return self._active
-
-    @active.setter
-    def active(self, value: bool) -> None:
-        if self._closed:
-            return
-        self._active = bool(value)
-        if self._active and self._missed:
-            self()
-
-    def __call__(self, *_: object) -> None:
-        if not self._active:
-            self._missed = True
-            return
-        wait = self.every - (time.monotonic() - self._last)
-        if wait <= 0:
-            self._run()
-            return
-        if self._scheduled:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self._run()
-            return
-        self._scheduled = True
-        loop.call_later(wait, self._run)
-
-    def close(self) -> None:
-        """Never call again, not even a call already scheduled."""
-        self._closed = True
-        self._active = False
-
-    def _run(self) -> None:
-        self._scheduled = False
-        if self._closed:
-            return
-        self._missed = False
-        self._last = time.monotonic()
-        self.fn()
-
-
 class ChunkedSegments:
     """Append-only horizontal segments spread over a ring of ``Lines`` marks.
 
@@ -231,7 +167,9 @@ class ChunkedSegments:
         self.marks = [
             Lines(scales=scales, stroke_width=10, tooltip=tooltip) for _ in range(self.n_chunks)
         ]
-        self._data = [{k: [] for k in ("x0", "x1", "row", "color", "label")} for _ in self.marks]
+        self._data: list[dict[str, list]] = [
+            {k: [] for k in ("x0", "x1", "row", "color", "label")} for _ in self.marks
+        ]
         for mark, data in zip(self.marks, self._data):
             _draw_chunk(mark, data)
         self._next = 0

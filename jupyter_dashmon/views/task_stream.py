@@ -1,12 +1,12 @@
 """Runs in the kernel: the Task Stream figure, what every worker thread ran.
 
-Reads :class:`~jupyter_dashmon.aggregate.models.TaskStreamModel` (records,
-mode, window), :class:`~jupyter_dashmon.aggregate.models.TaskHistoryModel`
-(for a fixed window older than the live records) and the colours of
-:class:`~jupyter_dashmon.aggregate.models.ProgressModel` only.  One row per
-worker thread, time on the x-axis (seconds since the stream's origin), one
-rectangle per record coloured by function; transfers red, erred tasks black.
-Hovering a rectangle shows key, worker and duration.
+Draws the :class:`~jupyter_dashmon.aggregate.models.TaskWindowModel` that
+:class:`~jupyter_dashmon.aggregate.task_windows.StreamWindow` keeps over the
+task store for a :class:`~jupyter_dashmon.aggregate.models.TaskStreamModel`,
+and writes the user's choice of mode and window back into that model.  One
+row per worker thread, time on the x-axis (seconds since the stream's
+origin), one rectangle per record coloured by function; transfers red,
+erred tasks black.  Hovering a rectangle shows key, worker and duration.
 
 Live mode follows the last tasks; panning or zooming (or the "Fixed window"
 button) switches to a fixed window, which stays put through updates until
@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from ipywidgets import Layout, ToggleButtons, VBox
 
-from ..aggregate import transforms as tf
-from ..aggregate.history import aggregate_window
 from ..aggregate.models import ProgressModel, TaskHistoryModel, TaskStreamModel
+from ..aggregate.task_windows import StreamWindow
 from .base import (
     ChunkedSegments,
     Throttle,
@@ -30,15 +29,14 @@ from .base import (
     stream_scales,
 )
 
-#: Most rectangles drawn for a fixed window (older history is aggregated beyond it).
-FIXED_MAX_EXACT = 1000
-
 
 class TaskStreamView:
     """The Task Stream (``.figure`` inside ``.widget``), kept in step with the models.
 
-    Live mode draws only the records that are new since the last redraw,
-    into a ring of chunked marks, and redraws at most every ``every`` seconds.
+    Live mode appends only the segments that are new since the last redraw
+    to a ring of chunked marks; a fixed window is one mark, redrawn whole.
+    ``history`` is the store ``tasks`` reads (``tasks.source``), accepted for
+    the callers that pass it.
     """
 
     def __init__(
@@ -49,9 +47,10 @@ class TaskStreamView:
         height: int = 260,
         every: float = 0.2,
     ):
+        if history is not None and history is not tasks.source:
+            raise ValueError("the task stream must read the store it is given")
         self.tasks = tasks
-        self.progress = progress
-        self.history = history or TaskHistoryModel()
+        self.window = StreamWindow(tasks, progress, every=every).out
         self.scales = stream_scales()
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.fixed = rect_mark(self.scales)
@@ -70,17 +69,18 @@ class TaskStreamView:
         self.widget = VBox([self.mode, self.figure], layout=Layout(width="100%"))
         self.rectangles = 0
         self._drawing = False
-        self._generation = -1
+        self._epoch = -1
         self._seen = 0
-        self._row_of: dict[tuple[str, int], int] = {}
-        self._colors = dict(progress.colors)
-        self.redraw = Throttle(self._update, every)
+        self._rows = -1
+        self.redraw = Throttle(self._update, 0.0, on_active=self._set_active)
         self.mode.observe(self._on_button, names=["value"])
         self.time.observe(self._on_zoom, names=["min", "max"])
-        tasks.observe(self._on_mode, names=["mode", "window"])
-        tasks.observe(self.redraw, names=["records"])
-        progress.observe(self._on_colors, names=["colors"])
+        tasks.observe(self._on_mode, names=["mode"])
+        self.window.observe(self.redraw, names=["revision"])
         self._update()
+
+    def _set_active(self, active: bool) -> None:
+        self.window.active = active
 
     # -- user choices --------------------------------------------------------
 
@@ -102,19 +102,6 @@ class TaskStreamView:
 
     def _on_mode(self, change: object = None) -> None:
         self.mode.value = self.tasks.mode
-        self._generation = -1  # coming back to live redraws it whole
-        self._update()
-
-    def _on_colors(self, change: dict) -> None:
-        # Records already drawn keep their colour: a prefix gets it on first sight.
-        self._colors = dict(change["new"])
-
-    def _show(self, live: bool) -> None:
-        for mark in self.live.marks:
-            mark.visible = live
-        self.fixed.visible = not live
-        if live:
-            set_segments(self.fixed, [], [], [], [])
 
     def drawn(self) -> dict[str, list]:
         """What the figure shows now, in columns (x0, x1, row, color, label)."""
@@ -134,76 +121,58 @@ class TaskStreamView:
     # -- drawing -------------------------------------------------------------
 
     def _update(self, change: object = None) -> None:
-        if self.tasks.mode == "fixed" and self.tasks.window[1] > self.tasks.window[0]:
-            self._draw_fixed()
-        else:
-            self._draw_live()
+        w = self.window
+        segs = w.segments
+        if not segs:
+            return
+        self._drawing = True
+        try:
+            with self.figure.hold_sync():
+                if w.incremental:
+                    self._draw_live()
+                else:
+                    self._draw_fixed()
+                if w.rows != self._rows:
+                    marks = self.live.marks if w.incremental else [self.fixed]
+                    fit_rows(self.figure, self.scales, marks, w.rows)
+                    self._rows = w.rows
+                self.time.min, self.time.max = w.span
+        finally:
+            self._drawing = False
 
     def _draw_live(self) -> None:
-        t = self.tasks
-        records = t.records
-        fresh = (
-            t.generation != self._generation
-            or t.received - self._seen > len(records)
-            or t.received < len(records)  # records set without counting them: draw all
-        )
+        w = self.window
+        segs = w.segments
+        held = len(segs["x0"])
+        fresh = w.epoch != self._epoch or w.total - self._seen > held
         if fresh:
-            self._row_of = {}
-            new = records
-            self._generation = t.generation
+            first = 0
+            self._rows = -1  # the marks to size may have changed
         else:
-            new = (
-                records[len(records) - (t.received - self._seen) :]
-                if t.received > self._seen
-                else []
-            )
-        self._seen = t.received
-        rows_before = len(self._row_of)
-        for r in new:
-            self._row_of.setdefault((r["worker"], r["thread"]), len(self._row_of))
-        rects = tf.stream_rectangles(new, self._row_of, self._colors, t.origin)
-        draw = self.live.replace if fresh else self.live.append
-        draw(rects["x0"], rects["x1"], rects["row"], rects["color"], rects["label"])
-        left = records[0]["start"] - t.origin if records else 0.0
-        right = max(
-            (records[-1]["stop"] - t.origin) if records else 0.0, t.now - t.origin, left + 1.0
-        )
-        n_rows = max(len(self._row_of), 1)
-        self._drawing = True
-        try:
-            with self.figure.hold_sync():
-                self._show(live=True)
-                if fresh or len(self._row_of) != rows_before:
-                    fit_rows(self.figure, self.scales, self.live.marks, n_rows)
-                self.time.min, self.time.max = left, right
-                self.figure.title = (
-                    f"Task Stream \u2014 last {len(records):,} tasks, {len(self._row_of)} threads"
-                )
-        finally:
-            self._drawing = False
-        self.rectangles = len(records)
+            first = held - (w.total - self._seen)
+        if fresh or first < held:
+            draw = self.live.replace if fresh else self.live.append
+            draw(*(segs[k][first:] for k in ("x0", "x1", "row", "color", "label")))
+        self._epoch, self._seen = w.epoch, w.total
+        for mark in self.live.marks:
+            mark.visible = True
+        if self.fixed.visible:
+            self.fixed.visible = False
+            set_segments(self.fixed, [], [], [], [])
+        self.figure.title = f"Task Stream \u2014 last {held:,} tasks, {w.rows} threads"
+        self.rectangles = held
 
     def _draw_fixed(self) -> None:
-        t0, t1 = self.tasks.window
-        history = self.history.history
-        segs = aggregate_window(history, self.progress.colors, t0, t1, 1000, FIXED_MAX_EXACT)
-        shift = t0 - self.tasks.origin
-        n_rows = max(len(history.threads), 1)
-        self._drawing = True
-        try:
-            with self.figure.hold_sync():
-                self._show(live=False)
-                fit_rows(self.figure, self.scales, [self.fixed], n_rows)
-                self.time.min, self.time.max = shift, shift + (t1 - t0)
-                set_segments(
-                    self.fixed,
-                    [x + shift for x in segs["x0"]],
-                    [x + shift for x in segs["x1"]],
-                    segs["row"],
-                    segs["color"],
-                    labels=segs["label"],
-                )
-                self.figure.title = f"Task Stream \u2014 fixed window, {segs['tasks']:,} tasks"
-        finally:
-            self._drawing = False
+        w = self.window
+        segs = w.segments
+        if w.epoch != self._epoch:
+            for mark in self.live.marks:
+                mark.visible = False
+            self.fixed.visible = True
+            self._rows = -1
+            set_segments(
+                self.fixed, segs["x0"], segs["x1"], segs["row"], segs["color"], labels=segs["label"]
+            )
+            self._epoch = w.epoch
+        self.figure.title = f"Task Stream \u2014 fixed window, {segs['tasks']:,} tasks"
         self.rectangles = len(segs["x0"])

@@ -1,15 +1,14 @@
 """Runs in the kernel: the selected worker's recent task stream (Workers page).
 
-Reads :class:`~jupyter_dashmon.aggregate.models.WorkersModel` (which worker
-is selected), :class:`~jupyter_dashmon.aggregate.models.TaskHistoryModel` and
-the colours of :class:`~jupyter_dashmon.aggregate.models.ProgressModel` only:
-the worker's threads over its last ``span`` seconds of retained history.
+Draws the :class:`~jupyter_dashmon.aggregate.models.TaskWindowModel` that
+:class:`~jupyter_dashmon.aggregate.task_windows.WorkerWindow` keeps over the
+task store: the selected worker's threads over its last ``span`` seconds.
 """
 
 from __future__ import annotations
 
-from ..aggregate.history import aggregate_window
 from ..aggregate.models import ProgressModel, TaskHistoryModel, WorkersModel
+from ..aggregate.task_windows import WorkerWindow
 from .base import Throttle, fit_rows, rect_mark, set_segments, stream_figure, stream_scales
 
 
@@ -25,7 +24,8 @@ class WorkerStreamView:
         height: int = 180,
         every: float = 1.0,
     ):
-        self.workers, self.history, self.progress, self.span = workers, history, progress, span
+        self.span = span
+        self.window = WorkerWindow(history, workers, progress, span=span, every=every).out
         self.scales = stream_scales()
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.rects = rect_mark(self.scales)
@@ -33,35 +33,30 @@ class WorkerStreamView:
             "Recent tasks", height, self.scales, [self.rects], "seconds ago"
         )
         self.tasks = 0
-        self.redraw = Throttle(self._update, every)
-        workers.observe(self._update, names=["selected"])
-        history.observe(self.redraw, names=["revision"])
+        self._drawn = -1
+        self.redraw = Throttle(self._update, 0.0, on_active=self._set_active)
+        self.window.observe(self.redraw, names=["revision"])
         self._update()
 
+    def _set_active(self, active: bool) -> None:
+        self.window.active = active
+
     def _update(self, change: object = None) -> None:
-        address = self.workers.selected
-        history = self.history.history
-        if not address or not len(history):
+        w = self.window
+        segs = w.segments
+        if not segs or w.revision == self._drawn:
+            return
+        self._drawn = w.revision
+        if not w.rows:  # no worker chosen (or no task yet): an empty figure, as built
             set_segments(self.rects, [], [], [], [])
+            self.figure.title = "Recent tasks"
             self.tasks = 0
             return
-        _, latest = history.span()
-        t0 = latest - self.span
-        segs = aggregate_window(
-            history, self.progress.colors, t0, latest, 600, 2000, worker=address
-        )
         with self.figure.hold_sync():
-            fit_rows(
-                self.figure, self.scales, [self.rects], max(segs["row"], default=0) + 1, cap=30.0
-            )
-            self.time.min, self.time.max = -self.span, 0.0
+            fit_rows(self.figure, self.scales, [self.rects], w.rows, cap=30.0)
+            self.time.min, self.time.max = w.span
             set_segments(
-                self.rects,
-                [x - self.span for x in segs["x0"]],
-                [x - self.span for x in segs["x1"]],
-                segs["row"],
-                segs["color"],
-                labels=segs["label"],
+                self.rects, segs["x0"], segs["x1"], segs["row"], segs["color"], labels=segs["label"]
             )
             self.figure.title = (
                 f"Recent tasks on this worker: {segs['tasks']:,} in the last {self.span:.0f} s"

@@ -1,12 +1,10 @@
-"""TaskHistory and pixel aggregation, on synthetic records (no cluster)."""
+"""TaskHistory, the kernel's one task store, on synthetic records (no cluster)."""
 
 from __future__ import annotations
 
-import pytest
 from synthetic import columns
 
-from jupyter_dashmon.aggregate.colors import ERRED, TRANSFER
-from jupyter_dashmon.aggregate.history import TaskHistory, aggregate_window, thread_rows
+from jupyter_dashmon.aggregate.history import TaskHistory
 
 
 def test_append_and_records_round_trip():
@@ -65,58 +63,54 @@ def test_memory_is_bounded_by_capacity():
     assert h.nbytes() == before and len(h) == 1000 and h.count == 6000
 
 
-def test_exact_segments_when_few_tasks_are_visible():
-    h = TaskHistory(100)
-    cols = columns(10, threads=2)
-    cols["code"][1] = 3  # transfer
-    cols["code"][2] = 1  # erred compute
-    h.append(cols)
-    lo, hi = h.span()
-    segs = aggregate_window(h, {"inc": "#111111", "dec": "#222222", "add": "#333333"}, lo, hi)
-    assert not segs["aggregated"] and segs["tasks"] == 10 and len(segs["x0"]) == 10
-    assert (
-        segs["color"][0] == "#111111" and segs["color"][1] == TRANSFER and segs["color"][2] == ERRED
-    )
-    assert segs["x0"][0] == pytest.approx(0.0)
-    assert all(a < b for a, b in zip(segs["x0"], segs["x1"]))
-    assert cols["key"][0] in segs["label"][0] and "erred" in segs["label"][2]
-    assert set(segs["row"]) == {0, 1}
-
-
-def test_100_000_tasks_aggregate_to_few_segments():
-    h = TaskHistory(100_000)
-    h.append(columns(100_000))
-    lo, hi = h.span()
-    segs = aggregate_window(h, {}, lo, hi, pixels=1000)
-    assert segs["aggregated"] and segs["tasks"] == 100_000
-    assert 0 < len(segs["x0"]) <= 8000
-    # Every task is counted once, in the run where it starts, even if painted over.
-    counted = sum(int(label.split(" ", 1)[0].replace(",", "")) for label in segs["label"])
-    assert counted == 100_000
-    assert max(segs["x1"]) <= hi - lo + 1e-9 and min(segs["x0"]) >= 0
-    assert set(segs["row"]) <= set(range(8))
-
-
-def test_zooming_in_gives_individual_tasks():
-    h = TaskHistory(100_000)
-    h.append(columns(100_000))
-    lo, _ = h.span()
-    segs = aggregate_window(h, {}, lo, lo + 0.05)
-    assert not segs["aggregated"] and 0 < segs["tasks"] < 200
-    assert all("thread" in label for label in segs["label"])
-
-
-def test_empty_window_and_empty_history():
-    assert aggregate_window(TaskHistory(5), {}, 0, 1)["x0"] == []
-    h = TaskHistory(5)
-    h.append(columns(3))
-    assert aggregate_window(h, {}, 0, 1)["tasks"] == 0
-    assert aggregate_window(h, {}, 2000, 1999)["x0"] == []
-
-
-def test_thread_rows_are_sorted_by_worker_then_thread():
+def test_cursors_give_what_is_new_like_the_collector_ring():
     h = TaskHistory(10)
-    cols = columns(4, threads=4)
-    h.append(cols)
-    rows = thread_rows(h)
-    assert list(rows) == sorted(rows) and sorted(rows.values()) == list(range(4))
+    cols = columns(6)
+    h.append({k: v[:4] for k, v in cols.items()})
+    cursor = h.count
+    assert len(h.since(cursor)) == 0
+    h.append({k: v[4:] for k, v in cols.items()})
+    assert [h.keys[i] for i in h.since(cursor)] == cols["key"][4:]
+    assert [r["key"] for r in h.records(since=cursor)] == cols["key"][4:]
+    # A cursor older than what the ring retains gives what is left.
+    h.append(columns(9, seed=1))
+    assert h.oldest() == 5 and len(h.since(0)) == 10 and len(h.since(cursor)) == 10
+
+
+def test_threads_and_prefixes_numbered_by_first_appearance():
+    h = TaskHistory(10)
+    h.append(
+        {
+            "key": ["a-1", "b-1", "a-2"],
+            "prefix": ["a", "b", "a"],
+            "worker": ["tcp://w2", "tcp://w1", "tcp://w2"],
+            "thread": [7, 3, 8],
+            "start": [0.0, 0.0, 1.0],
+            "stop": [1.0, 1.0, 2.0],
+            "code": [0, 3, 1],
+        }
+    )
+    assert h.threads == [("tcp://w2", 7), ("tcp://w1", 3), ("tcp://w2", 8)]
+    assert h.prefixes == ["a", "b"]
+    assert h.thread_id[h.order()].tolist() == [0, 1, 2]
+    assert [(r["action"], r["status"]) for r in h.records()] == [
+        ("compute", "OK"),
+        ("transfer", "error"),
+        ("compute", "error"),
+    ]
+
+
+def test_records_round_trip_through_append_records():
+    h = TaskHistory(10)
+    h.append(columns(5))
+    h.records()[2]["action"] = "changed"  # a copy
+    again = TaskHistory(10)
+    assert again.append_records(h.records()) == 5
+    assert again.records() == h.records()
+
+
+def test_clear_forgets_records_and_threads():
+    h = TaskHistory(10)
+    h.append(columns(5))
+    h.clear()
+    assert len(h) == 0 and h.count == 0 and h.threads == [] and h.records() == []

@@ -120,7 +120,7 @@ def test_worker_table_has_the_declared_columns():
         (TaskStreamModel, "length", -1),
         (TaskStreamModel, "length", 0),
         (TaskStreamModel, "gap", -0.5),
-        (TaskStreamModel, "received", -1),
+        (TaskStreamModel, "start", -1),
         (TaskStreamModel, "generation", -1),
         (ResourcesModel, "length", -1),
         (ResourcesModel, "length", 1),

@@ -257,9 +257,9 @@ def test_nothing_changed_means_no_updates(client, waiter):
         waiter(lambda: dash.snapshot()["progress"].get("inc", {}).get("done") == 10, what="done")
         time.sleep(0.5)
         changes = []
-        for model in (dash.model.progress, dash.model.tasks):
+        for model in (dash.model.progress, dash.model.history):
             model.observe(
-                lambda change: changes.append(change["name"]), names=["prefixes", "records"]
+                lambda change: changes.append(change["name"]), names=["prefixes", "revision"]
             )
         polls = dash.listener.polls
         time.sleep(1.0)

@@ -15,8 +15,8 @@ from workloads import noop
 
 import jupyter_dashmon  # noqa: F401  (adds Client.dashboard)
 from jupyter_dashmon import Dashboard
-from jupyter_dashmon.aggregate import transforms as tf
 from jupyter_dashmon.aggregate.history import TaskHistory
+from jupyter_dashmon.aggregate.task_marks import label_of
 from jupyter_dashmon.collect.messages import PLUGIN_NAME
 from jupyter_dashmon.collect.plugin import key_text
 from jupyter_dashmon.collect.sampling import RESOURCE_FIELDS, WORKER_FIELDS, take_sample
@@ -122,7 +122,8 @@ def test_odd_task_key_is_recorded_as_text(keyed, case):
 def test_html_key_is_kept_as_literal_text_in_hover_labels(keyed):
     client, dash = keyed
     record = next(r for r in dash.snapshot()["task_stream"] if r["key"] == HTML)
-    assert tf.record_label(record).startswith(HTML + " | ")  # drawn as SVG text, not parsed
+    label = label_of(record["key"], 0, record["worker"], record["stop"] - record["start"])
+    assert label.startswith(HTML + " | ")  # drawn as SVG text, not parsed
 
 
 def test_bytes_key_is_refused_by_distributed_and_the_dashboard_carries_on(keyed):
@@ -335,7 +336,9 @@ OUT_OF_ORDER = columns(
 
 
 def test_start_stop_out_of_order_decode_to_ordered_records():
-    records = tf.decode_tasks(OUT_OF_ORDER)
+    history = TaskHistory(10)
+    history.append(OUT_OF_ORDER)
+    records = history.records()
     assert [r["key"] for r in records] == ["a-1", "a-2", "a-3"]
     assert all(r["start"] <= r["stop"] for r in records)
     assert records[1]["start"] == 13.0 and records[1]["stop"] == 15.0

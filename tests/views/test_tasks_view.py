@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from synthetic import columns
 
-from jupyter_dashmon.aggregate import transforms as tf
 from jupyter_dashmon.aggregate.history import TaskHistory
-from jupyter_dashmon.aggregate.models import ProgressModel, TaskHistoryModel, TaskStreamModel
+from jupyter_dashmon.aggregate.models import (
+    ProgressModel,
+    TaskHistoryModel,
+    TaskStreamModel,
+    WorkersModel,
+)
+from jupyter_dashmon.aggregate.task_windows import append_tasks
 from jupyter_dashmon.views import TaskStreamView, TasksView
+from jupyter_dashmon.views.worker_stream import WorkerStreamView
 
 
 def history_model(n: int) -> TaskHistoryModel:
@@ -29,10 +35,12 @@ def test_tasks_page_draws_100_000_tasks_as_few_segments():
 def test_zooming_the_tasks_page_redraws_the_window_in_detail():
     model = history_model(100_000)
     view = TasksView(model, ProgressModel())
+    computed = view.window.revision
     view.time.max = 0.05  # what a PanZoom in the browser sends
+    assert view.window.revision == computed + 1  # follow and window change: one aggregation
     assert not view.following and not view.aggregated
     assert 0 < view.segments < 200
-    assert all("thread" in label for label in view.rects.labels)
+    assert all(label.count(" | ") == 2 for label in view.rects.labels)  # one task each
     # New tasks do not move a window the user chose.
     model.history.append(columns(10, start=5000.0, seed=1))
     model.revision += 1
@@ -51,13 +59,10 @@ def test_tasks_page_follows_new_history():
 
 
 def stream(n=20):
-    history = history_model(n)
     tasks = TaskStreamModel()
-    records = history.history.records()
-    tasks.origin = records[0]["start"]
-    tasks.records = records
-    tasks.now = records[-1]["stop"]
-    return tasks, history
+    append_tasks(tasks.source, tasks, columns(n), now=0.0)
+    tasks.now = tasks.records[-1]["stop"]
+    return tasks, tasks.source
 
 
 def test_live_stream_follows_and_panning_fixes_the_window():
@@ -69,9 +74,7 @@ def test_live_stream_follows_and_panning_fixes_the_window():
     assert tasks.window[0] == tasks.origin
     fixed = (view.time.min, view.time.max)
     # Updates keep the chosen window.
-    more = tf.decode_tasks(columns(5, start=tasks.now + 1, seed=3))
-    tasks.records = list(tasks.records) + more
-    tasks.now = more[-1]["stop"]
+    append_tasks(history, tasks, columns(5, start=tasks.now + 1, seed=3), now=tasks.now + 2)
     assert (view.time.min, view.time.max) == fixed and tasks.mode == "fixed"
     assert view.rectangles < 20
     view.mode.value = "live"
@@ -85,3 +88,22 @@ def test_fixed_button_freezes_the_current_window():
     view.mode.value = "fixed"
     assert tasks.mode == "fixed"
     assert (view.time.min, view.time.max) == before
+
+
+def test_worker_stream_draws_the_selected_workers_last_seconds():
+    history = history_model(200)
+    workers = WorkersModel()
+    view = WorkerStreamView(workers, history, ProgressModel(colors={"inc": "#123456"}), span=60.0)
+    assert view.tasks == 0 and list(view.rects.labels) == [""]
+    workers.selected = "tcp://127.0.0.1:9001"  # threads 2 and 3 of the synthetic columns
+    assert view.tasks == 50 and view.rows.max == 1.5
+    assert (view.time.min, view.time.max) == (-60.0, 0.0)
+    assert all(-60.0 <= x <= 0.0 for x in view.rects.x.ravel())
+    assert all(" | tcp://127.0.0.1:9001 | " in label for label in view.rects.labels)
+    assert "#123456" in list(view.rects.colors)
+    view.redraw.active = False  # a hidden page: new tasks are not aggregated
+    history.history.append(columns(8, start=2000.0, seed=4))
+    history.revision += 1
+    assert view.tasks == 50 and view.window.active is False
+    view.redraw.active = True
+    assert view.tasks == 2 and view.figure.title.startswith("Recent tasks on this worker: 2 ")

@@ -13,7 +13,6 @@ import pytest
 from ipywidgets import Widget
 from traitlets import All
 
-from jupyter_dashmon.aggregate import transforms as tf
 from jupyter_dashmon.aggregate.colors import ERRED, PROCESSING, TRANSFER
 from jupyter_dashmon.aggregate.derive import set_progress
 from jupyter_dashmon.aggregate.models import (
@@ -22,6 +21,8 @@ from jupyter_dashmon.aggregate.models import (
     StatusModel,
     TaskStreamModel,
 )
+from jupyter_dashmon.aggregate.task_marks import code_of, label_of
+from jupyter_dashmon.aggregate.task_windows import append_tasks, reset_store
 from jupyter_dashmon.views import (
     MemoryView,
     ProgressView,
@@ -275,13 +276,14 @@ def test_memory_view_equal_assignment_sends_nothing(progress, traffic):
 
 @pytest.fixture
 def stream():
-    tasks = TaskStreamModel(origin=100.0, now=104.0)
+    tasks = TaskStreamModel()
     tasks.records = [
         record("inc-1", "inc", "tcp://w1", 1, 100.0, 101.0),
         record("inc-2", "inc", "tcp://w2", 1, 100.5, 102.0),
         record("add-1", "add", "tcp://w1", 2, 101.0, 101.5, action="transfer"),
         record("bad-1", "bad", "tcp://w1", 1, 102.0, 103.0, status="error"),
     ]
+    tasks.now = 104.0
     progress = ProgressModel(colors={"inc": "#111111", "add": "#222222"})
     return tasks, progress
 
@@ -292,11 +294,20 @@ def drawn(view):
     return list(zip(d["x0"], d["x1"], d["row"]))
 
 
-def add_records(tasks, new):
-    """Append records the way the listener does (counting them)."""
-    with tasks.hold_trait_notifications():
-        tasks.received += len(new)
-        tasks.records = list(tasks.records) + list(new)
+def add_records(tasks, new, now=None):
+    """Append records to the store the way the listener does."""
+    columns = {
+        f: [r[f] for r in new] for f in ("key", "prefix", "worker", "thread", "start", "stop")
+    }
+    columns["code"] = [code_of(r["action"], r["status"]) for r in new]
+    now = max(r["stop"] for r in new) if now is None else now
+    append_tasks(tasks.source, tasks, columns, now)
+
+
+def label(r):
+    return label_of(
+        r["key"], code_of(r["action"], r["status"]), r["worker"], r["stop"] - r["start"]
+    )
 
 
 def test_task_stream_view_marks(stream):
@@ -306,9 +317,10 @@ def test_task_stream_view_marks(stream):
     assert drawn(view) == [(0.0, 1.0, 0), (0.5, 2.0, 1), (1.0, 1.5, 2), (2.0, 3.0, 0)]
     assert view.drawn()["color"] == ["#111111", "#111111", TRANSFER, ERRED]
     labels = view.drawn()["label"]
-    assert labels == [tf.record_label(r) for r in tasks.records]
-    assert "inc-1" in labels[0] and "tcp://w1" in labels[0] and "1.00 s" in labels[0]
+    assert labels == [label(r) for r in tasks.records]
+    assert labels[0] == "inc-1 | tcp://w1 | 1.00 s"
     assert labels[2].startswith("transfer: add-1")
+    assert labels[3].endswith(" | erred")
     assert view.figure.title == "Task Stream \u2014 last 4 tasks, 3 threads"
     assert (view.time.min, view.time.max) == (0.0, 4.0)  # right end is `now`
     assert view.rows.max == 2.5
@@ -320,32 +332,27 @@ def test_task_stream_view_marks(stream):
 
 def test_task_stream_view_follows_model(stream):
     tasks, progress = stream
-    tasks.received = len(tasks.records)
-    view = TaskStreamView(tasks, progress)
+    view = TaskStreamView(tasks, progress, every=0.0)
     progress.colors = {**progress.colors, "mul": "#999999"}
     add_records(tasks, [record("mul-1", "mul", "tcp://w3", 0, 103.0, 110.0)])
     assert view.figure.title == "Task Stream \u2014 last 5 tasks, 4 threads"
     assert drawn(view)[-1] == (3.0, 10.0, 3)
     assert view.drawn()["color"][-1] == "#999999"
     assert view.time.max == 10.0  # past `now`: the last stop
-    with tasks.hold_trait_notifications():
-        tasks.generation += 1
-        tasks.received = 0
-        tasks.records = []
+    reset_store(tasks.source, tasks)
     assert view.figure.title == "Task Stream \u2014 last 0 tasks, 0 threads"
     assert drawn(view) == [] and view.rectangles == 0
 
 
 def test_task_stream_draws_only_what_is_new(stream, traffic):
     tasks, progress = stream
-    tasks.received = len(tasks.records)
     view = TaskStreamView(tasks, progress, every=0.0)
     many = [record(f"inc-{i}", "inc", "tcp://w1", 1, 104.0 + i, 104.5 + i) for i in range(120)]
     add_records(tasks, many)
     filled = [m for m in view.live.marks if list(m.labels) != [""]]
     assert len(filled) == 5  # chunks of 25
     traffic.clear()
-    add_records(tasks, [record("inc-x", "inc", "tcp://w1", 1, 300.0, 300.5)])
+    add_records(tasks, [record("inc-x", "inc", "tcp://w1", 1, 224.0, 224.5)])
     # Only the chunk that grew is re-sent, not the 125 rectangles before it.
     sent_x = [widget for widget, keys in traffic if "x" in keys]
     assert len(sent_x) == 1
@@ -355,41 +362,82 @@ def test_task_stream_draws_only_what_is_new(stream, traffic):
 def test_task_stream_keeps_at_most_length_records_on_screen(stream):
     tasks, progress = stream
     tasks.length = 100
-    tasks.received = len(tasks.records)
     view = TaskStreamView(tasks, progress, every=0.0)
     for batch in range(10):
         new = [
             record(f"k-{batch}-{i}", "inc", "tcp://w1", 1, 110.0 + batch, 110.5 + batch)
             for i in range(40)
         ]
-        with tasks.hold_trait_notifications():
-            tasks.received += len(new)
-            tasks.records = (list(tasks.records) + new)[-100:]
+        add_records(tasks, new)
     marks = [m for m in view.live.marks if list(m.labels) != [""]]
     assert len(marks) <= 100 // 25 + 1
-    assert len(view.drawn()["x0"]) <= 150
+    assert 100 <= len(view.drawn()["x0"]) <= 150
+    assert view.drawn()["label"][-1].startswith("k-9-39 ")
+    assert view.rectangles == 100 and len(tasks.records) == 100
 
 
 def test_task_stream_labels_are_verbatim_text(stream):
     tasks, progress = stream
     tasks.records = [record(EVIL, EVIL, "tcp://w1", 1, 100.0, 100.5)]
     view = TaskStreamView(tasks, progress)
-    (label,) = view.drawn()["label"]
-    assert label.startswith(EVIL + " | ")
+    (text,) = view.drawn()["label"]
+    assert text.startswith(EVIL + " | ")
 
 
-def test_task_stream_equal_assignment_sends_nothing(stream, traffic):
+def test_task_stream_nothing_new_sends_nothing(stream, traffic):
     tasks, progress = stream
-    tasks.received = len(tasks.records)
-    view = TaskStreamView(tasks, progress)
+    view = TaskStreamView(tasks, progress, every=0.0)
     seen = notifications(view.figure, *view.figure.marks, view.time, view.rows)
     traffic.clear()
-    tasks.records = [dict(r) for r in tasks.records]
+    tasks.source.revision += 1  # a poll that brought no task
     tasks.now = 104.0
     progress.colors = dict(progress.colors)
+    view.redraw()
     assert seen == [] and traffic == []
     add_records(tasks, [record("inc-9", "inc", "tcp://w1", 1, 104.0, 106.0)])
     assert "max" in seen
+
+
+def test_hidden_task_stream_computes_nothing_and_catches_up(stream):
+    tasks, progress = stream
+    view = TaskStreamView(tasks, progress, every=0.0)
+    view.redraw.active = False
+    assert view.window.active is False
+    revision = view.window.revision
+    add_records(tasks, [record("inc-9", "inc", "tcp://w1", 1, 104.0, 106.0)])
+    assert view.window.revision == revision and view.rectangles == 4
+    view.redraw.active = True
+    assert view.rectangles == 5 and view.drawn()["label"][-1].startswith("inc-9 ")
+    view.redraw.close()
+    assert view.window.active is False
+
+
+def per_record(view):
+    """{label: (row, colour)} of what the stream draws, checking labels are unique."""
+    d = view.drawn()
+    assert len(set(d["label"])) == len(d["label"])
+    return {text: (int(row), color) for text, row, color in zip(d["label"], d["row"], d["color"])}
+
+
+def test_live_and_fixed_draw_the_same_records_alike(stream):
+    tasks, progress = stream
+    more = [
+        record(f"{p}-{i}", p, f"tcp://w{i % 3}", i % 2, 103.0 + i * 0.1, 103.05 + i * 0.1)
+        for i, p in enumerate(["inc", "add", "mul"] * 20)
+    ]
+    more[5]["action"], more[7]["status"] = "disk-read", "error"
+    add_records(tasks, more)
+    view = TaskStreamView(tasks, progress, every=0.0)
+    live = per_record(view)
+    n_rows = len({row for row, _ in live.values()})
+    assert len(live) == 64 and n_rows == 7 and view.rows.max == n_rows - 0.5
+    view.mode.value = "fixed"  # the user freezes the current window
+    assert tasks.mode == "fixed" and view.fixed.visible
+    fixed = per_record(view)
+    assert fixed == live
+    assert view.rows.max == n_rows - 0.5
+    view.mode.value = "live"
+    assert per_record(view) == live and not view.fixed.visible
 
 
 # -- ResourcesView ---------------------------------------------------------------

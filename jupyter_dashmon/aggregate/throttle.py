@@ -1,0 +1,90 @@
+"""Runs in the kernel: calling something at most every so often, and only while wanted.
+
+Views redraw through a :class:`Throttle`, and the task windows of
+:mod:`.task_windows` aggregate through one, so that ten polls a second
+become a few redraws a second and a hidden figure costs nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+
+class Throttle:
+    """Call ``fn`` at most once per ``every`` seconds; the last call always lands.
+
+    Views redraw through this so a burst of model changes (ten polls a second)
+    becomes a few redraws a second.  Inside a running asyncio loop (the
+    Client's event loop, where the listener writes the models) a deferred
+    call is scheduled on that loop; elsewhere (tests, the notebook thread)
+    the call happens at once.  ``active = False`` holds every call until it
+    is set back (a hidden page does not redraw); ``on_active`` hears every
+    such change, so a view can tell the model it draws from to rest too.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[], None],
+        every: float,
+        on_active: Callable[[bool], None] | None = None,
+    ):
+        self.fn = fn
+        self.every = every
+        self.on_active = on_active
+        self._last = 0.0
+        self._scheduled = False
+        self._active = True
+        self._missed = False
+        self._closed = False
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    @active.setter
+    def active(self, value: bool) -> None:
+        if self._closed:
+            return
+        self._active = bool(value)
+        if self.on_active is not None:
+            self.on_active(self._active)
+        if self._active and self._missed:
+            self()
+
+    def __call__(self, *_: object) -> None:
+        if not self._active:
+            self._missed = True
+            return
+        wait = self.every - (time.monotonic() - self._last)
+        if wait <= 0:
+            self._run()
+            return
+        if self._scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._run()
+            return
+        self._scheduled = True
+        loop.call_later(wait, self._run)
+
+    def close(self) -> None:
+        """Never call again, not even a call already scheduled."""
+        self._closed = True
+        self._active = False
+        if self.on_active is not None:
+            self.on_active(False)
+
+    def _run(self) -> None:
+        self._scheduled = False
+        if self._closed:
+            return
+        if not self._active:  # hidden since the call was deferred: hold it
+            self._missed = True
+            return
+        self._missed = False
+        self._last = time.monotonic()
+        self.fn()
