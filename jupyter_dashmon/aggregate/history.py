@@ -6,7 +6,7 @@ the key text.  Like the collector's ring, every record has a cursor (the
 number of records appended before it), so a reader asks for what is new
 with :meth:`TaskHistory.since`.  The live stream, a fixed window, the Tasks
 page and a worker's recent tasks are all windows over this one store
-(:mod:`.task_windows`), drawn through :mod:`.task_marks`.
+(:mod:`.task_windows`), drawn through :mod:`.segments`.
 """
 
 from __future__ import annotations

@@ -27,7 +27,8 @@ from .models import (
     TaskWindowModel,
     WorkersModel,
 )
-from .task_marks import Segments, no_segments, row_map, task_segments, window_segments
+from .segments import Segments, no_segments, task_segments, window_segments
+from .task_marks import row_map
 from .throttle import Throttle
 
 #: Most rectangles drawn for a fixed stream window (beyond it, runs of pixels).

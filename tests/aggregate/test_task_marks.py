@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from synthetic import columns
 
+from jupyter_dashmon.aggregate import segments as sg
 from jupyter_dashmon.aggregate import task_marks as tm
 from jupyter_dashmon.aggregate.colors import DISK, ERRED, OTHER_ACTION, TRANSFER
 from jupyter_dashmon.aggregate.history import TaskHistory
@@ -113,7 +114,7 @@ def hand_history() -> TaskHistory:
 def test_task_segments_one_per_record_relative_to_origin():
     h = hand_history()
     rows = tm.row_map(len(h.threads), {0, 1, 2})
-    segs = tm.task_segments(h, h.order(), rows, {"inc": "#111111", "add": "#222222"}, 100.0)
+    segs = sg.task_segments(h, h.order(), rows, {"inc": "#111111", "add": "#222222"}, 100.0)
     assert segs["x0"] == [0.0, 0.5, 1.0, 2.0] and segs["x1"] == [1.0, 2.0, 1.5, 3.0]
     assert segs["row"] == [0, 1, 2, 1]
     assert segs["color"] == ["#111111", TRANSFER, ERRED, "#111111"]
@@ -129,16 +130,16 @@ def test_task_segments_one_per_record_relative_to_origin():
 def test_window_rows_given_threads_plus_those_in_view():
     h = hand_history()
     # Only (w1, 1) is given; the window adds (w2, 1) and (w2, 2): store order.
-    segs, rows = tm.window_segments(h, {}, 100.0, 101.2, 100.0, threads=[1])
+    segs, rows = sg.window_segments(h, {}, 100.0, 101.2, 100.0, threads=[1])
     assert rows == 3 and segs["row"] == [0, 1, 2]
     # Only the given threads: records elsewhere left out.
-    segs, rows = tm.window_segments(h, {}, 100.0, 104.0, 100.0, threads=[1], only=True)
+    segs, rows = sg.window_segments(h, {}, 100.0, 104.0, 100.0, threads=[1], only=True)
     assert rows == 1 and segs["label"][0].startswith("transfer: add-1") and segs["tasks"] == 2
 
 
 def test_window_times_are_after_the_origin_and_rows_cover_the_store():
     h = hand_history()
-    segs, rows = tm.window_segments(h, {}, 101.9, 110.0, 50.0)
+    segs, rows = sg.window_segments(h, {}, 101.9, 110.0, 50.0)
     assert rows == 3  # every thread of the store, drawn or not
     assert segs["x0"] == [50.5, 52.0] and segs["row"] == [1, 1]
 
@@ -150,7 +151,7 @@ def test_exact_segments_when_few_tasks_are_visible():
     cols["code"][2] = 1  # erred compute
     h.append(cols)
     lo, hi = h.span()
-    segs, rows = tm.window_segments(h, {"inc": "#111111", "dec": "#222222"}, lo, hi, lo)
+    segs, rows = sg.window_segments(h, {"inc": "#111111", "dec": "#222222"}, lo, hi, lo)
     assert not segs["aggregated"] and segs["tasks"] == 10 and len(segs["x0"]) == 10
     assert segs["color"][:3] == ["#111111", TRANSFER, ERRED]
     assert segs["x0"][0] == pytest.approx(0.0)
@@ -163,7 +164,7 @@ def test_100_000_tasks_aggregate_to_few_segments():
     h = TaskHistory(100_000)
     h.append(columns(100_000))
     lo, hi = h.span()
-    segs, rows = tm.window_segments(h, {}, lo, hi, lo, pixels=1000)
+    segs, rows = sg.window_segments(h, {}, lo, hi, lo, pixels=1000)
     assert segs["aggregated"] and segs["tasks"] == 100_000
     assert 0 < len(segs["x0"]) <= 8000
     # Every task is counted once, in the run where it starts, even if painted over.
@@ -177,8 +178,8 @@ def test_aggregated_segments_shift_with_the_origin():
     h = TaskHistory(100_000)
     h.append(columns(20_000))
     lo, hi = h.span()
-    at_lo, _ = tm.window_segments(h, {}, lo, hi, lo)
-    earlier, _ = tm.window_segments(h, {}, lo, hi, lo - 10.0)
+    at_lo, _ = sg.window_segments(h, {}, lo, hi, lo)
+    earlier, _ = sg.window_segments(h, {}, lo, hi, lo - 10.0)
     assert at_lo["aggregated"]
     assert np.allclose(np.array(earlier["x0"]) - 10.0, at_lo["x0"])
 
@@ -187,14 +188,14 @@ def test_zooming_in_gives_individual_tasks():
     h = TaskHistory(100_000)
     h.append(columns(100_000))
     lo, _ = h.span()
-    segs, _ = tm.window_segments(h, {}, lo, lo + 0.05, lo)
+    segs, _ = sg.window_segments(h, {}, lo, lo + 0.05, lo)
     assert not segs["aggregated"] and 0 < segs["tasks"] < 200
     assert all(label.count(" | ") == 2 for label in segs["label"])
 
 
 def test_empty_window_and_empty_history():
-    assert tm.window_segments(TaskHistory(5), {}, 0, 1, 0)[0]["x0"] == []
+    assert sg.window_segments(TaskHistory(5), {}, 0, 1, 0)[0]["x0"] == []
     h = TaskHistory(5)
     h.append(columns(3))
-    assert tm.window_segments(h, {}, 0, 1, 0)[0]["tasks"] == 0
-    assert tm.window_segments(h, {}, 2000, 1999, 0)[0]["x0"] == []
+    assert sg.window_segments(h, {}, 0, 1, 0)[0]["tasks"] == 0
+    assert sg.window_segments(h, {}, 2000, 1999, 0)[0]["x0"] == []
