@@ -13,7 +13,6 @@ import types
 from collections.abc import Sequence
 from typing import Any
 
-from dask.utils import parse_timedelta
 from traitlets import (
     Bool,
     Dict,
@@ -31,7 +30,7 @@ from traitlets import (
 )
 
 from ..collect.messages import RESOURCE_FIELDS, WORKER_FIELDS
-from ..config import DEFAULT_OPTIONS, DEFAULTS
+from ..config import DEFAULT_OPTIONS
 from .history import TaskHistory, TaskRecord
 from .workers import WORKER_SERIES_LENGTH, WorkerSeries
 
@@ -100,7 +99,7 @@ class TaskHistoryModel(HasTraits):
         Bumped after every change to ``history`` (windows observe this).
     """
 
-    history = Instance(TaskHistory, args=(DEFAULTS["history"],))
+    history = Instance(TaskHistory, args=(DEFAULT_OPTIONS.history,))
     revision = Int(0, min=0)
 
 
@@ -143,8 +142,8 @@ class TaskStreamModel(HasTraits):
     generation = Int(0, min=0)
     origin = Float(0.0)
     now = Float(0.0)
-    length = Int(DEFAULTS["task-stream-length"], min=1)
-    gap = Float(parse_timedelta(DEFAULTS["stream-gap"]), min=0.0)
+    length = Int(DEFAULT_OPTIONS.task_stream_length, min=1)
+    gap = Float(DEFAULT_OPTIONS.stream_gap, min=0.0)
     mode = Enum(["live", "fixed"], "live")
     window = Tuple(Float(0.0), Float(0.0))
 
