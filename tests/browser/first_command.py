@@ -57,17 +57,14 @@ KERNEL_READY = """() => {
 CODE_PROMPTS = """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell')]
     .map(cell => cell.querySelector('.jp-InputPrompt').textContent.trim())"""
 KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
-PROGRESS_TEXTS = (
-    """() => {
-    const figures = [...document.querySelectorAll('%s .bqplot.figure')];
+PROGRESS_TEXTS = """(scope) => {
+    const figures = [...document.querySelectorAll(scope + ' .bqplot.figure')];
     const progress = figures.find(figure => {
         const title = figure.querySelector('text.mainheading');
         return title !== null && title.textContent.trim().startsWith('Progress');
     });
     return progress ? [...progress.querySelectorAll('text')].map(t => t.textContent.trim()) : [];
 }"""
-    % DASHBOARD
-)
 
 
 class CheckFailed(Exception):
@@ -300,7 +297,7 @@ def check_live_dashboard(page: Any) -> None:
             raise CheckFailed(f"no {title!r} figure in the dashboard; titles: {titles}")
 
     def complete() -> bool:
-        texts = page.evaluate(PROGRESS_TEXTS)
+        texts = page.evaluate(PROGRESS_TEXTS, DASHBOARD)
         return all(
             any(re.fullmatch(rf"{name}\s+{TOTAL} / {TOTAL}", t) for t in texts)
             for name in FUNCTIONS
@@ -310,7 +307,7 @@ def check_live_dashboard(page: Any) -> None:
         f"the progress bars of {', '.join(FUNCTIONS)} reading {TOTAL} / {TOTAL}",
         complete,
         60,
-        lambda: page.evaluate(PROGRESS_TEXTS),
+        lambda: page.evaluate(PROGRESS_TEXTS, DASHBOARD),
     )
 
 
