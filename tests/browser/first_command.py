@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -330,7 +331,13 @@ def check_in_browser(server: Server) -> None:
     started = time.monotonic()
     with chromium_page() as page:
         try:
-            page.goto(f"{server.url}/lab/tree/{NOTEBOOK}?token={server.token}")
+            # Given a notebook, jupyter_server serves the notebook's folder.
+            name = Path(NOTEBOOK).name
+            try:
+                server.api(f"contents/{name}?content=0")
+            except urllib.error.HTTPError as error:
+                raise CheckFailed(f"the server does not serve {NOTEBOOK} as {name}") from error
+            page.goto(f"{server.url}/lab/tree/{name}?token={server.token}")
             page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
             page.wait_for_function(KERNEL_READY, timeout=120_000)
             step("the example notebook has a kernel", started)
@@ -368,6 +375,11 @@ def main() -> int:
             check_in_browser(server)
         except CheckFailed as failure:
             print(f"first-command: FAILED: {failure}", file=sys.stderr, flush=True)
+            return 1
+        except Exception as failure:  # a browser step timed out or the page went away
+            traceback.print_exc()
+            print(f"first-command: FAILED: {failure}", file=sys.stderr, flush=True)
+            print(f"the server's log ends:\n{server.log_tail()}", file=sys.stderr, flush=True)
             return 1
         finally:
             server.stop()
