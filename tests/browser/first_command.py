@@ -57,7 +57,10 @@ KERNEL_READY = """() => {
 }"""
 CODE_PROMPTS = """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell')]
     .map(cell => cell.querySelector('.jp-InputPrompt').textContent.trim())"""
-KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+KERNEL_IDLE = """() => {
+    const indicators = [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator')];
+    return indicators.length > 0 && indicators.every(i => i.dataset.status === 'idle');
+}"""
 PROGRESS_TEXTS = """(scope) => {
     const figures = [...document.querySelectorAll(scope + ' .bqplot.figure')];
     const progress = figures.find(figure => {
@@ -280,9 +283,10 @@ def run_above_last_cell(page: Any) -> None:
     page.click("li.lm-Menu-item[data-command='notebook:run-all-above']")
 
     def ran() -> bool:
+        check_no_traceback(page)
         prompts = page.evaluate(CODE_PROMPTS)[:-1]
         done = all(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
-        return bool(prompts) and done and page.locator(KERNEL_IDLE).count() == 1
+        return bool(prompts) and done and page.evaluate(KERNEL_IDLE)
 
     wait_until("every cell above the last ran", ran, 300, lambda: page.evaluate(CODE_PROMPTS))
     check_no_traceback(page)
@@ -323,7 +327,7 @@ def close_client(page: Any) -> None:
         120,
         status.inner_text,
     )
-    wait_until("the last cell ran", lambda: page.locator(KERNEL_IDLE).count() == 1, 60)
+    wait_until("the last cell ran", lambda: page.evaluate(KERNEL_IDLE), 60)
     check_no_traceback(page)
 
 
