@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,3 +117,17 @@ def test_lint_runs_every_check_and_the_readme_names_it():
         assert command in lines
     developing = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Developing", 1)[1]
     assert ".ci/lint" in developing.split("\n## ", 1)[0]
+
+
+def test_first_command_runs_with_nothing_of_the_outer_python(tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", "/outer/site")
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", "/outer/jupyter")
+    venv, home = tmp_path / "env", tmp_path / "home"
+    env = first_command.user_env(venv, home, 12345, "secret")
+    assert "PYTHONPATH" not in env and env["PYTHONNOUSERSITE"] == "1"
+    assert env["PATH"].split(":")[0] == str(venv / "bin") and env["VIRTUAL_ENV"] == str(venv)
+    assert env["JUPYTER_PORT"] == "12345" and env["JUPYTER_TOKEN"] == "secret"
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        assert Path(env[name]).parent == home
+    config = json.loads((home / "config" / "jupyter_server_config.json").read_text())
+    assert config["ServerApp"] == {"open_browser": False, "port_retries": 0}
