@@ -48,6 +48,23 @@ def labextension_data_files() -> list[tuple[str, list[str]]]:
     return list(by_folder.items())
 
 
+# The demo (the README's first command): JupyterLab, and a kernel for its notebooks.
+LAB = ["jupyterlab>=4.0,<5", "ipykernel>=6.25"]
+# The suite, the lint step (.ci/lint) and the benchmarks.
+TEST = [
+    "pytest>=7",
+    "nbval>=0.10",
+    "pytest-timeout",
+    "playwright>=1.40",
+    "notebook>=7",
+    "nbclient",
+    "nbformat",
+    "bokeh>=3.1",
+    "ruff>=0.9",
+    "mypy>=1.11",
+]
+
+
 class BuildPyWithLabextension(build_py):
     """Build the extension first, then hand its files to ``install_data``."""
 
@@ -68,7 +85,9 @@ class SdistWithLabextension(sdist):
 setup(
     name="jupyter_dashmon",
     version="0.1.0",
-    description="A live Dask cluster dashboard as Jupyter widgets, inline and in a JupyterLab side panel",
+    description=(
+        "A live Dask cluster dashboard as Jupyter widgets, inline and in a JupyterLab side panel"
+    ),
     long_description=(HERE / "README.md").read_text(encoding="utf-8")
     if (HERE / "README.md").exists()
     else "",
@@ -85,20 +104,7 @@ setup(
         "traitlets>=5.9",
         "psutil>=5.9",
     ],
-    extras_require={
-        "test": [
-            "pytest>=7",
-            "nbval>=0.10",
-            "pytest-timeout",
-            "playwright>=1.40",
-            "jupyterlab>=4.0,<5",
-            "notebook>=7",
-            "ipykernel",
-            "nbclient",
-            "nbformat",
-            "bokeh>=3.1",
-        ],
-    },
+    extras_require={"lab": LAB, "test": LAB + TEST},
     data_files=labextension_data_files(),
     cmdclass={"build_py": BuildPyWithLabextension, "sdist": SdistWithLabextension},
     zip_safe=False,

@@ -58,11 +58,13 @@ METRICS = ("ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
 NOTE = (
     "Browser items (5b, 7a, 7b): JupyterLab in Debian's Chromium (headless, Playwright attached). "
     "7a = renderer main-thread work (CDP Performance.getMetrics ScriptDuration + LayoutDuration + "
-    "RecalcStyleDuration delta) from just before the kernel replaces dash.model.tasks with 1000 fresh "
-    "records (listener stopped, generation bumped: a full redraw) to two animation frames after the "
-    "task-stream title changed; the wall time from the title mutation to the 2nd frame is shown beside it. "
+    "RecalcStyleDuration delta) from just before the kernel replaces dash.model.tasks with 1000 "
+    "fresh records (listener stopped, generation bumped: a full redraw) to two animation frames "
+    "after the task-stream title changed; the wall time from the title mutation to the 2nd frame "
+    "is shown beside it. "
     "7b = performance.now() from the Tasks-tab click to 2 frames after '100,000 retained' shows. "
-    "5b = first Date.now() at which the task-stream title's count included a task, minus its record's stop, "
+    "5b = first Date.now() at which the task-stream title's count included a task, minus its "
+    "record's stop, "
     "30 tasks one every 0.3 s."
 )
 
@@ -142,7 +144,8 @@ UPDATES = (
     "    clock = np.full(threads, now - 2.0); recs = []\n"
     "    for i in range(n):\n"
     "        j = i % threads; s = float(clock[j]); clock[j] += dur[i] + 0.0002\n"
-    "        recs.append({{'key': f'upd-{{now}}-{{i}}', 'prefix': 'upd', 'worker': f'tcp://10.0.0.{{j // 2}}:1',\n"
+    "        recs.append({{'key': f'upd-{{now}}-{{i}}', 'prefix': 'upd',"
+    " 'worker': f'tcp://10.0.0.{{j // 2}}:1',\n"
     "                     'thread': j % 2, 'start': s, 'stop': s + float(dur[i]),\n"
     "                     'action': 'compute', 'status': 'OK'}})\n"
     "    return recs\n"
@@ -215,7 +218,8 @@ ARM_UPDATE = """() => {
             requestAnimationFrame(() => requestAnimationFrame(() =>
                 resolve({seen, drawn: performance.now(), title: now.textContent})));
         });
-        obs.observe(title.closest('.bqplot.figure'), {characterData: true, childList: true, subtree: true});
+        obs.observe(title.closest('.bqplot.figure'),
+            {characterData: true, childList: true, subtree: true});
     });
     return before;
 }""".replace("TITLE_FN", TITLE)
@@ -223,7 +227,10 @@ ARM_UPDATE = """() => {
 # A live update of a full stream does not change the title; the axis ticks move.
 ARM_ANY = ARM_UPDATE.replace("if (!now || now.textContent === before) return;", "if (!now) return;")
 
-TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
+TWO_FRAMES = (
+    "() => new Promise(r => requestAnimationFrame(() => "
+    "requestAnimationFrame(() => r(performance.now()))))"
+)
 
 RETAINED = """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
     .some(t => t.textContent.includes('100,000 retained'))"""
@@ -419,8 +426,8 @@ def rows(m: dict) -> list[Row]:
             "ms",
             "16 ms",
             v_med <= 16,
-            f"CDP Script+Layout+RecalcStyle delta; p95 {v_p95:.1f} ms over {len(m['live_work_ms'])} "
-            f"updates; mutation -> 2nd frame median {lw_med:.1f} ms",
+            f"CDP Script+Layout+RecalcStyle delta; p95 {v_p95:.1f} ms over "
+            f"{len(m['live_work_ms'])} updates; mutation -> 2nd frame median {lw_med:.1f} ms",
         ),
         Row(
             "7a",

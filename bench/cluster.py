@@ -129,25 +129,25 @@ class ProcessCluster:
     def start(self) -> ProcessCluster:
         file = os.path.join(self.dir, "scheduler.json")
         dash = ["--dashboard-address", "127.0.0.1:0"] if self.dashboard else ["--no-dashboard"]
-        log = open(os.path.join(self.dir, "scheduler.log"), "w")
-        self.scheduler = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--scheduler-file",
-                file,
-                *dash,
-            ],
-            env=bench_env(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            cwd=self.dir,
-        )
+        with open(os.path.join(self.dir, "scheduler.log"), "w") as log:
+            self.scheduler = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "distributed.cli.dask_scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--scheduler-file",
+                    file,
+                    *dash,
+                ],
+                env=bench_env(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.dir,
+            )
         deadline = time.monotonic() + 60
         while not os.path.exists(file) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -155,28 +155,28 @@ class ProcessCluster:
         info = json.loads(Path(file).read_text())
         self.address = info["address"]
         self.dashboard_port = int(info.get("services", {}).get("dashboard", 0) or 0)
-        wlog = open(os.path.join(self.dir, "workers.log"), "w")
-        self.workers = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "distributed.cli.dask_worker",
-                self.address,
-                "--nworkers",
-                str(self.nworkers),
-                "--nthreads",
-                str(self.nthreads),
-                "--host",
-                "127.0.0.1",
-                "--no-dashboard",
-                "--local-directory",
-                self.dir,
-            ],
-            env=bench_env(),
-            stdout=wlog,
-            stderr=subprocess.STDOUT,
-            cwd=self.dir,
-        )
+        with open(os.path.join(self.dir, "workers.log"), "w") as wlog:
+            self.workers = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "distributed.cli.dask_worker",
+                    self.address,
+                    "--nworkers",
+                    str(self.nworkers),
+                    "--nthreads",
+                    str(self.nthreads),
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
+                    "--local-directory",
+                    self.dir,
+                ],
+                env=bench_env(),
+                stdout=wlog,
+                stderr=subprocess.STDOUT,
+                cwd=self.dir,
+            )
         return self
 
     @property

@@ -225,7 +225,8 @@ def rows(m: dict) -> list[Row]:
             "KiB/s",
             "<= 50 KB/s",
             stats.median(rate) * 1.024 <= 50,
-            f"{msgs:.1f} comm msgs/s; {stats.median(r['span'] for r in dash):.1f} s runs; bytes by trait: {top}",
+            f"{msgs:.1f} comm msgs/s; {stats.median(r['span'] for r in dash):.1f} s runs; "
+            f"bytes by trait: {top}",
         ),
         Row(
             "6",

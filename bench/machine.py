@@ -53,8 +53,9 @@ def versions() -> dict[str, str]:
 def describe() -> dict[str, str]:
     """One line per fact about the machine, for RESULTS.md."""
     memory = psutil.virtual_memory().total / 2**30
+    logical, physical = psutil.cpu_count(logical=True), psutil.cpu_count(logical=False)
     return {
-        "cores": f"{psutil.cpu_count(logical=True)} logical ({psutil.cpu_count(logical=False)} physical)",
+        "cores": f"{logical} logical ({physical} physical)",
         "memory": f"{memory:.1f} GiB",
         "cpu": cpu_model(),
         "os": f"{platform.system()} {platform.release()}",

@@ -189,8 +189,8 @@ def rows(rec: dict, kern: dict | None, batch: int = 1000) -> list[Row]:
             "B",
             "<= 200",
             rec["dashmon"] <= 200,
-            f"{rec['records']:,} records, tracemalloc; ring columns {rec['ring_nbytes']:.0f} B/record, "
-            "rest is the key text kept alive",
+            f"{rec['records']:,} records, tracemalloc; "
+            f"ring columns {rec['ring_nbytes']:.0f} B/record, rest is the key text kept alive",
         ),
         Row(
             "4",

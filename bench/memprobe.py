@@ -336,7 +336,7 @@ def _probe(
 
     # ---- tracemalloc ---------------------------------------------------------
     if tracemalloc.is_tracing():
-        cur, peak = tracemalloc.get_traced_memory()
+        cur, _peak = tracemalloc.get_traced_memory()
         out["tm_current"] = cur
         snap = tracemalloc.take_snapshot().filter_traces(
             [
@@ -412,41 +412,41 @@ def main():
         os.environ["DASK_" + k.upper().replace(".", "__").replace("-", "_")] = v
 
     port = free_port()
-    logs = open(os.path.join(tempfile.gettempdir(), f"memprobe-procs-{port}.log"), "w")
-    sched = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_scheduler",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-dashboard",
-        ],
-        env=env,
-        stdout=logs,
-        stderr=logs,
-    )
-    time.sleep(3)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "distributed.cli.dask_worker",
-            f"tcp://127.0.0.1:{port}",
-            "--nworkers",
-            "2",
-            "--nthreads",
-            "1",
-            "--no-dashboard",
-            "--host",
-            "127.0.0.1",
-        ],
-        env=env,
-        stdout=logs,
-        stderr=logs,
-    )
+    with open(os.path.join(tempfile.gettempdir(), f"memprobe-procs-{port}.log"), "w") as logs:
+        sched = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-dashboard",
+            ],
+            env=env,
+            stdout=logs,
+            stderr=logs,
+        )
+        time.sleep(3)
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "distributed.cli.dask_worker",
+                f"tcp://127.0.0.1:{port}",
+                "--nworkers",
+                "2",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+            ],
+            env=env,
+            stdout=logs,
+            stderr=logs,
+        )
     print(f"scheduler pid={sched.pid} worker pid={worker.pid} port={port}", flush=True)
     results = {"args": vars(args), "sched": [], "client": [], "tasks": []}
     import dask
@@ -471,7 +471,7 @@ def main():
             client_probe(client, "start", start_tm=True, nframes=args.nframes)
         start = 0
         t0 = time.time()
-        for b in range(args.batches):
+        for _ in range(args.batches):
             futures = client.map(int, range(start, start + args.batch_size), pure=False)
             res = client.gather(futures)
             assert len(res) == args.batch_size
@@ -492,7 +492,8 @@ def main():
                 f"[{time.time() - t0:6.1f}s] tasks={start:7d} "
                 f"SCHED rss={fmt(s['rss'])} blocks={s['blocks']:9d} "
                 f"gcobj={s['n_gc_objects']:8d} tm={fmt(s.get('tm_current', 0))} "
-                f"bslog={fmt(s['batched_logs_total_bytes'])} ks={s['key_split_cache']['currsize']} | "
+                f"bslog={fmt(s['batched_logs_total_bytes'])} "
+                f"ks={s['key_split_cache']['currsize']} | "
                 f"CLIENT rss={fmt(c['rss'])} blocks={c['blocks']:9d} "
                 f"gcobj={c['n_gc_objects']:8d} tm={fmt(c.get('tm_current', 0))} "
                 f"bslog={fmt(c['batched_logs_total_bytes'])} ks={c['key_split_cache']['currsize']}",

@@ -1,9 +1,13 @@
-"""Slopes per task from a ``bench.memprobe`` result: ``python -m bench.memprobe_analyze result.json``."""
+"""Slopes per task from a ``bench.memprobe`` result.
+
+``python -m bench.memprobe_analyze result.json``
+"""
 
 import json
 import sys
+from pathlib import Path
 
-r = json.load(open(sys.argv[1]))
+r = json.loads(Path(sys.argv[1]).read_text())
 T = r["tasks"]
 if len(T) < 3:
     sys.exit("slopes need a run of at least 3 batches (--batches 3)")
@@ -23,10 +27,14 @@ for side in ("sched", "client"):
         pm = x["pymalloc"]
         mi = x["mallinfo"]
         print(
-            f"tasks={T[i]:7d} rss={x['rss'] / 2**20:7.1f} blocks={x['blocks']:8d} gcobj={x['n_gc_objects']:7d} "
-            f"pym_alloc={pm.get('bytes in allocated blocks', 0) / 2**20:6.1f} pym_avail={pm.get('bytes in available blocks', 0) / 2**20:5.1f} "
-            f"arenas={pm.get('arenas allocated current')} malloc_used={mi['uordblks'] / 2**20:6.1f} malloc_free={mi['fordblks'] / 2**20:6.1f} "
-            f"mmap={mi['hblkhd'] / 2**20:5.1f} bslog={x['batched_logs_total_bytes'] / 2**20:5.1f} tm={x.get('tm_current', 0) / 2**20:6.1f}"
+            f"tasks={T[i]:7d} rss={x['rss'] / 2**20:7.1f} blocks={x['blocks']:8d} "
+            f"gcobj={x['n_gc_objects']:7d} "
+            f"pym_alloc={pm.get('bytes in allocated blocks', 0) / 2**20:6.1f} "
+            f"pym_avail={pm.get('bytes in available blocks', 0) / 2**20:5.1f} "
+            f"arenas={pm.get('arenas allocated current')} "
+            f"malloc_used={mi['uordblks'] / 2**20:6.1f} malloc_free={mi['fordblks'] / 2**20:6.1f} "
+            f"mmap={mi['hblkhd'] / 2**20:5.1f} bslog={x['batched_logs_total_bytes'] / 2**20:5.1f} "
+            f"tm={x.get('tm_current', 0) / 2**20:6.1f}"
         )
     xs = T[1:]
     for name, f in [

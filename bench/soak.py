@@ -138,8 +138,9 @@ def main(argv: list[str] | None = None) -> None:
                 history = len(dash.model.history.history) if dash else 0
                 records = len(dash.model.tasks.records) if dash else 0
                 print(
-                    f"{start + args.batch:,} | {time.time() - t0:.0f} | {me.memory_info().rss / 2**20:.0f} | "
-                    f"{sys.getallocatedblocks() / 1e3:.0f} | {history} | {records} | {s['rss_mb']:.0f} | "
+                    f"{start + args.batch:,} | {time.time() - t0:.0f} | "
+                    f"{me.memory_info().rss / 2**20:.0f} | {sys.getallocatedblocks() / 1e3:.0f} | "
+                    f"{history} | {records} | {s['rss_mb']:.0f} | "
                     f"{s['blocks'] / 1e3:.0f} | {s['ring']} | {s['in_memory']}",
                     flush=True,
                 )

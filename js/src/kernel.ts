@@ -26,6 +26,9 @@ export const RESTARTED = 'Disconnected: the kernel was restarted';
 export const SHUT_DOWN = 'Disconnected: the kernel was shut down';
 export const REPLACED = 'Disconnected: the notebook switched to another kernel';
 
+/** The kernel went away before answering; the message is shown as it is. */
+class KernelLost extends Error {}
+
 /**
  * Ask `kernel` for its dashboard.
  *
@@ -46,7 +49,8 @@ export async function requestDashboard(
     }
     return await untilKernelLost(kernel, openDashboardComm(kernel));
   } catch (reason) {
-    return { status: 'error', message: String(reason) };
+    const message = reason instanceof KernelLost ? reason.message : String(reason);
+    return { status: 'error', message };
   }
 }
 
@@ -105,12 +109,12 @@ function untilKernelLost<T>(
   return new Promise<T>((resolve, reject) => {
     const onStatus = (_: unknown, status: Kernel.Status) => {
       if (status === 'restarting' || status === 'autorestarting') {
-        finish(() => reject(RESTARTED));
+        finish(() => reject(new KernelLost(RESTARTED)));
       } else if (status === 'dead') {
-        finish(() => reject(SHUT_DOWN));
+        finish(() => reject(new KernelLost(SHUT_DOWN)));
       }
     };
-    const onDisposed = () => finish(() => reject(SHUT_DOWN));
+    const onDisposed = () => finish(() => reject(new KernelLost(SHUT_DOWN)));
     const finish = (settle: () => void) => {
       kernel.statusChanged.disconnect(onStatus);
       kernel.disposed.disconnect(onDisposed);
@@ -120,7 +124,7 @@ function untilKernelLost<T>(
     kernel.disposed.connect(onDisposed);
     work.then(
       value => finish(() => resolve(value)),
-      reason => finish(() => reject(reason))
+      (reason: unknown) => finish(() => reject(reason))
     );
   });
 }

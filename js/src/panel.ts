@@ -105,7 +105,7 @@ export class DashboardPanel extends DashmonPanel {
       await renderer.renderModel(new MimeModel({ data: { [WIDGET_MIME]: data } }));
     } catch (reason) {
       renderer?.dispose();
-      this.showMessage(`The dashboard could not be displayed (${reason}).`);
+      this.showMessage(`The dashboard could not be displayed (${String(reason)}).`);
       return;
     }
     if (this.isDisposed || this.modelId !== modelId) {

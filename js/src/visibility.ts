@@ -70,7 +70,7 @@ export class VisibilityReporter implements IDisposable {
           this._join(this._kernel.createComm(VISIBILITY_TARGET, id));
         }
       }
-    } catch (reason) {
+    } catch {
       // The kernel went away or restarted: its new dashboards will ask again.
     }
   }
@@ -87,7 +87,7 @@ export class VisibilityReporter implements IDisposable {
     const report: IVisibilityReport = { visibility };
     try {
       comm.send({ ...report });
-    } catch (reason) {
+    } catch {
       this._comms.delete(comm); // the kernel is gone
     }
   }

@@ -1,4 +1,7 @@
-"""The pure parts of the browser benchmark: matching stops to page times, metric deltas, summaries."""
+"""The pure parts of the browser benchmark.
+
+Matching stops to page times, metric deltas, summaries.
+"""
 
 from __future__ import annotations
 

@@ -26,7 +26,8 @@ EXAMPLE = (
 )
 SETTLE = (
     "deadline = time.time() + 30\n"
-    "while time.time() < deadline and dash.snapshot()['progress'].get('inc', {}).get('done') != 100:\n"
+    "while time.time() < deadline"
+    " and dash.snapshot()['progress'].get('inc', {}).get('done') != 100:\n"
     "    time.sleep(0.1)\n"
     "time.sleep(1)\n"
     "print('MODEL', json.dumps({'prefixes': len(dash.snapshot()['progress']),\n"
@@ -301,7 +302,8 @@ def test_sidebar_shows_the_same_live_model(browser: BrowserPage, lab: Lab) -> No
         "futures = client.map(lambda x: x, range(40), key=[f'seen-{i}' for i in range(40)])\n"
         "client.gather(futures)\n"
         "deadline = time.time() + 20\n"
-        "while time.time() < deadline and dash.snapshot()['progress'].get('seen', {}).get('done') != 40:\n"
+        "while time.time() < deadline"
+        " and dash.snapshot()['progress'].get('seen', {}).get('done') != 40:\n"
         "    time.sleep(0.1)\n"
         "time.sleep(1)"
     )

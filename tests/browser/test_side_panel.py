@@ -260,11 +260,13 @@ def test_a_console_reports_visibility_for_its_kernel(browser: BrowserPage, lab: 
     page = browser.page
     open_lab(page, lab)
     page.evaluate(
-        "() => window.jupyterapp.commands.execute('console:create', {kernelPreference: {name: 'python3'}})"
+        "() => window.jupyterapp.commands.execute("
+        "'console:create', {kernelPreference: {name: 'python3'}})"
     )
     page.wait_for_function(
         "() => { const w = window.jupyterapp.shell.currentWidget;"
-        " return !!(w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel"
+        " return !!(w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel"
         " && w.sessionContext.session.kernel.connectionStatus === 'connected'); }",
         timeout=60_000,
     )
@@ -272,7 +274,8 @@ def test_a_console_reports_visibility_for_its_kernel(browser: BrowserPage, lab: 
     page.wait_for_timeout(1500)  # the watch comm's broadcast and the page's first report
     assert page.evaluate(RUN_IN_CURRENT, VISIBILITY_STATE).split() == ["STATE", "True", "1", "True"]
     page.evaluate(
-        """state => { Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => state});
+        """state => { Object.defineProperty(document, 'visibilityState',
+                {configurable: true, get: () => state});
             document.dispatchEvent(new Event('visibilitychange')); }""",
         "hidden",
     )

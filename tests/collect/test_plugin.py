@@ -49,16 +49,16 @@ class Poller:
 
     def __init__(self, client, name="test", limit=1000):
         self.client = client
-        self.req = dict(
-            subscriber=name,
-            epoch="",
-            cursor=0,
-            version=0,
-            resource_cursor=0,
-            worker_version=0,
-            limit=limit,
-            wait=0.0,
-        )
+        self.req = {
+            "subscriber": name,
+            "epoch": "",
+            "cursor": 0,
+            "version": 0,
+            "resource_cursor": 0,
+            "worker_version": 0,
+            "limit": limit,
+            "wait": 0.0,
+        }
         self.progress = {}
 
     async def poll(self):

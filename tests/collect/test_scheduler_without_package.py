@@ -44,7 +44,8 @@ def free_port() -> int:
 @pytest.fixture
 def bare_scheduler(tmp_path):
     port = free_port()
-    log = open(tmp_path / "scheduler.log", "w+")
+    # Open while the processes run: the test reads back what they logged.
+    log = open(tmp_path / "scheduler.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-c", SCHEDULER, str(port)], cwd=tmp_path, stdout=log, stderr=log
     )

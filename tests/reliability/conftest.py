@@ -38,7 +38,8 @@ class ProcCluster:
 @pytest.fixture
 def proc_cluster(tmp_path) -> Iterator[ProcCluster]:
     """A subprocess scheduler and two 2-thread workers (no nannies)."""
-    log = open(tmp_path / "cluster.log", "w+")
+    # Open for the cluster's lifetime: workers added later log to it too.
+    log = open(tmp_path / "cluster.log", "w+")  # noqa: SIM115
     pc = ProcCluster(port=free_port(), log=log)
     try:
         pc.start_scheduler()

@@ -169,9 +169,12 @@ class Kernel:
                 bad.append(
                     "error: " + m["content"].get("ename", "") + " " + m["content"].get("evalue", "")
                 )
-            elif m["msg_type"] == "stream" and m["content"]["name"] == "stderr":
-                if "Traceback" in m["content"]["text"]:
-                    bad.append("stderr: " + m["content"]["text"][-1500:])
+            elif (
+                m["msg_type"] == "stream"
+                and m["content"]["name"] == "stderr"
+                and "Traceback" in m["content"]["text"]
+            ):
+                bad.append("stderr: " + m["content"]["text"][-1500:])
         return bad
 
     def close(self) -> None:

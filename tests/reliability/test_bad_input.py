@@ -63,14 +63,16 @@ def test_unknown_option_is_refused_naming_it(client):
 
 
 def test_bad_option_from_dask_config_names_the_key(client):
-    with dask.config.set({"dashmon.history": -3}):
-        with pytest.raises(ValueError, match="dashmon.history"):
-            client.dashboard()
+    with (
+        dask.config.set({"dashmon.history": -3}),
+        pytest.raises(ValueError, match=r"dashmon\.history"),
+    ):
+        client.dashboard()
 
 
 @pytest.mark.parametrize("thing", [None, "tcp://127.0.0.1:8786", 42])
 def test_not_a_client_is_refused(thing):
-    with pytest.raises(TypeError, match="distributed.Client"):
+    with pytest.raises(TypeError, match=r"distributed\.Client"):
         Dashboard(thing)
 
 
@@ -108,7 +110,7 @@ def keyed(cluster):
 
 @pytest.mark.parametrize("case", list(KEYS))
 def test_odd_task_key_is_recorded_as_text(keyed, case):
-    client, dash = keyed
+    _, dash = keyed
     _, text = KEYS[case]
     snap = dash.snapshot()
     records = [r for r in snap["task_stream"] if r["key"] == text]
@@ -120,7 +122,7 @@ def test_odd_task_key_is_recorded_as_text(keyed, case):
 
 
 def test_html_key_is_kept_as_literal_text_in_hover_labels(keyed):
-    client, dash = keyed
+    _, dash = keyed
     record = next(r for r in dash.snapshot()["task_stream"] if r["key"] == HTML)
     label = label_of(record["key"], 0, record["worker"], record["stop"] - record["start"])
     assert label.startswith(HTML + " | ")  # drawn as SVG text, not parsed

@@ -122,7 +122,8 @@ futures = client.map(inc, range({start}, {start} + 20))
 client.gather(futures)
 while dash.snapshot()["progress"].get("inc", {{}}).get("done", 0) < 20:
     time.sleep(0.05)
-print(json.dumps({{"state": dash.model.status.state, "done": dash.snapshot()["progress"]["inc"]["done"],
+print(json.dumps({{"state": dash.model.status.state,
+                  "done": dash.snapshot()["progress"]["inc"]["done"],
                   "advanced": dash.model.status.updated > seen}}))
 """
 
