@@ -28,7 +28,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -39,6 +38,16 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+# Run as a script or loaded by tests/test_readme.py: its folder holds lab_driver.
+sys.path.insert(0, str(Path(__file__).parent))
+from lab_driver import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    isolate_jupyter,
+    missing_browser_reason,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -114,12 +123,6 @@ def copy_tracked_files(repo: Path, target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def user_env(venv: Path, home: Path, port: int, token: str) -> dict[str, str]:
     """A shell environment as after ``. venv/bin/activate``, with Jupyter's folders isolated.
 
@@ -136,24 +139,10 @@ def user_env(venv: Path, home: Path, port: int, token: str) -> dict[str, str]:
         JUPYTER_PORT=str(port),
         JUPYTER_TOKEN=token,
     )
-    for name, sub in [
-        ("JUPYTER_CONFIG_DIR", "config"),
-        ("JUPYTER_DATA_DIR", "data"),
-        ("JUPYTER_RUNTIME_DIR", "runtime"),
-        ("IPYTHONDIR", "ipython"),
-        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
-        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-    ]:
-        (home / sub).mkdir(parents=True, exist_ok=True)
-        env[name] = str(home / sub)
+    isolate_jupyter(env, home)
     # No browser of the machine's own, no other port than the one chosen.
     (home / "config" / "jupyter_server_config.json").write_text(
         json.dumps({"ServerApp": {"open_browser": False, "port_retries": 0}})
-    )
-    notification = home / "settings" / "@jupyterlab" / "apputils-extension"
-    notification.mkdir(parents=True, exist_ok=True)
-    (notification / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
     return env
 
@@ -245,8 +234,6 @@ class Server:
 @contextlib.contextmanager
 def chromium_page() -> Iterator[Any]:
     """A page in headless Debian Chromium with a fresh profile."""
-    sys.path.insert(0, str(Path(__file__).parent))
-    from lab_driver import CHROMIUM, CHROMIUM_ARGS, missing_browser_reason
     from playwright.sync_api import sync_playwright
 
     reason = missing_browser_reason()

@@ -73,8 +73,10 @@ class Lab:
             self.api(f"sessions/{session['id']}", method="DELETE")
 
 
-def isolated_env(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
+def isolate_jupyter(env: dict[str, str], home: Path) -> dict[str, str]:
+    """Point ``env``'s Jupyter and IPython folders under ``home`` and silence
+    JupyterLab's news toast there; the environment's own share/jupyter stays
+    visible (the installed extension loads from it)."""
     for name, sub in [
         ("JUPYTER_CONFIG_DIR", "config"),
         ("JUPYTER_DATA_DIR", "data"),
@@ -90,6 +92,11 @@ def isolated_env(home: Path) -> dict[str, str]:
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False})
     )
+    return env
+
+
+def isolated_env(home: Path) -> dict[str, str]:
+    env = isolate_jupyter(dict(os.environ), home)
     # Kernels import this checkout's Python code, not an older installed copy.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
