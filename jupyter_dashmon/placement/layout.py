@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipywidgets import HBox, Layout, Tab, VBox, Widget
+from ipywidgets import HTML, HBox, Layout, Tab, VBox, Widget
 
 from ..aggregate import DashboardModel
 from ..views import (
@@ -26,6 +26,61 @@ from ..views.worker_stream import WorkerStreamView
 
 #: The tabs, in order.
 PAGES = ("Status", "Tasks", "Workers", "Scheduler")
+
+#: Layout rules for the dashboard, scoped to its root class.  They travel with
+#: the widget (a ``<style>`` in a hidden HTML widget), so they apply wherever
+#: the widget is shown: a notebook cell, the side panel, Voila.  Each selector
+#: is one class more specific than the ipywidgets rule it overrides.
+DASHBOARD_STYLE = """<style>
+/* ipywidgets pads tab pages by 15 px: a sixth of a 250 px side panel. */
+.dashmon-dashboard .jupyter-widgets.jupyter-widget-tab > .widget-tab-contents {
+  padding: 4px;
+}
+/* Tabs as wide as their names, so all four fit in a 250 px side panel. */
+.dashmon-dashboard .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {
+  flex: 0 1 auto;
+  min-width: 0;
+  padding: 0 8px;
+}
+/* The status line wraps rather than being cut at the panel's edge. */
+.dashmon-dashboard .jupyter-widget-label.dashmon-status {
+  white-space: normal;
+  overflow-wrap: anywhere;
+  line-height: 1.4;
+  padding: 2px 0 4px;
+}
+/* The counts line: ordinary line spacing, not one 28 px widget row per line. */
+.dashmon-dashboard .dashmon-progress-counts > .widget-html-content {
+  line-height: 1.4;
+  font-size: 12px;
+}
+/* Small segmented controls (Live / Fixed window, sort order). */
+.dashmon-dashboard .dashmon-compact-toggle .jupyter-button.jupyter-widget-toggle-button {
+  height: 22px;
+  line-height: 22px;
+  font-size: 12px;
+  padding: 0 8px;
+  margin: 0;
+  border: 1px solid var(--jp-border-color1);
+  background: var(--jp-layout-color1);
+}
+.dashmon-dashboard .dashmon-compact-toggle .jupyter-widget-toggle-button + .jupyter-button {
+  border-left: none;
+}
+.dashmon-dashboard .dashmon-compact-toggle .jupyter-button.jupyter-widget-toggle-button.mod-active {
+  background: var(--jp-brand-color1);
+  color: white;
+  box-shadow: none;
+}
+.dashmon-dashboard .dashmon-compact-toggle {
+  line-height: 22px;
+  align-items: center;
+}
+.dashmon-dashboard .dashmon-compact-toggle > .widget-label {
+  line-height: 22px;
+  font-size: 12px;
+}
+</style>"""
 
 
 def build_views(model: DashboardModel) -> dict[str, Any]:
@@ -86,7 +141,8 @@ class PageLayout:
         self.tabs = Tab(children=self._boxes, titles=list(PAGES))
         self.tabs.observe(self._attach_shown, names=["selected_index"])
         self._attach_shown()
-        self.children = [v["status"].widget, self.tabs]
+        self.style = HTML(DASHBOARD_STYLE, layout=Layout(display="none"))
+        self.children = [self.style, v["status"].widget, self.tabs]
 
     @property
     def shown(self) -> int:
@@ -101,7 +157,7 @@ class PageLayout:
     def close(self) -> None:
         """Stop every view's redraws and close every widget the pages hold."""
         self.tabs.unobserve(self._attach_shown, names=["selected_index"])
-        roots: list[Widget] = [self.tabs, *self.contents]
+        roots: list[Widget] = [self.style, self.tabs, *self.contents]
         for view in self.views.values():
             redraw = getattr(view, "redraw", None)
             if redraw is not None:
