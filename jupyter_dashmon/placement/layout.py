@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipywidgets import HTML, HBox, Layout, Tab, VBox, Widget
+from ipywidgets import HTML, Layout, Tab, VBox, Widget
 
 from ..aggregate import DashboardModel
 from ..views import (
@@ -22,6 +22,7 @@ from ..views import (
     TasksView,
     WorkersView,
 )
+from ..views.base import side_by_side
 from ..views.worker_stream import WorkerStreamView
 
 #: The tabs, in order.
@@ -33,21 +34,27 @@ PAGES = ("Status", "Tasks", "Workers", "Scheduler")
 #: is one class more specific than the ipywidgets rule it overrides.
 DASHBOARD_STYLE = """<style>
 /* ipywidgets pads tab pages by 15 px: a sixth of a 250 px side panel. */
-.dashmon-dashboard .jupyter-widgets.jupyter-widget-tab > .widget-tab-contents {
+.dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab) > .widget-tab-contents {
   padding: 4px;
 }
 /* Tabs as wide as their names, so all four fit in a 250 px side panel. */
-.dashmon-dashboard .jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {
+.dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab)
+  > .lm-TabBar .lm-TabBar-tab {
   flex: 0 1 auto;
   min-width: 0;
-  padding: 0 8px;
+  padding: 0 6px;
 }
 /* The status line wraps rather than being cut at the panel's edge. */
-.dashmon-dashboard .jupyter-widget-label.dashmon-status {
+.dashmon-dashboard :is(.widget-label, .jupyter-widget-label).dashmon-status {
+  height: auto;
   white-space: normal;
   overflow-wrap: anywhere;
   line-height: 1.4;
   padding: 2px 0 4px;
+}
+/* Drop-downs as narrow as their box allows in a narrow panel. */
+.dashmon-dashboard :is(.widget-dropdown, .jupyter-widget-dropdown) > select {
+  min-width: 0;
 }
 /* The counts line: ordinary line spacing, not one 28 px widget row per line. */
 .dashmon-dashboard .dashmon-progress-counts > .widget-html-content {
@@ -55,30 +62,30 @@ DASHBOARD_STYLE = """<style>
   font-size: 12px;
 }
 /* Small segmented controls (Live / Fixed window, sort order). */
-.dashmon-dashboard .dashmon-compact-toggle .jupyter-button.jupyter-widget-toggle-button {
-  height: 22px;
+.dashmon-dashboard .dashmon-compact-toggle {
   line-height: 22px;
+  align-items: center;
+}
+.dashmon-dashboard .dashmon-compact-toggle
+  .jupyter-button:is(.widget-toggle-button, .jupyter-widget-toggle-button) {
+  height: 22px;
+  line-height: 20px;
   font-size: 12px;
   padding: 0 8px;
   margin: 0;
   border: 1px solid var(--jp-border-color1);
   background: var(--jp-layout-color1);
-}
-.dashmon-dashboard .dashmon-compact-toggle .jupyter-widget-toggle-button + .jupyter-button {
-  border-left: none;
-}
-.dashmon-dashboard .dashmon-compact-toggle .jupyter-button.jupyter-widget-toggle-button.mod-active {
-  background: var(--jp-brand-color1);
-  color: white;
+  color: var(--jp-ui-font-color1);
   box-shadow: none;
 }
-.dashmon-dashboard .dashmon-compact-toggle {
-  line-height: 22px;
-  align-items: center;
+.dashmon-dashboard .dashmon-compact-toggle .jupyter-button + .jupyter-button {
+  border-left: none;
 }
-.dashmon-dashboard .dashmon-compact-toggle > .widget-label {
-  line-height: 22px;
-  font-size: 12px;
+.dashmon-dashboard .dashmon-compact-toggle
+  .jupyter-button:is(.widget-toggle-button, .jupyter-widget-toggle-button).mod-active {
+  background: var(--jp-brand-color1);
+  border-color: var(--jp-brand-color1);
+  color: white;
 }
 </style>"""
 
@@ -125,9 +132,9 @@ class PageLayout:
         v["workers"].stream_slot.children = [v["worker_stream"].figure]
         status = VBox(
             [
-                tiles((v["progress"].widget, 3), (v["memory"].figure, 2)),
+                side_by_side(v["progress"].widget, v["memory"].figure, weights=(3, 2)),
                 v["task_stream"].widget,
-                tiles((v["resources"].usage, 1), (v["resources"].network, 1)),
+                side_by_side(v["resources"].usage, v["resources"].network),
             ]
         )
         self.contents = [status, v["tasks"].widget, v["workers"].widget, v["scheduler"].widget]
@@ -164,16 +171,6 @@ class PageLayout:
                 redraw.close()
             roots.extend(widgets_of(view))
         close_tree(*roots)
-
-
-def tiles(*figures: tuple[Widget, int]) -> HBox:
-    """Figures side by side, sharing the width by weight, wrapping one under
-    another when the space is narrow (the side panel)."""
-    boxes = [
-        VBox([fig], layout=Layout(flex=f"{weight} 1 320px", min_width="200px"))
-        for fig, weight in figures
-    ]
-    return HBox(boxes, layout=Layout(flex_flow="row wrap", width="100%"))
 
 
 def widgets_of(view: Any) -> list[Widget]:

@@ -65,10 +65,9 @@ class TaskStreamView:
         self.mode = ToggleButtons(
             options=[("Live", "live"), ("Fixed window", "fixed")],
             value=tasks.mode,
-            description="Time window",
             tooltips=["Follow the last tasks", "Keep the current time window"],
-            style={"button_width": "auto", "description_width": "auto"},
-            layout=Layout(width="auto", margin="0 0 0 16px"),
+            style={"button_width": "auto"},
+            layout=Layout(width="auto", margin="2px 0 0 16px"),
         )
         self.mode.add_class("dashmon-compact-toggle")
         self.widget = VBox([self.mode, self.figure], layout=Layout(width="100%"))

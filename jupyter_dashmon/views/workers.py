@@ -27,7 +27,7 @@ from ..aggregate import transforms as tf
 from ..aggregate.models import WorkersModel
 from ..aggregate.workers import bar_names, sorted_rows
 from ..collect.messages import DETAIL_KEYS
-from .base import RectBars, Throttle, datetimes, tile_figure
+from .base import RectBars, Throttle, datetimes, side_by_side, tile_figure
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
@@ -92,13 +92,13 @@ TEXT_COLUMNS = ("name", "address")
 #: its columns to their widest cell, header included, so no header is cut; the
 #: box around it scrolls sideways when the page is narrower than the table.
 TABLE_STYLE = """<style>
+.dashmon-workers-table > .widget-html-content {min-width: 0}
 .dashmon-workers-scroll {overflow-x: auto; max-width: 100%}
 .dashmon-workers {border-collapse: collapse; font-size: 12px; line-height: 1.5;
                   white-space: nowrap}
 .dashmon-workers th, .dashmon-workers td {padding: 1px 8px; text-align: right}
 .dashmon-workers th {font-weight: 600; border-bottom: 1px solid var(--jp-border-color1, #ccc)}
 .dashmon-workers th.sorted {text-decoration: underline}
-.dashmon-workers th[title] {cursor: help}
 .dashmon-workers .text {text-align: left}
 .dashmon-workers tr.total {font-weight: bold}
 </style>"""
@@ -206,7 +206,7 @@ class WorkersView:
             options=[(full, key) for key, _, full, _ in COLUMNS],
             value=model.sort_by if model.sort_by in {c[0] for c in COLUMNS} else "name",
             description="Sort by",
-            layout=Layout(width="auto", max_width="340px"),
+            layout=Layout(width="340px", max_width="100%"),
             style={"description_width": "auto"},
         )
         self.sort_order = ToggleButtons(
@@ -216,6 +216,9 @@ class WorkersView:
             style={"button_width": "auto"},
             layout=Layout(width="auto"),
         )
+        # The JupyterLab extension finds these by class to sort on header clicks.
+        self.sort_key.add_class("dashmon-sort-key")
+        self.sort_order.add_class("dashmon-sort-order")
         self.sort_order.add_class("dashmon-compact-toggle")
         self.sort_key.observe(self._key_chosen, names="value")
         self.sort_order.observe(self._order_chosen, names="value")
@@ -228,7 +231,10 @@ class WorkersView:
         table_box = VBox([sort_bar, self.table], layout=Layout(width="100%", min_width="0"))
         self._build_per_worker(height)
         self.chooser = Dropdown(
-            options=[("", "")], value="", description="Worker", layout=Layout(width="420px")
+            options=[("", "")],
+            value="",
+            description="Worker",
+            layout=Layout(width="420px", max_width="100%"),
         )
         self.chooser.observe(self._chosen, names="value")
         self._build_detail(height)
@@ -237,13 +243,18 @@ class WorkersView:
         # The detail is attached only while a worker is chosen: figures laid out
         # hidden have no size, and bqplot draws them with negative rectangles.
         self._detail_children = [
-            HBox([self.detail_cpu, self.detail_memory, self.detail_network]),
+            side_by_side(self.detail_cpu, self.detail_memory, self.detail_network),
             self.running,
             self.stream_slot,
         ]
         self.detail_box = VBox()
         self.widget = VBox(
-            [table_box, HBox([self.cpu_figure, self.memory_figure]), self.chooser, self.detail_box],
+            [
+                table_box,
+                side_by_side(self.cpu_figure, self.memory_figure),
+                self.chooser,
+                self.detail_box,
+            ],
             layout=Layout(width="100%", min_width="0"),
         )
         self.widget.add_class("dashmon-workers-page")

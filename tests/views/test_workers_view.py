@@ -185,6 +185,16 @@ def test_sort_controls_sort_then_reverse(five):
     assert texts["memory"] == "mem" and texts["address"] == "address \u25b2"
 
 
+def test_sort_controls_carry_the_classes_the_lab_extension_finds(five):
+    # js/src/table.ts hands header clicks to these controls, found by class,
+    # and takes the Dropdown's option order to be the table's column order.
+    _model, view = five
+    assert "dashmon-sort-key" in view.sort_key._dom_classes
+    assert "dashmon-sort-order" in view.sort_order._dom_classes
+    assert "dashmon-workers-page" in view.widget._dom_classes
+    assert [value for _, value in view.sort_key.options] == [c[0] for c in COLUMNS]
+
+
 def test_model_sort_moves_the_controls(five):
     model, view = five
     with model.hold_trait_notifications():
