@@ -280,11 +280,11 @@ def fit_rows(
 
 def side_by_side(*figures: Widget, weights: Sequence[int] | None = None) -> HBox:
     """Figures side by side, sharing the width by weight, wrapping one under
-    another when the space is narrow (a 250 px side panel holds one figure,
-    as figures are at least 200 px wide)."""
+    another when the space is narrow: a 250 px side panel holds one figure
+    per row (figures are at least 200 px wide), a 600 px one two."""
     shares = weights or [1] * len(figures)
     cells = [
-        VBox([fig], layout=Layout(flex=f"{weight} 1 320px", min_width="200px"))
+        VBox([fig], layout=Layout(flex=f"{weight} 1 280px", min_width="200px"))
         for fig, weight in zip(figures, shares)
     ]
     return HBox(cells, layout=Layout(flex_flow="row wrap", width="100%"))

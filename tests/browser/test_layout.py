@@ -46,11 +46,17 @@ def test_side_panel_fits_from_250_to_600_px_with_one_icon(browser: BrowserPage, 
                 page.locator(f"{PANEL} table.dashmon-workers").wait_for()
             overflows = page.evaluate(OVERFLOWS, PANEL_BODY)
             assert overflows == [], (width, name, overflows)
-            if name == "Status":
+            if name == "Status" and width == 250:
                 widths = page.evaluate(FIGURE_WIDTHS, PANEL_BODY)
                 # stacked one per row, each using the panel's width
                 narrow = [f for f in widths["figures"] if f[1] < widths["container"] - 24]
                 assert len(widths["figures"]) >= 4 and narrow == [], widths
+            if name == "Status" and width == 600:
+                widths = page.evaluate(FIGURE_WIDTHS, PANEL_BODY)
+                # two per row where two fit, together using the panel's width
+                shares = sorted(f[1] for f in widths["figures"] if f[0].startswith(("CPU", "Net")))
+                assert len(shares) == 2 and sum(shares) > widths["container"] - 40, widths
+                assert shares[1] < widths["container"] * 0.6, widths
             page.screenshot(path=str(ARTIFACTS / f"layout-panel-{width}-{name}.png"))
         # the Workers table scrolls inside its own box rather than widening the panel
         show_tab(page, PANEL, "Workers")
