@@ -236,6 +236,7 @@ class WorkersView:
             description="Worker",
             layout=Layout(width="420px", max_width="100%"),
         )
+        self.chooser.add_class("dashmon-worker-chooser")
         self.chooser.observe(self._chosen, names="value")
         self._build_detail(height)
         self.running = HTML()
