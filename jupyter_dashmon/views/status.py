@@ -20,7 +20,7 @@ _PREFIX = {
 
 
 class StatusView:
-    """A one-line text widget (``.widget``) describing a StatusModel."""
+    """A text widget (``.widget``) describing a StatusModel; one line, wrapping when narrow."""
 
     def __init__(self, model: StatusModel):
         self.model = model
