@@ -1,6 +1,10 @@
 /**
  * Plugin wiring: the `jupyter-dashmon:open` command, the launcher panel in
  * the right sidebar, and one `NotebookKernel` per open notebook.
+ *
+ * The right sidebar holds one dashboard icon: the launcher's while no
+ * dashboard panel is open, else the dashboard panels' (the launcher comes
+ * back only to show a message, e.g. why a dashboard could not be shown).
  */
 
 import {
@@ -14,6 +18,7 @@ import { Widget } from '@lumino/widgets';
 
 import { NotebookKernel, requestDashboard } from './kernel';
 import { DashboardPanel, DashmonPanel, dashboardIcon } from './panel';
+import { sortOnHeaderClick } from './table';
 import { VisibilityReporter } from './visibility';
 
 const COMMAND = 'jupyter-dashmon:open';
@@ -81,6 +86,19 @@ function activate(
     reveal(panel);
   };
 
+  // The launcher's icon would duplicate a dashboard panel's: it steps aside
+  // while one is open, and comes back when the last one goes.
+  const anyOpen = () => [...panels.values()].some(p => !p.isDisposed && p.isAttached);
+  const stepAside = () => {
+    const launcher = getLauncher();
+    const open = anyOpen();
+    if (open && launcher.isAttached) {
+      launcher.parent = null;
+    } else if (!open && !launcher.isAttached) {
+      app.shell.add(launcher, 'right', { rank: RANK });
+    }
+  };
+
   const showDashboard = (notebook: NotebookPanel, modelId: string, title: string) => {
     let panel = panels.get(modelId);
     if (panel === undefined) {
@@ -92,10 +110,14 @@ function activate(
       }
       panel = new DashboardPanel(notebook, modelId, title);
       panels.set(modelId, panel);
-      panel.disposed.connect(() => panels.delete(modelId));
+      panel.disposed.connect(() => {
+        panels.delete(modelId);
+        stepAside();
+      });
       void panel.render();
     }
     reveal(panel);
+    stepAside();
   };
 
   const follow = (notebook: NotebookPanel) => {
@@ -136,7 +158,12 @@ function activate(
         tell(`${name} has no kernel. ${NO_NOTEBOOK}`);
         return;
       }
-      tell(`Asking the kernel of ${name} for its dashboard…`);
+      const asking = `Asking the kernel of ${name} for its dashboard…`;
+      if (anyOpen()) {
+        getLauncher().showMessage(asking); // no second icon just to say this
+      } else {
+        tell(asking);
+      }
       const reply = await requestDashboard(kernel);
       if (reply.status === 'error') {
         tell(reply.message);
@@ -157,6 +184,7 @@ function activate(
     consoles.widgetAdded.connect((_, panel) => reportVisibility(panel.sessionContext));
   }
   app.shell.add(getLauncher(), 'right', { rank: RANK });
+  sortOnHeaderClick(document);
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ipywidgets import HBox, Layout, Tab, VBox, Widget
+from ipywidgets import HTML, Layout, Tab, VBox, Widget
 
 from ..aggregate import DashboardModel
 from ..views import (
@@ -22,10 +22,72 @@ from ..views import (
     TasksView,
     WorkersView,
 )
+from ..views.base import side_by_side
 from ..views.worker_stream import WorkerStreamView
 
 #: The tabs, in order.
 PAGES = ("Status", "Tasks", "Workers", "Scheduler")
+
+#: Layout rules for the dashboard, scoped to its root class.  They travel with
+#: the widget (a ``<style>`` in a hidden HTML widget), so they apply wherever
+#: the widget is shown: a notebook cell, the side panel, Voila.  Each selector
+#: is one class more specific than the ipywidgets rule it overrides.
+DASHBOARD_STYLE = """<style>
+/* ipywidgets pads tab pages by 15 px: a sixth of a 250 px side panel. */
+.dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab) > .widget-tab-contents {
+  padding: 4px;
+}
+/* Tabs as wide as their names, so all four fit in a 250 px side panel. */
+.dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab)
+  > .lm-TabBar .lm-TabBar-tab {
+  flex: 0 1 auto;
+  min-width: 0;
+  padding: 0 6px;
+}
+/* The status line wraps rather than being cut at the panel's edge. */
+.dashmon-dashboard :is(.widget-label, .jupyter-widget-label).dashmon-status {
+  height: auto;
+  white-space: normal;
+  overflow-wrap: anywhere;
+  line-height: 1.4;
+  padding: 2px 0 4px;
+}
+/* Drop-downs as narrow as their box allows in a narrow panel. */
+.dashmon-dashboard :is(.widget-dropdown, .jupyter-widget-dropdown) > select {
+  min-width: 0;
+}
+/* The counts line: ordinary line spacing, not one 28 px widget row per line. */
+.dashmon-dashboard .dashmon-progress-counts > .widget-html-content {
+  line-height: 1.4;
+  font-size: 12px;
+}
+/* Small segmented controls (Live / Fixed window, sort order). */
+.dashmon-dashboard .dashmon-compact-toggle {
+  line-height: 22px;
+  align-items: center;
+}
+.dashmon-dashboard .dashmon-compact-toggle
+  .jupyter-button:is(.widget-toggle-button, .jupyter-widget-toggle-button) {
+  height: 22px;
+  line-height: 20px;
+  font-size: 12px;
+  padding: 0 8px;
+  margin: 0;
+  border: 1px solid var(--jp-border-color1);
+  background: var(--jp-layout-color1);
+  color: var(--jp-ui-font-color1);
+  box-shadow: none;
+}
+.dashmon-dashboard .dashmon-compact-toggle .jupyter-button + .jupyter-button {
+  border-left: none;
+}
+.dashmon-dashboard .dashmon-compact-toggle
+  .jupyter-button:is(.widget-toggle-button, .jupyter-widget-toggle-button).mod-active {
+  background: var(--jp-brand-color1);
+  border-color: var(--jp-brand-color1);
+  color: white;
+}
+</style>"""
 
 
 def build_views(model: DashboardModel) -> dict[str, Any]:
@@ -70,9 +132,9 @@ class PageLayout:
         v["workers"].stream_slot.children = [v["worker_stream"].figure]
         status = VBox(
             [
-                tiles((v["progress"].widget, 3), (v["memory"].figure, 2)),
+                side_by_side(v["progress"].widget, v["memory"].figure, weights=(3, 2)),
                 v["task_stream"].widget,
-                tiles((v["resources"].usage, 1), (v["resources"].network, 1)),
+                side_by_side(v["resources"].usage, v["resources"].network),
             ]
         )
         self.contents = [status, v["tasks"].widget, v["workers"].widget, v["scheduler"].widget]
@@ -86,7 +148,8 @@ class PageLayout:
         self.tabs = Tab(children=self._boxes, titles=list(PAGES))
         self.tabs.observe(self._attach_shown, names=["selected_index"])
         self._attach_shown()
-        self.children = [v["status"].widget, self.tabs]
+        self.style = HTML(DASHBOARD_STYLE, layout=Layout(display="none"))
+        self.children = [self.style, v["status"].widget, self.tabs]
 
     @property
     def shown(self) -> int:
@@ -101,23 +164,13 @@ class PageLayout:
     def close(self) -> None:
         """Stop every view's redraws and close every widget the pages hold."""
         self.tabs.unobserve(self._attach_shown, names=["selected_index"])
-        roots: list[Widget] = [self.tabs, *self.contents]
+        roots: list[Widget] = [self.style, self.tabs, *self.contents]
         for view in self.views.values():
             redraw = getattr(view, "redraw", None)
             if redraw is not None:
                 redraw.close()
             roots.extend(widgets_of(view))
         close_tree(*roots)
-
-
-def tiles(*figures: tuple[Widget, int]) -> HBox:
-    """Figures side by side, sharing the width by weight, wrapping one under
-    another when the space is narrow (the side panel)."""
-    boxes = [
-        VBox([fig], layout=Layout(flex=f"{weight} 1 320px", min_width="200px"))
-        for fig, weight in figures
-    ]
-    return HBox(boxes, layout=Layout(flex_flow="row wrap", width="100%"))
 
 
 def widgets_of(view: Any) -> list[Widget]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from bqplot import Axis, Figure, LinearScale, Lines, PanZoom, Tooltip
-from ipywidgets import Layout
+from ipywidgets import HBox, Layout, VBox, Widget
 
 from ..aggregate.throttle import Throttle as Throttle  # where every view finds it
 
@@ -276,3 +276,15 @@ def fit_rows(
     width = min(plot_height(figure) / n_rows * 0.8, cap)
     for mark in marks:
         mark.stroke_width = width
+
+
+def side_by_side(*figures: Widget, weights: Sequence[int] | None = None) -> HBox:
+    """Figures side by side, sharing the width by weight, wrapping one under
+    another when the space is narrow: a 250 px side panel holds one figure
+    per row (figures are at least 200 px wide), a 600 px one two."""
+    shares = weights or [1] * len(figures)
+    cells = [
+        VBox([fig], layout=Layout(flex=f"{weight} 1 280px", min_width="200px"))
+        for fig, weight in zip(figures, shares)
+    ]
+    return HBox(cells, layout=Layout(flex_flow="row wrap", width="100%"))

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 from bqplot import Axis, DateScale, LinearScale, Lines
 from bqplot import Label as TextMark
-from ipywidgets import HBox, Label, Layout, VBox
+from ipywidgets import Label, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel, ResourcesModel
 from ..aggregate.transforms import STATES
 from ..collect.messages import RESOURCE_FIELDS
-from .base import NEUTRAL, RectBars, Throttle, datetimes, tile_figure
+from .base import NEUTRAL, RectBars, Throttle, datetimes, side_by_side, tile_figure
 
 CPU_COLOR, MEMORY_COLOR, LOOP_COLOR, COST_COLOR = "#1f77b4", "#2ca02c", "#9467bd", "#d62728"
 STATE_COLOR = "#7f7f7f"
@@ -68,7 +68,7 @@ class SchedulerView:
     ):
         self.resources = resources
         self.progress = progress
-        self.connections = Label(layout=Layout(width="100%"))
+        self.connections = Label(layout=Layout(width="auto"))
         self._build_usage(height)
         self.loop, self.loop_line = _time_figure("Event loop interval", height, LOOP_COLOR, "ms")
         self.cost, self.cost_line = _time_figure(
@@ -76,7 +76,11 @@ class SchedulerView:
         )
         self._build_states(height)
         self.widget = VBox(
-            [self.connections, HBox([self.usage, self.loop]), HBox([self.states, self.cost])]
+            [
+                self.connections,
+                side_by_side(self.usage, self.loop),
+                side_by_side(self.states, self.cost),
+            ]
         )
         self.redraw = Throttle(self._refresh, every)
         resources.observe(self.redraw, names=[*RESOURCE_FIELDS, "cost_percent"])

@@ -20,11 +20,12 @@ _PREFIX = {
 
 
 class StatusView:
-    """A one-line text widget (``.widget``) describing a StatusModel."""
+    """A text widget (``.widget``) describing a StatusModel; one line, wrapping when narrow."""
 
     def __init__(self, model: StatusModel):
         self.model = model
-        self.widget = Label(layout=Layout(width="100%"))
+        # "auto", not "100%": the widget's margin would push it past the edge.
+        self.widget = Label(layout=Layout(width="auto"))
         self.widget.add_class("dashmon-status")
         model.observe(self._update, names=["state", "message", "scheduler", "workers"])
         self._update()

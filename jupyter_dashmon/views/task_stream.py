@@ -60,12 +60,16 @@ class TaskStreamView:
         self.figure = stream_figure(
             "Task Stream", height, self.scales, [*self.live.marks, self.fixed], "seconds", pan=True
         )
+        # A small segmented control sized to its words (styled by the
+        # ``dashmon-compact-toggle`` rule of placement/layout.py), not two slabs.
         self.mode = ToggleButtons(
             options=[("Live", "live"), ("Fixed window", "fixed")],
             value=tasks.mode,
             tooltips=["Follow the last tasks", "Keep the current time window"],
-            style={"button_width": "110px"},
+            style={"button_width": "auto"},
+            layout=Layout(width="auto", margin="2px 0 0 16px"),
         )
+        self.mode.add_class("dashmon-compact-toggle")
         self.widget = VBox([self.mode, self.figure], layout=Layout(width="100%"))
         self.rectangles = 0
         self._drawing = False

@@ -2,12 +2,15 @@
 
 Reads :class:`~jupyter_dashmon.aggregate.models.WorkersModel` only.  The table
 shows every worker's latest reading (at most :data:`MAX_ROWS` rows, the totals
-row always covering all of them), sorted by the column whose header button was
-clicked last.  Below it, CPU % and memory % per worker as bars, which become
-histograms from ``summary_threshold`` workers on so that a large cluster stays
-readable.  Choosing a worker shows its CPU, memory and network over time and
-what it runs now.  Every value taken from the cluster is HTML-escaped before
-it reaches an ``HTML`` widget: worker names and task keys are user data.
+row always covering all of them), sorted by the column chosen above it.  Its
+header cells are in the same ``<table>`` as its rows, so they cannot drift
+from their columns; headers are short, with the full name as their tooltip,
+and a narrow page scrolls the table sideways.  Below it, CPU % and memory %
+per worker as bars, which become histograms from ``summary_threshold``
+workers on so that a large cluster stays readable.  Choosing a worker shows
+its CPU, memory and network over time and what it runs now.  Every value
+taken from the cluster is HTML-escaped before it reaches an ``HTML`` widget:
+worker names and task keys are user data.
 """
 
 from __future__ import annotations
@@ -18,13 +21,13 @@ from typing import Any
 
 import numpy as np
 from bqplot import Axis, DateScale, LinearScale, Lines
-from ipywidgets import HTML, Box, Button, Dropdown, HBox, Layout, VBox
+from ipywidgets import HTML, Dropdown, HBox, Layout, ToggleButtons, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.models import WorkersModel
 from ..aggregate.workers import bar_names, sorted_rows
 from ..collect.messages import DETAIL_KEYS
-from .base import RectBars, Throttle, datetimes, tile_figure
+from .base import RectBars, Throttle, datetimes, side_by_side, tile_figure
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
@@ -59,62 +62,91 @@ def _ago(v: Any) -> str:
     return f"{float(v):.1f} s"
 
 
-#: Table columns: (key in the row dicts, header, formatter, width in pixels).
+#: Table columns: (key in the row dicts, short header, full name, formatter).
 #: ``memory_pct`` and ``seen_ago`` are derived on the aggregate side (``WorkersModel.derived``).
-COLUMNS: tuple[tuple[str, str, Callable[[Any], str], int], ...] = (
-    ("name", "name", _text, 140),
-    ("address", "address", _text, 170),
-    ("nthreads", "threads", _count, 64),
-    ("cpu", "CPU %", _pct, 64),
-    ("memory", "memory", _bytes, 88),
-    ("memory_limit", "memory limit", _bytes, 96),
-    ("memory_pct", "memory %", _pct, 80),
-    ("managed", "managed", _bytes, 88),
-    ("unmanaged", "unmanaged", _bytes, 88),
-    ("spilled", "spilled", _bytes, 88),
-    ("processing", "processing", _count, 84),
-    ("in_memory", "in memory", _count, 80),
-    ("network_read", "net read/s", _rate, 96),
-    ("network_write", "net write/s", _rate, 96),
-    ("disk_read", "disk read/s", _rate, 96),
-    ("disk_write", "disk write/s", _rate, 96),
-    ("seen_ago", "last seen", _ago, 80),
+COLUMNS: tuple[tuple[str, str, str, Callable[[Any], str]], ...] = (
+    ("name", "name", "worker name", _text),
+    ("address", "address", "worker address", _text),
+    ("nthreads", "thr", "threads", _count),
+    ("cpu", "CPU %", "CPU % (100 per busy core)", _pct),
+    ("memory", "mem", "memory used by the process", _bytes),
+    ("memory_limit", "limit", "memory limit", _bytes),
+    ("memory_pct", "mem %", "memory as % of the limit", _pct),
+    ("managed", "managed", "managed memory: results held by Dask", _bytes),
+    ("unmanaged", "unmgd", "unmanaged memory: the process beyond Dask's results", _bytes),
+    ("spilled", "spilled", "bytes spilled to disk", _bytes),
+    ("processing", "proc", "tasks processing", _count),
+    ("in_memory", "in mem", "results in memory", _count),
+    ("network_read", "net in", "network read per second", _rate),
+    ("network_write", "net out", "network write per second", _rate),
+    ("disk_read", "disk in", "disk read per second", _rate),
+    ("disk_write", "disk out", "disk write per second", _rate),
+    ("seen_ago", "seen", "seconds since the worker last reported", _ago),
 )
 
-#: Columns sorted ascending on their first click; the others (numbers) largest first.
+#: Columns sorted ascending when chosen; the others (numbers) largest first.
 TEXT_COLUMNS = ("name", "address")
 
 
-#: Scoped to the table's class, so cells need no inline style.
+#: Scoped to the table's class, so cells need no inline style.  The table sizes
+#: its columns to their widest cell, header included, so no header is cut; the
+#: box around it scrolls sideways when the page is narrower than the table.
 TABLE_STYLE = """<style>
-.dashmon-workers {table-layout: fixed; border-collapse: collapse; font-size: 12px;
+.dashmon-workers-table > .widget-html-content {min-width: 0}
+.dashmon-workers-scroll {overflow-x: auto; max-width: 100%}
+.dashmon-workers {border-collapse: collapse; font-size: 12px; line-height: 1.5;
                   white-space: nowrap}
-.dashmon-workers td {padding: 1px 6px; overflow: hidden; text-overflow: ellipsis;
-                     text-align: right}
-.dashmon-workers td.text {text-align: left}
+.dashmon-workers th, .dashmon-workers td {padding: 1px 8px; text-align: right}
+.dashmon-workers th {font-weight: 600; border-bottom: 1px solid var(--jp-border-color1, #ccc)}
+.dashmon-workers th.sorted {text-decoration: underline}
+.dashmon-workers .text {text-align: left}
 .dashmon-workers tr.total {font-weight: bold}
 </style>"""
 
 
-def table_html(rows: Sequence[Mapping[str, Any]], total: Mapping[str, Any], n: int) -> str:
-    """The table body: totals row first, then at most :data:`MAX_ROWS` rows, escaped."""
-    cols = "".join(f'<col style="width:{w}px">' for _, _, _, w in COLUMNS)
+def table_html(
+    rows: Sequence[Mapping[str, Any]],
+    total: Mapping[str, Any],
+    n: int,
+    sort_by: str = "",
+    ascending: bool = True,
+) -> str:
+    """The whole table: header, totals row, then at most :data:`MAX_ROWS` rows, escaped.
+
+    The header of the ``sort_by`` column carries an arrow for the direction.
+    """
     lines = [
         TABLE_STYLE,
-        '<table class="dashmon-workers">',
-        f"<colgroup>{cols}</colgroup>",
+        '<div class="dashmon-workers-scroll"><table class="dashmon-workers">',
+        f"<thead>{_header_html(sort_by, ascending)}</thead>",
+        "<tbody>",
         _row_html(total, css="total"),
         *(_row_html(r) for r in rows[:MAX_ROWS]),
-        "</table>",
+        "</tbody></table></div>",
     ]
     if n > MAX_ROWS:
         lines.append(f'<div class="dashmon-workers-more">showing {MAX_ROWS} of {n} workers</div>')
     return "\n".join(lines)
 
 
+def _header_html(sort_by: str, ascending: bool) -> str:
+    cells = []
+    for key, label, full, _ in COLUMNS:
+        classes = ["text"] if key in TEXT_COLUMNS else []
+        text = label
+        if key == sort_by:
+            classes.append("sorted")
+            text += " \u25b2" if ascending else " \u25bc"
+        css = f' class="{" ".join(classes)}"' if classes else ""
+        cells.append(
+            f'<th{css} data-key="{key}" title="{html.escape(full)}">{html.escape(text)}</th>'
+        )
+    return f"<tr>{''.join(cells)}</tr>"
+
+
 def _row_html(row: Mapping[str, Any], css: str = "") -> str:
     cells = []
-    for key, _, fmt, _ in COLUMNS:
+    for key, _, _, fmt in COLUMNS:
         value = row.get(key)
         text = html.escape("" if value is None or value == "" else fmt(value))
         cells.append(f'<td class="text">{text}</td>' if key in TEXT_COLUMNS else f"<td>{text}</td>")
@@ -143,10 +175,13 @@ class WorkersView:
     ----------
     widget : ipywidgets.VBox
         The whole page.
-    headers : list of ipywidgets.Button
-        One per table column; clicking sorts by it, clicking again reverses.
+    sort_key : ipywidgets.Dropdown
+        The column the table is sorted by (bound to ``model.sort_by``).
+    sort_order : ipywidgets.ToggleButtons
+        Ascending (True) or descending (False), bound to ``model.ascending``.
     table : ipywidgets.HTML
-        Totals row and the first :data:`MAX_ROWS` workers in the sort order.
+        One ``<table>``: header, totals row and the first :data:`MAX_ROWS`
+        workers in the sort order.
     cpu_figure, memory_figure : bqplot.Figure
         CPU % and memory % per worker (``cpu_bars``, ``memory_bars``), or their
         histograms over workers (``cpu_hist``, ``memory_hist``) from
@@ -167,17 +202,41 @@ class WorkersView:
         self.model = model
         self._syncing = False
         self._choices: tuple = ()
-        self.headers = [self._header(key, label, width) for key, label, _, width in COLUMNS]
-        self.table = HTML()
-        self.table.add_class("dashmon-workers-table")
-        table_box = Box(
-            [VBox([HBox(self.headers, layout=Layout(flex="none")), self.table])],
-            layout=Layout(overflow="auto", width="100%"),
+        self.sort_key = Dropdown(
+            options=[(full, key) for key, _, full, _ in COLUMNS],
+            value=model.sort_by if model.sort_by in {c[0] for c in COLUMNS} else "name",
+            description="Sort by",
+            layout=Layout(width="340px", max_width="100%"),
+            style={"description_width": "auto"},
         )
+        self.sort_order = ToggleButtons(
+            options=[("\u25b2 ascending", True), ("\u25bc descending", False)],
+            value=model.ascending,
+            tooltips=["Smallest (or A) first", "Largest (or Z) first"],
+            style={"button_width": "auto"},
+            layout=Layout(width="auto"),
+        )
+        # The JupyterLab extension finds these by class to sort on header clicks.
+        self.sort_key.add_class("dashmon-sort-key")
+        self.sort_order.add_class("dashmon-sort-order")
+        self.sort_order.add_class("dashmon-compact-toggle")
+        self.sort_key.observe(self._key_chosen, names="value")
+        self.sort_order.observe(self._order_chosen, names="value")
+        self.table = HTML(layout=Layout(width="100%", min_width="0"))
+        self.table.add_class("dashmon-workers-table")
+        sort_bar = HBox(
+            [self.sort_key, self.sort_order],
+            layout=Layout(flex_flow="row wrap", align_items="center", width="100%"),
+        )
+        table_box = VBox([sort_bar, self.table], layout=Layout(width="100%", min_width="0"))
         self._build_per_worker(height)
         self.chooser = Dropdown(
-            options=[("", "")], value="", description="Worker", layout=Layout(width="420px")
+            options=[("", "")],
+            value="",
+            description="Worker",
+            layout=Layout(width="420px", max_width="100%"),
         )
+        self.chooser.add_class("dashmon-worker-chooser")
         self.chooser.observe(self._chosen, names="value")
         self._build_detail(height)
         self.running = HTML()
@@ -185,14 +244,21 @@ class WorkersView:
         # The detail is attached only while a worker is chosen: figures laid out
         # hidden have no size, and bqplot draws them with negative rectangles.
         self._detail_children = [
-            HBox([self.detail_cpu, self.detail_memory, self.detail_network]),
+            side_by_side(self.detail_cpu, self.detail_memory, self.detail_network),
             self.running,
             self.stream_slot,
         ]
         self.detail_box = VBox()
         self.widget = VBox(
-            [table_box, HBox([self.cpu_figure, self.memory_figure]), self.chooser, self.detail_box]
+            [
+                table_box,
+                side_by_side(self.cpu_figure, self.memory_figure),
+                self.chooser,
+                self.detail_box,
+            ],
+            layout=Layout(width="100%", min_width="0"),
         )
+        self.widget.add_class("dashmon-workers-page")
         # New readings redraw at most once a second; the user's own clicks at once.
         self.redraw = Throttle(self._refresh, every)
         model.observe(self.redraw, names=["derived", "revision", "detail"])
@@ -209,15 +275,6 @@ class WorkersView:
         self._update_detail()
 
     # -- construction --------------------------------------------------------
-
-    def _header(self, key: str, label: str, width: int) -> Button:
-        button = Button(
-            description=label,
-            tooltip=f"sort by {label}",
-            layout=Layout(width=f"{width}px", margin="0", flex="none"),
-        )
-        button.on_click(lambda _: self.sort(key))
-        return button
 
     def _build_per_worker(self, height: int) -> None:
         def figure(title: str, color: str) -> tuple:
@@ -309,6 +366,14 @@ class WorkersView:
             m.sort_by = key
             m.ascending = key in TEXT_COLUMNS
 
+    def _key_chosen(self, change: Any) -> None:
+        if not self._syncing and change["new"] != self.model.sort_by:
+            self.sort(change["new"])
+
+    def _order_chosen(self, change: Any) -> None:
+        if not self._syncing:
+            self.model.ascending = bool(change["new"])
+
     def _chosen(self, change: Any) -> None:
         if not self._syncing:
             self.model.selected = change["new"] or ""
@@ -321,12 +386,15 @@ class WorkersView:
         n = len(table.get("address", []))
         rows = sorted_rows(table, m.sort_by, m.ascending) if n else []
         total = m.total if n else {"name": "Total (0 workers)"}
-        self.table.value = table_html(rows, total, n)
-        arrow = " \u25b2" if m.ascending else " \u25bc"
-        for button, (key, label, _, _) in zip(self.headers, COLUMNS):
-            description = label + (arrow if key == m.sort_by else "")
-            if button.description != description:
-                button.description = description
+        self.table.value = table_html(rows, total, n, m.sort_by, m.ascending)
+        self._syncing = True
+        try:
+            if m.sort_by in {key for key, *_ in COLUMNS} and self.sort_key.value != m.sort_by:
+                self.sort_key.value = m.sort_by
+            if self.sort_order.value != m.ascending:
+                self.sort_order.value = m.ascending
+        finally:
+            self._syncing = False
 
     def _update_bars(self, change: object = None) -> None:
         m = self.model

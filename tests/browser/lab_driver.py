@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -99,7 +100,52 @@ def isolated_env(home: Path) -> dict[str, str]:
     env = isolate_jupyter(dict(os.environ), home)
     # Kernels import this checkout's Python code, not an older installed copy.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    use_local_labextension(home / "data")
     return env
+
+
+#: Set to a labextension build (``cd js && npm run build`` writes one to
+#: ``jupyter_dashmon/labextension``) to test it instead of the installed one.
+LOCAL_LABEXTENSION = "DASHMON_LABEXTENSION"
+
+
+def use_local_labextension(data_dir: Path) -> Path | None:
+    """Copy the build named by ``$DASHMON_LABEXTENSION`` under ``data_dir``.
+
+    JupyterLab takes an extension from the first labextensions folder that has
+    it, and the isolated data dir comes before the environment's, so the
+    server started with this data dir loads the copy; the installed extension
+    (shared by everyone using this environment) is left alone.
+    """
+    build = os.environ.get(LOCAL_LABEXTENSION)
+    if not build:
+        return None
+    source = Path(build)
+    if not (source / "package.json").exists():
+        raise RuntimeError(f"{LOCAL_LABEXTENSION}={build} holds no labextension build")
+    target = data_dir / "labextensions" / "jupyter-dashmon"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    (target / "install.json").write_text(
+        json.dumps({"packageManager": "python", "packageName": "jupyter_dashmon"})
+    )
+    return target
+
+
+LOADED_DASHMON_BUILD = """() => {
+    const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+    const entry = (config.federated_extensions || []).find(e => e.name === 'jupyter-dashmon');
+    return entry ? entry.load : null;
+}"""
+
+
+def expected_remote_entry() -> str | None:
+    """The remoteEntry file of ``$DASHMON_LABEXTENSION``, what the page should load."""
+    build = os.environ.get(LOCAL_LABEXTENSION)
+    if not build:
+        return None
+    entries = sorted((Path(build) / "static").glob("remoteEntry.*.js"))
+    return f"static/{entries[-1].name}" if entries else None
 
 
 def wait_for_status(lab: Lab, process: subprocess.Popen[bytes], timeout: float) -> None:

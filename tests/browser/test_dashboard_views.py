@@ -203,7 +203,7 @@ def test_each_page_renders_and_a_worker_can_be_chosen(browser: BrowserPage, lab:
     table = page.locator(f"{DASHBOARD} .dashmon-workers-table")
     table.wait_for()
     assert table.locator("tr").count() >= 3  # totals and two workers
-    chooser = page.locator(f"{DASHBOARD} select").first
+    chooser = page.locator(f"{DASHBOARD} .dashmon-worker-chooser select").first
     options = chooser.locator("option").all_inner_texts()
     worker = next(o for o in options if "tcp://" in o)
     chooser.select_option(label=worker)

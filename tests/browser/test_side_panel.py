@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from lab_driver import ARTIFACTS, BrowserPage, Lab, run_command_from_palette, search_palette
+from layout_probe import DASHMON_SIDEBAR_TABS
 
 pytestmark = pytest.mark.browser
 
@@ -115,18 +116,29 @@ def test_command_on_a_kernel_with_client_shows_the_dashboard(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "side-panel.png"))
 
-    # Running the command again reveals the same panel instead of adding one.
-    run_command_from_palette(page, LABEL, COMMAND)
-    page.locator(LAUNCHER_MESSAGE, has_text="Showing the dashboard").wait_for(state="attached")
+    # One icon in the right sidebar: the launcher steps aside for the panel.
+    assert page.evaluate(DASHMON_SIDEBAR_TABS) == [f"jupyter-dashmon-{panel_model(page)}"]
+
+    # Running the command again reveals the same panel instead of adding one
+    # (awaited here: the launcher that used to say so is out of the sidebar).
+    page.evaluate(f"() => window.jupyterapp.commands.execute('{COMMAND}').then(() => true)")
     assert page.locator(DASHBOARD_PANEL).count() == 1
+    assert len(page.evaluate(DASHMON_SIDEBAR_TABS)) == 1
 
     # Closed, the panel goes; the command brings the dashboard back in a new one.
     panel.locator(".jp-DashmonPanel-close").click()
     panel.wait_for(state="detached")
+    assert page.evaluate(DASHMON_SIDEBAR_TABS) == ["jupyter-dashmon-launcher"]
     run_command_from_palette(page, LABEL, COMMAND)
     panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
     assert page.locator(DASHBOARD_PANEL).count() == 1
     assert browser.errors == []
+
+
+def panel_model(page: Any) -> str:
+    """The widget model id the dashboard panel shows (its id is ``jupyter-dashmon-<id>``)."""
+    panel_id = page.locator(DASHBOARD_PANEL).first.get_attribute("id")
+    return str(panel_id).removeprefix("jupyter-dashmon-")
 
 
 def test_closing_the_notebook_removes_its_panel(browser: BrowserPage, run_notebook: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -56,6 +57,16 @@ def test_only_the_selected_page_is_attached(layout):
     layout.tabs.selected_index = 2
     assert attached(layout) == [2] and layout.shown == 2
     assert layout.tabs.children[2].children == (layout.contents[2],)
+
+
+def test_the_layout_rules_travel_with_the_widget(layout):
+    # A hidden HTML widget's <style>: applies in a cell, the side panel, Voila.
+    assert layout.children[0] is layout.style and layout.style.layout.display == "none"
+    css = layout.style.value
+    assert css.startswith("<style>") and css.endswith("</style>")
+    css = re.sub(r"/\*.*?\*/", "", css.removeprefix("<style>"), flags=re.S)
+    rules = [r.split("{")[0].strip() for r in css.split("}") if "{" in r]
+    assert rules and all(r.startswith(".dashmon-dashboard ") for r in rules), rules
 
 
 def test_every_view_with_redraws_is_on_one_page(layout):

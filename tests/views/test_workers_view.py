@@ -61,7 +61,8 @@ def feed(model: WorkersModel, n: int, samples: int = 3) -> dict:
 def body_rows(view: WorkersView) -> list[list[str]]:
     """The table's rows as lists of (unescaped) cell texts, totals row first."""
     rows = []
-    for tr in view.table.value.split("<tr")[1:]:
+    body = view.table.value.split("<tbody>", 1)[1]
+    for tr in body.split("<tr")[1:]:
         cells = tr.split("<td")[1:]
         rows.append([html.unescape(c.split(">", 1)[1].split("</td>")[0]) for c in cells])
     return rows
@@ -138,20 +139,68 @@ def test_sort_by_derived_memory_percent(five):
     assert names[0] == "w0003" and names[-1] == "w0000"  # 3/8 largest, 0/1 smallest
 
 
-def test_header_click_sorts_then_reverses(five):
+def header_cells(view: WorkersView) -> list[tuple[str, str, str]]:
+    """The header row as (data-key, text, title) per cell, in the table's own ``<thead>``."""
+    head = view.table.value.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    cells = []
+    for th in head.split("<th")[1:]:
+        attributes, rest = th.split(">", 1)
+        key = attributes.split('data-key="', 1)[1].split('"', 1)[0]
+        title = html.unescape(attributes.split('title="', 1)[1].split('"', 1)[0])
+        cells.append((key, html.unescape(rest.split("</th>", 1)[0]), title))
+    return cells
+
+
+def test_header_is_in_the_same_table_as_the_rows(five):
+    _model, view = five
+    value = view.table.value
+    # one table: header cells cannot drift from the columns of the rows
+    assert value.count("<table") == 1
+    assert value.index("<thead>") < value.index("<tbody>") < value.index("</table>")
+    cells = header_cells(view)
+    assert [c[0] for c in cells] == [c[0] for c in COLUMNS]
+    assert len(cells) == len(body_rows(view)[0])
+    # short headers, each with its full name as the tooltip
+    assert all(len(text.split(" \u25b2")[0]) <= 8 for _, text, _ in cells)
+    assert {k: t for k, _, t in cells}["unmanaged"].startswith("unmanaged memory")
+    assert "dashmon-workers-scroll" in value  # a narrow page scrolls it sideways
+
+
+def test_sort_controls_sort_then_reverse(five):
     model, view = five
-    keys = [c[0] for c in COLUMNS]
-    memory_button = view.headers[keys.index("memory")]
-    memory_button.click()
+    view.sort_key.value = "memory"
     assert (model.sort_by, model.ascending) == ("memory", False)  # numbers: largest first
     assert body_rows(view)[1][0] == "w0004"
-    assert memory_button.description.endswith("\u25bc")
-    memory_button.click()
+    assert view.sort_order.value is False
+    assert {k: t for k, t, _ in header_cells(view)}["memory"] == "mem \u25bc"
+    view.sort_order.value = True
     assert (model.sort_by, model.ascending) == ("memory", True)
-    assert memory_button.description.endswith("\u25b2")
-    view.headers[keys.index("address")].click()
+    assert body_rows(view)[1][0] == "w0000"
+    assert {k: t for k, t, _ in header_cells(view)}["memory"] == "mem \u25b2"
+    view.sort("memory")  # the same column again reverses
+    assert (model.sort_by, model.ascending) == ("memory", False)
+    view.sort_key.value = "address"
     assert (model.sort_by, model.ascending) == ("address", True)
-    assert memory_button.description == "memory"
+    texts = {k: t for k, t, _ in header_cells(view)}
+    assert texts["memory"] == "mem" and texts["address"] == "address \u25b2"
+
+
+def test_sort_controls_carry_the_classes_the_lab_extension_finds(five):
+    # js/src/table.ts hands header clicks to these controls, found by class,
+    # and takes the Dropdown's option order to be the table's column order.
+    _model, view = five
+    assert "dashmon-sort-key" in view.sort_key._dom_classes
+    assert "dashmon-sort-order" in view.sort_order._dom_classes
+    assert "dashmon-workers-page" in view.widget._dom_classes
+    assert [value for _, value in view.sort_key.options] == [c[0] for c in COLUMNS]
+
+
+def test_model_sort_moves_the_controls(five):
+    model, view = five
+    with model.hold_trait_notifications():
+        model.sort_by, model.ascending = "cpu", False
+    assert (view.sort_key.value, view.sort_order.value) == ("cpu", False)
+    assert next(r[0] for r in body_rows(view)[1:]) == "w0004"
 
 
 def test_row_cap_at_1000_workers():
