@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from bqplot import Axis, Figure, LinearScale, Lines, PanZoom, Tooltip
+from bqplot import Axis, DateScale, Figure, LinearScale, Lines, PanZoom, Tooltip
+from bqplot import Label as TextMark
 from ipywidgets import Layout
 
+from ..aggregate import ticks as tk
 from ..aggregate.throttle import Throttle as Throttle  # where every view finds it
 
 #: Neutral colour for labels and tracks, legible on white and on dark grey.
@@ -35,8 +37,62 @@ def tile_figure(title: str, height: int, margin: dict | None = None, **kwargs) -
         padding_x=0.0,
         title_style={"font-size": "13px"},
         background_style={"fill": "none"},
+        # bqplot's toolbar would pop up over the title on every hover.
+        display_toolbar=False,
         **kwargs,
     )
+
+
+def quantity_scale(**kwargs) -> LinearScale:
+    """A scale whose range is exactly what :func:`set_ticks` sets (no padding below 0)."""
+    return LinearScale(min=0.0, max=1.0, allow_padding=False, **kwargs)
+
+
+def clock_scale() -> DateScale:
+    """A time scale whose range is exactly what :func:`set_clock` sets."""
+    return DateScale(allow_padding=False)
+
+
+def set_ticks(axis: Axis, ticks: tk.Ticks, scale: bool = True) -> None:
+    """Put ``ticks`` on ``axis`` (and their range on its scale), sending only changes."""
+    sc = axis.scale
+    with sc.hold_sync():
+        if scale and (sc.min, sc.max) != (ticks.lo, ticks.hi):
+            sc.min, sc.max = ticks.lo, ticks.hi
+    with axis.hold_sync():
+        values = np.asarray(ticks.values, dtype=float)
+        if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
+            axis.tick_values = values
+        if axis.tick_labels != ticks.labels:
+            axis.tick_labels = dict(ticks.labels)
+
+
+def set_clock(axis: Axis, t0: float, t1: float, count: int = 4) -> None:
+    """Range ``t0``..``t1`` (epoch seconds) on a time axis, ticks on round clock times."""
+    sc = axis.scale
+    if not t1 > t0:
+        t0, t1 = t0 - 1.0, t0
+    step = tk.clock_step(t1 - t0, count)
+    lo, hi = datetimes([t0, t1])
+    with sc.hold_sync():
+        sc.min, sc.max = lo, hi
+    with axis.hold_sync():
+        values = datetimes(tk.clock_ticks(t0, t1, count))
+        if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
+            axis.tick_values = values
+        fmt = "%H:%M:%S" if step >= 1 else "%H:%M:%S.%L"
+        if axis.tick_format != fmt:
+            axis.tick_format = fmt
+
+
+def clock_axis(scale: DateScale) -> Axis:
+    """A bottom time axis for :func:`set_clock`."""
+    return Axis(scale=scale, tick_format="%H:%M:%S", grid_lines="none")
+
+
+def value_axis(scale: LinearScale, side: str = "left", label: str = "") -> Axis:
+    """A quantity axis for :func:`set_ticks`."""
+    return Axis(scale=scale, side=side, grid_lines="none", label=label, tick_values=[0.0, 1.0])
 
 
 def plot_height(fig: Figure) -> float:
@@ -137,9 +193,61 @@ class RectBars:
             mark.labels = self.labels
 
 
-def datetimes(seconds: Sequence[float]) -> np.ndarray:
-    """Seconds since the epoch as ``datetime64[ms]``, what a bqplot DateScale takes."""
-    return (np.asarray(seconds, dtype=float) * 1000).astype("datetime64[ms]")
+class EndLabels:
+    """Names of a figure's lines written at their right ends, in the margin (``.mark``).
+
+    A legend inside the plot covers data; these labels sit just right of the
+    last point of each line, in the line's colour, moved apart where lines
+    end close together.  The figure needs a right margin wide enough for them.
+    """
+
+    #: Least distance between two labels, in pixels.
+    GAP = 12.0
+
+    def __init__(self, scales: dict, names: Sequence[str], colors: Sequence[str]):
+        self.names = list(names)
+        self.mark = TextMark(
+            scales=scales,
+            x=[],
+            y=[],
+            text=[],
+            colors=list(colors),
+            default_size=11,
+            align="start",
+            x_offset=4,
+            y_offset=4,
+            apply_clip=False,
+            enable_hover=False,
+        )
+
+    def place(self, x: object, last: Sequence[float], figure: Figure) -> None:
+        """Put each name beside its line's ``last`` value at time ``x``."""
+        y = self.mark.scales["y"]
+        lo, hi = float(y.min or 0.0), float(y.max or 1.0)
+        gap = self.GAP / plot_height(figure) * (hi - lo)
+        finite = [v if np.isfinite(v) else lo for v in last]
+        with self.mark.hold_sync():
+            self.mark.x = np.asarray([x] * len(self.names))
+            self.mark.y = np.asarray(tk.spread(finite, gap, lo, hi), dtype=float)
+            self.mark.text = self.names
+
+    def clear(self) -> None:
+        with self.mark.hold_sync():
+            self.mark.x, self.mark.y, self.mark.text = [], [], []
+
+
+def datetimes(seconds: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Seconds since the epoch as ``datetime64[ms]``, what a bqplot DateScale takes.
+
+    bqplot formats dates in UTC; shifting them by the local UTC offset makes
+    its labels read the kernel's local clock time.  NaN stays NaT (a gap).
+    """
+    s = np.asarray(seconds, dtype=float)
+    if not len(s):
+        return s.astype("datetime64[ms]")
+    finite = s[np.isfinite(s)]
+    shift = tk.local_offset(float(finite[-1])) if len(finite) else 0.0
+    return ((s + shift) * 1000).astype("datetime64[ms]")
 
 
 def decimate(n: int, most: int) -> np.ndarray:
