@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 #: Mantissas of a nice step, times a power of ten.
 NICE = (1.0, 2.0, 2.5, 5.0, 10.0)
@@ -180,7 +181,7 @@ def ago_ticks(span: float, count: int = 4) -> Ticks:
 
 
 def break_gaps(
-    times: Sequence[float], series: Sequence[Sequence[float]], factor: float = 5.0
+    times: ArrayLike, series: Sequence[ArrayLike], factor: float = 5.0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Insert a NaN point in every gap longer than ``factor`` typical intervals.
 
