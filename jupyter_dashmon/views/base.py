@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from bqplot import Axis, DateScale, Figure, LinearScale, Lines, PanZoom, Tooltip
 from bqplot import Label as TextMark
-from ipywidgets import Layout
+from ipywidgets import Layout, ToggleButton
 
 from ..aggregate import ticks as tk
 from ..aggregate.throttle import Throttle as Throttle  # where every view finds it
@@ -341,8 +341,15 @@ def _draw_chunk(mark: Lines, data: dict[str, list]) -> None:
 
 
 def stream_scales() -> dict[str, LinearScale]:
-    """Scales of a task-stream figure: time across, worker threads down."""
-    return {"x": LinearScale(), "y": LinearScale(min=-0.5, max=0.5, reverse=True)}
+    """Scales of a task-stream figure: time across, worker threads down.
+
+    No padding: the x range is the window drawn (a padded one would start
+    before it, at negative seconds), the y range exactly the rows.
+    """
+    return {
+        "x": LinearScale(allow_padding=False),
+        "y": LinearScale(min=-0.5, max=0.5, reverse=True, allow_padding=False),
+    }
 
 
 def rect_mark(scales: dict[str, LinearScale]) -> Lines:
@@ -352,27 +359,44 @@ def rect_mark(scales: dict[str, LinearScale]) -> Lines:
     )
 
 
-def stream_figure(
-    title: str, height: int, scales: dict, marks: list, axis_label: str, pan: bool = False
-) -> Figure:
-    """A task-stream figure: rows of rectangles on a time axis, optionally pannable."""
-    extra = {"interaction": PanZoom(scales={"x": [scales["x"]]})} if pan else {}
+def stream_figure(title: str, height: int, scales: dict, marks: list) -> Figure:
+    """A task-stream figure: rows of rectangles on a time axis (ticks set by the view)."""
     return tile_figure(
         title,
         height,
-        margin={"bottom": 36, "left": 24},
+        # Room for half a clock label beyond each end of the axis.
+        margin={"bottom": 30, "left": 28, "right": 28},
         marks=marks,
-        axes=[
-            Axis(
-                scale=scales["x"],
-                label=axis_label,
-                num_ticks=6,
-                tick_format=".3~f",
-                grid_lines="none",
-            )
-        ],
-        **extra,
+        axes=[Axis(scale=scales["x"], grid_lines="none", tick_values=[])],
     )
+
+
+def pan_toggle(figure: Figure, scales: dict) -> ToggleButton:
+    """A button that switches ``figure`` between hovering tasks and panning/zooming time.
+
+    bqplot's PanZoom lies over the marks and takes every mouse event, so no
+    tooltip shows while it is on: hover is the default, pan/zoom a choice.
+    """
+    panzoom = PanZoom(scales={"x": [scales["x"]]})
+    button = ToggleButton(
+        value=False,
+        description="Pan/zoom",
+        icon="arrows-alt",
+        tooltip="Drag to pan and wheel to zoom the time axis (hover shows tasks when off)",
+        layout=Layout(width="auto"),
+    )
+
+    def switch(change: dict) -> None:
+        figure.interaction = panzoom if change["new"] else None
+
+    button.observe(switch, names=["value"])
+    return button
+
+
+def set_stream_ticks(figure: Figure, lo: float, hi: float, origin: float) -> None:
+    """Clock-time ticks on a stream's x axis, which is in seconds since ``origin``."""
+    if hi > lo:
+        set_ticks(figure.axes[0], tk.relative_clock_ticks(lo, hi, origin, count=4), scale=False)
 
 
 def fit_rows(

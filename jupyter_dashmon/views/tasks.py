@@ -14,7 +14,16 @@ from ipywidgets import Button, HBox, Label, Layout, VBox
 
 from ..aggregate.models import ProgressModel, TaskHistoryModel
 from ..aggregate.task_windows import HistoryWindow
-from .base import Throttle, fit_rows, rect_mark, set_segments, stream_figure, stream_scales
+from .base import (
+    Throttle,
+    fit_rows,
+    pan_toggle,
+    rect_mark,
+    set_segments,
+    set_stream_ticks,
+    stream_figure,
+    stream_scales,
+)
 
 #: Seconds between recomputations caused by new tasks (a pan or zoom is taken at once).
 REDRAW_EVERY = 1.0
@@ -29,19 +38,13 @@ class TasksView:
         self.scales = stream_scales()
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.rects = rect_mark(self.scales)
-        self.figure = stream_figure(
-            "Tasks",
-            height,
-            self.scales,
-            [self.rects],
-            "seconds since the first retained task",
-            pan=True,
-        )
+        self.figure = stream_figure("Tasks", height, self.scales, [self.rects])
+        self.pan = pan_toggle(self.figure, self.scales)
         self.follow = Button(description="Show all", tooltip="Show the whole history and follow it")
         self.follow.on_click(lambda _: self.show_all())
         self.info = Label()
         self.widget = VBox(
-            [HBox([self.follow, self.info]), self.figure], layout=Layout(width="100%")
+            [HBox([self.follow, self.pan, self.info]), self.figure], layout=Layout(width="100%")
         )
         self.segments = 0
         self.aggregated = False
@@ -69,6 +72,7 @@ class TasksView:
             return
         # The user panned or zoomed: stop following and have that window drawn in detail.
         w = self.window
+        set_stream_ticks(self.figure, self.time.min, self.time.max, w.origin)
         with w.hold_trait_notifications():
             w.follow = False
             w.window = (w.origin + self.time.min, w.origin + self.time.max)
@@ -93,6 +97,7 @@ class TasksView:
                 )
                 if w.follow:
                     self.time.min, self.time.max = w.span
+                    set_stream_ticks(self.figure, w.span[0], w.span[1], w.origin)
                 how = "aggregated by pixel" if segs["aggregated"] else "one rectangle per task"
                 self.figure.title = (
                     f"Tasks \u2014 {w.retained:,} retained, {segs['tasks']:,} in view ({how})"
