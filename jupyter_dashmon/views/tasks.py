@@ -6,6 +6,8 @@ task store: one segment per task when few are visible, else one per run of
 pixels of one colour, so the page stays a few thousand SVG elements.  Pan
 and zoom happen in the browser at once; the view writes the new window into
 the model, and the kernel's window then recomputes it at full detail.
+"Latest run" zooms to the newest run of work (idle gaps between runs would
+squeeze each run of a long history into a sliver); "Show all" goes back.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from ipywidgets import Button, HBox, Label, Layout, VBox
 
 from ..aggregate.models import ProgressModel, TaskHistoryModel
+from ..aggregate.runs import latest_run
 from ..aggregate.task_windows import HistoryWindow
 from .base import (
     Throttle,
@@ -42,9 +45,12 @@ class TasksView:
         self.pan = pan_toggle(self.figure, self.scales)
         self.follow = Button(description="Show all", tooltip="Show the whole history and follow it")
         self.follow.on_click(lambda _: self.show_all())
+        self.latest = Button(description="Latest run", tooltip="Zoom to the newest run of tasks")
+        self.latest.on_click(lambda _: self.show_latest_run())
         self.info = Label()
         self.widget = VBox(
-            [HBox([self.follow, self.pan, self.info]), self.figure], layout=Layout(width="100%")
+            [HBox([self.follow, self.latest, self.pan, self.info]), self.figure],
+            layout=Layout(width="100%"),
         )
         self.segments = 0
         self.aggregated = False
@@ -66,6 +72,27 @@ class TasksView:
     def show_all(self) -> None:
         """Zoom out to the whole history and follow new tasks."""
         self.window.follow = True
+
+    def show_latest_run(self) -> None:
+        """Zoom to the newest run of tasks (stops following)."""
+        history = self.model.history
+        with history.lock:
+            idx = history.order()
+            t0, t1 = latest_run(history.start[idx], history.stop[idx])
+        if not t1 > t0:
+            return
+        margin = (t1 - t0) * 0.02
+        w = self.window
+        with w.hold_trait_notifications():
+            w.follow = False
+            w.window = (t0 - margin, t1 + margin)
+        with self.time.hold_trait_notifications():
+            self._drawing = True
+            try:
+                self.time.min, self.time.max = t0 - margin - w.origin, t1 + margin - w.origin
+            finally:
+                self._drawing = False
+        set_stream_ticks(self.figure, self.time.min, self.time.max, w.origin)
 
     def _on_zoom(self, change: object = None) -> None:
         if self._drawing or self.time.min is None or self.time.max is None:

@@ -253,3 +253,24 @@ def test_progress_set_for_scheduler_states_axis():
     assert (view.states_axis.scale.min, view.states_axis.scale.max) == (0.0, 4.0)
     set_progress(progress, {"inc": {"total": 3, "memory": 3, "done": 3}})
     check_quantity_axis(view.states_axis, peak=3)
+
+
+def test_tasks_page_latest_run_zooms_past_idle_time_and_show_all_comes_back():
+    model = TaskHistoryModel(history=TaskHistory(10_000))
+    model.history.append(columns(200))
+    model.history.append(columns(200, start=5000.0, seed=1))
+    model.revision += 1
+    view = TasksView(model, ProgressModel())
+    whole = view.time.max - view.time.min
+    view.show_latest_run()
+    assert not view.following
+    shown = view.time.max - view.time.min
+    assert shown < whole / 5
+    first_start = float(model.history.start[model.history.order()].min())
+    assert view.time.min + view.window.origin > first_start + 1000  # the idle time is cut
+    assert all(CLOCK.match(label) for label in view.figure.axes[0].tick_labels.values())
+    assert view.segments > 0 and all(
+        view.time.min <= x <= view.time.max for x in np.asarray(view.rects.x)[:, 0]
+    )
+    view.show_all()
+    assert view.following and view.time.max - view.time.min == pytest.approx(whole)
