@@ -146,4 +146,6 @@ class ResourcesView:
                 lines.x, lines.y = [], []
         self.usage_names.clear()
         self.network_names.clear()
+        set_ticks(self.usage_axes[1], tk.quantity_ticks(0.0, floor=10.0, unit="%"))
+        set_ticks(self.network_axes[1], tk.byte_ticks(0.0, per_second=True))
         self.usage.title, self.network.title = "CPU and memory", "Network"

@@ -274,3 +274,10 @@ def test_tasks_page_latest_run_zooms_past_idle_time_and_show_all_comes_back():
     )
     view.show_all()
     assert view.following and view.time.max - view.time.min == pytest.approx(whole)
+
+
+def test_idle_resource_axes_still_read_units():
+    view = ResourcesView(ResourcesModel())
+    assert view.usage_axes[1].tick_labels["10"] == "10%"
+    assert view.network_axes[1].tick_labels["1024"] == "1 KiB/s"
+    assert view.pct.min == 0 and view.rate.min == 0
