@@ -59,12 +59,15 @@ def set_ticks(axis: Axis, ticks: tk.Ticks, scale: bool = True) -> None:
     with sc.hold_sync():
         if scale and (sc.min, sc.max) != (ticks.lo, ticks.hi):
             sc.min, sc.max = ticks.lo, ticks.hi
-    with axis.hold_sync():
-        values = np.asarray(ticks.values, dtype=float)
-        if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
-            axis.tick_values = values
-        if axis.tick_labels != ticks.labels:
-            axis.tick_labels = dict(ticks.labels)
+    # Labels first, in a message of their own: bqplot redraws new tick values
+    # in a (zero-length) transition that runs after the message is handled,
+    # with the formatter of that moment, so values sent with (or before)
+    # their labels would be drawn with the old labels and stay so.
+    if axis.tick_labels != ticks.labels:
+        axis.tick_labels = dict(ticks.labels)
+    values = np.asarray(ticks.values, dtype=float)
+    if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
+        axis.tick_values = values
 
 
 def set_clock(axis: Axis, t0: float, t1: float, count: int = 4) -> None:
@@ -76,13 +79,12 @@ def set_clock(axis: Axis, t0: float, t1: float, count: int = 4) -> None:
     lo, hi = datetimes([t0, t1])
     with sc.hold_sync():
         sc.min, sc.max = lo, hi
-    with axis.hold_sync():
-        values = datetimes(tk.clock_ticks(t0, t1, count))
-        if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
-            axis.tick_values = values
-        fmt = "%H:%M:%S" if step >= 1 else "%H:%M:%S.%L"
-        if axis.tick_format != fmt:
-            axis.tick_format = fmt
+    fmt = "%H:%M:%S" if step >= 1 else "%H:%M:%S.%L"
+    if axis.tick_format != fmt:  # before the values, as in set_ticks
+        axis.tick_format = fmt
+    values = datetimes(tk.clock_ticks(t0, t1, count))
+    if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
+        axis.tick_values = values
 
 
 def clock_axis(scale: DateScale) -> Axis:
