@@ -172,7 +172,7 @@ def relative_clock_ticks(
     return Ticks(float(lo), float(hi), values, labels)
 
 
-def ago_ticks(span: float, count: int = 4) -> Ticks:
+def ago_ticks(span: float, count: int = 2) -> Ticks:
     """An axis of seconds before now (``-span`` to 0), labelled ``60 s ago`` ... ``now``."""
     step = clock_step(span, count)
     values = multiples(-span, 0.0, step)

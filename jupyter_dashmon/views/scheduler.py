@@ -113,11 +113,13 @@ class SchedulerView:
         cpu_axis, memory_axis = value_axis(pct, label="CPU"), value_axis(nbytes, "right", "memory")
         for axis, color in ((cpu_axis, CPU_COLOR), (memory_axis, MEMORY_COLOR)):
             axis.color = axis.label_color = color
+        # Names clear of the widest tick labels ("20%" left, "200 MiB" right).
+        cpu_axis.label_offset, memory_axis.label_offset = "42px", "58px"
         self.usage_axes = [clock_axis(t), cpu_axis, memory_axis]
         self.usage = tile_figure(
             "Scheduler CPU and memory",
             height,
-            margin={"left": 64, "right": 72},
+            margin={"left": 64, "right": 76},
             marks=[self.cpu_line, self.memory_line],
             axes=self.usage_axes,
         )

@@ -12,6 +12,7 @@ figure text in both themes (titles and axis labels must not be orange).
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -105,6 +106,19 @@ def shoot(page: Any, out: Path, name: str, element: Any | None = None) -> None:
     print("saved", path)
 
 
+def shoot_figures(page: Any, out: Path, name: str, titles: tuple[str, ...]) -> None:
+    """Each figure of the dashboard whose title starts with one of ``titles``."""
+    dash = dashboard(page)
+    for i, title in enumerate(titles):
+        fig = (
+            dash.locator(".bqplot.figure")
+            .filter(has=page.locator("text.mainheading", has_text=re.compile("^" + title)))
+            .first
+        )
+        fig.scroll_into_view_if_needed()
+        shoot(page, out, f"{name}-{i}", fig)
+
+
 def hover_task(page: Any) -> None:
     stream = (
         page.locator(".jp-NotebookPanel .dashmon-dashboard .bqplot.figure")
@@ -148,6 +162,7 @@ def main(out: Path) -> None:
             print(theme, page.evaluate(TEXT_COLOURS))
             tab(page, "Status")
             shoot(page, out, f"status-{theme}", dash)
+            shoot_figures(page, out, f"status-lines-{theme}", ("CPU", "Network"))
             for name in ("Scheduler", "Tasks", "Workers"):
                 tab(page, name)
                 if name == "Workers":
@@ -156,6 +171,13 @@ def main(out: Path) -> None:
                     chooser.select_option(label=next(o for o in options if "tcp://" in o))
                     page.wait_for_timeout(2500)
                 shoot(page, out, f"{name.lower()}-{theme}", dash)
+                if name == "Workers":
+                    shoot_figures(
+                        page,
+                        out,
+                        f"worker-detail-{theme}",
+                        ("CPU %", "CPU [0-9]", "Memory [0-9]", "Network", "Recent"),
+                    )
             shoot(page, out, f"sidepanel-{theme}", page.locator(".jp-DashboardPanel").first)
         tab(page, "Status")
         hover_task(page)
