@@ -37,8 +37,9 @@ MAX_POINTS = 150
 CPU_COLOR, MEMORY_COLOR = "#1f77b4", "#2ca02c"
 READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"
 
-#: Margins of a resource figure: tick labels on the left, line names on the right.
-MARGIN = {"left": 64, "right": 44, "bottom": 30}
+#: Margins of a resource figure: the title clear of the top tick label, tick labels on
+#: the left, line names on the right.
+MARGIN = {"top": 44, "left": 64, "right": 44, "bottom": 30}
 
 
 class ResourcesView:

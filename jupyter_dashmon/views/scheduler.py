@@ -40,7 +40,7 @@ STATE_COLOR = "#7f7f7f"
 #: Top of the count axis while no task is known (ticks 0 to 4).
 EMPTY_MAX = 4.0
 #: Margins of a figure over time: tick labels with units left (and right).
-MARGIN = {"left": 64, "right": 24}
+MARGIN = {"top": 44, "left": 64, "right": 24}
 
 
 def _last(values: Sequence[float] | np.ndarray) -> float:
@@ -119,7 +119,7 @@ class SchedulerView:
         self.usage = tile_figure(
             "Scheduler CPU and memory",
             height,
-            margin={"left": 64, "right": 76},
+            margin={"top": 44, "left": 64, "right": 76},
             marks=[self.cpu_line, self.memory_line],
             axes=self.usage_axes,
         )

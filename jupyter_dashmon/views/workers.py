@@ -251,7 +251,7 @@ class WorkersView:
             fig = tile_figure(
                 title,
                 height,
-                margin={"left": 56, "bottom": 36, "right": 24},
+                margin={"top": 44, "left": 56, "bottom": 36, "right": 24},
                 marks=[bars.mark],
                 axes=per_worker_axes,
             )
@@ -274,7 +274,7 @@ class WorkersView:
             fig = tile_figure(
                 title,
                 height,
-                margin={"left": 64, "right": 44},
+                margin={"top": 44, "left": 64, "right": 44},
                 marks=[lines, ends.mark],
                 axes=[clock_axis(t), value_axis(y)],
             )

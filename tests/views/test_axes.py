@@ -108,7 +108,7 @@ def test_resource_lines_break_across_idle_gaps_and_are_named_at_their_ends():
     assert list(names.text) == ["CPU", "mem"] and names.apply_clip is False
     # CPU ends at 6 %, memory at 16.25 %: the names are moved apart, never on each other
     lo, hi = view.pct.min, view.pct.max
-    gap_px = abs(names.y[0] - names.y[1]) / (hi - lo) * (220 - 36 - 30)
+    gap_px = abs(names.y[0] - names.y[1]) / (hi - lo) * (220 - 44 - 30)
     assert gap_px >= view.usage_names.GAP - 1e-6
 
 
