@@ -453,7 +453,7 @@ class WorkersView:
             t, ys = tk.break_gaps(times, columns)
             when = datetimes(t)
             with fig.hold_sync():
-                set_clock(fig.axes[0], t0, t1, count=3)
+                set_clock(fig.axes[0], t0, t1, count=2)  # three figures share a row
                 set_ticks(fig.axes[1], ticks)
                 with lines.hold_sync():
                     lines.x, lines.y = when, ys[0] if len(fields) == 1 else ys

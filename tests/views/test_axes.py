@@ -53,13 +53,13 @@ def check_quantity_axis(axis, peak: float) -> None:
     assert axis.scale.allow_padding is False  # padding would push the range below 0
 
 
-def check_clock_axis(axis, t0: float, t1: float) -> None:
+def check_clock_axis(axis, t0: float, t1: float, count: int = 4) -> None:
     values = np.asarray(axis.tick_values).astype("datetime64[ms]").astype(float) / 1000
     assert axis.tick_format in ("%H:%M:%S", "%H:%M:%S.%L")
     assert len(values) >= 1
     offset = tk.local_offset(t1)
     assert all(t0 + offset - 1e-3 <= v <= t1 + offset + 1e-3 for v in values)
-    step = tk.clock_step(t1 - t0, 4)
+    step = tk.clock_step(t1 - t0, count)
     assert all(abs(v / step - round(v / step)) < 1e-6 for v in values)
 
 
@@ -235,7 +235,7 @@ def test_worker_detail_leaves_headroom_above_the_memory_limit():
     check_quantity_axis(memory_axis, peak=8 * GiB)
     assert memory_axis.scale.max >= 8 * GiB * (1 + tk.HEADROOM)
     assert memory_axis.tick_labels[tk.js_key(5 * GiB)] == "5 GiB"
-    check_clock_axis(view.detail_cpu.axes[0], T0, T0 + 2)
+    check_clock_axis(view.detail_cpu.axes[0], T0, T0 + 2, count=2)
     assert list(view._memory_ends.mark.text) == ["used", "limit"]
 
 
