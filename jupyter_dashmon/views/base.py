@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from bqplot import Axis, Figure, LinearScale, Lines, PanZoom, Tooltip
-from ipywidgets import HBox, Layout, VBox, Widget
+from bqplot import Axis, DateScale, Figure, LinearScale, Lines, PanZoom, Tooltip
+from bqplot import Label as TextMark
+from ipywidgets import HBox, Layout, ToggleButton, VBox, Widget
 
+from ..aggregate import ticks as tk
 from ..aggregate.throttle import Throttle as Throttle  # where every view finds it
 
 #: Neutral colour for labels and tracks, legible on white and on dark grey.
@@ -35,8 +37,64 @@ def tile_figure(title: str, height: int, margin: dict | None = None, **kwargs) -
         padding_x=0.0,
         title_style={"font-size": "13px"},
         background_style={"fill": "none"},
+        # bqplot's toolbar would pop up over the title on every hover.
+        display_toolbar=False,
         **kwargs,
     )
+
+
+def quantity_scale(**kwargs) -> LinearScale:
+    """A scale whose range is exactly what :func:`set_ticks` sets (no padding below 0)."""
+    return LinearScale(min=0.0, max=1.0, allow_padding=False, **kwargs)
+
+
+def clock_scale() -> DateScale:
+    """A time scale whose range is exactly what :func:`set_clock` sets."""
+    return DateScale(allow_padding=False)
+
+
+def set_ticks(axis: Axis, ticks: tk.Ticks, scale: bool = True) -> None:
+    """Put ``ticks`` on ``axis`` (and their range on its scale), sending only changes."""
+    sc = axis.scale
+    with sc.hold_sync():
+        if scale and (sc.min, sc.max) != (ticks.lo, ticks.hi):
+            sc.min, sc.max = ticks.lo, ticks.hi
+    # Labels first, in a message of their own: bqplot redraws new tick values
+    # in a (zero-length) transition that runs after the message is handled,
+    # with the formatter of that moment, so values sent with (or before)
+    # their labels would be drawn with the old labels and stay so.
+    if axis.tick_labels != ticks.labels:
+        axis.tick_labels = dict(ticks.labels)
+    values = np.asarray(ticks.values, dtype=float)
+    if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
+        axis.tick_values = values
+
+
+def set_clock(axis: Axis, t0: float, t1: float, count: int = 4) -> None:
+    """Range ``t0``..``t1`` (epoch seconds) on a time axis, ticks on round clock times."""
+    sc = axis.scale
+    if not t1 > t0:
+        t0, t1 = t0 - 1.0, t0
+    step = tk.clock_step(t1 - t0, count)
+    lo, hi = datetimes([t0, t1])
+    with sc.hold_sync():
+        sc.min, sc.max = lo, hi
+    fmt = "%H:%M:%S" if step >= 1 else "%H:%M:%S.%L"
+    if axis.tick_format != fmt:  # before the values, as in set_ticks
+        axis.tick_format = fmt
+    values = datetimes(tk.clock_ticks(t0, t1, count))
+    if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
+        axis.tick_values = values
+
+
+def clock_axis(scale: DateScale) -> Axis:
+    """A bottom time axis for :func:`set_clock`."""
+    return Axis(scale=scale, tick_format="%H:%M:%S", grid_lines="none")
+
+
+def value_axis(scale: LinearScale, side: str = "left", label: str = "") -> Axis:
+    """A quantity axis for :func:`set_ticks`."""
+    return Axis(scale=scale, side=side, grid_lines="none", label=label, tick_values=[0.0, 1.0])
 
 
 def plot_height(fig: Figure) -> float:
@@ -137,9 +195,61 @@ class RectBars:
             mark.labels = self.labels
 
 
-def datetimes(seconds: Sequence[float]) -> np.ndarray:
-    """Seconds since the epoch as ``datetime64[ms]``, what a bqplot DateScale takes."""
-    return (np.asarray(seconds, dtype=float) * 1000).astype("datetime64[ms]")
+class EndLabels:
+    """Names of a figure's lines written at their right ends, in the margin (``.mark``).
+
+    A legend inside the plot covers data; these labels sit just right of the
+    last point of each line, in the line's colour, moved apart where lines
+    end close together.  The figure needs a right margin wide enough for them.
+    """
+
+    #: Least distance between two labels, in pixels.
+    GAP = 12.0
+
+    def __init__(self, scales: dict, names: Sequence[str], colors: Sequence[str]):
+        self.names = list(names)
+        self.mark = TextMark(
+            scales=scales,
+            x=[],
+            y=[],
+            text=[],
+            colors=list(colors),
+            default_size=11,
+            align="start",
+            x_offset=4,
+            y_offset=4,
+            apply_clip=False,
+            enable_hover=False,
+        )
+
+    def place(self, x: object, last: Sequence[float], figure: Figure) -> None:
+        """Put each name beside its line's ``last`` value at time ``x``."""
+        y = self.mark.scales["y"]
+        lo, hi = float(y.min or 0.0), float(y.max or 1.0)
+        gap = self.GAP / plot_height(figure) * (hi - lo)
+        finite = [v if np.isfinite(v) else lo for v in last]
+        with self.mark.hold_sync():
+            self.mark.x = np.asarray([x] * len(self.names))
+            self.mark.y = np.asarray(tk.spread(finite, gap, lo, hi), dtype=float)
+            self.mark.text = self.names
+
+    def clear(self) -> None:
+        with self.mark.hold_sync():
+            self.mark.x, self.mark.y, self.mark.text = [], [], []
+
+
+def datetimes(seconds: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Seconds since the epoch as ``datetime64[ms]``, what a bqplot DateScale takes.
+
+    bqplot formats dates in UTC; shifting them by the local UTC offset makes
+    its labels read the kernel's local clock time.  NaN stays NaT (a gap).
+    """
+    s = np.asarray(seconds, dtype=float)
+    if not len(s):
+        return s.astype("datetime64[ms]")
+    finite = s[np.isfinite(s)]
+    shift = tk.local_offset(float(finite[-1])) if len(finite) else 0.0
+    return ((s + shift) * 1000).astype("datetime64[ms]")
 
 
 def decimate(n: int, most: int) -> np.ndarray:
@@ -233,8 +343,15 @@ def _draw_chunk(mark: Lines, data: dict[str, list]) -> None:
 
 
 def stream_scales() -> dict[str, LinearScale]:
-    """Scales of a task-stream figure: time across, worker threads down."""
-    return {"x": LinearScale(), "y": LinearScale(min=-0.5, max=0.5, reverse=True)}
+    """Scales of a task-stream figure: time across, worker threads down.
+
+    No padding: the x range is the window drawn (a padded one would start
+    before it, at negative seconds), the y range exactly the rows.
+    """
+    return {
+        "x": LinearScale(allow_padding=False),
+        "y": LinearScale(min=-0.5, max=0.5, reverse=True, allow_padding=False),
+    }
 
 
 def rect_mark(scales: dict[str, LinearScale]) -> Lines:
@@ -244,27 +361,44 @@ def rect_mark(scales: dict[str, LinearScale]) -> Lines:
     )
 
 
-def stream_figure(
-    title: str, height: int, scales: dict, marks: list, axis_label: str, pan: bool = False
-) -> Figure:
-    """A task-stream figure: rows of rectangles on a time axis, optionally pannable."""
-    extra = {"interaction": PanZoom(scales={"x": [scales["x"]]})} if pan else {}
+def stream_figure(title: str, height: int, scales: dict, marks: list) -> Figure:
+    """A task-stream figure: rows of rectangles on a time axis (ticks set by the view)."""
     return tile_figure(
         title,
         height,
-        margin={"bottom": 36, "left": 24},
+        # Room for half a clock label beyond each end of the axis.
+        margin={"bottom": 30, "left": 28, "right": 28},
         marks=marks,
-        axes=[
-            Axis(
-                scale=scales["x"],
-                label=axis_label,
-                num_ticks=6,
-                tick_format=".3~f",
-                grid_lines="none",
-            )
-        ],
-        **extra,
+        axes=[Axis(scale=scales["x"], grid_lines="none", tick_values=[])],
     )
+
+
+def pan_toggle(figure: Figure, scales: dict) -> ToggleButton:
+    """A button that switches ``figure`` between hovering tasks and panning/zooming time.
+
+    bqplot's PanZoom lies over the marks and takes every mouse event, so no
+    tooltip shows while it is on: hover is the default, pan/zoom a choice.
+    """
+    panzoom = PanZoom(scales={"x": [scales["x"]]})
+    button = ToggleButton(
+        value=False,
+        description="Pan/zoom",
+        icon="arrows-alt",
+        tooltip="Drag to pan and wheel to zoom the time axis (hover shows tasks when off)",
+        layout=Layout(width="auto"),
+    )
+
+    def switch(change: dict) -> None:
+        figure.interaction = panzoom if change["new"] else None
+
+    button.observe(switch, names=["value"])
+    return button
+
+
+def set_stream_ticks(figure: Figure, lo: float, hi: float, origin: float) -> None:
+    """Clock-time ticks on a stream's x axis, which is in seconds since ``origin``."""
+    if hi > lo:
+        set_ticks(figure.axes[0], tk.relative_clock_ticks(lo, hi, origin, count=4), scale=False)
 
 
 def fit_rows(

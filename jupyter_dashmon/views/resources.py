@@ -2,18 +2,34 @@
 
 Reads :class:`~jupyter_dashmon.aggregate.models.ResourcesModel` only: mean
 CPU % over workers and memory as % of the summed limits on one figure,
-summed network read/write bytes per second on another, on a time axis.
+summed network read/write bytes per second on another, on a clock-time axis.
+Axes start at 0 with round ticks (:mod:`~jupyter_dashmon.aggregate.ticks`);
+lines are named at their right ends rather than by a legend over the data,
+and break across idle gaps rather than joining them straight.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from bqplot import Axis, DateScale, LinearScale, Lines
+from bqplot import Lines
 
+from ..aggregate import ticks as tk
 from ..aggregate import transforms as tf
 from ..aggregate.models import ResourcesModel
 from ..collect.messages import RESOURCE_FIELDS
-from .base import Throttle, datetimes, decimate, tile_figure
+from .base import (
+    EndLabels,
+    Throttle,
+    clock_axis,
+    clock_scale,
+    datetimes,
+    decimate,
+    quantity_scale,
+    set_clock,
+    set_ticks,
+    tile_figure,
+    value_axis,
+)
 
 #: Points drawn per line at most; longer series are thinned evenly.
 MAX_POINTS = 150
@@ -21,55 +37,55 @@ MAX_POINTS = 150
 CPU_COLOR, MEMORY_COLOR = "#1f77b4", "#2ca02c"
 READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"
 
+#: Margins of a resource figure: the title clear of the top tick label, tick labels on
+#: the left, line names on the right.
+MARGIN = {"top": 44, "left": 64, "right": 44, "bottom": 30}
+
 
 class ResourcesView:
-    """Two figures, ``.usage`` and ``.network``, kept in step with a ResourcesModel."""
+    """Two figures, ``.usage`` and ``.network``, kept in step with a ResourcesModel.
+
+    ``usage_lines`` and ``network_lines`` are the lines; ``usage_names`` and
+    ``network_names`` (:class:`~.base.EndLabels`) name them at their ends.
+    """
 
     def __init__(self, model: ResourcesModel, height: int = 220, every: float = 1.0):
         self.model = model
-        self.t1, self.t2 = DateScale(), DateScale()
-        self.pct = LinearScale(min=0.0)
-        self.rate = LinearScale(min=0.0)
+        self.t1, self.t2 = clock_scale(), clock_scale()
+        self.pct, self.rate = quantity_scale(), quantity_scale()
         self.usage_lines = Lines(
             scales={"x": self.t1, "y": self.pct},
             colors=[CPU_COLOR, MEMORY_COLOR],
             labels=["CPU %", "memory %"],
-            display_legend=True,
             stroke_width=1.5,
         )
         self.network_lines = Lines(
             scales={"x": self.t2, "y": self.rate},
             colors=[READ_COLOR, WRITE_COLOR],
             labels=["read", "write"],
-            display_legend=True,
             stroke_width=1.5,
         )
-        margin = {"left": 56, "bottom": 30}
+        self.usage_names = EndLabels(
+            self.usage_lines.scales, ["CPU", "mem"], [CPU_COLOR, MEMORY_COLOR]
+        )
+        self.network_names = EndLabels(
+            self.network_lines.scales, ["read", "write"], [READ_COLOR, WRITE_COLOR]
+        )
+        self.usage_axes = [clock_axis(self.t1), value_axis(self.pct)]
+        self.network_axes = [clock_axis(self.t2), value_axis(self.rate)]
         self.usage = tile_figure(
             "CPU and memory",
             height,
-            margin=margin,
-            marks=[self.usage_lines],
-            legend_location="top-left",
-            axes=[
-                Axis(scale=self.t1, num_ticks=4, grid_lines="none"),
-                Axis(
-                    scale=self.pct, side="left", num_ticks=4, tick_format=".0f", grid_lines="none"
-                ),
-            ],
+            margin=MARGIN,
+            marks=[self.usage_lines, self.usage_names.mark],
+            axes=self.usage_axes,
         )
         self.network = tile_figure(
             "Network",
             height,
-            margin=margin,
-            marks=[self.network_lines],
-            legend_location="top-left",
-            axes=[
-                Axis(scale=self.t2, num_ticks=4, grid_lines="none"),
-                Axis(
-                    scale=self.rate, side="left", num_ticks=4, tick_format=".2~s", grid_lines="none"
-                ),
-            ],
+            margin=MARGIN,
+            marks=[self.network_lines, self.network_names.mark],
+            axes=self.network_axes,
         )
         self.redraw = Throttle(self._update, every)
         model.observe(self.redraw, names=list(RESOURCE_FIELDS))
@@ -93,24 +109,33 @@ class ResourcesView:
         def column(values: list) -> np.ndarray:
             return np.asarray(values[-n:], dtype=float)[keep]
 
-        when = datetimes(column(m.time).tolist())
+        times = column(m.time)
         limit = np.maximum(column(m.memory_limit), 1.0)
         memory_pct = column(m.memory) / limit * 100.0
         cpu = column(m.cpu)
+        read = column(m.network_read)
+        write = column(m.network_write)
+        t, usage = tk.break_gaps(times, [cpu, memory_pct])
+        _, network = tk.break_gaps(times, [read, write])
+        when = datetimes(t)
         with self.usage.hold_sync():
-            self.pct.max = _headroom(max(cpu.max(), memory_pct.max()), floor=10.0)
+            set_clock(self.usage_axes[0], float(times[0]), float(times[-1]))
+            peak = float(max(cpu.max(), memory_pct.max()))
+            set_ticks(self.usage_axes[1], tk.quantity_ticks(peak, floor=10.0, unit="%"))
             self.usage_lines.x = when
-            self.usage_lines.y = np.vstack([cpu, memory_pct])
+            self.usage_lines.y = usage
+            self.usage_names.place(when[-1], [cpu[-1], memory_pct[-1]], self.usage)
             self.usage.title = (
                 f"CPU {cpu[-1]:.0f}% \u00b7 memory {tf.format_bytes(m.memory[-1])} "
                 f"of {tf.format_bytes(m.memory_limit[-1])}"
             )
-        read = column(m.network_read)
-        write = column(m.network_write)
         with self.network.hold_sync():
-            self.rate.max = _headroom(max(read.max(), write.max()), floor=1024.0)
+            set_clock(self.network_axes[0], float(times[0]), float(times[-1]))
+            peak = float(max(read.max(), write.max()))
+            set_ticks(self.network_axes[1], tk.byte_ticks(peak, per_second=True))
             self.network_lines.x = when
-            self.network_lines.y = np.vstack([read, write])
+            self.network_lines.y = network
+            self.network_names.place(when[-1], [read[-1], write[-1]], self.network)
             self.network.title = (
                 f"Network \u00b7 read {tf.format_bytes(read[-1])}/s"
                 f" \u00b7 write {tf.format_bytes(write[-1])}/s"
@@ -120,9 +145,8 @@ class ResourcesView:
         for lines in (self.usage_lines, self.network_lines):
             with lines.hold_sync():
                 lines.x, lines.y = [], []
+        self.usage_names.clear()
+        self.network_names.clear()
+        set_ticks(self.usage_axes[1], tk.quantity_ticks(0.0, floor=10.0, unit="%"))
+        set_ticks(self.network_axes[1], tk.byte_ticks(0.0, per_second=True))
         self.usage.title, self.network.title = "CPU and memory", "Network"
-
-
-def _headroom(peak: float, floor: float) -> float:
-    """An axis maximum a little above ``peak`` (and at least ``floor``)."""
-    return float(max(peak * 1.15, floor))

@@ -12,20 +12,36 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from bqplot import Axis, DateScale, LinearScale, Lines
 from bqplot import Label as TextMark
+from bqplot import LinearScale, Lines
 from ipywidgets import Label, Layout, VBox
 
+from ..aggregate import ticks as tk
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel, ResourcesModel
 from ..aggregate.transforms import STATES
 from ..collect.messages import RESOURCE_FIELDS
-from .base import NEUTRAL, RectBars, Throttle, datetimes, side_by_side, tile_figure
+from .base import (
+    NEUTRAL,
+    RectBars,
+    Throttle,
+    clock_axis,
+    clock_scale,
+    datetimes,
+    quantity_scale,
+    set_clock,
+    set_ticks,
+    side_by_side,
+    tile_figure,
+    value_axis,
+)
 
 CPU_COLOR, MEMORY_COLOR, LOOP_COLOR, COST_COLOR = "#1f77b4", "#2ca02c", "#9467bd", "#d62728"
 STATE_COLOR = "#7f7f7f"
 #: Top of the count axis while no task is known (ticks 0 to 4).
 EMPTY_MAX = 4.0
+#: Margins of a figure over time: tick labels with units left (and right).
+MARGIN = {"top": 44, "left": 64, "right": 24}
 
 
 def _last(values: Sequence[float] | np.ndarray) -> float:
@@ -70,10 +86,8 @@ class SchedulerView:
         self.progress = progress
         self.connections = Label(layout=Layout(width="auto"))
         self._build_usage(height)
-        self.loop, self.loop_line = _time_figure("Event loop interval", height, LOOP_COLOR, "ms")
-        self.cost, self.cost_line = _time_figure(
-            "Dashboard cost", height, COST_COLOR, "% of a core"
-        )
+        self.loop, self.loop_line = _time_figure("Event loop interval", height, LOOP_COLOR)
+        self.cost, self.cost_line = _time_figure("Dashboard cost", height, COST_COLOR)
         self._build_states(height)
         self.widget = VBox(
             [
@@ -92,55 +106,32 @@ class SchedulerView:
         self._update_states()
 
     def _build_usage(self, height: int) -> None:
-        t, pct, nbytes = DateScale(), LinearScale(min=0.0), LinearScale(min=0.0)
+        # Two quantities on one time axis: each value axis is drawn in its line's
+        # colour and named after it, so no legend needs to cover the data.
+        t, pct, nbytes = clock_scale(), quantity_scale(), quantity_scale()
         self.cpu_line = Lines(
-            x=[],
-            y=[],
-            scales={"x": t, "y": pct},
-            colors=[CPU_COLOR],
-            labels=["CPU %"],
-            display_legend=True,
-            stroke_width=1.5,
+            x=[], y=[], scales={"x": t, "y": pct}, colors=[CPU_COLOR], stroke_width=1.5
         )
         self.memory_line = Lines(
-            x=[],
-            y=[],
-            scales={"x": t, "y": nbytes},
-            colors=[MEMORY_COLOR],
-            labels=["memory"],
-            display_legend=True,
-            stroke_width=1.5,
+            x=[], y=[], scales={"x": t, "y": nbytes}, colors=[MEMORY_COLOR], stroke_width=1.5
         )
+        cpu_axis, memory_axis = value_axis(pct, label="CPU"), value_axis(nbytes, "right", "memory")
+        for axis, color in ((cpu_axis, CPU_COLOR), (memory_axis, MEMORY_COLOR)):
+            axis.color = axis.label_color = color
+        # Names clear of the widest tick labels ("20%" left, "200 MiB" right).
+        cpu_axis.label_offset, memory_axis.label_offset = "42px", "58px"
+        self.usage_axes = [clock_axis(t), cpu_axis, memory_axis]
         self.usage = tile_figure(
             "Scheduler CPU and memory",
             height,
-            margin={"left": 56, "right": 56},
+            margin={"top": 44, "left": 64, "right": 76},
             marks=[self.cpu_line, self.memory_line],
-            legend_location="top-left",
-            axes=[
-                Axis(scale=t, num_ticks=4, grid_lines="none"),
-                Axis(
-                    scale=pct,
-                    side="left",
-                    num_ticks=4,
-                    tick_format=".0f",
-                    grid_lines="none",
-                    label="CPU %",
-                ),
-                Axis(
-                    scale=nbytes,
-                    side="right",
-                    num_ticks=4,
-                    tick_format=".2~s",
-                    grid_lines="none",
-                    label="bytes",
-                ),
-            ],
+            axes=self.usage_axes,
         )
 
     def _build_states(self, height: int) -> None:
         # Row i (state i) stands at y = -i, top to bottom; its name sits just above it.
-        count = LinearScale(min=0.0)
+        count = quantity_scale()
         rows = LinearScale(min=-len(STATES) + 0.5, max=0.6)  # room for the top label
         scales = {"x": count, "y": rows}
         self.state_bars = RectBars(scales, horizontal=True, color=STATE_COLOR)
@@ -160,35 +151,46 @@ class SchedulerView:
             height,
             margin={"left": 24, "right": 24},
             marks=[self.state_bars.mark, self.state_labels],
-            axes=[Axis(scale=count, num_ticks=4, tick_format=",d", grid_lines="none")],
+            axes=[value_axis(count, "bottom")],
         )
+        self.states_axis = self.states.axes[0]
 
     def _update_resources(self, change: object = None) -> None:
         r = self.resources
         n = min(len(r.time), len(r.scheduler_cpu), len(r.scheduler_memory), len(r.loop_interval))
         # Empty lines are drawn from [] (not empty arrays), as bqplot expects.
-        when: np.ndarray | list = datetimes(r.time[-n:]) if n else []
+        seconds = r.time[-n:] if n else []
         cpu: np.ndarray | list = np.asarray(r.scheduler_cpu[-n:], dtype=float) if n else []
         memory: np.ndarray | list = np.asarray(r.scheduler_memory[-n:], dtype=float) if n else []
         loop_ms: np.ndarray | list = (
             np.asarray(r.loop_interval[-n:], dtype=float) * 1000.0 if n else []
         )
+        if n:
+            t0, t1 = float(seconds[0]), float(seconds[-1])
+            for axis in (self.usage_axes[0], self.loop.axes[0]):
+                set_clock(axis, t0, t1)
+        set_ticks(self.usage_axes[1], tk.quantity_ticks(_peak(cpu), floor=10.0, unit="%"))
+        set_ticks(self.usage_axes[2], tk.byte_ticks(_peak(memory)))
+        set_ticks(self.loop.axes[1], tk.quantity_ticks(_peak(loop_ms), floor=1.0, unit="ms"))
         with self.usage.hold_sync():
-            _set_line(self.cpu_line, when, cpu)
-            _set_line(self.memory_line, when, memory)
+            _set_line(self.cpu_line, *_broken(seconds, cpu))
+            _set_line(self.memory_line, *_broken(seconds, memory))
             self.usage.title = (
                 f"Scheduler CPU {_last(cpu):.0f}% \u00b7 memory {tf.format_bytes(_last(memory))}"
                 if n
                 else "Scheduler CPU and memory"
             )
         with self.loop.hold_sync():
-            _set_line(self.loop_line, when, loop_ms)
+            _set_line(self.loop_line, *_broken(seconds, loop_ms))
             self.loop.title = (
                 f"Event loop interval {_last(loop_ms):.1f} ms" if n else "Event loop interval"
             )
         times, pct = r.cost_time, r.cost_percent
+        if len(times):
+            set_clock(self.cost.axes[0], float(times[0]), float(times[-1]))
+        set_ticks(self.cost.axes[1], tk.quantity_ticks(_peak(pct), floor=1.0, unit="%"))
         with self.cost.hold_sync():
-            _set_line(self.cost_line, datetimes(times) if times else [], pct)
+            _set_line(self.cost_line, *_broken(times, pct))
             self.cost.title = (
                 f"Dashboard cost {_last(pct):.1f}% of a core \u00b7 "
                 f"{tf.format_seconds(_last(r.dashboard_seconds))} in total"
@@ -200,12 +202,8 @@ class SchedulerView:
     def _update_states(self, change: object = None) -> None:
         counts = tf.state_counts(self.progress.totals)
         values = [counts[s] for s in STATES]
-        count = self.state_bars.mark.scales["x"]
-        # No tasks: a fixed range, or the scale's domain would be [0, 0] and the
-        # browser would put x = 0 (the labels) in the middle of the figure.
-        wanted_max = None if any(values) else EMPTY_MAX
-        if count.max != wanted_max:
-            count.max = wanted_max
+        # No tasks: still a 0..4 range, or the labels at x = 0 would sit mid-figure.
+        set_ticks(self.states_axis, tk.quantity_ticks(max(values), floor=EMPTY_MAX))
         with self.states.hold_sync():
             self.state_bars.set(
                 [-i - 0.45 for i in range(len(STATES))],
@@ -222,22 +220,25 @@ class SchedulerView:
             )
 
 
-def _time_figure(title: str, height: int, color: str, unit: str) -> tuple:
-    t, y = DateScale(), LinearScale(min=0.0)
+def _time_figure(title: str, height: int, color: str) -> tuple:
+    t, y = clock_scale(), quantity_scale()
     line = Lines(x=[], y=[], scales={"x": t, "y": y}, colors=[color], stroke_width=1.5)
     fig = tile_figure(
-        title,
-        height,
-        margin={"left": 56},
-        marks=[line],
-        axes=[
-            Axis(scale=t, num_ticks=4, grid_lines="none"),
-            Axis(
-                scale=y, side="left", num_ticks=4, tick_format=".3~g", grid_lines="none", label=unit
-            ),
-        ],
+        title, height, margin=MARGIN, marks=[line], axes=[clock_axis(t), value_axis(y)]
     )
     return fig, line
+
+
+def _peak(values: Sequence[float] | np.ndarray) -> float:
+    return float(np.nanmax(values)) if len(values) else 0.0
+
+
+def _broken(times: Sequence[float], values: Sequence[float] | np.ndarray) -> tuple:
+    """A line's x (dates) and y, broken by a NaN across idle gaps; ``[]`` when empty."""
+    if not len(times):
+        return [], []
+    t, ys = tk.break_gaps(times, [values])
+    return datetimes(t), ys[0]
 
 
 def _set_line(line: Lines, x: object, y: object) -> None:

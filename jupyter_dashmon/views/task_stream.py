@@ -5,17 +5,19 @@ Draws the :class:`~jupyter_dashmon.aggregate.models.TaskWindowModel` that
 task store for a :class:`~jupyter_dashmon.aggregate.models.TaskStreamModel`,
 and writes the user's choice of mode and window back into that model.  One
 row per worker thread, time on the x-axis (seconds since the stream's
-origin), one rectangle per record coloured by function; transfers red,
-erred tasks black.  Hovering a rectangle shows key, worker and duration.
+origin, labelled with the clock time), one rectangle per record coloured by
+function; transfers red, erred tasks black.  Hovering a rectangle shows key,
+worker and duration.
 
-Live mode follows the last tasks; panning or zooming (or the "Fixed window"
-button) switches to a fixed window, which stays put through updates until
-"Live" is chosen again.
+Live mode follows the last tasks; panning or zooming (switched on by the
+"Pan/zoom" button, since bqplot's pan/zoom layer hides the tooltips) or the
+"Fixed window" button switches to a fixed window, which stays put through
+updates until "Live" is chosen again.
 """
 
 from __future__ import annotations
 
-from ipywidgets import Layout, ToggleButtons, VBox
+from ipywidgets import HBox, Layout, ToggleButtons, VBox
 
 from ..aggregate.models import ProgressModel, TaskHistoryModel, TaskStreamModel
 from ..aggregate.task_windows import StreamWindow
@@ -23,8 +25,10 @@ from .base import (
     ChunkedSegments,
     Throttle,
     fit_rows,
+    pan_toggle,
     rect_mark,
     set_segments,
+    set_stream_ticks,
     stream_figure,
     stream_scales,
 )
@@ -58,8 +62,9 @@ class TaskStreamView:
         # Every mark is in the figure from the start; live and fixed mode show
         # one set or the other (see ChunkedSegments on why marks are not added later).
         self.figure = stream_figure(
-            "Task Stream", height, self.scales, [*self.live.marks, self.fixed], "seconds", pan=True
+            "Task Stream", height, self.scales, [*self.live.marks, self.fixed]
         )
+        self.pan = pan_toggle(self.figure, self.scales)
         # A small segmented control sized to its words (styled by the
         # ``dashmon-compact-toggle`` rule of placement/layout.py), not two slabs.
         self.mode = ToggleButtons(
@@ -70,7 +75,7 @@ class TaskStreamView:
             layout=Layout(width="auto", margin="2px 0 0 16px"),
         )
         self.mode.add_class("dashmon-compact-toggle")
-        self.widget = VBox([self.mode, self.figure], layout=Layout(width="100%"))
+        self.widget = VBox([HBox([self.mode, self.pan]), self.figure], layout=Layout(width="100%"))
         self.rectangles = 0
         self._drawing = False
         self._epoch = -1
@@ -96,6 +101,7 @@ class TaskStreamView:
     def _on_zoom(self, change: object = None) -> None:
         if self._drawing or self.time.min is None or self.time.max is None:
             return
+        set_stream_ticks(self.figure, self.time.min, self.time.max, self.window.origin)
         self._freeze(self.time.min, self.time.max)
         self.tasks.mode = "fixed"
 
@@ -141,6 +147,7 @@ class TaskStreamView:
                     fit_rows(self.figure, self.scales, marks, w.rows)
                     self._rows = w.rows
                 self.time.min, self.time.max = w.span
+                set_stream_ticks(self.figure, w.span[0], w.span[1], w.origin)
         finally:
             self._drawing = False
 

@@ -7,9 +7,18 @@ task store: the selected worker's threads over its last ``span`` seconds.
 
 from __future__ import annotations
 
+from ..aggregate import ticks as tk
 from ..aggregate.models import ProgressModel, TaskHistoryModel, WorkersModel
 from ..aggregate.task_windows import WorkerWindow
-from .base import Throttle, fit_rows, rect_mark, set_segments, stream_figure, stream_scales
+from .base import (
+    Throttle,
+    fit_rows,
+    rect_mark,
+    set_segments,
+    set_ticks,
+    stream_figure,
+    stream_scales,
+)
 
 
 class WorkerStreamView:
@@ -29,9 +38,8 @@ class WorkerStreamView:
         self.scales = stream_scales()
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.rects = rect_mark(self.scales)
-        self.figure = stream_figure(
-            "Recent tasks", height, self.scales, [self.rects], "seconds ago"
-        )
+        self.figure = stream_figure("Recent tasks", height, self.scales, [self.rects])
+        set_ticks(self.figure.axes[0], tk.ago_ticks(span))
         self.tasks = 0
         self._drawn = -1
         self.redraw = Throttle(self._update, 0.0, on_active=self._set_active)
@@ -54,7 +62,7 @@ class WorkerStreamView:
             return
         with self.figure.hold_sync():
             fit_rows(self.figure, self.scales, [self.rects], w.rows, cap=30.0)
-            self.time.min, self.time.max = w.span
+            set_ticks(self.figure.axes[0], tk.ago_ticks(-w.span[0]))
             set_segments(
                 self.rects, segs["x0"], segs["x1"], segs["row"], segs["color"], labels=segs["label"]
             )

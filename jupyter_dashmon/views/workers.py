@@ -20,19 +20,35 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from bqplot import Axis, DateScale, LinearScale, Lines
+from bqplot import Axis, LinearScale, Lines
 from ipywidgets import HTML, Dropdown, HBox, Layout, ToggleButtons, VBox
 
+from ..aggregate import ticks as tk
 from ..aggregate import transforms as tf
 from ..aggregate.models import WorkersModel
 from ..aggregate.workers import bar_names, sorted_rows
 from ..collect.messages import DETAIL_KEYS
-from .base import RectBars, Throttle, datetimes, side_by_side, tile_figure
+from .base import (
+    EndLabels,
+    RectBars,
+    Throttle,
+    clock_axis,
+    clock_scale,
+    datetimes,
+    quantity_scale,
+    set_clock,
+    set_ticks,
+    side_by_side,
+    tile_figure,
+    value_axis,
+)
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
 #: Running task keys listed at most for the chosen worker: all the collector sends.
 MAX_KEYS = DETAIL_KEYS
+#: Per-worker bars are named under the axis up to this many workers (hover names them all).
+MAX_NAMED_BARS = 16
 
 CPU_COLOR, MEMORY_COLOR, LIMIT_COLOR = "#1f77b4", "#2ca02c", "#8c8c8c"
 READ_COLOR, WRITE_COLOR = "#9467bd", "#ff7f0e"
@@ -279,30 +295,21 @@ class WorkersView:
     def _build_per_worker(self, height: int) -> None:
         def figure(title: str, color: str) -> tuple:
             # Worker i's bar spans [i - 0.4, i + 0.4]; the x range follows the count.
-            workers, pct = LinearScale(min=-0.5, max=0.5), LinearScale(min=0.0)
-            edges, counts = LinearScale(min=0.0), LinearScale(min=0.0)
+            workers = LinearScale(min=-0.5, max=0.5, allow_padding=False)
+            pct, edges, counts = quantity_scale(), quantity_scale(), quantity_scale()
             bars = RectBars({"x": workers, "y": pct}, horizontal=False, color=color)
             hist = RectBars({"x": edges, "y": counts}, horizontal=False, color=color)
-            # Bars are told apart by hovering (worker names do not fit under 100 bars).
+            # Worker names stand under their bars while they fit; hovering names every bar.
             per_worker_axes = [
-                Axis(scale=workers, visible=False),
-                Axis(scale=pct, side="left", num_ticks=4, tick_format=".3~g", grid_lines="none"),
+                Axis(scale=workers, grid_lines="none", tick_values=[], tick_rotate=0),
+                value_axis(pct),
             ]
-            summary_axes = [
-                Axis(scale=edges, num_ticks=5, tick_format=".0f", grid_lines="none", label="%"),
-                Axis(
-                    scale=counts,
-                    side="left",
-                    num_ticks=4,
-                    tick_format="d",
-                    grid_lines="none",
-                    label="workers",
-                ),
-            ]
+            summary_axes = [value_axis(edges, "bottom", label="%"), value_axis(counts)]
+            set_ticks(summary_axes[0], tk.quantity_ticks(100.0 / (1 + tk.HEADROOM), unit="%"))
             fig = tile_figure(
                 title,
                 height,
-                margin={"left": 56, "bottom": 36},
+                margin={"top": 44, "left": 56, "bottom": 36, "right": 24},
                 marks=[bars.mark],
                 axes=per_worker_axes,
             )
@@ -316,42 +323,29 @@ class WorkersView:
         )
 
     def _build_detail(self, height: int) -> None:
-        def figure(title: str, colors: list[str], labels: list[str], tick_format: str) -> tuple:
-            t, y = DateScale(), LinearScale(min=0.0)
+        def figure(title: str, colors: list[str], names: list[str]) -> tuple:
+            t, y = clock_scale(), quantity_scale()
             lines = Lines(
-                x=[],
-                y=[],
-                scales={"x": t, "y": y},
-                colors=colors,
-                labels=labels,
-                display_legend=len(labels) > 1,
-                stroke_width=1.5,
+                x=[], y=[], scales={"x": t, "y": y}, colors=colors, labels=names, stroke_width=1.5
             )
+            ends = EndLabels(lines.scales, names, colors)
             fig = tile_figure(
                 title,
                 height,
-                margin={"left": 56},
-                marks=[lines],
-                legend_location="top-left",
-                axes=[
-                    Axis(scale=t, num_ticks=3, grid_lines="none"),
-                    Axis(
-                        scale=y,
-                        side="left",
-                        num_ticks=4,
-                        tick_format=tick_format,
-                        grid_lines="none",
-                    ),
-                ],
+                margin={"top": 44, "left": 64, "right": 44},
+                marks=[lines, ends.mark],
+                axes=[clock_axis(t), value_axis(y)],
             )
-            return fig, lines
+            return fig, lines, ends
 
-        self.detail_cpu, self.detail_cpu_lines = figure("CPU %", [CPU_COLOR], ["CPU %"], ".0f")
-        self.detail_memory, self.detail_memory_lines = figure(
-            "Memory", [MEMORY_COLOR, LIMIT_COLOR], ["memory", "limit"], ".2~s"
+        self.detail_cpu, self.detail_cpu_lines, self._cpu_ends = figure(
+            "CPU %", [CPU_COLOR], ["CPU"]
         )
-        self.detail_network, self.detail_network_lines = figure(
-            "Network", [READ_COLOR, WRITE_COLOR], ["read", "write"], ".2~s"
+        self.detail_memory, self.detail_memory_lines, self._memory_ends = figure(
+            "Memory", [MEMORY_COLOR, LIMIT_COLOR], ["used", "limit"]
+        )
+        self.detail_network, self.detail_network_lines, self._network_ends = figure(
+            "Network", [READ_COLOR, WRITE_COLOR], ["read", "write"]
         )
 
     # -- user actions ----------------------------------------------------------
@@ -437,19 +431,33 @@ class WorkersView:
                     histogram.get("counts", []),
                     labels=histogram.get("labels", []),
                 )
+                set_ticks(summary_axes[1], tk.quantity_ticks(max(hist.values, default=0.0)))
                 bars.set([], [], [])
                 fig.marks, fig.axes = [hist.mark], summary_axes
                 fig.title = f"{summary} workers: distribution of {what}"
             else:
                 values = [float(r[field]) for r in rows]
+                names = bar_names(rows)
                 x = bars.mark.scales["x"]
                 with x.hold_sync():
                     x.min, x.max = -0.5, max(len(rows), 1) - 0.5
+                set_ticks(per_worker_axes[1], tk.quantity_ticks(max(values, default=0.0), unit="%"))
+                named = len(rows) <= MAX_NAMED_BARS
+                set_ticks(
+                    per_worker_axes[0],
+                    tk.Ticks(
+                        -0.5,
+                        len(rows) - 0.5,
+                        [float(i) for i in range(len(rows))] if named else [],
+                        {tk.js_key(i): n for i, n in enumerate(names)} if named else {},
+                    ),
+                    scale=False,
+                )
                 bars.set(
                     [i - 0.4 for i in range(len(rows))],
                     [i + 0.4 for i in range(len(rows))],
                     values,
-                    labels=[f"{name}: {v:.1f} %" for name, v in zip(bar_names(rows), values)],
+                    labels=[f"{name}: {v:.1f} %" for name, v in zip(names, values)],
                 )
                 hist.set([], [], [])
                 fig.marks, fig.axes = [bars.mark], per_worker_axes
@@ -481,33 +489,60 @@ class WorkersView:
         if not series or not series["time"]:
             self._clear_detail()
         else:
-            when = datetimes(series["time"])
-            with self.detail_cpu_lines.hold_sync():
-                self.detail_cpu_lines.x, self.detail_cpu_lines.y = when, np.asarray(series["cpu"])
-            with self.detail_memory_lines.hold_sync():
-                self.detail_memory_lines.x = when
-                self.detail_memory_lines.y = np.vstack([series["memory"], series["memory_limit"]])
-            with self.detail_network_lines.hold_sync():
-                self.detail_network_lines.x = when
-                self.detail_network_lines.y = np.vstack(
-                    [series["network_read"], series["network_write"]]
-                )
-            self.detail_cpu.title = f"CPU {series['cpu'][-1]:.0f}%"
-            self.detail_memory.title = (
-                f"Memory {tf.format_bytes(series['memory'][-1])} of "
-                f"{tf.format_bytes(series['memory_limit'][-1])}"
-            )
-            self.detail_network.title = (
-                f"Network \u00b7 read {tf.format_bytes(series['network_read'][-1])}/s"
-                f" \u00b7 write {tf.format_bytes(series['network_write'][-1])}/s"
-            )
+            self._draw_detail(series)
         detail = m.detail if m.selected and m.detail.get("address") == m.selected else {}
         self.running.value = running_html(detail) if detail else ""
+
+    def _draw_detail(self, series: Mapping[str, Any]) -> None:
+        times = series["time"]
+        t0, t1 = float(times[0]), float(times[-1])
+        charts = (
+            (self.detail_cpu, self.detail_cpu_lines, self._cpu_ends, ["cpu"]),
+            (
+                self.detail_memory,
+                self.detail_memory_lines,
+                self._memory_ends,
+                ["memory", "memory_limit"],
+            ),
+            (
+                self.detail_network,
+                self.detail_network_lines,
+                self._network_ends,
+                ["network_read", "network_write"],
+            ),
+        )
+        for fig, lines, ends, fields in charts:
+            columns = [np.asarray(series[f], dtype=float) for f in fields]
+            peak = float(max(c.max() for c in columns))
+            ticks = (
+                tk.quantity_ticks(peak, floor=10.0, unit="%")
+                if fig is self.detail_cpu
+                else tk.byte_ticks(peak, per_second=fig is self.detail_network)
+            )
+            t, ys = tk.break_gaps(times, columns)
+            when = datetimes(t)
+            with fig.hold_sync():
+                set_clock(fig.axes[0], t0, t1, count=2)  # three figures share a row
+                set_ticks(fig.axes[1], ticks)
+                with lines.hold_sync():
+                    lines.x, lines.y = when, ys[0] if len(fields) == 1 else ys
+                ends.place(when[-1], [c[-1] for c in columns], fig)
+        self.detail_cpu.title = f"CPU {series['cpu'][-1]:.0f}%"
+        self.detail_memory.title = (
+            f"Memory {tf.format_bytes(series['memory'][-1])} of "
+            f"{tf.format_bytes(series['memory_limit'][-1])}"
+        )
+        self.detail_network.title = (
+            f"Network \u00b7 read {tf.format_bytes(series['network_read'][-1])}/s"
+            f" \u00b7 write {tf.format_bytes(series['network_write'][-1])}/s"
+        )
 
     def _clear_detail(self) -> None:
         for lines in (self.detail_cpu_lines, self.detail_memory_lines, self.detail_network_lines):
             with lines.hold_sync():
                 lines.x, lines.y = [], []
+        for ends in (self._cpu_ends, self._memory_ends, self._network_ends):
+            ends.clear()
         self.detail_cpu.title, self.detail_memory.title, self.detail_network.title = (
             "CPU %",
             "Memory",

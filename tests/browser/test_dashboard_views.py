@@ -281,6 +281,9 @@ def test_100_000_tasks_render_on_the_tasks_page(
                 if (window.dashmonFrames.length < 120) requestAnimationFrame(tick); };
             requestAnimationFrame(tick); }"""
     )
+    # Hover is the default; panning is switched on by the figure's Pan/zoom button.
+    page.locator(f"{DASHBOARD} button", has_text="Pan/zoom").first.click()
+    page.wait_for_timeout(1500)  # the kernel sets the figure's PanZoom; the browser builds it
     lab_driver.pan_left(page, box)
     page.wait_for_function(
         """() => [...document.querySelectorAll('.dashmon-dashboard .widget-label')]

@@ -121,13 +121,17 @@ def test_state_bars(resources, progress):
     assert np.asarray(view.state_labels.x).tolist() == [0.0] * len(STATES)
     assert view.states.marks == [bars.mark, view.state_labels]
     assert view.states.title == "Tasks by state \u00b7 1,234 tasks"
-    assert bars.mark.scales["x"].max is None  # the count axis follows the data
+    # the count axis follows the data: from 0 to a round number above the largest count
+    assert bars.mark.scales["x"].min == 0.0 and bars.mark.scales["x"].max == 6.0
+    assert view.states_axis.tick_labels == {"0": "0", "2": "2", "4": "4", "6": "6"}
     set_progress(progress, {"inc": counts(10, memory=10)})
     assert bars.values == [0, 0, 0, 0, 0, 10, 0]
     # what is sent: one closed path per row, reaching the row's count along x
     assert np.asarray(bars.mark.x)[:, 2].tolist() == [0, 0, 0, 0, 0, 10, 0]
     set_progress(progress, {"inc": counts(12345, memory=12345)})
     assert view.state_labels.text[5] == "memory  12,345"
+    assert bars.mark.scales["x"].max == 15000.0
+    assert view.states_axis.tick_labels["10000"] == "10,000"
 
 
 def test_updates_follow_the_model(resources, progress):

@@ -1,0 +1,188 @@
+"""What the axes and the task hover look like in a real JupyterLab, in headless Chromium.
+
+Reads the tick labels bqplot drew (their text and boxes): every quantity axis
+starts at 0 and reads round numbers with units, every time axis reads clock
+time, no label sticks out of its figure; hovering a task in the Status
+stream shows its tooltip.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from typing import Any
+
+import lab_driver
+import pytest
+from lab_driver import DASHBOARD_CELL, BrowserPage, Lab
+
+pytestmark = pytest.mark.browser
+
+WORK = (
+    "def inc(x):\n    time.sleep(random.random() / 20)\n    return x + 1\n"
+    "def dec(x):\n    time.sleep(random.random() / 20)\n    return x - 1\n"
+    "def add(x, y):\n    time.sleep(random.random() / 20)\n    return x + y\n"
+    "incs = client.map(inc, range(60))\n"
+    "decs = client.map(dec, range(60))\n"
+    "adds = client.map(add, incs, decs)\n"
+    "held = client.persist(client.submit(sum, adds))\n"
+    "held.result()\n"
+    "deadline = time.time() + 30\n"
+    "while time.time() < deadline"
+    " and dash.snapshot()['progress'].get('add', {}).get('done') != 60:\n"
+    "    time.sleep(0.1)\n"
+    "time.sleep(2.5)  # a few resource samples, then the redraws\n"
+    "print('WORKED')"
+)
+
+DASHBOARD = ".jp-NotebookPanel .dashmon-dashboard"
+
+#: Every visible axis of every visible figure: its tick texts and boxes, the figure's box.
+AXES = """() => [...document.querySelectorAll('.dashmon-dashboard .bqplot.figure')]
+    .filter(f => f.getBoundingClientRect().width > 0)
+    .flatMap(f => {
+        const title = (f.querySelector('text.mainheading') || {}).textContent || '';
+        const box = f.getBoundingClientRect();
+        return [...f.querySelectorAll('g.axis')]
+            .filter(a => a.getAttribute('display') !== 'none' && a.style.display !== 'none')
+            .map(a => ({
+                title,
+                figure: {left: box.left, right: box.right, top: box.top, bottom: box.bottom},
+                ticks: [...a.querySelectorAll('.tick text')]
+                    .filter(t => t.textContent !== '' && t.getBoundingClientRect().width > 0)
+                    .map(t => { const b = t.getBoundingClientRect();
+                        return {text: t.textContent, left: b.left, right: b.right,
+                                top: b.top, bottom: b.bottom}; }),
+            }));
+    })
+    .filter(a => a.ticks.length > 0)"""
+
+CLOCK = re.compile(r"^\d\d:\d\d:\d\d(\.\d+)?$")
+AGO = re.compile(r"^(now|[\d.]+ s ago)$")
+QUANTITY = re.compile(r"^(-?[\d,.]+)\s?(%|ms|B|KiB|MiB|GiB|TiB)?(/s)?$")
+
+
+def is_nice(step: float) -> bool:
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(math.isclose(mantissa, m, rel_tol=1e-6) for m in (1, 2, 2.5, 5, 10))
+
+
+def check_axis(axis: dict) -> None:
+    """One axis as drawn: clock time, or round non-negative quantities; no clipped label."""
+    texts = [t["text"] for t in axis["ticks"]]
+    where = f"{axis['title']!r}: {texts}"
+    for t in axis["ticks"]:
+        box = axis["figure"]
+        assert t["left"] >= box["left"] - 0.5 and t["right"] <= box["right"] + 0.5, where
+        assert t["top"] >= box["top"] - 0.5 and t["bottom"] <= box["bottom"] + 0.5, where
+    if all(CLOCK.match(x) for x in texts) or all(AGO.match(x) for x in texts):
+        return
+    if all(not re.search(r"\d", x) for x in texts):  # names under per-worker bars
+        return
+    units = {
+        1: 1.0,
+        "KiB": 2.0**10,
+        "MiB": 2.0**20,
+        "GiB": 2.0**30,
+        "TiB": 2.0**40,
+    }
+    values = []
+    for x in texts:
+        match = QUANTITY.match(x)
+        assert match, f"not a number with a unit: {x!r} in {where}"
+        number = float(match.group(1).replace(",", ""))
+        assert number >= 0, f"negative quantity in {where}"
+        values.append(number * units.get(match.group(2), 1.0))
+    if len(values) >= 2:
+        steps = {round(b - a, 9) for a, b in itertools.pairwise(values)}
+        assert len(steps) == 1, f"uneven ticks in {where}"
+        step = steps.pop()
+        unit = max((units.get(QUANTITY.match(x).group(2), 1.0) for x in texts), default=1.0)
+        assert is_nice(step / unit), f"not a round step in {where}"
+        assert all(math.isclose(v / step, round(v / step), abs_tol=1e-6) for v in values), where
+
+
+#: Figures whose axes belong to the progress and memory part of the dashboard.
+NOT_HERE = ("Progress", "Memory use")
+
+
+def axes_on(page: Any, tab: str) -> list[dict]:
+    page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text=tab).click()
+    page.wait_for_timeout(1500)
+    return [a for a in page.evaluate(AXES) if not a["title"].startswith(NOT_HERE)]
+
+
+def test_axes_read_round_numbers_with_units_and_clock_time(browser: BrowserPage, lab: Lab) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    lab_driver.open_and_run(page, lab, [DASHBOARD_CELL, WORK], wait_ms=120_000)
+    seen = []
+    for tab in ("Status", "Scheduler", "Tasks", "Workers"):
+        axes = axes_on(page, tab)
+        assert axes, f"no axis drawn on {tab}"
+        for axis in axes:
+            check_axis(axis)
+        seen += [a["title"] for a in axes]
+    # The figures whose axes were wrong before: the stream, resources, the scheduler's
+    for title in ("Task Stream", "CPU", "Network", "Event loop", "Scheduler CPU", "Tasks"):
+        assert any(s.startswith(title) for s in seen), (title, seen)
+    stream = next(a for a in axes_on(page, "Status") if a["title"].startswith("Task Stream"))
+    assert all(CLOCK.match(t["text"]) for t in stream["ticks"])
+    assert browser.errors == []
+
+
+# bqplot puts its tooltips in a container of their own under <body>.
+TOOLTIP = """() => [...document.querySelectorAll('.bqplot_tooltip_div .bqplot_mark_tooltip')]
+    .filter(t => t.style.display !== 'none' && t.textContent.trim() !== '')
+    .map(t => t.textContent.trim())"""
+
+
+def widest_task(stream: Any) -> dict:
+    boxes = [
+        b
+        for b in (p.bounding_box() for p in stream.locator("path.line[d]:not([d=''])").all())
+        if b is not None and b["width"] >= 3
+    ]
+    assert boxes, "no task rectangle drawn"
+    return max(boxes, key=lambda b: b["width"])
+
+
+def test_hovering_a_task_in_the_status_stream_shows_its_tooltip(
+    browser: BrowserPage, lab: Lab
+) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    lab_driver.open_and_run(page, lab, [DASHBOARD_CELL, WORK], wait_ms=120_000)
+    stream = (
+        page.locator(f"{DASHBOARD} .bqplot.figure")
+        .filter(has=page.locator("text.mainheading", has_text=re.compile("^Task Stream")))
+        .first
+    )
+    stream.scroll_into_view_if_needed()
+    # The widest rectangle drawn (a task path of one chunk mark), found afresh
+    # each try: in live mode the stream moves left as time passes, and a
+    # rectangle that moves under a still mouse gets no mouseover.
+    text = ""
+    for _ in range(10):
+        box = widest_task(stream)
+        page.mouse.move(5, 5)
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+        shown = page.evaluate(TOOLTIP)
+        if shown:
+            text = shown[0]
+            break
+    # key | worker | duration, as the README promises
+    assert re.search(r"\S+ \| tcp://[\d.:]+ \| [\d.]+ m?s", text), text
+    # The pan/zoom toggle puts bqplot's PanZoom layer on top: no hover then.
+    page.mouse.move(5, 5)
+    page.locator(f"{DASHBOARD} button", has_text="Pan/zoom").first.click()
+    page.wait_for_timeout(1500)  # the kernel sets the PanZoom; the browser builds it
+    for _ in range(3):
+        box = widest_task(stream)
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_timeout(300)
+        assert page.evaluate(TOOLTIP) == []
+        page.mouse.move(5, 5)
+    assert browser.errors == []

@@ -1,0 +1,283 @@
+"""The axes of every figure over time or quantity: round ticks, units, no negative ranges.
+
+Hand-filled models, no kernel.  Each test reads what bqplot is told (scale
+min/max, ``tick_values``, ``tick_labels``, ``tick_format``) as the browser
+would draw it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+from bqplot import PanZoom
+from synthetic import columns
+
+from jupyter_dashmon.aggregate import ticks as tk
+from jupyter_dashmon.aggregate.derive import set_progress
+from jupyter_dashmon.aggregate.history import TaskHistory
+from jupyter_dashmon.aggregate.models import (
+    ProgressModel,
+    ResourcesModel,
+    TaskHistoryModel,
+    TaskStreamModel,
+    WorkersModel,
+)
+from jupyter_dashmon.views import ResourcesView, TaskStreamView, TasksView
+from jupyter_dashmon.views.scheduler import SchedulerView
+from jupyter_dashmon.views.workers import WorkersView
+
+T0 = 1_700_000_000.0
+GiB = 2**30
+CLOCK = re.compile(r"^\d\d:\d\d:\d\d(\.\d+)?$")
+
+
+def round_number(value: float) -> bool:
+    """Whether ``value`` is a multiple of a nice step (1, 2, 2.5, 5 x 10^k) it shares with 0."""
+    if value == 0:
+        return True
+    mantissa = abs(value) / 10 ** math.floor(math.log10(abs(value)))
+    return any(math.isclose(mantissa, m) or math.isclose(mantissa % m, 0) for m in (1, 2, 2.5, 5))
+
+
+def check_quantity_axis(axis, peak: float) -> None:
+    """0-based, round evenly spaced ticks, the top above ``peak``, every tick labelled."""
+    values = np.asarray(axis.tick_values, dtype=float)
+    assert axis.scale.min == 0.0 and values[0] == 0.0
+    assert axis.scale.max == values[-1] > peak
+    steps = np.diff(values)
+    assert np.allclose(steps, steps[0])
+    assert set(axis.tick_labels) == {tk.js_key(v) for v in values}
+    assert axis.scale.allow_padding is False  # padding would push the range below 0
+
+
+def check_clock_axis(axis, t0: float, t1: float, count: int = 4) -> None:
+    values = np.asarray(axis.tick_values).astype("datetime64[ms]").astype(float) / 1000
+    assert axis.tick_format in ("%H:%M:%S", "%H:%M:%S.%L")
+    assert len(values) >= 1
+    offset = tk.local_offset(t1)
+    assert all(t0 + offset - 1e-3 <= v <= t1 + offset + 1e-3 for v in values)
+    step = tk.clock_step(t1 - t0, count)
+    assert all(abs(v / step - round(v / step)) < 1e-6 for v in values)
+
+
+def fill(model: ResourcesModel, n: int, gap_at: int | None = None) -> None:
+    times = [T0 + i for i in range(n)]
+    if gap_at is not None:
+        times = [t + (120 if i >= gap_at else 0) for i, t in enumerate(times)]
+    with model.hold_trait_notifications():
+        model.time = times
+        model.cpu = [5.0 + (i % 3) for i in range(n)]
+        model.memory = [1.3 * GiB] * n
+        model.memory_limit = [8.0 * GiB] * n
+        model.network_read = [57e6] * n
+        model.network_write = [1e6] * n
+
+
+def test_resource_axes_are_round_with_units_and_never_negative():
+    model = ResourcesModel()
+    fill(model, 60)
+    view = ResourcesView(model)
+    time_axis, pct_axis = view.usage_axes
+    check_quantity_axis(pct_axis, peak=16.25)
+    assert pct_axis.tick_labels["0"] == "0"
+    assert all(v.endswith("%") for k, v in pct_axis.tick_labels.items() if k != "0")
+    check_clock_axis(time_axis, T0, T0 + 59)
+    rate = view.network_axes[1]
+    check_quantity_axis(rate, peak=57e6)
+    assert all(
+        re.fullmatch(r"[\d.,]+ (B|KiB|MiB)/s", v) for v in list(rate.tick_labels.values())[1:]
+    )
+    assert "56 MiB/s" not in rate.tick_labels.values()  # steps are 1, 2, 2.5, 5 x 10^k units
+    assert all(
+        round_number(float(v.split()[0].replace(",", ""))) for v in rate.tick_labels.values()
+    )
+
+
+def test_resource_lines_break_across_idle_gaps_and_are_named_at_their_ends():
+    model = ResourcesModel()
+    fill(model, 20, gap_at=10)
+    view = ResourcesView(model)
+    y = np.asarray(view.usage_lines.y)
+    assert y.shape == (2, 21) and np.isnan(y[:, 10]).all()
+    assert not np.isnan(np.delete(y, 10, axis=1)).any()
+    assert view.usage_lines.display_legend is False
+    names = view.usage_names.mark
+    assert list(names.text) == ["CPU", "mem"] and names.apply_clip is False
+    # CPU ends at 6 %, memory at 16.25 %: the names are moved apart, never on each other
+    lo, hi = view.pct.min, view.pct.max
+    gap_px = abs(names.y[0] - names.y[1]) / (hi - lo) * (220 - 44 - 30)
+    assert gap_px >= view.usage_names.GAP - 1e-6
+
+
+def test_scheduler_axes_have_units_and_start_at_zero():
+    resources, progress = ResourcesModel(), ProgressModel()
+    with resources.hold_trait_notifications():
+        resources.time = [T0, T0 + 1, T0 + 2]
+        resources.scheduler_cpu = [1.0, 3.0, 2.0]
+        resources.scheduler_memory = [100e6, 120e6, 130e6]
+        resources.loop_interval = [0.02, 0.0769, 0.03]
+        resources.cost_time = [T0, T0 + 2]
+        resources.cost_percent = [0.2, 0.5]
+    view = SchedulerView(resources, progress)
+    loop_axis = view.loop.axes[1]
+    check_quantity_axis(loop_axis, peak=76.9)
+    assert loop_axis.tick_labels["50"] == "50 ms"
+    check_quantity_axis(view.usage_axes[1], peak=3.0)
+    check_quantity_axis(view.usage_axes[2], peak=130e6)
+    assert view.usage_axes[2].tick_labels[tk.js_key(100 * 2**20)] == "100 MiB"
+    check_quantity_axis(view.cost.axes[1], peak=0.5)
+    for axis in (view.usage_axes[0], view.loop.axes[0]):
+        check_clock_axis(axis, T0, T0 + 2)
+
+
+def stream_model() -> tuple[TaskStreamModel, ProgressModel]:
+    from test_views import add_records, record
+
+    tasks, progress = TaskStreamModel(), ProgressModel()
+    add_records(
+        tasks,
+        [
+            record("inc-1", "inc", "tcp://w1", 1, T0 + 0.3, T0 + 2.0),
+            record("inc-2", "inc", "tcp://w1", 2, T0 + 1.0, T0 + 7.4),
+        ],
+    )
+    return tasks, progress
+
+
+def test_task_stream_ticks_read_clock_time_on_round_seconds():
+    tasks, progress = stream_model()
+    view = TaskStreamView(tasks, progress)
+    axis = view.figure.axes[0]
+    lo, hi = view.time.min, view.time.max
+    assert lo >= 0 and view.time.allow_padding is False
+    values = list(axis.tick_values)
+    assert values and all(lo <= v <= hi for v in values)
+    assert set(axis.tick_labels) == {tk.js_key(v) for v in values}
+    assert all(CLOCK.match(label) for label in axis.tick_labels.values())
+    origin = view.window.origin
+    step = tk.clock_step(hi - lo, 4)
+    offset = tk.local_offset(origin)
+    assert all(abs(((v + origin + offset) / step) % 1) < 1e-6 for v in values)
+
+
+def test_task_stream_hovers_by_default_and_pans_on_demand():
+    tasks, progress = stream_model()
+    view = TaskStreamView(tasks, progress)
+    assert view.figure.interaction is None  # PanZoom would lie over the marks' tooltips
+    assert view.figure.display_toolbar is False
+    assert all(m.tooltip is not None for m in [*view.live.marks, view.fixed])
+    view.pan.value = True
+    assert isinstance(view.figure.interaction, PanZoom)
+    assert view.figure.interaction.scales["x"] == [view.time]
+    view.pan.value = False
+    assert view.figure.interaction is None
+
+
+def test_zooming_the_stream_moves_its_clock_ticks():
+    tasks, progress = stream_model()
+    view = TaskStreamView(tasks, progress)
+    with view.time.hold_trait_notifications():
+        view.time.min, view.time.max = 1.0, 1.5
+    values = list(view.figure.axes[0].tick_values)
+    assert values and all(1.0 <= v <= 1.5 for v in values)
+    assert all(label.count(".") == 1 for label in view.figure.axes[0].tick_labels.values())
+
+
+def test_tasks_page_has_clock_ticks_and_a_pan_toggle():
+    model = TaskHistoryModel(history=TaskHistory(1000))
+    model.history.append(columns(200))
+    model.revision += 1
+    view = TasksView(model, ProgressModel())
+    axis = view.figure.axes[0]
+    assert axis.tick_values is not None and len(axis.tick_values)
+    assert all(CLOCK.match(label) for label in axis.tick_labels.values())
+    assert view.figure.interaction is None
+    view.pan.value = True
+    assert isinstance(view.figure.interaction, PanZoom)
+
+
+def test_worker_stream_reads_seconds_ago():
+    from jupyter_dashmon.views.worker_stream import WorkerStreamView
+
+    history = TaskHistoryModel(history=TaskHistory(1000))
+    view = WorkerStreamView(WorkersModel(), history, ProgressModel(), span=60.0)
+    axis = view.figure.axes[0]
+    assert list(axis.tick_values) == [-60, -30, 0]  # three labels fit a 250 px side panel
+    assert axis.tick_labels["-30"] == "30 s ago" and axis.tick_labels["0"] == "now"
+    assert (axis.scale.min, axis.scale.max) == (-60.0, 0.0)
+
+
+def workers(n: int) -> WorkersModel:
+    from test_workers_view import feed
+
+    model = WorkersModel()
+    feed(model, n)
+    return model
+
+
+def test_per_worker_bars_are_named_and_round():
+    model = workers(5)
+    view = WorkersView(model)
+    names_axis, pct_axis = view._cpu_axes[0]
+    assert list(names_axis.tick_values) == [0, 1, 2, 3, 4]
+    assert names_axis.tick_labels == {str(i): f"w{i:04d}" for i in range(5)}
+    check_quantity_axis(pct_axis, peak=max(view.cpu_bars.values))
+
+
+def test_worker_detail_leaves_headroom_above_the_memory_limit():
+    model = workers(5)
+    view = WorkersView(model)
+    view.chooser.value = model.table["address"][3]
+    memory_axis = view.detail_memory.axes[1]
+    check_quantity_axis(memory_axis, peak=8 * GiB)
+    assert memory_axis.scale.max >= 8 * GiB * (1 + tk.HEADROOM)
+    assert memory_axis.tick_labels[tk.js_key(5 * GiB)] == "5 GiB"
+    check_clock_axis(view.detail_cpu.axes[0], T0, T0 + 2, count=2)
+    assert list(view._memory_ends.mark.text) == ["used", "limit"]
+
+
+@pytest.mark.parametrize("peak", [0.0, 0.3, 7, 76.9, 1234, 6.6e9])
+def test_every_quantity_tick_is_a_multiple_of_a_nice_step(peak):
+    t = tk.quantity_ticks(peak)
+    step = t.values[1] - t.values[0]
+    assert round_number(step)
+    assert all(math.isclose(v / step, round(v / step)) for v in t.values)
+
+
+def test_progress_set_for_scheduler_states_axis():
+    resources, progress = ResourcesModel(), ProgressModel()
+    view = SchedulerView(resources, progress)
+    assert (view.states_axis.scale.min, view.states_axis.scale.max) == (0.0, 4.0)
+    set_progress(progress, {"inc": {"total": 3, "memory": 3, "done": 3}})
+    check_quantity_axis(view.states_axis, peak=3)
+
+
+def test_tasks_page_latest_run_zooms_past_idle_time_and_show_all_comes_back():
+    model = TaskHistoryModel(history=TaskHistory(10_000))
+    model.history.append(columns(200))
+    model.history.append(columns(200, start=5000.0, seed=1))
+    model.revision += 1
+    view = TasksView(model, ProgressModel())
+    whole = view.time.max - view.time.min
+    view.show_latest_run()
+    assert not view.following
+    shown = view.time.max - view.time.min
+    assert shown < whole / 5
+    first_start = float(model.history.start[model.history.order()].min())
+    assert view.time.min + view.window.origin > first_start + 1000  # the idle time is cut
+    assert all(CLOCK.match(label) for label in view.figure.axes[0].tick_labels.values())
+    assert view.segments > 0 and all(
+        view.time.min <= x <= view.time.max for x in np.asarray(view.rects.x)[:, 0]
+    )
+    view.show_all()
+    assert view.following and view.time.max - view.time.min == pytest.approx(whole)
+
+
+def test_idle_resource_axes_still_read_units():
+    view = ResourcesView(ResourcesModel())
+    assert view.usage_axes[1].tick_labels["10"] == "10%"
+    assert view.network_axes[1].tick_labels["1024"] == "1 KiB/s"
+    assert view.pct.min == 0 and view.rate.min == 0
