@@ -385,7 +385,7 @@ def pan_toggle(figure: Figure, scales: dict) -> ToggleButton:
         description="Pan/zoom",
         icon="arrows-alt",
         tooltip="Drag to pan and wheel to zoom the time axis (hover shows tasks when off)",
-        layout=Layout(width="auto"),
+        layout=Layout(width="auto", flex="none", margin="2px 0 0 16px"),
     )
 
     def switch(change: dict) -> None:

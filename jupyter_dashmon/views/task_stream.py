@@ -75,7 +75,10 @@ class TaskStreamView:
             layout=Layout(width="auto", margin="2px 0 0 16px"),
         )
         self.mode.add_class("dashmon-compact-toggle")
-        self.widget = VBox([HBox([self.mode, self.pan]), self.figure], layout=Layout(width="100%"))
+        # The controls wrap under one another in a narrow side panel rather than cut.
+        controls = HBox([self.mode, self.pan], layout=Layout(flex_flow="row wrap"))
+        controls.add_class("dashmon-compact-toggle")
+        self.widget = VBox([controls, self.figure], layout=Layout(width="100%"))
         self.rectangles = 0
         self._drawing = False
         self._epoch = -1

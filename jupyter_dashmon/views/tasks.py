@@ -49,7 +49,13 @@ class TasksView:
         self.latest.on_click(lambda _: self.show_latest_run())
         self.info = Label()
         self.widget = VBox(
-            [HBox([self.follow, self.latest, self.pan, self.info]), self.figure],
+            [
+                HBox(
+                    [self.follow, self.latest, self.pan, self.info],
+                    layout=Layout(flex_flow="row wrap", align_items="center"),
+                ),
+                self.figure,
+            ],
             layout=Layout(width="100%"),
         )
         self.segments = 0
