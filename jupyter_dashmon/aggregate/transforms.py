@@ -199,6 +199,15 @@ def bar_segments(
     return segments
 
 
+def short_name(name: str, most: int = 24) -> str:
+    """``name`` cut to ``most`` characters with an ellipsis, for text inside a bar.
+
+    A bar's tooltip keeps the whole name; cutting it here keeps the counts
+    after it on screen in a narrow figure (the 250 px side panel).
+    """
+    return name if len(name) <= most else name[: most - 1] + "\u2026"
+
+
 def bar_tooltip(prefix: str, counts: Mapping[str, Any]) -> str:
     """Every count of one function, in three lines, for the hover of its bar."""
     c = {field: int(counts.get(field, 0)) for field in (*PREFIX_FIELDS, "total")}

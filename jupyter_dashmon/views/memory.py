@@ -60,7 +60,8 @@ class MemoryView:
     def _update(self, change: object = None) -> None:
         memory, hidden, total = tf.memory_bars(self.model.prefixes, self.model.max_bars)
         shown = list(memory)
-        text = [f"{n}  {tf.format_bytes(memory[n])}" for n in shown]
+        tips = [f"{n}: {tf.format_bytes(memory[n])} in memory" for n in shown]
+        text = [f"{tf.short_name(n)}  {tf.format_bytes(memory[n])}" for n in shown]
         if hidden:
             text.append(f"+{hidden:,} more")
         colors = [self.model.colors.get(n, "#7f7f7f") for n in shown]
@@ -73,14 +74,14 @@ class MemoryView:
                 [-i + half for i in range(len(shown))],
                 [memory[n] for n in shown],
                 colors,
-                text[: len(shown)],
+                tips,
             )
             with self.labels.hold_sync():
                 self.labels.x = [0.0] * (len(text) or 1)
                 self.labels.y = [-float(i) for i in range(len(text) or 1)]
                 self.labels.text = text or [IDLE]
             # The bands span the bytes axis: from 0 to the largest bar.
-            set_hover(self.hover, 0.0, float(max(memory.values(), default=0)), text[: len(shown)])
+            set_hover(self.hover, 0.0, float(max(memory.values(), default=0)), tips)
             self.axis.visible = bool(shown)
             # Idle, the scale keeps a width so the message starts at the left edge.
             self.bytes.max = None if shown else 1.0

@@ -80,7 +80,7 @@ class ProgressView:
         bars, hidden = tf.progress_bars(prefixes, self.model.max_bars)
         totals = self.model.totals or tf.progress_totals({})
         segments = tf.bar_segments(bars, self.model.colors, keep_empty=True)
-        text = [f"{b['prefix']}  {b['done']:,} / {b['total']:,}" for b in bars]
+        text = [f"{tf.short_name(b['prefix'])}  {b['done']:,} / {b['total']:,}" for b in bars]
         tips = [tf.bar_tooltip(b["prefix"], prefixes[b["prefix"]]) for b in bars]
         if hidden:
             text.append(f"+{hidden:,} more")

@@ -187,6 +187,13 @@ def test_finished_functions_make_way_for_running_ones():
     assert hidden == 10
 
 
+def test_short_name_keeps_short_names_whole():
+    assert tf.short_name("random_sample-add") == "random_sample-add"
+    assert tf.short_name("x" * 24) == "x" * 24
+    cut = tf.short_name("finalize-hlgfinalizecompute-extra")
+    assert cut == "finalize-hlgfinalizecom\u2026" and len(cut) == 24
+
+
 def test_bar_tooltip_has_every_count():
     c = counts(1200, done=900, memory=300, erred=7, processing=4, waiting=5, queued=6, no_worker=8)
     c["released"] = 600

@@ -258,7 +258,9 @@ def test_progress_view_many_prefixes_say_how_many_more():
 def test_progress_view_labels_are_verbatim_text(progress):
     set_progress(progress, {EVIL: counts(3, done=1)})
     view = ProgressView(progress)
-    assert list(view.labels.text) == [f"{EVIL}  1 / 3"]
+    # Not escaped: SVG text shows it as typed (a long name is cut, its tooltip whole).
+    assert list(view.labels.text) == [f"{EVIL[:23]}\u2026  1 / 3"]
+    assert view.hover.labels[0].startswith(f"{EVIL}: 1 of 3 done")
 
 
 def test_progress_view_equal_assignment_sends_nothing(progress, traffic):
@@ -297,11 +299,16 @@ def test_memory_view_marks(progress):
     assert list(view.labels.y) == [0.0, -1.0, -2.0]
     assert list(view.labels.text) == ["add  512.00 kiB", "gone  1.00 kiB", "inc  3.00 MiB"]
     assert list(view.labels.colors) == [TEXT]
-    assert view.bars.labels == list(view.labels.text)  # hover says the same
+    # Hover says the same, with the whole name.
+    assert view.bars.labels == [
+        "add: 512.00 kiB in memory",
+        "gone: 1.00 kiB in memory",
+        "inc: 3.00 MiB in memory",
+    ]
     # Hover anywhere on a row: invisible bands on top, from 0 to the largest bar.
     assert view.figure.marks == [view.bars.mark, view.labels, view.hover]
     assert segments_of(view.hover) == [(0.0, 3 * 2**20, -float(i)) for i in range(3)]
-    assert list(view.hover.labels) == list(view.labels.text)
+    assert list(view.hover.labels) == view.bars.labels
     assert list(view.hover.opacities) == [0.0] * 3
     assert view.figure.title == "Memory use: 3.50 MiB"
     # Three rows: compact, and the bytes axis shows.
@@ -342,7 +349,8 @@ def test_memory_view_names_are_verbatim_text():
     model = ProgressModel(prefixes={EVIL: counts(1, nbytes=10)})
     view = MemoryView(model)
     assert view.names == [EVIL]
-    assert view.labels.text[0].startswith(EVIL) and view.bars.labels[0].startswith(EVIL)
+    assert view.labels.text[0].startswith(EVIL[:23])
+    assert view.bars.labels[0].startswith(EVIL) and view.hover.labels[0].startswith(EVIL)
 
 
 def test_memory_view_equal_assignment_sends_nothing(progress, traffic):
