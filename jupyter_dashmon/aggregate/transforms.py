@@ -140,9 +140,7 @@ def progress_bars(progress: Mapping[str, PrefixCounts], max_bars: int) -> tuple[
     complete.
     """
     nonempty = [p for p in progress if progress[p]["total"] > 0]
-    shown = heapq.nsmallest(
-        max_bars, nonempty, key=lambda p: (bar_group(progress[p]), -progress[p]["total"], p)
-    )
+    shown = heapq.nsmallest(max_bars, nonempty, key=_bar_order(progress))
     bars: list[Bar] = []
     for prefix in shown:
         c = progress[prefix]
@@ -165,6 +163,21 @@ def progress_bars(progress: Mapping[str, PrefixCounts], max_bars: int) -> tuple[
         )
     hidden = len(nonempty) - len(shown)
     return bars, hidden
+
+
+def _bar_order(progress: Mapping[str, PrefixCounts]) -> Any:
+    return lambda p: (bar_group(progress[p]), -progress[p]["total"], p)
+
+
+def more_tooltip(progress: Mapping[str, PrefixCounts], bars: Sequence[Bar], most: int = 12) -> str:
+    """The hover of the "+N more" line: the first ``most`` functions left out, one a line."""
+    shown = {b["prefix"] for b in bars}
+    left = [p for p in progress if progress[p]["total"] > 0 and p not in shown]
+    first = heapq.nsmallest(most, left, key=_bar_order(progress))
+    lines = [f"{p}: {progress[p]['done']:,} / {progress[p]['total']:,}" for p in first]
+    if len(left) > len(first):
+        lines.append(f"and {len(left) - len(first):,} more")
+    return "\n".join(lines)
 
 
 #: Opacity of the bars of quiet (finished, nothing held) functions.

@@ -84,6 +84,7 @@ class ProgressView:
         tips = [tf.bar_tooltip(b["prefix"], prefixes[b["prefix"]]) for b in bars]
         if hidden:
             text.append(f"+{hidden:,} more")
+            tips.append(tf.more_tooltip(prefixes, bars))
         n = len(bars)
         with self.figure.hold_sync():
             fit_rows(self.figure, self.scales, len(text), MARGIN["top"] + MARGIN["bottom"])

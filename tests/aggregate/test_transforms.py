@@ -187,6 +187,17 @@ def test_finished_functions_make_way_for_running_ones():
     assert hidden == 10
 
 
+def test_more_tooltip_names_what_was_left_out():
+    progress = {f"p{i:02d}": counts(100 - i, done=1) for i in range(20)}
+    bars, hidden = tf.progress_bars(progress, max_bars=5)
+    assert hidden == 15
+    text = tf.more_tooltip(progress, bars, most=3)
+    assert text.splitlines() == ["p05: 1 / 95", "p06: 1 / 94", "p07: 1 / 93", "and 12 more"]
+    bars, hidden = tf.progress_bars(progress, max_bars=18)
+    assert hidden == 2
+    assert tf.more_tooltip(progress, bars).splitlines() == ["p18: 1 / 82", "p19: 1 / 81"]
+
+
 def test_short_name_keeps_short_names_whole():
     assert tf.short_name("random_sample-add") == "random_sample-add"
     assert tf.short_name("x" * 24) == "x" * 24

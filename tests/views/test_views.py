@@ -246,6 +246,9 @@ def test_progress_view_many_prefixes_say_how_many_more():
     assert text[-1] == "+7 more"
     assert len(segments_of(view.track)) == 5
     assert (view.bars_shown, view.hidden) == (5, 7)
+    # Hovering "+7 more" names what was left out.
+    assert len(view.hover.labels) == 6
+    assert view.hover.labels[-1].splitlines()[0] == "f05: 1 / 95"
     model.max_bars = 10
     assert list(view.labels.text)[-1] == "+2 more"
     assert view.y.min == -11 + 0.5  # ten bars and the "+N more" line
