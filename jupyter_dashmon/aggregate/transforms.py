@@ -212,11 +212,12 @@ def bar_segments(
     return segments
 
 
-def short_name(name: str, most: int = 24) -> str:
+def short_name(name: str, most: int = 20) -> str:
     """``name`` cut to ``most`` characters with an ellipsis, for text inside a bar.
 
     A bar's tooltip keeps the whole name; cutting it here keeps the counts
-    after it on screen in a narrow figure (the 250 px side panel).
+    after it on screen in a narrow figure (the 250 px side panel holds about
+    32 characters of 12 px text per row).
     """
     return name if len(name) <= most else name[: most - 1] + "\u2026"
 

@@ -33,8 +33,9 @@ from .rows import (
     set_hover,
 )
 
-#: Pixels above the rows (the title) and below them.
-MARGIN = {"top": 32, "bottom": 4}
+#: Pixels above the rows (the title), below and beside them: no axis to make
+#: room for, so the bars and their text take nearly the whole width.
+MARGIN = {"top": 32, "bottom": 4, "left": 6, "right": 6}
 
 #: Opacity of the text of quiet (finished, nothing held) functions.
 QUIET_TEXT = 0.6

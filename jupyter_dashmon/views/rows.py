@@ -44,6 +44,7 @@ def row_labels(scales: dict) -> Label:
         text=[],
         colors=[TEXT],
         default_size=TEXT_PX,
+        font_weight="normal",
         align="start",
         x_offset=5,
         y_offset=0,
@@ -57,7 +58,9 @@ def hover_band(scales: dict) -> Lines:
         stroke_width=ROW_PX,
         tooltip=Tooltip(fields=["name"], show_labels=False),
         # Several lines per tooltip; bqplot writes the text into a table cell.
-        tooltip_style={"opacity": 0.95, "white-space": "pre", "text-align": "left"},
+        # bqplot places it beside a 20 px box below-right of the pointer: pulled
+        # up by half a row, it is level with the row hovered, not the next one.
+        tooltip_style={"opacity": 0.95, "white-space": "pre", "margin-top": "-10px"},
     )
 
 

@@ -57,7 +57,7 @@ WORKLOAD = (
     "    client.gather(futures, errors='skip')\n"
     "    if k % 4 == 1:\n"
     "        held[name] = futures  # results stay in memory\n"
-    "slow = client.map(make('slow_simulation', pause=0.3), range(400), pure=False)\n"
+    "slow = client.map(make('slow_simulation', pause=1.0), range(300), pure=False)\n"
     "time.sleep(1)\n"
     "print('FUNCTIONS', len(dash.snapshot()['progress']))"
 )
@@ -107,7 +107,7 @@ def label_problems(found: dict) -> list[str]:
     labels = found["labels"]
     for i, a in enumerate(labels):
         if not inside(a["box"], found["figure"]):
-            problems.append(f"{a['text']!r} sticks out of the figure: {a['box']}")
+            problems.append(f"{a['text']!r} sticks out: {a['box']} of {found['figure']}")
         if a["size"] < 12:
             problems.append(f"{a['text']!r} is {a['size']} px")
         for b in labels[i + 1 :]:
@@ -127,6 +127,7 @@ def screenshots(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp())
     (home / "nb").mkdir()
+    (home / "lab").mkdir()
     taken = []
     with lab_server(home / "lab", home / "nb") as lab, sync_playwright() as p:
         context = p.chromium.launch_persistent_context(

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.browser
 
 INLINE = ".jp-NotebookPanel .dashmon-dashboard"
 TOOLTIP = ".bqplot_tooltip_div"
+STOP_SLOW = "client.cancel(slow)\ntime.sleep(1)"
 
 
 def run_workload(page: Any, lab: Lab, cells: list[str]) -> dict:
@@ -34,8 +35,10 @@ def test_progress_labels_are_legible_at_twenty_functions(browser: BrowserPage, l
     page = browser.page
     found = run_workload(page, lab, [])
     texts = [label["text"] for label in found["labels"]]
-    # Every function has a label with its counts: none squeezed out, none cut.
-    assert {t.split()[0] for t in texts} >= set(NAMES) | {"slow_simulation"}
+    # Every function has a label with its counts (long names cut to 20
+    # characters, whole in the tooltip): none squeezed out.
+    expected = {n if len(n) <= 20 else n[:19] + "\u2026" for n in NAMES}
+    assert {t.split()[0] for t in texts} >= expected | {"slow_simulation"}
     assert all(re.fullmatch(r"\S+  [\d,]+ / [\d,]+", t) for t in texts), texts
     assert label_problems(found) == []
     # The one still running sits on top; finished functions that hold nothing last.
@@ -47,9 +50,10 @@ def test_progress_labels_are_legible_at_twenty_functions(browser: BrowserPage, l
 
 def test_a_progress_bar_and_a_memory_bar_show_a_tooltip(browser: BrowserPage, lab: Lab) -> None:
     page = browser.page
-    run_workload(page, lab, [])
+    # The slow function is cancelled: the bars hold still under the pointer.
+    run_workload(page, lab, [STOP_SLOW])
     label = hover_first_bar(page, INLINE)
-    name = label.text_content().split()[0]
+    name = label.text_content().split()[0].rstrip("\u2026")
     tooltip = page.locator(TOOLTIP).filter(has_text=name)
     tooltip.wait_for(state="visible", timeout=5_000)
     text = tooltip.inner_text()
@@ -59,7 +63,7 @@ def test_a_progress_bar_and_a_memory_bar_show_a_tooltip(browser: BrowserPage, la
 
     page.mouse.move(1, 1)
     label = hover_first_bar(page, INLINE, memory=True)
-    name = label.text_content().split()[0]
+    name = label.text_content().split()[0].rstrip("\u2026")
     tooltip = page.locator(TOOLTIP).filter(has_text=name)
     tooltip.wait_for(state="visible", timeout=5_000)
     assert re.search(r"\d+(\.\d+)? (B|kiB|MiB)", tooltip.inner_text())

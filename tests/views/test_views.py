@@ -262,7 +262,7 @@ def test_progress_view_labels_are_verbatim_text(progress):
     set_progress(progress, {EVIL: counts(3, done=1)})
     view = ProgressView(progress)
     # Not escaped: SVG text shows it as typed (a long name is cut, its tooltip whole).
-    assert list(view.labels.text) == [f"{EVIL[:23]}\u2026  1 / 3"]
+    assert list(view.labels.text) == [f"{EVIL[:19]}\u2026  1 / 3"]
     assert view.hover.labels[0].startswith(f"{EVIL}: 1 of 3 done")
 
 
@@ -352,7 +352,7 @@ def test_memory_view_names_are_verbatim_text():
     model = ProgressModel(prefixes={EVIL: counts(1, nbytes=10)})
     view = MemoryView(model)
     assert view.names == [EVIL]
-    assert view.labels.text[0].startswith(EVIL[:23])
+    assert view.labels.text[0].startswith(EVIL[:19])
     assert view.bars.labels[0].startswith(EVIL) and view.hover.labels[0].startswith(EVIL)
 
 
