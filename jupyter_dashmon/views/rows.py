@@ -58,8 +58,9 @@ def hover_band(scales: dict) -> Lines:
         stroke_width=ROW_PX,
         tooltip=Tooltip(fields=["name"], show_labels=False),
         # Several lines per tooltip; bqplot writes the text into a table cell.
-        # bqplot places it beside a 20 px box below-right of the pointer: pulled
-        # up by half a row, it is level with the row hovered, not the next one.
+        # bqplot's popper places it around a 20 px box below-right of the
+        # pointer; pulled up by half a row, a tooltip placed beside the pointer
+        # is level with the hovered row (one placed below still overlaps the next).
         tooltip_style={"opacity": 0.95, "white-space": "pre", "margin-top": "-10px"},
     )
 

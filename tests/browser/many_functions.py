@@ -57,7 +57,7 @@ WORKLOAD = (
     "    client.gather(futures, errors='skip')\n"
     "    if k % 4 == 1:\n"
     "        held[name] = futures  # results stay in memory\n"
-    "slow = client.map(make('slow_simulation', pause=1.0), range(300), pure=False)\n"
+    "slow = client.map(make('slow_simulation', pause=1.0), range(2000), pure=False)\n"
     "time.sleep(1)\n"
     "print('FUNCTIONS', len(dash.snapshot()['progress']))"
 )
