@@ -145,8 +145,14 @@ def screenshots(folder: Path) -> list[Path]:
         panel = page.locator(".jp-DashboardPanel").first
 
         def shoot(name: str, target: Any) -> None:
+            # A clip of the page, not an element screenshot: while work runs the
+            # figures redraw and an element never counts as "stable".
             path = folder / f"{name}.png"
-            target.screenshot(path=str(path))
+            if target is page:
+                page.screenshot(path=str(path))
+            else:
+                box = target.bounding_box()
+                page.screenshot(path=str(path), clip=box, full_page=True)
             taken.append(path)
 
         status.scroll_into_view_if_needed()
