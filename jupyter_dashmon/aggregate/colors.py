@@ -1,8 +1,15 @@
 """Runs in the kernel: one colour per task prefix, the same in every figure.
 
-Colours come round-robin from the twenty-colour categorical palette that d3
-and Bokeh both ship ("category20"), in order of first appearance, so a
-function keeps its colour for as long as the dashboard lives.
+Colours come round-robin from :data:`PALETTE`, in order of first appearance,
+so a function keeps its colour for as long as the dashboard lives.
+
+The palette is twelve hues of one lightness (OKLab L = 0.60), so no function
+looks like the light or dark partner of another (category20's pairs did),
+and both dark and white text read on every one of them (contrast 3.7:1 or
+more), on JupyterLab's light and dark themes alike.  Hues from red to orange
+are left out: red means a transfer and orange a disk access.  Consecutive
+entries are five hue steps apart, so functions that appear one after the
+other differ clearly.
 """
 
 from __future__ import annotations
@@ -10,26 +17,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 PALETTE = (
-    "#1f77b4",
-    "#aec7e8",
-    "#ff7f0e",
-    "#ffbb78",
-    "#2ca02c",
-    "#98df8a",
-    "#d62728",
-    "#ff9896",
-    "#9467bd",
-    "#c5b0d5",
-    "#8c564b",
-    "#c49c94",
-    "#e377c2",
-    "#f7b6d2",
-    "#7f7f7f",
-    "#c7c7c7",
-    "#bcbd22",
-    "#dbdb8d",
-    "#17becf",
-    "#9edae5",
+    "#3d80d7",
+    "#9e7b0b",
+    "#12909f",
+    "#af5bad",
+    "#049863",
+    "#7173d7",
+    "#83870b",
+    "#0c8bbb",
+    "#c1558a",
+    "#089487",
+    "#9466c8",
+    "#53932d",
 )
 
 #: Colours with a fixed meaning, never handed to a prefix.
@@ -38,6 +37,17 @@ ERRED = "#000000"
 PROCESSING = "#9e9e9e"
 DISK = "#ff7f00"
 OTHER_ACTION = "#bdbdbd"
+
+#: Opacity of a function's released shade, drawn straight on the page (never
+#: over the track): a tint of its colour towards the page, lighter on a light
+#: theme, darker on a dark one, the same hue either way.
+RELEASED_OPACITY = 0.45
+
+#: Text on the page and on bars: the theme's text colour (dark, or white in dark themes).
+TEXT = "var(--jp-content-font-color1, #1a1a1a)"
+
+#: The faint track of a progress bar's part still to do: the theme's faint fill.
+TRACK = "var(--jp-layout-color2, #eeeeee)"
 
 
 def assign_colors(

@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 import numpy as np
 
 from ..collect.messages import PrefixCounts, fields_of
-from .colors import ERRED, OTHER_ACTION, PROCESSING
+from .colors import ERRED, OTHER_ACTION, PROCESSING, RELEASED_OPACITY
 
 # -- progress --------------------------------------------------------------
 
@@ -99,7 +99,11 @@ def merge_progress(
 
 
 class Bar(TypedDict):
-    """One progress bar: a prefix and its segment edges as fractions of 1."""
+    """One progress bar: a prefix and its segment edges as fractions of 1.
+
+    ``quiet`` marks a finished function that holds nothing: no task left to
+    run and no result in memory (its tasks were released or forgotten).
+    """
 
     prefix: str
     total: int
@@ -108,17 +112,35 @@ class Bar(TypedDict):
     memory: float
     erred: float
     processing: float
+    quiet: bool
+
+
+#: Counts of tasks that are still to run.
+PENDING_FIELDS = ("processing", "waiting", "queued", "no_worker")
+
+
+def bar_group(counts: Mapping[str, Any]) -> int:
+    """0: work still to do; 1: finished, results in memory; 2: finished, nothing held."""
+    finished = int(counts.get("done", 0)) + int(counts.get("erred", 0))
+    if finished < int(counts.get("total", 0)) or any(counts.get(f, 0) for f in PENDING_FIELDS):
+        return 0
+    return 1 if counts.get("memory", 0) else 2
 
 
 def progress_bars(progress: Mapping[str, PrefixCounts], max_bars: int) -> tuple[list[Bar], int]:
-    """The bars to draw, largest total first, and how many more were left out.
+    """The bars to draw and how many more were left out.
 
-    Each bar is split left to right into completed-and-released, completed
-    and in memory, erred, and processing; the edges are cumulative fractions
-    of the prefix's total, so every bar spans the same width when complete.
+    Functions with work still to run come first, then finished ones that
+    hold results, then finished ones that hold nothing (``quiet``); within
+    each group the largest total first, ties by name.  Past ``max_bars``
+    the last ones are left out, so finished work makes way for running
+    work.  Each bar is split left to right into completed-and-released,
+    completed and in memory, erred, and processing; the edges are cumulative
+    fractions of the prefix's total, so every bar spans the same width when
+    complete.
     """
     nonempty = [p for p in progress if progress[p]["total"] > 0]
-    shown = heapq.nsmallest(max_bars, nonempty, key=lambda p: (-progress[p]["total"], p))
+    shown = heapq.nsmallest(max_bars, nonempty, key=_bar_order(progress))
     bars: list[Bar] = []
     for prefix in shown:
         c = progress[prefix]
@@ -136,10 +158,30 @@ def progress_bars(progress: Mapping[str, PrefixCounts], max_bars: int) -> tuple[
                 "memory": min(memory, 1.0),
                 "erred": min(erred, 1.0),
                 "processing": min(processing, 1.0),
+                "quiet": bar_group(c) == 2,
             }
         )
     hidden = len(nonempty) - len(shown)
     return bars, hidden
+
+
+def _bar_order(progress: Mapping[str, PrefixCounts]) -> Any:
+    return lambda p: (bar_group(progress[p]), -progress[p]["total"], p)
+
+
+def more_tooltip(progress: Mapping[str, PrefixCounts], bars: Sequence[Bar], most: int = 12) -> str:
+    """The hover of the "+N more" line: the first ``most`` functions left out, one a line."""
+    shown = {b["prefix"] for b in bars}
+    left = [p for p in progress if progress[p]["total"] > 0 and p not in shown]
+    first = heapq.nsmallest(most, left, key=_bar_order(progress))
+    lines = [f"{p}: {progress[p]['done']:,} / {progress[p]['total']:,}" for p in first]
+    if len(left) > len(first):
+        lines.append(f"and {len(left) - len(first):,} more")
+    return "\n".join(lines)
+
+
+#: Opacity of the bars of quiet (finished, nothing held) functions.
+QUIET_OPACITY = 0.4
 
 
 def bar_segments(
@@ -147,24 +189,49 @@ def bar_segments(
 ) -> list[tuple[float, float, int, str, float]]:
     """Bars as (x0, x1, row, colour, opacity) segments, empty ones skipped.
 
-    Light shade: completed and released; dark shade: in memory; black: erred;
-    grey: processing.  Row 0 is the top bar.  With ``keep_empty``, every bar
-    has exactly four segments (zero-width ones included), so that from one
-    update to the next only the positions change, not colours or counts.
+    Released shade (the function's colour at :data:`RELEASED_OPACITY` on the
+    page, a tint): completed and released; full colour: in memory; black:
+    erred; grey: processing.  Quiet bars are drawn faint.  Row 0 is the
+    top bar.  With ``keep_empty``, every bar has exactly four segments
+    (zero-width ones included), so that from one update to the next only
+    positions change, not the number of segments.
     """
     segments = []
     for row, bar in enumerate(bars):
         color = colors.get(bar["prefix"], OTHER_ACTION)
+        faint = QUIET_OPACITY if bar.get("quiet") else 1.0
         edges = (
-            (0.0, bar["released"], color, 0.45),
-            (bar["released"], bar["memory"], color, 1.0),
-            (bar["memory"], bar["erred"], ERRED, 1.0),
-            (bar["erred"], bar["processing"], PROCESSING, 0.8),
+            (0.0, bar["released"], color, RELEASED_OPACITY * faint),
+            (bar["released"], bar["memory"], color, faint),
+            (bar["memory"], bar["erred"], ERRED, faint),
+            (bar["erred"], bar["processing"], PROCESSING, faint),
         )
         for x0, x1, seg_color, opacity in edges:
             if x1 > x0 or keep_empty:
                 segments.append((x0, x1, row, seg_color, opacity))
     return segments
+
+
+def short_name(name: str, most: int = 20) -> str:
+    """``name`` cut to ``most`` characters with an ellipsis, for text inside a bar.
+
+    A bar's tooltip keeps the whole name; cutting it here keeps the counts
+    after it on screen in a narrow figure (the 250 px side panel holds about
+    32 characters of 12 px text per row).
+    """
+    return name if len(name) <= most else name[: most - 1] + "\u2026"
+
+
+def bar_tooltip(prefix: str, counts: Mapping[str, Any]) -> str:
+    """Every count of one function, in three lines, for the hover of its bar."""
+    c = {field: int(counts.get(field, 0)) for field in (*PREFIX_FIELDS, "total")}
+    return (
+        f"{prefix}: {c['done']:,} of {c['total']:,} done\n"
+        f"in memory {c['memory']:,} \u00b7 released {c['released']:,}"
+        f" \u00b7 erred {c['erred']:,}\n"
+        f"processing {c['processing']:,} \u00b7 waiting {c['waiting']:,}"
+        f" \u00b7 queued {c['queued']:,} \u00b7 no-worker {c['no_worker']:,}"
+    )
 
 
 # -- memory ----------------------------------------------------------------

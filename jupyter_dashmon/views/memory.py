@@ -2,51 +2,53 @@
 
 Reads :class:`~jupyter_dashmon.aggregate.models.ProgressModel` only: one
 horizontal bar per prefix with results in memory now (released results are
-not counted), sorted by name, each labelled with the function and its bytes;
-past ``max_bars`` prefixes only the largest are drawn and the rest are
-summarised as "+N more".  The title gives the total in human units.  Text is
-drawn as SVG text, never HTML.
+not counted), sorted by name, each labelled inside its row with the function
+and its bytes, which its tooltip repeats; past ``max_bars`` prefixes only the
+largest are drawn and the rest are summarised as "+N more".  Every bar has a
+row of fixed height, so the figure is compact with few functions; with none,
+it says so instead of showing an empty axis.  The title gives the total in
+human units.  Text is drawn as SVG text, never HTML.
 """
 
 from __future__ import annotations
 
-from bqplot import Axis, Label, LinearScale
-
+from ..aggregate import ticks as tk
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel
-from .base import MIN_ROWS, NEUTRAL, RectBars, Throttle, tile_figure
+from .base import RectBars, Throttle, quantity_scale, set_ticks, tile_figure, value_axis
+from .rows import BAR_SHARE, fit_rows, hover_band, row_labels, row_scales, set_hover
+
+#: Pixels above the rows (the title) and below them (the bytes axis).
+MARGIN = {"top": 32, "bottom": 30}
+
+#: What the figure says when no function holds results in memory.
+IDLE = "no results in memory"
 
 
 class MemoryView:
     """The Memory use figure (``.figure``), kept in step with a ProgressModel.
 
     ``.names`` are the prefixes drawn, top to bottom; ``.bars`` their bars
-    (:class:`~.base.RectBars`); ``.hidden`` how many more have bytes in memory.
+    (:class:`~.base.RectBars`); ``.hidden`` how many more have bytes in memory;
+    ``.labels`` the text in each row and ``.hover`` the invisible bands that
+    carry each row's tooltip.
     """
 
-    def __init__(self, model: ProgressModel, height: int = 280, every: float = 0.25):
+    def __init__(self, model: ProgressModel, every: float = 0.25):
         self.model = model
-        self.bytes = LinearScale(min=0.0)
-        self.rows = LinearScale(min=-MIN_ROWS + 0.5, max=0.55)  # room for the top label
-        scales = {"x": self.bytes, "y": self.rows}
-        self.bars = RectBars(scales, horizontal=True)
-        self.labels = Label(
-            scales=scales,
-            x=[],
-            y=[],
-            text=[],
-            colors=[NEUTRAL],
-            default_size=11,
-            align="start",
-            x_offset=4,
-            y_offset=-2,
-        )
+        # Bytes from 0 to a round number above the largest bar, in binary units.
+        self.scales = {**row_scales(), "x": quantity_scale()}
+        self.bytes, self.rows = self.scales["x"], self.scales["y"]
+        self.bars = RectBars(self.scales, horizontal=True)
+        self.labels = row_labels(self.scales)
+        self.hover = hover_band(self.scales)
+        self.axis = value_axis(self.bytes, side="bottom")
         self.figure = tile_figure(
             "Memory use: 0 B",
-            height,
-            margin={"bottom": 36},
-            marks=[self.bars.mark, self.labels],
-            axes=[Axis(scale=self.bytes, tick_format=".2~s", num_ticks=4, grid_lines="none")],
+            0,
+            margin=MARGIN,
+            marks=[self.bars.mark, self.labels, self.hover],
+            axes=[self.axis],
         )
         self.names: list[str] = []
         self.hidden = 0
@@ -57,23 +59,32 @@ class MemoryView:
     def _update(self, change: object = None) -> None:
         memory, hidden, total = tf.memory_bars(self.model.prefixes, self.model.max_bars)
         shown = list(memory)
-        rows = max(len(shown) + (1 if hidden else 0), MIN_ROWS)
-        text = [f"{n}  {tf.format_bytes(memory[n])}" for n in shown]
+        tips = [f"{n}: {tf.format_bytes(memory[n])} in memory" for n in shown]
+        text = [f"{tf.short_name(n)}  {tf.format_bytes(memory[n])}" for n in shown]
         if hidden:
             text.append(f"+{hidden:,} more")
         colors = [self.model.colors.get(n, "#7f7f7f") for n in shown]
+        half = BAR_SHARE / 2
         with self.figure.hold_sync():
-            self.rows.min = -rows + 0.5
+            rows = len(text) or 1
+            fit_rows(self.figure, self.scales, rows, MARGIN["top"] + MARGIN["bottom"])
             self.bars.set(
-                [-i - 0.35 for i in range(len(shown))],
-                [-i + 0.15 for i in range(len(shown))],
+                [-i - half for i in range(len(shown))],
+                [-i + half for i in range(len(shown))],
                 [memory[n] for n in shown],
                 colors,
-                text[: len(shown)],
+                tips,
             )
             with self.labels.hold_sync():
-                self.labels.x = [0.0] * len(text)
-                self.labels.y = [-i + 0.38 for i in range(len(text))]
-                self.labels.text = text
+                self.labels.x = [0.0] * (len(text) or 1)
+                self.labels.y = [-float(i) for i in range(len(text) or 1)]
+                self.labels.text = text or [IDLE]
+            # The bands span the bytes axis: from 0 to the largest bar.
+            set_hover(self.hover, 0.0, float(max(memory.values(), default=0)), tips)
+            self.axis.visible = bool(shown)
+            if shown:
+                set_ticks(self.axis, tk.byte_ticks(max(memory.values())))
+            else:  # the scale keeps a width so the message starts at the left edge
+                self.bytes.min, self.bytes.max = 0.0, 1.0
             self.figure.title = f"Memory use: {tf.format_bytes(total)}"
         self.names, self.hidden = shown, hidden

@@ -1,49 +1,68 @@
 """Runs in the kernel: the Progress figure, one bar per task prefix.
 
 Reads :class:`~jupyter_dashmon.aggregate.models.ProgressModel` only.  Each bar
-spans the prefix's total; left to right: completed and released (light
-shade of the function's colour), completed and in memory (full shade), erred
-(black), processing (grey).  Largest prefixes first; past ``max_bars`` the
-rest are summarised as "+N more".  Text is drawn as SVG text, never HTML.
+spans the prefix's total; left to right: completed and released (a tint of
+the function's colour), completed and in memory (full shade), erred (black),
+processing (grey), and a faint track for what is still to do (drawn only
+there, so the tint is the colour on the page, never muddied by the track).  The function's name and
+``done / total`` are written inside the bar; hovering a bar shows every
+count.  Functions with work to run come first; finished ones that hold
+nothing come last, drawn faint; past ``max_bars`` the rest are summarised as
+"+N more".  Every bar has a row of fixed height, so the figure grows and
+shrinks with the number of bars.  Text is drawn as SVG text, never HTML.
 """
 
 from __future__ import annotations
 
 import html
 
-from bqplot import Axis, Label, LinearScale, Lines
+from bqplot import Axis, Lines
 from ipywidgets import HTML, Layout, VBox
 
 from ..aggregate import transforms as tf
+from ..aggregate.colors import TRACK
 from ..aggregate.models import ProgressModel
-from .base import MIN_ROWS, NEUTRAL, Throttle, plot_height, set_segments, tile_figure
+from .base import Throttle, set_segments, tile_figure
+from .rows import (
+    BAR_SHARE,
+    ROW_PX,
+    fit_rows,
+    hover_band,
+    row_labels,
+    row_scales,
+    set_hover,
+)
+
+#: Pixels above the rows (the title), below and beside them: no axis to make
+#: room for, so the bars and their text take nearly the whole width.
+MARGIN = {"top": 32, "bottom": 4, "left": 6, "right": 6}
+
+#: Opacity of the text of quiet (finished, nothing held) functions.
+QUIET_TEXT = 0.6
 
 
 class ProgressView:
-    """The Progress figure (``.figure``), kept in step with a ProgressModel."""
+    """The Progress figure (``.figure``), kept in step with a ProgressModel.
 
-    def __init__(self, model: ProgressModel, height: int = 280, every: float = 0.25):
+    ``.bars`` holds the bars' segments, ``.track`` the track behind them,
+    ``.labels`` the text inside them and ``.hover`` the invisible bands
+    that carry each bar's tooltip (``.hover.labels``).
+    """
+
+    def __init__(self, model: ProgressModel, every: float = 0.25):
         self.model = model
-        self.x = LinearScale(min=0.0, max=1.0)
-        self.y = LinearScale(min=-MIN_ROWS + 0.5, max=0.5)
-        scales = {"x": self.x, "y": self.y}
-        self.track = Lines(scales=scales, colors=[NEUTRAL], opacities=[0.15], stroke_width=10)
-        self.bars = Lines(scales=scales, stroke_width=10)
-        self.labels = Label(
-            scales=scales,
-            x=[],
-            y=[],
-            text=[],
-            colors=[NEUTRAL],
-            default_size=11,
-            align="start",
-            x_offset=4,
-            y_offset=-2,
-        )
+        self.scales = row_scales()
+        self.x, self.y = self.scales["x"], self.scales["y"]
+        width = ROW_PX * BAR_SHARE
+        self.track = Lines(scales=self.scales, colors=[TRACK], stroke_width=width)
+        self.bars = Lines(scales=self.scales, stroke_width=width)
+        self.labels = row_labels(self.scales)
+        self.hover = hover_band(self.scales)
         self.figure = tile_figure(
             "Progress",
-            height,
-            marks=[self.track, self.bars, self.labels],
+            ROW_PX,
+            margin=MARGIN,
+            marks=[self.track, self.bars, self.labels, self.hover],
             axes=[Axis(scale=self.x, num_ticks=2, tick_format=".1f", visible=False)],
         )
         # The title carries the total; the counts by state sit in a line under it
@@ -61,21 +80,22 @@ class ProgressView:
         prefixes = self.model.prefixes
         bars, hidden = tf.progress_bars(prefixes, self.model.max_bars)
         totals = self.model.totals or tf.progress_totals({})
-        rows = max(len(bars) + (1 if hidden else 0), MIN_ROWS)
-        width = plot_height(self.figure) / rows * 0.62
         segments = tf.bar_segments(bars, self.model.colors, keep_empty=True)
-        text = [f"{b['prefix']}  {b['done']:,} / {b['total']:,}" for b in bars]
+        text = [f"{tf.short_name(b['prefix'])}  {b['done']:,} / {b['total']:,}" for b in bars]
+        tips = [tf.bar_tooltip(b["prefix"], prefixes[b["prefix"]]) for b in bars]
         if hidden:
             text.append(f"+{hidden:,} more")
+            tips.append(tf.more_tooltip(prefixes, bars))
+        n = len(bars)
         with self.figure.hold_sync():
-            self.y.min = -rows + 0.5
-            self.track.stroke_width = self.bars.stroke_width = width
+            fit_rows(self.figure, self.scales, len(text), MARGIN["top"] + MARGIN["bottom"])
             set_segments(
                 self.track,
-                [0.0] * len(bars),
-                [1.0] * len(bars),
-                [-i for i in range(len(bars))],
-                [NEUTRAL] * len(bars),
+                [b["processing"] for b in bars],
+                [1.0] * n,
+                [-i for i in range(n)],
+                [TRACK] * n,
+                [1.0] * n,
             )
             set_segments(
                 self.bars,
@@ -87,11 +107,15 @@ class ProgressView:
             )
             with self.labels.hold_sync():
                 self.labels.x = [0.0] * len(text)
-                self.labels.y = [-i + 0.42 for i in range(len(text))]
+                self.labels.y = [-float(i) for i in range(len(text))]
                 self.labels.text = text
+                self.labels.opacities = [QUIET_TEXT if b["quiet"] else 1.0 for b in bars] + [
+                    1.0
+                ] * (len(text) - n)
+            set_hover(self.hover, 0.0, 1.0, tips)
             self.figure.title = f"Progress \u2014 total: {totals['total']:,}"
             self.counts.value = html.escape(self.counts_text(totals))
-        self.bars_shown, self.hidden = len(bars), hidden
+        self.bars_shown, self.hidden = n, hidden
 
     @staticmethod
     def counts_text(totals: dict[str, int]) -> str:

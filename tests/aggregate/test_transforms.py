@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jupyter_dashmon.aggregate import transforms as tf
-from jupyter_dashmon.aggregate.colors import ERRED, OTHER_ACTION, PROCESSING
+from jupyter_dashmon.aggregate.colors import ERRED, OTHER_ACTION, PROCESSING, RELEASED_OPACITY
 from jupyter_dashmon.collect.messages import PrefixCounts
 
 
@@ -140,18 +140,80 @@ def test_progress_bars_order_fractions_and_hidden():
         "c": counts(4, done=4, memory=4),
     }
     bars, hidden = tf.progress_bars(progress, max_bars=10)
-    # Largest total first; ties by name; prefixes without tasks never shown.
-    assert [b["prefix"] for b in bars] == ["big", "a", "b", "c"]
+    # Unfinished first, then finished holding results, then finished holding
+    # nothing (quiet); largest total first within each; ties by name;
+    # prefixes without tasks never shown.
+    assert [b["prefix"] for b in bars] == ["a", "b", "c", "big"]
+    assert [b["quiet"] for b in bars] == [False, False, False, True]
     assert hidden == 0
-    b = bars[2]
+    b = bars[1]
     assert (b["total"], b["done"]) == (10, 6)
     assert b["released"] == pytest.approx(0.4)
     assert b["memory"] == pytest.approx(0.6)
     assert b["erred"] == pytest.approx(0.7)
     assert b["processing"] == pytest.approx(0.9)
-    assert bars[0]["released"] == pytest.approx(1.0) and bars[0]["processing"] == pytest.approx(1.0)
-    assert bars[1]["processing"] == 0.0
-    assert bars[3]["released"] == 0.0 and bars[3]["memory"] == pytest.approx(1.0)
+    assert bars[3]["released"] == pytest.approx(1.0) and bars[3]["processing"] == pytest.approx(1.0)
+    assert bars[0]["processing"] == 0.0
+    assert bars[2]["released"] == 0.0 and bars[2]["memory"] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "c, group",
+    [
+        (counts(10, done=10), 2),  # finished, released or forgotten
+        (counts(10, done=9, erred=1), 2),  # finished, one failed
+        (counts(10, done=10, memory=3), 1),  # finished, holds results
+        (counts(10, done=9), 0),  # one task still to run
+        (counts(10, done=10, waiting=1), 0),  # a new task arrived
+        (counts(10, done=10, queued=1), 0),
+        (counts(10, done=10, no_worker=1), 0),
+        (counts(10, done=8, processing=2), 0),
+    ],
+)
+def test_bar_group(c, group):
+    assert tf.bar_group(c) == group
+
+
+def test_finished_functions_make_way_for_running_ones():
+    # Twelve finished functions with large totals and two small running ones:
+    # with room for five bars, the running ones are on top and shown.
+    progress = {f"done{i:02d}": counts(1000 + i, done=1000 + i) for i in range(12)}
+    progress["held"] = counts(5, done=5, memory=5)
+    progress["run"] = counts(3, done=1, processing=2)
+    progress["wait"] = counts(2, waiting=2)
+    bars, hidden = tf.progress_bars(progress, max_bars=5)
+    assert [b["prefix"] for b in bars] == ["run", "wait", "held", "done11", "done10"]
+    assert [b["quiet"] for b in bars] == [False, False, False, True, True]
+    assert hidden == 10
+
+
+def test_more_tooltip_names_what_was_left_out():
+    progress = {f"p{i:02d}": counts(100 - i, done=1) for i in range(20)}
+    bars, hidden = tf.progress_bars(progress, max_bars=5)
+    assert hidden == 15
+    text = tf.more_tooltip(progress, bars, most=3)
+    assert text.splitlines() == ["p05: 1 / 95", "p06: 1 / 94", "p07: 1 / 93", "and 12 more"]
+    bars, hidden = tf.progress_bars(progress, max_bars=18)
+    assert hidden == 2
+    assert tf.more_tooltip(progress, bars).splitlines() == ["p18: 1 / 82", "p19: 1 / 81"]
+
+
+def test_short_name_keeps_short_names_whole():
+    assert tf.short_name("mean_combine-partial") == "mean_combine-partial"
+    assert tf.short_name("x" * 20) == "x" * 20
+    cut = tf.short_name("finalize-hlgfinalizecompute")
+    assert cut == "finalize-hlgfinaliz\u2026" and len(cut) == 20
+
+
+def test_bar_tooltip_has_every_count():
+    c = counts(1200, done=900, memory=300, erred=7, processing=4, waiting=5, queued=6, no_worker=8)
+    c["released"] = 600
+    text = tf.bar_tooltip("inc", c)
+    assert text.splitlines() == [
+        "inc: 900 of 1,200 done",
+        "in memory 300 \u00b7 released 600 \u00b7 erred 7",
+        "processing 4 \u00b7 waiting 5 \u00b7 queued 6 \u00b7 no-worker 8",
+    ]
 
 
 def test_progress_bars_max_bars_and_hidden_count():
@@ -200,15 +262,23 @@ def test_bar_segments_shades_colours_and_skips_empty():
         },
     ]
     segments = tf.bar_segments(bars, {"inc": "#111111", "add": "#222222"})
+    # Released: the function's colour, a tint on the page; every other shade
+    # opaque, processing grey included (it no longer fades into the track).
     assert segments == [
-        (0.0, 0.4, 0, "#111111", 0.45),
+        (0.0, 0.4, 0, "#111111", RELEASED_OPACITY),
         (0.4, 0.6, 0, "#111111", 1.0),
         (0.6, 0.7, 0, ERRED, 1.0),
-        (0.7, 0.9, 0, PROCESSING, 0.8),
-        (0.0, 0.4, 1, PROCESSING, 0.8),
+        (0.7, 0.9, 0, PROCESSING, 1.0),
+        (0.0, 0.4, 1, PROCESSING, 1.0),
         (0.0, 1.0, 2, OTHER_ACTION, 1.0),
     ]
     assert tf.bar_segments([], {}) == []
+    # A quiet bar: every shade faint, the released one fainter still.
+    quiet = {**bars[0], "quiet": True}
+    faint = tf.bar_segments([quiet], {"inc": "#111111"})
+    assert [s[4] for s in faint] == pytest.approx(
+        [RELEASED_OPACITY * tf.QUIET_OPACITY] + [tf.QUIET_OPACITY] * 3
+    )
 
 
 # -- memory and formatting ----------------------------------------------------

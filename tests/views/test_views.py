@@ -13,7 +13,14 @@ import pytest
 from ipywidgets import Widget
 from traitlets import All
 
-from jupyter_dashmon.aggregate.colors import ERRED, PROCESSING, TRANSFER
+from jupyter_dashmon.aggregate.colors import (
+    ERRED,
+    PROCESSING,
+    RELEASED_OPACITY,
+    TEXT,
+    TRACK,
+    TRANSFER,
+)
 from jupyter_dashmon.aggregate.derive import set_progress
 from jupyter_dashmon.aggregate.models import (
     ProgressModel,
@@ -23,6 +30,7 @@ from jupyter_dashmon.aggregate.models import (
 )
 from jupyter_dashmon.aggregate.task_marks import code_of, label_of
 from jupyter_dashmon.aggregate.task_windows import append_tasks, reset_store
+from jupyter_dashmon.aggregate.transforms import QUIET_OPACITY
 from jupyter_dashmon.views import (
     MemoryView,
     ProgressView,
@@ -30,7 +38,10 @@ from jupyter_dashmon.views import (
     StatusView,
     TaskStreamView,
 )
-from jupyter_dashmon.views.base import NEUTRAL, plot_height
+from jupyter_dashmon.views.base import plot_height
+from jupyter_dashmon.views.memory import IDLE
+from jupyter_dashmon.views.progress import QUIET_TEXT
+from jupyter_dashmon.views.rows import ROW_PX
 
 EVIL = "<img src=x onerror=alert(1)>"
 #: The resource columns the Resources figures draw.
@@ -122,41 +133,99 @@ def progress():
 
 def test_progress_view_marks(progress):
     view = ProgressView(progress)
-    # Largest first: inc (row 0, y=0) then add (row 1, y=-1).
+    # inc has work to run: on top (row 0, y=0); add finished holding results (y=-1).
     shown = visible(view.bars)
     assert np.allclose(
         [s[:3] for s in shown],
         [(0.0, 0.4, 0.0), (0.4, 0.6, 0.0), (0.6, 0.7, 0.0), (0.7, 0.9, 0.0), (0.0, 1.0, -1.0)],
     )
     assert [s[3] for s in shown] == ["#111111", "#111111", ERRED, PROCESSING, "#222222"]
-    assert [s[4] for s in shown] == [0.45, 1.0, 1.0, 0.8, 1.0]
+    # Released is the colour's tint on the page; the rest opaque, grey included.
+    assert [s[4] for s in shown] == [RELEASED_OPACITY, 1.0, 1.0, 1.0, 1.0]
     # Four segments per bar whatever their widths: updates only move positions.
     assert len(view.bars.colors) == 8
-    assert segments_of(view.track) == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
-    assert list(view.track.colors) == [NEUTRAL, NEUTRAL]
+    # The track covers only what is still to do, opaque in the theme's faint
+    # colour: no shade is drawn over it, so none is muddied by it.
+    assert segments_of(view.track) == [(pytest.approx(0.9), 1.0, 0.0), (1.0, 1.0, -1.0)]
+    assert list(view.track.colors) == [TRACK, TRACK]
+    assert list(view.track.opacities) == [1.0, 1.0]
+    # Name and counts inside each bar, centred on it, in the theme's text colour.
     assert list(view.labels.text) == ["inc  6 / 10", "add  4 / 4"]
-    assert list(view.labels.y) == pytest.approx([0.42, -0.58])
+    assert list(view.labels.y) == [0.0, -1.0]
     assert list(view.labels.x) == [0.0, 0.0]
+    assert list(view.labels.colors) == [TEXT] and view.labels.default_size >= 12
     assert view.figure.title == "Progress \u2014 total: 14"
     assert view.counts.value == (
         "waiting: 0 \u00b7 queued: 0 \u00b7 processing: 2 \u00b7 in memory: 6 \u00b7 "
         "no-worker: 0 \u00b7 erred: 1"
     )
-    # At least six rows of room: y axis from -5.5 to 0.5, bar width follows.
-    assert view.y.min == -5.5 and view.y.max == 0.5
-    assert view.bars.stroke_width == pytest.approx(plot_height(view.figure) / 6 * 0.62)
+    # Two rows of ROW_PX each: the figure is no taller than its bars need.
+    assert view.y.min == -1.5 and view.y.max == 0.5
+    assert plot_height(view.figure) == 2 * ROW_PX
+    assert view.bars.stroke_width == view.track.stroke_width >= 14
     assert (view.bars_shown, view.hidden) == (2, 0)
+
+
+def test_progress_view_hover_shows_every_count(progress):
+    view = ProgressView(progress)
+    # One invisible band per bar over its whole row, on top of every other mark.
+    assert view.figure.marks[-1] is view.hover
+    assert segments_of(view.hover) == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
+    assert list(view.hover.opacities) == [0.0, 0.0]
+    assert view.hover.stroke_width == ROW_PX
+    assert view.hover.tooltip is not None and list(view.hover.tooltip.fields) == ["name"]
+    inc, add = view.hover.labels
+    assert inc.splitlines() == [
+        "inc: 6 of 10 done",
+        "in memory 2 \u00b7 released 4 \u00b7 erred 1",
+        "processing 2 \u00b7 waiting 0 \u00b7 queued 0 \u00b7 no-worker 0",
+    ]
+    assert add.startswith("add: 4 of 4 done\nin memory 4 ")
+
+
+def test_progress_view_grows_row_by_row_up_to_max_bars():
+    model = ProgressModel(max_bars=25)
+    heights = []
+    for n in (1, 3, 20, 25, 40):
+        set_progress(model, {f"f{i:02d}": counts(100 - i, done=1) for i in range(n)})
+        view = ProgressView(model)
+        heights.append(plot_height(view.figure))
+        rows = min(n, 25) + (n > 25)
+        assert len(view.labels.text) == rows
+        # Each bar keeps its row: the bars never get thinner as they multiply.
+        assert view.bars.stroke_width >= 14
+    assert heights == [2 * ROW_PX, 3 * ROW_PX, 20 * ROW_PX, 25 * ROW_PX, 26 * ROW_PX]
+
+
+def test_progress_view_finished_functions_go_quiet_and_last(progress):
+    set_progress(
+        progress,
+        {
+            "old": counts(50, done=50),  # finished long ago, all released
+            "run": counts(5, done=1, processing=2),
+        },
+    )
+    progress.colors = {"old": "#333333", "run": "#444444"}
+    view = ProgressView(progress)
+    assert list(view.labels.text) == ["run  1 / 5", "old  50 / 50"]
+    assert list(view.labels.opacities) == [1.0, QUIET_TEXT]
+    old = [s for s in visible(view.bars) if s[2] == -1.0]
+    assert [s[3] for s in old] == ["#333333"]
+    assert old[0][4] == pytest.approx(RELEASED_OPACITY * QUIET_OPACITY)
 
 
 def test_progress_view_follows_model(progress):
     view = ProgressView(progress)
     set_progress(progress, {**progress.prefixes, "inc": counts(10, done=10, memory=0)}, ["inc"])
-    assert list(view.labels.text) == ["inc  10 / 10", "add  4 / 4"]
+    # inc finished holding nothing: quiet, below add which holds results.
+    assert list(view.labels.text) == ["add  4 / 4", "inc  10 / 10"]
     assert [s[:3] for s in visible(view.bars)] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
-    assert [s[4] for s in visible(view.bars)] == [0.45, 1.0]
+    assert [s[4] for s in visible(view.bars)] == pytest.approx(
+        [1.0, RELEASED_OPACITY * QUIET_OPACITY]
+    )
     assert "total: 14" in view.figure.title and "erred: 0" in view.counts.value
     progress.colors = {**progress.colors, "inc": "#abcdef"}
-    assert [s[3] for s in visible(view.bars)] == ["#abcdef", "#222222"]
+    assert [s[3] for s in visible(view.bars)] == ["#222222", "#abcdef"]
 
 
 def test_progress_view_empty_model():
@@ -177,9 +246,13 @@ def test_progress_view_many_prefixes_say_how_many_more():
     assert text[-1] == "+7 more"
     assert len(segments_of(view.track)) == 5
     assert (view.bars_shown, view.hidden) == (5, 7)
+    # Hovering "+7 more" names what was left out.
+    assert len(view.hover.labels) == 6
+    assert view.hover.labels[-1].splitlines()[0] == "f05: 1 / 95"
     model.max_bars = 10
     assert list(view.labels.text)[-1] == "+2 more"
     assert view.y.min == -11 + 0.5  # ten bars and the "+N more" line
+    assert plot_height(view.figure) == 11 * ROW_PX
     model.max_bars = 20
     assert not any("more" in t for t in view.labels.text)
     assert view.hidden == 0
@@ -188,7 +261,9 @@ def test_progress_view_many_prefixes_say_how_many_more():
 def test_progress_view_labels_are_verbatim_text(progress):
     set_progress(progress, {EVIL: counts(3, done=1)})
     view = ProgressView(progress)
-    assert list(view.labels.text) == [f"{EVIL}  1 / 3"]
+    # Not escaped: SVG text shows it as typed (a long name is cut, its tooltip whole).
+    assert list(view.labels.text) == [f"{EVIL[:19]}\u2026  1 / 3"]
+    assert view.hover.labels[0].startswith(f"{EVIL}: 1 of 3 done")
 
 
 def test_progress_view_equal_assignment_sends_nothing(progress, traffic):
@@ -221,11 +296,26 @@ def test_memory_view_marks(progress):
     assert view.names == ["add", "gone", "inc"]  # by name, top to bottom
     assert view.bars.values == [2**20 // 2, 1024, 3 * 2**20]
     assert view.bars.colors == ["#222222", "#333333", "#111111"]
-    assert view.bars.hi == [0.15, -0.85, -1.85]  # row i just under y = -i
+    # Row i centred on y = -i, the label inside it.
+    assert view.bars.hi == pytest.approx([0.39, -0.61, -1.61])
+    assert view.bars.lo == pytest.approx([-0.39, -1.39, -2.39])
+    assert list(view.labels.y) == [0.0, -1.0, -2.0]
     assert list(view.labels.text) == ["add  512.00 kiB", "gone  1.00 kiB", "inc  3.00 MiB"]
-    assert view.bars.labels == list(view.labels.text)  # hover says the same
-    assert view.figure.marks == [view.bars.mark, view.labels]
+    assert list(view.labels.colors) == [TEXT]
+    # Hover says the same, with the whole name.
+    assert view.bars.labels == [
+        "add: 512.00 kiB in memory",
+        "gone: 1.00 kiB in memory",
+        "inc: 3.00 MiB in memory",
+    ]
+    # Hover anywhere on a row: invisible bands on top, from 0 to the largest bar.
+    assert view.figure.marks == [view.bars.mark, view.labels, view.hover]
+    assert segments_of(view.hover) == [(0.0, 3 * 2**20, -float(i)) for i in range(3)]
+    assert list(view.hover.labels) == view.bars.labels
+    assert list(view.hover.opacities) == [0.0] * 3
     assert view.figure.title == "Memory use: 3.50 MiB"
+    # Three rows: compact, and the bytes axis shows.
+    assert plot_height(view.figure) == 3 * ROW_PX and view.axis.visible
 
 
 def test_memory_view_follows_model(progress):
@@ -240,7 +330,12 @@ def test_memory_view_follows_model(progress):
     assert view.figure.title == "Memory use: 2.00 kiB"
     progress.prefixes = {}
     assert view.names == [] and view.bars.values == []
-    assert list(view.labels.text) == [] and view.figure.title == "Memory use: 0 B"
+    assert view.figure.title == "Memory use: 0 B"
+    # Idle: one line that says so, no empty axis, no hover.
+    assert list(view.labels.text) == [IDLE]
+    assert not view.axis.visible
+    assert plot_height(view.figure) <= 2 * ROW_PX
+    assert list(view.hover.labels) == [""]
 
 
 def test_memory_view_shows_the_largest_and_counts_the_rest():
@@ -257,7 +352,8 @@ def test_memory_view_names_are_verbatim_text():
     model = ProgressModel(prefixes={EVIL: counts(1, nbytes=10)})
     view = MemoryView(model)
     assert view.names == [EVIL]
-    assert view.labels.text[0].startswith(EVIL) and view.bars.labels[0].startswith(EVIL)
+    assert view.labels.text[0].startswith(EVIL[:19])
+    assert view.bars.labels[0].startswith(EVIL) and view.hover.labels[0].startswith(EVIL)
 
 
 def test_memory_view_equal_assignment_sends_nothing(progress, traffic):

@@ -1,0 +1,200 @@
+"""A notebook workload of twenty-odd named functions, and the page checks of
+the Progress and Memory use figures, shared by the browser test and the
+screenshot script (``python tests/browser/many_functions.py``).
+
+The functions have the names a user's would; some fail now and then, some
+keep their results in memory, most are released when done, and one keeps
+running slowly after the cell returns, so a picture shows running, held,
+finished and failed work together.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+#: Names of the functions, in the order they are submitted.
+NAMES = (
+    "load_csv",
+    "parse_dates",
+    "clean_rows",
+    "fill_missing",
+    "normalize",
+    "join_users",
+    "join_orders",
+    "group_by_day",
+    "rolling_mean",
+    "detect_outliers",
+    "score_model",
+    "fit_chunk",
+    "merge_partials",
+    "encode_labels",
+    "split_train_test",
+    "resample_hourly",
+    "compress_blocks",
+    "write_parquet",
+    "validate_schema",
+    "summarize_finalize_aggregate_result",
+)
+
+#: Cell: every function of NAMES as a real Python function, ``n`` tasks each.
+WORKLOAD = (
+    "import random, time\n"
+    f"names = {NAMES!r}\n"
+    "def make(name, fail_every=0, pause=0.02):\n"
+    "    def f(i):\n"
+    "        time.sleep(random.random() * pause)\n"
+    "        if fail_every and i % fail_every == fail_every - 1:\n"
+    "            raise ValueError(name)\n"
+    "        return bytes(2000 * (i % 7 + 1))\n"
+    "    f.__name__ = name\n"
+    "    return f\n"
+    "held = {}\n"
+    "for k, name in enumerate(names):\n"
+    "    futures = client.map(make(name, 6 if k == 9 else 0), range(5 + 7 * k), pure=False)\n"
+    "    client.gather(futures, errors='skip')\n"
+    "    if k % 4 == 1:\n"
+    "        held[name] = futures  # results stay in memory\n"
+    "slow = client.map(make('slow_simulation', pause=1.0), range(2000), pure=False)\n"
+    "time.sleep(1)\n"
+    "print('FUNCTIONS', len(dash.snapshot()['progress']))"
+)
+
+#: Every progress label of the first dashboard on the page: its text, its box,
+#: the box of its figure and the label's computed font size and fill.
+PROGRESS_LABELS = """root => {
+    const figures = [...document.querySelectorAll(root + ' .bqplot.figure')];
+    const fig = figures.find(f => {
+        const h = f.querySelector('text.mainheading');
+        return h && h.textContent.startsWith('Progress');
+    });
+    if (!fig) return null;
+    const box = r => ({x: r.x, y: r.y, right: r.right, bottom: r.bottom});
+    return {
+        figure: box(fig.querySelector('svg').getBoundingClientRect()),
+        labels: [...fig.querySelectorAll('text.label')].map(t => ({
+            text: t.textContent,
+            box: box(t.getBoundingClientRect()),
+            size: parseFloat(getComputedStyle(t).fontSize),
+            fill: getComputedStyle(t).fill,
+        })),
+    };
+}"""
+
+
+def overlaps(a: dict, b: dict, slack: float = 0.5) -> bool:
+    """Whether two boxes share more than ``slack`` pixels both ways."""
+    return (
+        min(a["right"], b["right"]) - max(a["x"], b["x"]) > slack
+        and min(a["bottom"], b["bottom"]) - max(a["y"], b["y"]) > slack
+    )
+
+
+def inside(inner: dict, outer: dict) -> bool:
+    return (
+        inner["x"] >= outer["x"]
+        and inner["right"] <= outer["right"]
+        and inner["y"] >= outer["y"]
+        and inner["bottom"] <= outer["bottom"]
+    )
+
+
+def label_problems(found: dict) -> list[str]:
+    """Labels that overlap another label, stick out of their figure, or are small."""
+    problems = []
+    labels = found["labels"]
+    for i, a in enumerate(labels):
+        if not inside(a["box"], found["figure"]):
+            problems.append(f"{a['text']!r} sticks out: {a['box']} of {found['figure']}")
+        if a["size"] < 12:
+            problems.append(f"{a['text']!r} is {a['size']} px")
+        for b in labels[i + 1 :]:
+            if overlaps(a["box"], b["box"]):
+                problems.append(f"{a['text']!r} overlaps {b['text']!r}")
+    return problems
+
+
+def screenshots(folder: Path) -> list[Path]:
+    """Run the workload in a fresh JupyterLab; photograph the figures.
+
+    Inline and in the side panel, light and dark theme, and a bar's tooltip.
+    """
+    from lab_driver import CHROMIUM, CHROMIUM_ARGS, DASHBOARD_CELL, lab_server, open_and_run
+    from playwright.sync_api import sync_playwright
+
+    folder.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp())
+    (home / "nb").mkdir()
+    (home / "lab").mkdir()
+    taken = []
+    with lab_server(home / "lab", home / "nb") as lab, sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(home / "chromium"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 1000},
+        )
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        open_and_run(page, lab, [DASHBOARD_CELL, WORKLOAD, "dash.sidebar()"], wait_ms=240_000)
+        page.wait_for_timeout(1500)
+        status = page.locator(".jp-NotebookPanel .dashmon-dashboard").first
+        panel = page.locator(".jp-DashboardPanel").first
+
+        def shoot(name: str, target: Any) -> None:
+            # A clip of the page, not an element screenshot: while work runs the
+            # figures redraw and an element never counts as "stable".
+            path = folder / f"{name}.png"
+            if target is page:
+                page.screenshot(path=str(path))
+            else:
+                box = target.bounding_box()
+                page.screenshot(path=str(path), clip=box, full_page=True)
+            taken.append(path)
+
+        status.scroll_into_view_if_needed()
+        shoot("progress-inline-light", status)
+        shoot("progress-sidepanel-light", panel)
+        hover_first_bar(page, ".jp-NotebookPanel .dashmon-dashboard")
+        shoot("progress-tooltip-light", page)
+        page.evaluate(
+            "() => window.jupyterapp.commands.execute("
+            "'apputils:change-theme', {theme: 'JupyterLab Dark'})"
+        )
+        page.wait_for_function(
+            "() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000
+        )
+        page.wait_for_timeout(1500)
+        page.mouse.move(1, 1)
+        status.scroll_into_view_if_needed()
+        shoot("progress-inline-dark", status)
+        shoot("progress-sidepanel-dark", panel)
+        hover_first_bar(page, ".jp-NotebookPanel .dashmon-dashboard", memory=True)
+        shoot("memory-tooltip-dark", page)
+        context.close()
+    return taken
+
+
+def hover_first_bar(page: Any, root: str, memory: bool = False) -> Any:
+    """Move the mouse over the second row of the Progress (or Memory use) figure."""
+    title = "Memory use" if memory else "Progress"
+    fig = (
+        page.locator(f"{root} .bqplot.figure")
+        .filter(has=page.locator("text.mainheading", has_text=title))
+        .first
+    )
+    label = fig.locator("text.label").nth(1)
+    box = label.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(box["x"] + box["width"] / 2 + 2, box["y"] + box["height"] / 2)
+    return label
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "test-artifacts/progress")
+    for shot in screenshots(out):
+        print(shot)
