@@ -20,9 +20,6 @@ from ..aggregate.throttle import Throttle as Throttle  # where every view finds 
 #: Neutral colour for labels and tracks, legible on white and on dark grey.
 NEUTRAL = "#8c8c8c"
 
-#: Rows a bar chart always makes room for, so a single bar is not a slab.
-MIN_ROWS = 6
-
 
 def tile_figure(title: str, height: int, margin: dict | None = None, **kwargs) -> Figure:
     """An empty dashboard figure of a given pixel height."""
