@@ -370,8 +370,10 @@ def stream_figure(title: str, height: int, scales: dict, marks: list) -> Figure:
     )
 
 
-def pan_toggle(figure: Figure, scales: dict) -> ToggleButton:
-    """A button that switches ``figure`` between hovering tasks and panning/zooming time.
+def pan_toggle(figure: Figure, scales: dict) -> tuple[ToggleButton, PanZoom]:
+    """A button that switches ``figure`` between hovering tasks and panning/zooming
+    time, and the interaction it switches on (a view keeps both, so that closing
+    the view closes both).
 
     bqplot's PanZoom lies over the marks and takes every mouse event, so no
     tooltip shows while it is on: hover is the default, pan/zoom a choice.
@@ -389,7 +391,7 @@ def pan_toggle(figure: Figure, scales: dict) -> ToggleButton:
         figure.interaction = panzoom if change["new"] else None
 
     button.observe(switch, names=["value"])
-    return button
+    return button, panzoom
 
 
 def set_stream_ticks(figure: Figure, lo: float, hi: float, origin: float) -> None:

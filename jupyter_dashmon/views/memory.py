@@ -37,7 +37,7 @@ class MemoryView:
     def __init__(self, model: ProgressModel, every: float = 0.25):
         self.model = model
         # Bytes from 0 to a round number above the largest bar, in binary units.
-        self.scales = {**row_scales(), "x": quantity_scale()}
+        self.scales = row_scales(quantity_scale())
         self.bytes, self.rows = self.scales["x"], self.scales["y"]
         self.bars = RectBars(self.scales, horizontal=True)
         self.labels = row_labels(self.scales)

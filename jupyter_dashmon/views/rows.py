@@ -30,9 +30,10 @@ TEXT_PX = 12
 MIN_ROWS = 2
 
 
-def row_scales() -> dict[str, LinearScale]:
-    """Scales of a row chart: 0 to 1 (or to a value) across, rows down."""
-    return {"x": LinearScale(min=0.0, max=1.0), "y": LinearScale(min=-MIN_ROWS + 0.5, max=0.5)}
+def row_scales(across: LinearScale | None = None) -> dict[str, LinearScale]:
+    """Scales of a row chart: ``across`` (default 0 to 1) across, rows down."""
+    x = across if across is not None else LinearScale(min=0.0, max=1.0)
+    return {"x": x, "y": LinearScale(min=-MIN_ROWS + 0.5, max=0.5)}
 
 
 def row_labels(scales: dict) -> Label:

@@ -64,7 +64,7 @@ class TaskStreamView:
         self.figure = stream_figure(
             "Task Stream", height, self.scales, [*self.live.marks, self.fixed]
         )
-        self.pan = pan_toggle(self.figure, self.scales)
+        self.pan, self.panzoom = pan_toggle(self.figure, self.scales)
         # A small segmented control sized to its words (styled by the
         # ``dashmon-compact-toggle`` rule of placement/layout.py), not two slabs.
         self.mode = ToggleButtons(

@@ -42,7 +42,7 @@ class TasksView:
         self.time, self.rows = self.scales["x"], self.scales["y"]
         self.rects = rect_mark(self.scales)
         self.figure = stream_figure("Tasks", height, self.scales, [self.rects])
-        self.pan = pan_toggle(self.figure, self.scales)
+        self.pan, self.panzoom = pan_toggle(self.figure, self.scales)
         self.follow = Button(description="Show all", tooltip="Show the whole history and follow it")
         self.follow.on_click(lambda _: self.show_all())
         self.latest = Button(description="Latest run", tooltip="Zoom to the newest run of tasks")
