@@ -22,3 +22,19 @@ def columns(n, threads=8, start=1000.0, prefixes=("inc", "dec", "add"), code=0, 
         out["code"].append(code)
         clock[t] += d + 0.0002
     return out
+
+
+def counts(total, done=0, memory=0, nbytes=0):
+    """One prefix's ``PrefixCounts``: ``done`` of ``total`` finished, ``memory`` held."""
+    return {
+        "total": total,
+        "done": done,
+        "memory": memory,
+        "released": done - memory,
+        "erred": 0,
+        "processing": 0,
+        "waiting": total - done,
+        "queued": 0,
+        "no_worker": 0,
+        "nbytes": nbytes,
+    }

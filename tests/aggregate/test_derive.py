@@ -4,6 +4,7 @@ hand-written data keep their derived traits in step."""
 from __future__ import annotations
 
 import pytest
+from synthetic import counts
 
 from jupyter_dashmon.aggregate import transforms as tf
 from jupyter_dashmon.aggregate.derive import (
@@ -15,21 +16,6 @@ from jupyter_dashmon.aggregate.derive import (
 from jupyter_dashmon.aggregate.models import ProgressModel, ResourcesModel, WorkersModel
 from jupyter_dashmon.aggregate.workers import worker_summary
 from jupyter_dashmon.collect.messages import RESOURCE_FIELDS, WORKER_FIELDS
-
-
-def counts(total, done=0, memory=0, nbytes=0):
-    return {
-        "total": total,
-        "done": done,
-        "memory": memory,
-        "released": done - memory,
-        "erred": 0,
-        "processing": 0,
-        "waiting": total - done,
-        "queued": 0,
-        "no_worker": 0,
-        "nbytes": nbytes,
-    }
 
 
 def test_set_progress_keeps_totals_in_step():

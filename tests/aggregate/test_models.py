@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from synthetic import counts
 from traitlets import TraitError
 
 from jupyter_dashmon.aggregate.models import (
@@ -19,21 +20,6 @@ from jupyter_dashmon.collect.messages import RESOURCE_FIELDS, WORKER_FIELDS, Pre
 from jupyter_dashmon.config import DEFAULT_OPTIONS
 
 RECORD_FIELDS = ("key", "prefix", "worker", "thread", "start", "stop", "action", "status")
-
-
-def counts(total, done=0, memory=0, nbytes=0):
-    return {
-        "total": total,
-        "done": done,
-        "memory": memory,
-        "released": done - memory,
-        "erred": 0,
-        "processing": 0,
-        "waiting": total - done,
-        "queued": 0,
-        "no_worker": 0,
-        "nbytes": nbytes,
-    }
 
 
 def filled_model() -> DashboardModel:
