@@ -251,10 +251,13 @@ export class TaskCanvasView extends DOMWidgetView {
 
   render(): void {
     this.el.classList.add('dashmon-stream');
+    // Sized on a box of its own: the widget's Layout owns the element's style.
+    this._box.className = 'dashmon-stream-box';
     this._title.className = 'dashmon-stream-title';
     this._ticks.className = 'dashmon-stream-ticks';
     this._canvas.className = 'dashmon-stream-canvas';
-    this.el.append(this._canvas, this._title, this._ticks);
+    this._box.append(this._canvas, this._title, this._ticks);
+    this.el.appendChild(this._box);
 
     const redraw = () => this._schedule();
     this.model.on('rects', redraw, this);
@@ -276,7 +279,7 @@ export class TaskCanvasView extends DOMWidgetView {
       }
       this._schedule();
     });
-    this._resize.observe(this.el);
+    this._resize.observe(this._box);
     this._seen = new IntersectionObserver(entries => {
       for (const entry of entries) {
         this._onScreen = entry.isIntersecting;
@@ -285,7 +288,7 @@ export class TaskCanvasView extends DOMWidgetView {
         this._schedule();
       }
     });
-    this._seen.observe(this.el);
+    this._seen.observe(this._box);
     this._themeWatch = new MutationObserver(() => {
       this._theme = null;
       this._schedule();
@@ -332,7 +335,7 @@ export class TaskCanvasView extends DOMWidgetView {
   }
 
   private _setHeight(): void {
-    this.el.style.height = `${Number(this.model.get('height'))}px`;
+    this._box.style.height = `${Number(this.model.get('height'))}px`;
     this._schedule();
   }
 
@@ -379,7 +382,7 @@ export class TaskCanvasView extends DOMWidgetView {
   }
 
   private _plot(): { left: number; top: number; width: number; height: number } {
-    const width = Math.max(this._width || this.el.clientWidth, 1);
+    const width = Math.max(this._width || this._box.clientWidth, 1);
     const height = Number(this.model.get('height'));
     return {
       left: MARGIN.left,
@@ -397,7 +400,7 @@ export class TaskCanvasView extends DOMWidgetView {
 
   private _draw(): void {
     this._dirty = false;
-    const width = Math.max(this._width || this.el.clientWidth, 1);
+    const width = Math.max(this._width || this._box.clientWidth, 1);
     const height = Number(this.model.get('height'));
     const dpr = window.devicePixelRatio || 1;
     const canvas = this._canvas;
@@ -632,6 +635,7 @@ export class TaskCanvasView extends DOMWidgetView {
     }
   }
 
+  private _box = document.createElement('div');
   private _canvas = document.createElement('canvas');
   private _title = document.createElement('div');
   private _ticks = document.createElement('div');
