@@ -188,12 +188,13 @@ DASHBOARD = ".jp-NotebookPanel .dashmon-dashboard"
 
 # -- page scripts ---------------------------------------------------------------
 
-TITLE = """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+# Task figures are canvases (js/src/stream.ts) whose title is a text element.
+TITLE = """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream-title')]
     .find(t => t.textContent.startsWith('Task Stream'))"""
 
 WATCH_COUNT = """() => {
     window.dashmonCounts = [];
-    const fig = (TITLE_FN)().closest('.bqplot.figure');
+    const fig = (TITLE_FN)().closest('.dashmon-stream');
     let last = -1;
     const check = () => {
         const title = (TITLE_FN)();
@@ -218,7 +219,7 @@ ARM_UPDATE = """() => {
             requestAnimationFrame(() => requestAnimationFrame(() =>
                 resolve({seen, drawn: performance.now(), title: now.textContent})));
         });
-        obs.observe(title.closest('.bqplot.figure'),
+        obs.observe(title.closest('.dashmon-stream'),
             {characterData: true, childList: true, subtree: true});
     });
     return before;
@@ -232,7 +233,7 @@ TWO_FRAMES = (
     "requestAnimationFrame(() => r(performance.now()))))"
 )
 
-RETAINED = """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+RETAINED = """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream-title')]
     .some(t => t.textContent.includes('100,000 retained'))"""
 
 FRAMES = """() => { window.dashmonFrames = []; let last = performance.now();
@@ -372,12 +373,10 @@ def measure(
                 page.wait_for_function(RETAINED, timeout=30_000, polling="raf")
                 render.append(page.evaluate(TWO_FRAMES) - started)
             out["render_ms"] = render
-            tasks = (
-                page.locator(f"{DASHBOARD} .bqplot.figure")
-                .filter(has=page.locator("text.mainheading", has_text="Tasks"))
-                .first
-            )
+            tasks = page.locator(f"{DASHBOARD} .dashmon-stream[data-title^='Tasks']").first
             box = tasks.bounding_box()
+            # Dragging pans once the page's Pan/zoom is on (off, the wheel scrolls the page).
+            page.locator(f"{DASHBOARD} button:visible", has_text="Pan/zoom").first.click()
             page.evaluate(FRAMES)
             ld.pan_left(page, box)
             page.wait_for_function(
