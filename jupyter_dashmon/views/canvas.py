@@ -21,7 +21,7 @@ from typing import Any, Literal, TypedDict
 
 import numpy as np
 from ipywidgets import DOMWidget, Layout, ToggleButton
-from traitlets import Bool, Float, Int, List, Tuple, Unicode, link, validate
+from traitlets import Bool, Float, Int, List, TraitError, Tuple, Unicode, link, validate
 
 from ..aggregate import ticks as tk
 
@@ -106,7 +106,7 @@ class TaskCanvas(DOMWidget):
     def _valid_span(self, proposal: dict) -> tuple[float, float]:
         lo, hi = proposal["value"]
         if not (np.isfinite(lo) and np.isfinite(hi)) or not hi > lo:
-            raise ValueError(f"span must be finite with lo < hi, got {(lo, hi)!r:.60}")
+            raise TraitError(f"span must be finite with lo < hi, got {(lo, hi)!r:.60}")
         return (float(lo), float(hi))
 
     # -- what is held ----------------------------------------------------------
