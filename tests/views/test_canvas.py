@@ -64,7 +64,7 @@ def decode(content, buffers):
 
 def test_widget_names_the_npm_package_it_is_drawn_by():
     package = json.loads(PACKAGE_JSON.read_text())
-    assert (NPM_NAME, NPM_VERSION) == (package["name"], package["version"])
+    assert (package["name"], package["version"]) == (NPM_NAME, NPM_VERSION)
     canvas = TaskCanvas()
     assert canvas._view_module == canvas._model_module == package["name"]
     assert canvas._view_module_version == f"^{package['version']}"
