@@ -12,6 +12,7 @@
 import {
   DOMWidgetModel,
   DOMWidgetView,
+  IBackboneModelOptions,
   WidgetModel
 } from '@jupyter-widgets/base';
 
@@ -213,8 +214,8 @@ export class TaskCanvasModel extends DOMWidgetModel {
 
   readonly store = new RectStore();
 
-  initialize(attributes: Backbone.ObjectHash, options: { model_id: string; comm?: unknown }): void {
-    super.initialize(attributes, options as never);
+  initialize(attributes: Backbone.ObjectHash, options: IBackboneModelOptions): void {
+    super.initialize(attributes, options);
     this.on('msg:custom', this._onMessage, this);
     // A new model holds nothing, whatever the kernel sent before it existed
     // (e.g. before a page reload): ask for all of it.
@@ -259,16 +260,17 @@ export class TaskCanvasView extends DOMWidgetView {
     this._box.append(this._canvas, this._title, this._ticks);
     this.el.appendChild(this._box);
 
+    // listenTo, not on: a removed view (another tab shown) must stop listening.
     const redraw = () => this._schedule();
-    this.model.on('rects', redraw, this);
-    this.model.on(
+    this.listenTo(this.model, 'rects', redraw);
+    this.listenTo(
+      this.model,
       'change:span change:tick_values change:tick_labels change:rows change:row_cap',
-      redraw,
-      this
+      redraw
     );
-    this.model.on('change:title', this._setTitle, this);
-    this.model.on('change:height', this._setHeight, this);
-    this.model.on('change:pan_zoom', this._setPanZoom, this);
+    this.listenTo(this.model, 'change:title', this._setTitle);
+    this.listenTo(this.model, 'change:height', this._setHeight);
+    this.listenTo(this.model, 'change:pan_zoom', this._setPanZoom);
     this._setTitle();
     this._setHeight();
     this._setPanZoom();
@@ -313,6 +315,7 @@ export class TaskCanvasView extends DOMWidgetView {
   }
 
   remove(): unknown {
+    this._onScreen = false;
     this._resize?.disconnect();
     this._seen?.disconnect();
     this._themeWatch?.disconnect();
