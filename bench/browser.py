@@ -219,8 +219,10 @@ ARM_UPDATE = """() => {
             requestAnimationFrame(() => requestAnimationFrame(() =>
                 resolve({seen, drawn: performance.now(), title: now.textContent})));
         });
+        // Attributes too: a live update of a full stream may change no text,
+        // only where the canvas places its tick labels.
         obs.observe(title.closest('.dashmon-stream'),
-            {characterData: true, childList: true, subtree: true});
+            {characterData: true, childList: true, subtree: true, attributes: true});
     });
     return before;
 }""".replace("TITLE_FN", TITLE)
