@@ -16,7 +16,7 @@ held (a reload) asks with ``resend``; the answer is a ``replace``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, TypedDict
 
 import numpy as np
@@ -100,7 +100,23 @@ class TaskCanvas(DOMWidget):
         self._lock = threading.Lock()
         self._held: dict[str, list] = {k: [] for k in COLUMNS}
         self.sent = 0  # custom messages sent, for the tests and the curious
+        self._span_callbacks: list[Callable[[tuple[float, float]], None]] = []
         self.on_msg(self._on_browser)
+
+    def on_user_span(self, callback: Callable[[tuple[float, float]], None]) -> None:
+        """Call ``callback(span)`` when the user pans or zooms in the browser.
+
+        Only then: a view that sets ``span`` itself (live mode, on the
+        listener's thread) is not mistaken for the user, whichever thread
+        the browser's change arrives on meanwhile.
+        """
+        self._span_callbacks.append(callback)
+
+    def set_state(self, sync_data: dict) -> None:
+        super().set_state(sync_data)
+        if "span" in sync_data:
+            for callback in self._span_callbacks:
+                callback(self.span)
 
     @validate("span")
     def _valid_span(self, proposal: dict) -> tuple[float, float]:

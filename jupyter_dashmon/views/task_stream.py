@@ -63,12 +63,11 @@ class TaskStreamView:
         controls.add_class("dashmon-compact-toggle")
         self.widget = VBox([controls, self.figure], layout=Layout(width="100%"))
         self.rectangles = 0
-        self._drawing = False
         self._epoch = -1
         self._seen = 0
         self.redraw = Throttle(self._update, 0.0, on_active=self._set_active)
         self.mode.observe(self._on_button, names=["value"])
-        self.figure.observe(self._on_zoom, names=["span"])
+        self.figure.on_user_span(self._on_zoom)
         tasks.observe(self._on_mode, names=["mode"])
         tasks.observe(self._on_length, names=["length"])
         self.window.observe(self.redraw, names=["revision"])
@@ -84,11 +83,9 @@ class TaskStreamView:
             self._freeze(*self.figure.span)
         self.tasks.mode = change["new"]
 
-    def _on_zoom(self, change: object = None) -> None:
-        if self._drawing:
-            return
+    def _on_zoom(self, span: tuple[float, float]) -> None:
         # The user panned or zoomed in the browser: keep that window.
-        lo, hi = self.figure.span
+        lo, hi = span
         self.figure.set_clock(lo, hi, self.window.origin)
         self._freeze(lo, hi)
         self.tasks.mode = "fixed"
@@ -114,20 +111,16 @@ class TaskStreamView:
         w = self.window
         if not w.segments:
             return
-        self._drawing = True
-        try:
-            with self.figure.hold_sync():
-                if w.incremental:
-                    self._draw_live()
-                else:
-                    self._draw_fixed()
-                self.figure.rows = w.rows
-                lo, hi = w.span
-                if hi > lo:
-                    self.figure.span = (lo, hi)
-                    self.figure.set_clock(lo, hi, w.origin)
-        finally:
-            self._drawing = False
+        with self.figure.hold_sync():
+            if w.incremental:
+                self._draw_live()
+            else:
+                self._draw_fixed()
+            self.figure.rows = w.rows
+            lo, hi = w.span
+            if hi > lo:
+                self.figure.span = (lo, hi)
+                self.figure.set_clock(lo, hi, w.origin)
 
     def _draw_live(self) -> None:
         w = self.window

@@ -50,11 +50,10 @@ class TasksView:
         )
         self.segments = 0
         self.aggregated = False
-        self._drawing = False
         self._drawn = -1
         self.redraw = Throttle(self._draw, 0.0, on_active=self._set_active)
         self.window.observe(self.redraw, names=["revision"])
-        self.figure.observe(self._on_zoom, names=["span"])
+        self.figure.on_user_span(self._on_zoom)
         self._draw()
 
     @property
@@ -83,19 +82,13 @@ class TasksView:
             w.follow = False
             w.window = (t0 - margin, t1 + margin)
         lo, hi = t0 - margin - w.origin, t1 + margin - w.origin
-        self._drawing = True
-        try:
-            self.figure.span = (lo, hi)
-        finally:
-            self._drawing = False
+        self.figure.span = (lo, hi)
         self.figure.set_clock(lo, hi, w.origin)
 
-    def _on_zoom(self, change: object = None) -> None:
-        if self._drawing:
-            return
+    def _on_zoom(self, span: tuple[float, float]) -> None:
         # The user panned or zoomed: stop following and have that window drawn in detail.
         w = self.window
-        lo, hi = self.figure.span
+        lo, hi = span
         self.figure.set_clock(lo, hi, w.origin)
         with w.hold_trait_notifications():
             w.follow = False
@@ -107,19 +100,15 @@ class TasksView:
         if not segs or w.revision == self._drawn:
             return
         self._drawn = w.revision
-        self._drawing = True
-        try:
-            with self.figure.hold_sync():
-                self.figure.rows = w.rows
-                self.figure.replace(*(segs[k] for k in ("x0", "x1", "row", "color", "label")))
-                if w.follow and w.span[1] > w.span[0]:
-                    self.figure.span = w.span
-                    self.figure.set_clock(w.span[0], w.span[1], w.origin)
-                how = "aggregated by pixel" if segs["aggregated"] else "one rectangle per task"
-                self.figure.title = (
-                    f"Tasks \u2014 {w.retained:,} retained, {segs['tasks']:,} in view ({how})"
-                )
-        finally:
-            self._drawing = False
+        with self.figure.hold_sync():
+            self.figure.rows = w.rows
+            self.figure.replace(*(segs[k] for k in ("x0", "x1", "row", "color", "label")))
+            if w.follow and w.span[1] > w.span[0]:
+                self.figure.span = w.span
+                self.figure.set_clock(w.span[0], w.span[1], w.origin)
+            how = "aggregated by pixel" if segs["aggregated"] else "one rectangle per task"
+            self.figure.title = (
+                f"Tasks \u2014 {w.retained:,} retained, {segs['tasks']:,} in view ({how})"
+            )
         self.info.value = "following new tasks" if w.follow else "fixed window (pan/zoom)"
         self.segments, self.aggregated = len(segs["x0"]), segs["aggregated"]

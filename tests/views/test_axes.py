@@ -175,7 +175,7 @@ def test_task_stream_hovers_always_and_pans_on_demand():
 def test_zooming_the_stream_moves_its_clock_ticks():
     tasks, progress = stream_model()
     view = TaskStreamView(tasks, progress)
-    view.figure.span = (1.0, 1.5)
+    view.figure.set_state({"span": [1.0, 1.5]})  # a zoom in the browser
     values = list(view.figure.tick_values)
     assert values and all(1.0 <= v <= 1.5 for v in values)
     assert all(label.count(".") == 1 for label in view.figure.tick_labels)

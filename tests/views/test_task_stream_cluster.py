@@ -91,7 +91,8 @@ def test_canvas_gets_each_record_once_and_all_on_resend(client, waiter, monkeypa
     shown = view.figure.drawn()
     assert shown["label"] == window["label"] and len(shown["x0"]) == len(model.tasks.records)
     keys = {r["key"] for r in model.tasks.records}
-    assert {label.split(" | ")[0] for label in shown["label"]} == keys
+    # "key | worker | duration", or "transfer: key | ..." for other actions.
+    assert {label.split(" | ")[0].split(": ")[-1] for label in shown["label"]} == keys
     # Every record went once: appends after the first replace, none sent twice.
     ops = [c["op"] for c, _ in sent]
     assert ops[0] == "replace" and set(ops[1:]) <= {"append"} and len(ops) >= 2

@@ -36,7 +36,7 @@ def test_zooming_the_tasks_page_redraws_the_window_in_detail():
     model = history_model(100_000)
     view = TasksView(model, ProgressModel())
     computed = view.window.revision
-    view.figure.span = (0.0, 0.05)  # what a zoom in the browser sends
+    view.figure.set_state({"span": [0.0, 0.05]})  # what a zoom in the browser sends
     assert view.window.revision == computed + 1  # follow and window change: one aggregation
     assert not view.following and not view.aggregated
     assert 0 < view.segments < 200
@@ -69,7 +69,7 @@ def test_live_stream_follows_and_panning_fixes_the_window():
     tasks, history = stream(20)
     view = TaskStreamView(tasks, ProgressModel(), history)
     assert tasks.mode == "live" and view.rectangles == 20
-    view.figure.span = (0.0, 0.01)  # the user zooms in, in the browser
+    view.figure.set_state({"span": [0.0, 0.01]})  # the user zooms in, in the browser
     assert tasks.mode == "fixed" and view.mode.value == "fixed"
     assert tasks.window[0] == tasks.origin
     fixed = view.figure.span
