@@ -239,10 +239,11 @@ export class TaskCanvasModel extends DOMWidgetModel {
   }
 }
 
-/** Theme colours and font, read from JupyterLab's CSS variables. */
+/**
+ * What the canvas takes from JupyterLab's CSS variables (text is in elements
+ * styled by CSS: the title and tick labels).
+ */
 interface ITheme {
-  text: string;
-  faint: string;
   axis: string;
   font: string;
 }
@@ -368,8 +369,6 @@ export class TaskCanvasView extends DOMWidgetView {
       const v = (name: string, fallback: string) =>
         style.getPropertyValue(name).trim() || fallback;
       this._theme = {
-        text: v('--jp-ui-font-color1', '#1a1a1a'),
-        faint: v('--jp-ui-font-color2', '#616161'),
         axis: v('--jp-border-color1', '#bdbdbd'),
         font: v('--jp-ui-font-family', 'sans-serif')
       };
