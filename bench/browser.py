@@ -188,12 +188,13 @@ DASHBOARD = ".jp-NotebookPanel .dashmon-dashboard"
 
 # -- page scripts ---------------------------------------------------------------
 
-TITLE = """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+# Task figures are canvases (js/src/stream.ts) whose title is a text element.
+TITLE = """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream-title')]
     .find(t => t.textContent.startsWith('Task Stream'))"""
 
 WATCH_COUNT = """() => {
     window.dashmonCounts = [];
-    const fig = (TITLE_FN)().closest('.bqplot.figure');
+    const fig = (TITLE_FN)().closest('.dashmon-stream');
     let last = -1;
     const check = () => {
         const title = (TITLE_FN)();
@@ -216,10 +217,13 @@ ARM_UPDATE = """() => {
             const seen = performance.now();
             obs.disconnect();
             requestAnimationFrame(() => requestAnimationFrame(() =>
-                resolve({seen, drawn: performance.now(), title: now.textContent})));
+                resolve({seen, drawn: performance.now(), title: now.textContent,
+                         rects: Number(now.closest('.dashmon-stream').dataset.rects)})));
         });
-        obs.observe(title.closest('.bqplot.figure'),
-            {characterData: true, childList: true, subtree: true});
+        // Attributes too: a live update of a full stream may change no text,
+        // only where the canvas places its tick labels.
+        obs.observe(title.closest('.dashmon-stream'),
+            {characterData: true, childList: true, subtree: true, attributes: true});
     });
     return before;
 }""".replace("TITLE_FN", TITLE)
@@ -232,7 +236,7 @@ TWO_FRAMES = (
     "requestAnimationFrame(() => r(performance.now()))))"
 )
 
-RETAINED = """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+RETAINED = """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream-title')]
     .some(t => t.textContent.includes('100,000 retained'))"""
 
 FRAMES = """() => { window.dashmonFrames = []; let last = performance.now();
@@ -316,9 +320,15 @@ def measure(
 
             log(f"  [7a] {updates} updates of 1000 task rectangles")
             _wait_file(root / "ready-7a", timeout=30)
+            # The canvas draws only while on screen (JupyterLab scrolls to the
+            # running cell): bring the stream into view, or nothing is drawn.
+            page.locator(f"{DASHBOARD} .dashmon-stream[data-title^='Task Stream']").first.evaluate(
+                "el => el.scrollIntoView({block: 'center'})"
+            )
+            time.sleep(0.5)
             cdp = ctx.new_cdp_session(page)
             cdp.send("Performance.enable")
-            work, wall, window, idle, parts = [], [], [], [], []
+            work, wall, window, idle, parts, painted = [], [], [], [], [], []
             for rep in range(updates):
                 quiet = metrics_dict(cdp.send("Performance.getMetrics"))
                 time.sleep(0.5)
@@ -335,7 +345,9 @@ def measure(
                     {n: metric_delta(before, after, (n,)) for n in METRICS + ("TaskDuration",)}
                 )
                 wall.append(done["drawn"] - done["seen"])
+                painted.append(done["rects"])
             out["update_work_ms"], out["update_wall_ms"] = work, wall
+            out["update_rects"] = painted  # rectangles the canvas had painted by then
             out["update_window_ms"], out["idle_work_ms_per_s"] = window, idle
             out["update_parts_ms"] = (
                 {n: stats.median([p[n] for p in parts]) for n in parts[0]} if parts else {}
@@ -372,12 +384,10 @@ def measure(
                 page.wait_for_function(RETAINED, timeout=30_000, polling="raf")
                 render.append(page.evaluate(TWO_FRAMES) - started)
             out["render_ms"] = render
-            tasks = (
-                page.locator(f"{DASHBOARD} .bqplot.figure")
-                .filter(has=page.locator("text.mainheading", has_text="Tasks"))
-                .first
-            )
+            tasks = page.locator(f"{DASHBOARD} .dashmon-stream[data-title^='Tasks']").first
             box = tasks.bounding_box()
+            # Dragging pans once the page's Pan/zoom is on (off, the wheel scrolls the page).
+            page.locator(f"{DASHBOARD} button:visible", has_text="Pan/zoom").first.click()
             page.evaluate(FRAMES)
             ld.pan_left(page, box)
             page.wait_for_function(

@@ -11,6 +11,7 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import { IJupyterWidgetRegistry } from '@jupyter-widgets/base';
 import { ICommandPalette, ISessionContext } from '@jupyterlab/apputils';
 import { IConsoleTracker } from '@jupyterlab/console';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
@@ -18,6 +19,7 @@ import { Widget } from '@lumino/widgets';
 
 import { NotebookKernel, requestDashboard } from './kernel';
 import { DashboardPanel, DashmonPanel, dashboardIcon } from './panel';
+import { MODULE_NAME, MODULE_VERSION, widgetExports } from './stream';
 import { sortOnHeaderClick } from './table';
 import { VisibilityReporter } from './visibility';
 
@@ -195,4 +197,23 @@ const plugin: JupyterFrontEndPlugin<void> = {
   activate
 };
 
-export default plugin;
+/**
+ * The package's own widgets (the task-rectangle canvas).  Optional: without
+ * ipywidgets' manager there is nothing to register with, and the side panel
+ * plugin above does not depend on this one.
+ */
+const widgets: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-dashmon:widgets',
+  description: 'Registers the jupyter_dashmon widgets with the widget manager.',
+  autoStart: true,
+  optional: [IJupyterWidgetRegistry],
+  activate: (_app: JupyterFrontEnd, registry: IJupyterWidgetRegistry | null) => {
+    registry?.registerWidget({
+      name: MODULE_NAME,
+      version: MODULE_VERSION,
+      exports: widgetExports
+    });
+  }
+};
+
+export default [plugin, widgets];

@@ -1,4 +1,4 @@
-"""Runs in the kernel: one bqplot figure or page per module, each reading models only."""
+"""Runs in the kernel: one figure or page per module, each reading models only."""
 
 from .memory import MemoryView
 from .progress import ProgressView

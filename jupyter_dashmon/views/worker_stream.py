@@ -10,15 +10,8 @@ from __future__ import annotations
 from ..aggregate import ticks as tk
 from ..aggregate.models import ProgressModel, TaskHistoryModel, WorkersModel
 from ..aggregate.task_windows import WorkerWindow
-from .base import (
-    Throttle,
-    fit_rows,
-    rect_mark,
-    set_segments,
-    set_ticks,
-    stream_figure,
-    stream_scales,
-)
+from .base import Throttle
+from .canvas import TaskCanvas
 
 
 class WorkerStreamView:
@@ -35,11 +28,10 @@ class WorkerStreamView:
     ):
         self.span = span
         self.window = WorkerWindow(history, workers, progress, span=span, every=every).out
-        self.scales = stream_scales()
-        self.time, self.rows = self.scales["x"], self.scales["y"]
-        self.rects = rect_mark(self.scales)
-        self.figure = stream_figure("Recent tasks", height, self.scales, [self.rects])
-        set_ticks(self.figure.axes[0], tk.ago_ticks(span))
+        self.figure = TaskCanvas(
+            title="Recent tasks", height=height, row_cap=30.0, span=(-span, 0.0)
+        )
+        self.figure.set_ticks(tk.ago_ticks(span))
         self.tasks = 0
         self._drawn = -1
         self.redraw = Throttle(self._update, 0.0, on_active=self._set_active)
@@ -56,16 +48,18 @@ class WorkerStreamView:
             return
         self._drawn = w.revision
         if not w.rows:  # no worker chosen (or no task yet): an empty figure, as built
-            set_segments(self.rects, [], [], [], [])
-            self.figure.title = "Recent tasks"
+            with self.figure.hold_sync():
+                if self.figure.count:
+                    self.figure.replace([], [], [], [], [])
+                self.figure.rows = 0
+                self.figure.title = "Recent tasks"
             self.tasks = 0
             return
         with self.figure.hold_sync():
-            fit_rows(self.figure, self.scales, [self.rects], w.rows, cap=30.0)
-            set_ticks(self.figure.axes[0], tk.ago_ticks(-w.span[0]))
-            set_segments(
-                self.rects, segs["x0"], segs["x1"], segs["row"], segs["color"], labels=segs["label"]
-            )
+            self.figure.rows = w.rows
+            self.figure.span = w.span
+            self.figure.set_ticks(tk.ago_ticks(-w.span[0]))
+            self.figure.replace(*(segs[k] for k in ("x0", "x1", "row", "color", "label")))
             self.figure.title = (
                 f"Recent tasks on this worker: {segs['tasks']:,} in the last {self.span:.0f} s"
             )

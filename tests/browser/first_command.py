@@ -295,7 +295,9 @@ def check_live_dashboard(page: Any) -> None:
     """The figures render, inc, dec and add read ``100 / 100``, the status line says live."""
     figures = page.locator(f"{DASHBOARD} .bqplot.figure svg")
     wait_until("the dashboard's bqplot figures rendered", lambda: figures.count() >= 3, 60)
-    titles = page.locator(f"{DASHBOARD} .bqplot.figure text.mainheading").all_text_contents()
+    titles = page.locator(
+        f"{DASHBOARD} .bqplot.figure text.mainheading, {DASHBOARD} .dashmon-stream-title"
+    ).all_text_contents()
     for title in ("Progress", "Memory use", "Task Stream"):
         if not any(t.strip().startswith(title) for t in titles):
             raise CheckFailed(f"no {title!r} figure in the dashboard; titles: {titles}")

@@ -1,9 +1,9 @@
-"""What the axes and the task hover look like in a real JupyterLab, in headless Chromium.
+"""What the axes look like in a real JupyterLab, in headless Chromium.
 
-Reads the tick labels bqplot drew (their text and boxes): every quantity axis
-starts at 0 and reads round numbers with units, every time axis reads clock
-time, no label sticks out of its figure; hovering a task in the Status
-stream shows its tooltip.
+Reads the tick labels bqplot drew, and those of the task figures drawn on a
+canvas (their text and boxes): every quantity axis starts at 0 and reads
+round numbers with units, every time axis reads clock time, no label sticks
+out of its figure.  Hovering tasks is tested in test_task_canvas.py.
 """
 
 from __future__ import annotations
@@ -56,6 +56,16 @@ AXES = """() => [...document.querySelectorAll('.dashmon-dashboard .bqplot.figure
                                 top: b.top, bottom: b.bottom}; }),
             }));
     })
+    .concat([...document.querySelectorAll('.dashmon-dashboard .dashmon-stream')]
+        .filter(f => f.getBoundingClientRect().width > 0)
+        .map(f => { const box = f.getBoundingClientRect(); return {
+            title: f.dataset.title || '',
+            figure: {left: box.left, right: box.right, top: box.top, bottom: box.bottom},
+            ticks: [...f.querySelectorAll('.dashmon-stream-ticks span')]
+                .map(t => { const b = t.getBoundingClientRect();
+                    return {text: t.textContent, left: b.left, right: b.right,
+                            top: b.top, bottom: b.bottom}; }),
+        }; }))
     .filter(a => a.ticks.length > 0)"""
 
 CLOCK = re.compile(r"^\d\d:\d\d:\d\d(\.\d+)?$")
@@ -129,60 +139,4 @@ def test_axes_read_round_numbers_with_units_and_clock_time(browser: BrowserPage,
         assert any(s.startswith(title) for s in seen), (title, seen)
     stream = next(a for a in axes_on(page, "Status") if a["title"].startswith("Task Stream"))
     assert all(CLOCK.match(t["text"]) for t in stream["ticks"])
-    assert browser.errors == []
-
-
-# bqplot puts its tooltips in a container of their own under <body>.
-TOOLTIP = """() => [...document.querySelectorAll('.bqplot_tooltip_div .bqplot_mark_tooltip')]
-    .filter(t => t.style.display !== 'none' && t.textContent.trim() !== '')
-    .map(t => t.textContent.trim())"""
-
-
-def widest_task(stream: Any) -> dict:
-    boxes = [
-        b
-        for b in (p.bounding_box() for p in stream.locator("path.line[d]:not([d=''])").all())
-        if b is not None and b["width"] >= 3
-    ]
-    assert boxes, "no task rectangle drawn"
-    return max(boxes, key=lambda b: b["width"])
-
-
-def test_hovering_a_task_in_the_status_stream_shows_its_tooltip(
-    browser: BrowserPage, lab: Lab
-) -> None:
-    page = browser.page
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    lab_driver.open_and_run(page, lab, [DASHBOARD_CELL, WORK], wait_ms=120_000)
-    stream = (
-        page.locator(f"{DASHBOARD} .bqplot.figure")
-        .filter(has=page.locator("text.mainheading", has_text=re.compile("^Task Stream")))
-        .first
-    )
-    stream.scroll_into_view_if_needed()
-    # The widest rectangle drawn (a task path of one chunk mark), found afresh
-    # each try: in live mode the stream moves left as time passes, and a
-    # rectangle that moves under a still mouse gets no mouseover.
-    text = ""
-    for _ in range(10):
-        box = widest_task(stream)
-        page.mouse.move(5, 5)
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_timeout(300)
-        shown = page.evaluate(TOOLTIP)
-        if shown:
-            text = shown[0]
-            break
-    # key | worker | duration, as the README promises
-    assert re.search(r"\S+ \| tcp://[\d.:]+ \| [\d.]+ m?s", text), text
-    # The pan/zoom toggle puts bqplot's PanZoom layer on top: no hover then.
-    page.mouse.move(5, 5)
-    page.locator(f"{DASHBOARD} button", has_text="Pan/zoom").first.click()
-    page.wait_for_timeout(1500)  # the kernel sets the PanZoom; the browser builds it
-    for _ in range(3):
-        box = widest_task(stream)
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_timeout(300)
-        assert page.evaluate(TOOLTIP) == []
-        page.mouse.move(5, 5)
     assert browser.errors == []

@@ -52,6 +52,21 @@ def figure(page: Any, title: str | re.Pattern) -> Any:
     )
 
 
+def stream_figure(page: Any, title: str | re.Pattern) -> Any:
+    """The inline task figure (a canvas, js/src/stream.ts) whose title starts with ``title``."""
+    pattern = title if isinstance(title, re.Pattern) else re.compile("^" + re.escape(title))
+    return (
+        page.locator(f"{DASHBOARD} .dashmon-stream")
+        .filter(has=page.locator(".dashmon-stream-title", has_text=pattern))
+        .first
+    )
+
+
+def painted(figure: Any) -> int:
+    """Rectangles a task figure painted in its last frame."""
+    return int(figure.get_attribute("data-rects") or 0)
+
+
 def printed(page: Any, tag: str) -> dict:
     text = page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text=tag).first.inner_text()
     return json.loads(text.split(tag, 1)[1].strip().splitlines()[0])
@@ -67,10 +82,10 @@ def test_example_renders_inline(browser: BrowserPage, lab: Lab) -> None:
     assert labels.count() == model["prefixes"] == 4
     assert {t.split()[0] for t in labels.all_text_contents()} == {"inc", "dec", "add", "sum"}
     assert "total: 301" in progress.locator("text.mainheading").text_content()
-    # Task stream: one drawn path per record (the chunk marks hold them all).
-    stream = figure(page, "Task Stream")
-    paths = stream.locator("path.line[d]:not([d=''])")
-    assert paths.count() >= model["records"] >= 301
+    # Task stream: one painted rectangle per record.
+    stream = stream_figure(page, "Task Stream")
+    stream.wait_for()
+    assert painted(stream) >= model["records"] >= 301
     memory = figure(page, "Memory use")
     assert memory.locator("path.line[d]:not([d=''])").count() >= 1
     assert memory.locator("text.label", has_text=re.compile(r"^sum\s")).count() == 1
@@ -195,9 +210,13 @@ def test_each_page_renders_and_a_worker_can_be_chosen(browser: BrowserPage, lab:
     assert tabs.all_inner_texts() == ["Status", "Tasks", "Workers", "Scheduler"]
 
     tabs.filter(has_text="Tasks").click()
-    tasks = figure(page, "Tasks")
+    tasks = stream_figure(page, "Tasks")
     tasks.wait_for()
-    assert tasks.locator("path.line[d]:not([d=''])").count() >= 301
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream')]
+            .some(f => f.dataset.title.startsWith('Tasks') && +f.dataset.rects >= 301)""",
+        timeout=20_000,
+    )
 
     tabs.filter(has_text="Workers").click()
     table = page.locator(f"{DASHBOARD} .dashmon-workers-table")
@@ -207,11 +226,16 @@ def test_each_page_renders_and_a_worker_can_be_chosen(browser: BrowserPage, lab:
     options = chooser.locator("option").all_inner_texts()
     worker = next(o for o in options if "tcp://" in o)
     chooser.select_option(label=worker)
-    recent = figure(page, "Recent tasks on this worker")
+    recent = stream_figure(page, "Recent tasks on this worker")
     recent.wait_for(timeout=20_000)
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+        """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream-title')]
             .some(t => /^Recent tasks on this worker: [1-9]/.test(t.textContent))""",
+        timeout=20_000,
+    )
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream')]
+            .some(f => f.dataset.title.startsWith('Recent tasks on') && +f.dataset.rects > 0)""",
         timeout=20_000,
     )
     assert figure(page, re.compile(r"^Memory \d")).locator("path.line").count() >= 1
@@ -257,7 +281,7 @@ def test_100_000_tasks_render_on_the_tasks_page(
     started = page.evaluate("() => performance.now()")
     page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text="Tasks").click()
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
+        """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream-title')]
             .some(t => t.textContent.includes('100,000 retained'))""",
         timeout=30_000,
     )
@@ -266,12 +290,12 @@ def test_100_000_tasks_render_on_the_tasks_page(
         "() => r(performance.now()))))"
     )
     elapsed = (rendered - started) / 1000
-    tasks = figure(page, "Tasks")
-    drawn = tasks.locator("path.line[d]:not([d=''])").count()
+    tasks = stream_figure(page, "Tasks")
+    drawn = painted(tasks)
     record_property("render_100k_seconds", round(elapsed, 3))
-    print(f"\n100,000 tasks on the Tasks page: {elapsed:.3f} s from click to drawn, {drawn} paths")
-    assert 0 < drawn <= 8000  # aggregated by pixel, not one element per task
-    assert "aggregated by pixel" in tasks.locator("text.mainheading").text_content()
+    print(f"\n100,000 tasks on the Tasks page: {elapsed:.3f} s from click to drawn, {drawn} rects")
+    assert 0 < drawn <= 8000  # aggregated by pixel, not one rectangle per task
+    assert "aggregated by pixel" in (tasks.get_attribute("data-title") or "")
     # Pan: drag across the plot; the browser moves at once, the kernel refines.
     box = tasks.bounding_box()
     assert box is not None
@@ -281,9 +305,13 @@ def test_100_000_tasks_render_on_the_tasks_page(
                 if (window.dashmonFrames.length < 120) requestAnimationFrame(tick); };
             requestAnimationFrame(tick); }"""
     )
-    # Hover is the default; panning is switched on by the figure's Pan/zoom button.
+    # The wheel scrolls the notebook until the figure's Pan/zoom button is on.
     page.locator(f"{DASHBOARD} button", has_text="Pan/zoom").first.click()
-    page.wait_for_timeout(1500)  # the kernel sets the figure's PanZoom; the browser builds it
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream')]
+            .some(f => f.dataset.title.startsWith('Tasks')
+                && f.classList.contains('dashmon-stream-panzoom'))"""
+    )
     lab_driver.pan_left(page, box)
     page.wait_for_function(
         """() => [...document.querySelectorAll('.dashmon-dashboard .widget-label')]

@@ -1,11 +1,15 @@
 """The Task Stream fed real records: a LocalCluster with worker processes, the
 Listener writing the one task store, and the view switched between Live and
-Fixed.  Both modes must draw each record in the same row, colour and label."""
+Fixed.  Both modes must draw each record in the same row, colour and label;
+the canvas is sent each record once, and everything again when a new page
+model asks for it."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
+from ipywidgets import Widget
 from workloads import add, fail, inc
 
 from jupyter_dashmon.aggregate import DashboardModel, Listener
@@ -17,6 +21,20 @@ def drawn(view) -> Counter:
     """Every rectangle as (label, row, colour), counted (a key can be moved twice)."""
     d = view.drawn()
     return Counter(zip(d["label"], (int(r) for r in d["row"]), d["color"]))
+
+
+def sent_by(monkeypatch, widget) -> list[tuple[dict, list]]:
+    """The custom messages ``widget`` sends from now on: (content, buffers)."""
+    sent: list[tuple[dict, list]] = []
+    original = Widget._send
+
+    def _send(self, msg, buffers=None):
+        if self is widget and msg.get("method") == "custom":
+            sent.append((msg["content"], list(buffers or [])))
+        return original(self, msg, buffers)
+
+    monkeypatch.setattr(Widget, "_send", _send)
+    return sent
 
 
 def test_live_and_fixed_draw_real_records_alike(client, waiter):
@@ -41,12 +59,12 @@ def test_live_and_fixed_draw_real_records_alike(client, waiter):
     view = TaskStreamView(model.tasks, model.progress, model.history, every=0.0)
     live = drawn(view)
     assert sum(live.values()) == len(records) and view.rectangles == len(records)
-    assert view.live.count == len(records)
+    assert view.figure.count == len(records)
     view.mode.value = "fixed"
-    assert model.tasks.mode == "fixed" and view.fixed.visible
+    assert model.tasks.mode == "fixed" and "fixed window" in view.figure.title
     assert drawn(view) == live
     view.mode.value = "live"
-    assert drawn(view) == live and not view.fixed.visible
+    assert drawn(view) == live and "last" in view.figure.title
     # Rows are the worker threads in the order the store first saw them.
     first_seen = list(dict.fromkeys((r["worker"], r["thread"]) for r in records))
     row_of = {text: row for (text, row, _), _ in live.items()}
@@ -54,3 +72,41 @@ def test_live_and_fixed_draw_real_records_alike(client, waiter):
         if r["action"] == "compute":
             label = next(t for t in row_of if t.startswith(r["key"] + " | "))
             assert row_of[label] == first_seen.index((r["worker"], r["thread"]))
+
+
+def test_canvas_gets_each_record_once_and_all_on_resend(client, waiter, monkeypatch):
+    model = DashboardModel()
+    listener = Listener(client, model, resolve_options(interval=0.05))
+    view = TaskStreamView(model.tasks, model.progress, model.history, every=0.0)
+    sent = sent_by(monkeypatch, view.figure)
+    listener.start()
+    try:
+        client.gather(client.map(inc, range(30)))
+        waiter(lambda: view.rectangles >= 30, timeout=30, what="the first 30 tasks drawn")
+        client.gather(client.map(inc, range(100, 120)))
+        waiter(lambda: view.rectangles >= 50, timeout=30, what="20 more tasks drawn")
+    finally:
+        client.sync(listener.stop)
+    window = view.window.segments
+    shown = view.figure.drawn()
+    assert shown["label"] == window["label"] and len(shown["x0"]) == len(model.tasks.records)
+    keys = {r["key"] for r in model.tasks.records}
+    # "key | worker | duration", or "transfer: key | ..." for other actions.
+    assert {label.split(" | ")[0].split(": ")[-1] for label in shown["label"]} == keys
+    # Every record went once: appends after the first replace, none sent twice.
+    ops = [c["op"] for c, _ in sent]
+    assert ops[0] == "replace" and set(ops[1:]) <= {"append"} and len(ops) >= 2
+    labels = [label for c, _ in sent for label in c["labels"]]
+    assert len(labels) == len(set(labels)) == len(shown["label"])
+    for content, buffers in sent:
+        n = content["count"]
+        assert [len(b) for b in buffers] == [4 * n, 4 * n, 4 * n, n]
+    # A page that reloads has a new model, which asks for everything.
+    sent.clear()
+    view.figure._handle_custom_msg({"op": "resend"}, [])
+    ((content, buffers),) = sent
+    assert content["op"] == "replace" and content["labels"] == shown["label"]
+    x0 = np.frombuffer(buffers[0], dtype=np.float32)
+    assert np.allclose(x0, np.asarray(shown["x0"], dtype=np.float32))
+    colors = [content["colors"][i] for i in np.frombuffer(buffers[3], dtype=np.uint8)]
+    assert colors == shown["color"]

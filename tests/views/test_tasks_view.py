@@ -27,26 +27,26 @@ def test_tasks_page_draws_100_000_tasks_as_few_segments():
     model = history_model(100_000)
     view = TasksView(model, ProgressModel(colors={"inc": "#123456"}))
     assert view.aggregated and 0 < view.segments <= 8000
-    assert len(view.rects.x) == view.segments
+    assert view.figure.count == view.segments
     assert "100,000 retained" in view.figure.title and "aggregated by pixel" in view.figure.title
-    assert view.time.min == 0.0 and view.time.max > 0
+    assert view.figure.span[0] == 0.0 and view.figure.span[1] > 0
 
 
 def test_zooming_the_tasks_page_redraws_the_window_in_detail():
     model = history_model(100_000)
     view = TasksView(model, ProgressModel())
     computed = view.window.revision
-    view.time.max = 0.05  # what a PanZoom in the browser sends
+    view.figure.set_state({"span": [0.0, 0.05]})  # what a zoom in the browser sends
     assert view.window.revision == computed + 1  # follow and window change: one aggregation
     assert not view.following and not view.aggregated
     assert 0 < view.segments < 200
-    assert all(label.count(" | ") == 2 for label in view.rects.labels)  # one task each
+    assert all(label.count(" | ") == 2 for label in view.figure.drawn()["label"])  # one task each
     # New tasks do not move a window the user chose.
     model.history.append(columns(10, start=5000.0, seed=1))
     model.revision += 1
-    assert view.time.max == 0.05 and not view.following
+    assert view.figure.span == (0.0, 0.05) and not view.following
     view.show_all()
-    assert view.following and view.time.max > 100
+    assert view.following and view.figure.span[1] > 100
 
 
 def test_tasks_page_follows_new_history():
@@ -69,13 +69,13 @@ def test_live_stream_follows_and_panning_fixes_the_window():
     tasks, history = stream(20)
     view = TaskStreamView(tasks, ProgressModel(), history)
     assert tasks.mode == "live" and view.rectangles == 20
-    view.time.min, view.time.max = 0.0, 0.01  # user zooms in
+    view.figure.set_state({"span": [0.0, 0.01]})  # the user zooms in, in the browser
     assert tasks.mode == "fixed" and view.mode.value == "fixed"
     assert tasks.window[0] == tasks.origin
-    fixed = (view.time.min, view.time.max)
+    fixed = view.figure.span
     # Updates keep the chosen window.
     append_tasks(history, tasks, columns(5, start=tasks.now + 1, seed=3), now=tasks.now + 2)
-    assert (view.time.min, view.time.max) == fixed and tasks.mode == "fixed"
+    assert view.figure.span == fixed and tasks.mode == "fixed"
     assert view.rectangles < 20
     view.mode.value = "live"
     assert tasks.mode == "live" and view.rectangles == 25
@@ -84,23 +84,24 @@ def test_live_stream_follows_and_panning_fixes_the_window():
 def test_fixed_button_freezes_the_current_window():
     tasks, history = stream(20)
     view = TaskStreamView(tasks, ProgressModel(), history)
-    before = (view.time.min, view.time.max)
+    before = view.figure.span
     view.mode.value = "fixed"
     assert tasks.mode == "fixed"
-    assert (view.time.min, view.time.max) == before
+    assert view.figure.span == before
 
 
 def test_worker_stream_draws_the_selected_workers_last_seconds():
     history = history_model(200)
     workers = WorkersModel()
     view = WorkerStreamView(workers, history, ProgressModel(colors={"inc": "#123456"}), span=60.0)
-    assert view.tasks == 0 and list(view.rects.labels) == [""]
+    assert view.tasks == 0 and view.figure.count == 0
     workers.selected = "tcp://127.0.0.1:9001"  # threads 2 and 3 of the synthetic columns
-    assert view.tasks == 50 and view.rows.max == 1.5
-    assert (view.time.min, view.time.max) == (-60.0, 0.0)
-    assert all(-60.0 <= x <= 0.0 for x in view.rects.x.ravel())
-    assert all(" | tcp://127.0.0.1:9001 | " in label for label in view.rects.labels)
-    assert "#123456" in list(view.rects.colors)
+    drawn = view.figure.drawn()
+    assert view.tasks == 50 == len(drawn["x0"]) and view.figure.rows == 2
+    assert view.figure.span == (-60.0, 0.0)
+    assert all(-60.0 <= x <= 0.0 for x in drawn["x0"] + drawn["x1"])
+    assert all(" | tcp://127.0.0.1:9001 | " in label for label in drawn["label"])
+    assert "#123456" in drawn["color"]
     view.redraw.active = False  # a hidden page: new tasks are not aggregated
     history.history.append(columns(8, start=2000.0, seed=4))
     history.revision += 1

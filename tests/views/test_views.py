@@ -90,6 +90,21 @@ def traffic(monkeypatch):
     return sent
 
 
+@pytest.fixture
+def custom(monkeypatch):
+    """Every custom message a widget sends: a list of (widget, content, buffers)."""
+    sent: list[tuple[Widget, dict, list]] = []
+    original = Widget._send
+
+    def _send(self, msg, buffers=None):
+        if msg.get("method") == "custom":
+            sent.append((self, msg["content"], list(buffers or [])))
+        return original(self, msg, buffers)
+
+    monkeypatch.setattr(Widget, "_send", _send)
+    return sent
+
+
 def notifications(*widgets):
     """A list that grows by one for every trait change on any of ``widgets``."""
     seen: list[str] = []
@@ -418,12 +433,9 @@ def test_task_stream_view_marks(stream):
     assert labels[2].startswith("transfer: add-1")
     assert labels[3].endswith(" | erred")
     assert view.figure.title == "Task Stream \u2014 last 4 tasks, 3 threads"
-    assert (view.time.min, view.time.max) == (0.0, 4.0)  # right end is `now`
-    assert view.rows.max == 2.5
-    mark = view.live.marks[0]
-    assert mark.stroke_width == pytest.approx(min(plot_height(view.figure) / 3 * 0.8, 40))
-    assert segments_of(mark) == [(0.0, 1.0, 0.0), (0.5, 2.0, 1.0), (1.0, 1.5, 2.0), (2.0, 3.0, 0.0)]
-    assert view.rectangles == 4
+    assert view.figure.span == (0.0, 4.0)  # right end is `now`
+    assert view.figure.rows == 3
+    assert view.rectangles == 4 == view.figure.count
 
 
 def test_task_stream_view_follows_model(stream):
@@ -434,25 +446,33 @@ def test_task_stream_view_follows_model(stream):
     assert view.figure.title == "Task Stream \u2014 last 5 tasks, 4 threads"
     assert drawn(view)[-1] == (3.0, 10.0, 3)
     assert view.drawn()["color"][-1] == "#999999"
-    assert view.time.max == 10.0  # past `now`: the last stop
+    assert view.figure.span[1] == 10.0  # past `now`: the last stop
     reset_store(tasks.source, tasks)
     assert view.figure.title == "Task Stream \u2014 last 0 tasks, 0 threads"
     assert drawn(view) == [] and view.rectangles == 0
 
 
-def test_task_stream_draws_only_what_is_new(stream, traffic):
+def rect_messages(custom, widget):
+    """(op, count, labels, buffer bytes) of each rectangle message ``widget`` sent."""
+    return [
+        (c["op"], c["count"], c["labels"], sum(len(b) for b in buffers))
+        for w, c, buffers in custom
+        if w is widget and c.get("op") in ("replace", "append")
+    ]
+
+
+def test_task_stream_draws_only_what_is_new(stream, custom):
     tasks, progress = stream
     view = TaskStreamView(tasks, progress, every=0.0)
     many = [record(f"inc-{i}", "inc", "tcp://w1", 1, 104.0 + i, 104.5 + i) for i in range(120)]
     add_records(tasks, many)
-    filled = [m for m in view.live.marks if list(m.labels) != [""]]
-    assert len(filled) == 5  # chunks of 25
-    traffic.clear()
+    custom.clear()
     add_records(tasks, [record("inc-x", "inc", "tcp://w1", 1, 224.0, 224.5)])
-    # Only the chunk that grew is re-sent, not the 125 rectangles before it.
-    sent_x = [widget for widget, keys in traffic if "x" in keys]
-    assert len(sent_x) == 1
-    assert view.rectangles == 125
+    # Only the new record is sent, not the 124 rectangles before it.
+    ((op, count, labels, size),) = rect_messages(custom, view.figure)
+    assert (op, count) == ("append", 1) and labels[0].startswith("inc-x | ")
+    assert size == 4 + 4 + 4 + 1  # x0, x1 float32, row int32, colour uint8
+    assert view.rectangles == 125 == view.figure.count
 
 
 def test_task_stream_keeps_at_most_length_records_on_screen(stream):
@@ -465,9 +485,7 @@ def test_task_stream_keeps_at_most_length_records_on_screen(stream):
             for i in range(40)
         ]
         add_records(tasks, new)
-    marks = [m for m in view.live.marks if list(m.labels) != [""]]
-    assert len(marks) <= 100 // 25 + 1
-    assert 100 <= len(view.drawn()["x0"]) <= 150
+    assert len(view.drawn()["x0"]) == 100 == view.figure.capacity
     assert view.drawn()["label"][-1].startswith("k-9-39 ")
     assert view.rectangles == 100 and len(tasks.records) == 100
 
@@ -480,18 +498,19 @@ def test_task_stream_labels_are_verbatim_text(stream):
     assert text.startswith(EVIL + " | ")
 
 
-def test_task_stream_nothing_new_sends_nothing(stream, traffic):
+def test_task_stream_nothing_new_sends_nothing(stream, traffic, custom):
     tasks, progress = stream
     view = TaskStreamView(tasks, progress, every=0.0)
-    seen = notifications(view.figure, *view.figure.marks, view.time, view.rows)
+    seen = notifications(view.figure)
     traffic.clear()
+    custom.clear()
     tasks.source.revision += 1  # a poll that brought no task
     tasks.now = 104.0
     progress.colors = dict(progress.colors)
     view.redraw()
     assert seen == [] and traffic == []
     add_records(tasks, [record("inc-9", "inc", "tcp://w1", 1, 104.0, 106.0)])
-    assert "max" in seen
+    assert "span" in seen and [op for op, *_ in rect_messages(custom, view.figure)] == ["append"]
 
 
 def test_hidden_task_stream_computes_nothing_and_catches_up(stream):
@@ -526,14 +545,14 @@ def test_live_and_fixed_draw_the_same_records_alike(stream):
     view = TaskStreamView(tasks, progress, every=0.0)
     live = per_record(view)
     n_rows = len({row for row, _ in live.values()})
-    assert len(live) == 64 and n_rows == 7 and view.rows.max == n_rows - 0.5
+    assert len(live) == 64 and n_rows == 7 and view.figure.rows == n_rows
     view.mode.value = "fixed"  # the user freezes the current window
-    assert tasks.mode == "fixed" and view.fixed.visible
+    assert tasks.mode == "fixed" and view.figure.title.startswith("Task Stream \u2014 fixed")
     fixed = per_record(view)
     assert fixed == live
-    assert view.rows.max == n_rows - 0.5
+    assert view.figure.rows == n_rows
     view.mode.value = "live"
-    assert per_record(view) == live and not view.fixed.visible
+    assert per_record(view) == live and "last 64 tasks" in view.figure.title
 
 
 # -- ResourcesView ---------------------------------------------------------------

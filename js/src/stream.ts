@@ -1,0 +1,668 @@
+/**
+ * Task rectangles on a canvas: the widget behind jupyter_dashmon/views/canvas.py.
+ *
+ * The model keeps every rectangle the kernel sent (custom messages with
+ * binary buffers), so each view of it (the notebook output, the side panel)
+ * draws from the same store.  A view paints on a canvas, batched by colour,
+ * in one animation frame per burst of messages and only while it is on
+ * screen; it shows the label of the task under the pointer, and pans and
+ * zooms the time axis when the model's `pan_zoom` is on.
+ */
+
+import {
+  DOMWidgetModel,
+  DOMWidgetView,
+  IBackboneModelOptions,
+  WidgetModel
+} from '@jupyter-widgets/base';
+
+/** The npm package name and version the Python side asks for (js/package.json). */
+export const MODULE_NAME = 'jupyter-dashmon';
+export const MODULE_VERSION = '0.1.0';
+
+/** Kernel -> browser, with buffers x0, x1 (float32), row (int32), colour index (uint8). */
+interface IRectsMessage {
+  op: 'replace' | 'append';
+  count: number;
+  colors: string[];
+  labels: string[];
+}
+
+/** Margins of the plot, as the bqplot figures beside it have them. */
+const MARGIN = { top: 36, bottom: 30, left: 28, right: 28 };
+const TICK_FONT_PX = 11;
+/** Pixels of slack around a rectangle that still count as hovering it. */
+const HOVER_SLACK = 2;
+/** Milliseconds a pan or zoom waits for the next before the kernel is told. */
+const SAVE_DELAY = 150;
+
+function copyOf<T extends Float32Array | Int32Array | Uint8Array>(
+  make: new (buffer: ArrayBuffer) => T,
+  view: DataView | ArrayBuffer
+): T {
+  // Copied: a typed array over a message buffer needs an aligned offset.
+  if (view instanceof ArrayBuffer) {
+    return new make(view.slice(0));
+  }
+  return new make(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+}
+
+/**
+ * What the kernel sent: rectangles in arrival order, oldest first, each with
+ * an index into `colors` (a table that only grows).
+ */
+export class RectStore {
+  count = 0;
+  x0 = new Float32Array(0);
+  x1 = new Float32Array(0);
+  row = new Int32Array(0);
+  color = new Uint8Array(0);
+  labels: string[] = [];
+  colors: string[] = [];
+  /** Bumped on every change, so views and the hover index know they are stale. */
+  version = 0;
+
+  /** Take in one message; `capacity` bounds what an append keeps. */
+  take(msg: IRectsMessage, buffers: (DataView | ArrayBuffer)[], capacity: number): void {
+    const n = msg.count;
+    const x0 = copyOf(Float32Array, buffers[0]);
+    const x1 = copyOf(Float32Array, buffers[1]);
+    const row = copyOf(Int32Array, buffers[2]);
+    const local = copyOf(Uint8Array, buffers[3]);
+    const color = new Uint8Array(n);
+    const map = msg.colors.map(c => this._colorIndex(c));
+    for (let i = 0; i < n; i++) {
+      color[i] = map[local[i]];
+    }
+    if (msg.op === 'replace') {
+      this.count = 0;
+      this.labels = [];
+    }
+    const keep = msg.op === 'replace' ? 0 : Math.max(0, Math.min(this.count, capacity - n));
+    const drop = this.count - keep;
+    const total = keep + n;
+    this._reserve(total);
+    if (drop > 0) {
+      this.x0.copyWithin(0, drop, this.count);
+      this.x1.copyWithin(0, drop, this.count);
+      this.row.copyWithin(0, drop, this.count);
+      this.color.copyWithin(0, drop, this.count);
+      this.labels.splice(0, drop);
+    }
+    this.x0.set(x0.subarray(0, n), keep);
+    this.x1.set(x1.subarray(0, n), keep);
+    this.row.set(row.subarray(0, n), keep);
+    this.color.set(color, keep);
+    for (let i = 0; i < n; i++) {
+      this.labels.push(String(msg.labels[i] ?? ''));
+    }
+    this.count = total;
+    this.version++;
+    this._index = null;
+  }
+
+  /** The record under (`t` seconds, `row`), within `slack` seconds, or -1. */
+  find(t: number, row: number, slack: number): number {
+    const index = this._rowIndex();
+    const order = index.rows.get(row);
+    if (order === undefined) {
+      return -1;
+    }
+    const longest = index.longest.get(row) ?? 0;
+    // Records sorted by start: the candidates start between t - longest and t.
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.x0[order[mid]] <= t + slack) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    let best = -1;
+    let bestGap = Infinity;
+    for (let k = lo - 1; k >= 0; k--) {
+      const i = order[k];
+      if (this.x0[i] < t - slack - longest) {
+        break;
+      }
+      const gap = Math.max(this.x0[i] - t, t - this.x1[i], 0);
+      // Inside wins; among several, the newest (drawn last, on top).
+      if (gap <= slack && (gap < bestGap || (gap === bestGap && i > best))) {
+        best = i;
+        bestGap = gap;
+      }
+    }
+    return best;
+  }
+
+  private _colorIndex(color: string): number {
+    let i = this.colors.indexOf(color);
+    if (i < 0) {
+      i = this.colors.length;
+      this.colors.push(color);
+    }
+    if (i > 255) {
+      // Only runs of hundreds of distinct functions could get here; reuse rather than wrap.
+      return 255;
+    }
+    return i;
+  }
+
+  private _reserve(n: number): void {
+    if (this.x0.length >= n) {
+      return;
+    }
+    const size = Math.max(n, this.x0.length * 2, 64);
+    const grow = <T extends Float32Array | Int32Array | Uint8Array>(old: T, fresh: T): T => {
+      fresh.set(old.subarray(0, this.count));
+      return fresh;
+    };
+    this.x0 = grow(this.x0, new Float32Array(size));
+    this.x1 = grow(this.x1, new Float32Array(size));
+    this.row = grow(this.row, new Int32Array(size));
+    this.color = grow(this.color, new Uint8Array(size));
+  }
+
+  private _rowIndex(): { rows: Map<number, number[]>; longest: Map<number, number> } {
+    if (this._index === null) {
+      const rows = new Map<number, number[]>();
+      const longest = new Map<number, number>();
+      for (let i = 0; i < this.count; i++) {
+        const r = this.row[i];
+        let list = rows.get(r);
+        if (list === undefined) {
+          list = [];
+          rows.set(r, list);
+        }
+        list.push(i);
+        longest.set(r, Math.max(longest.get(r) ?? 0, this.x1[i] - this.x0[i]));
+      }
+      for (const list of rows.values()) {
+        list.sort((a, b) => this.x0[a] - this.x0[b] || a - b);
+      }
+      this._index = { rows, longest };
+    }
+    return this._index;
+  }
+
+  private _index: { rows: Map<number, number[]>; longest: Map<number, number> } | null = null;
+}
+
+export class TaskCanvasModel extends DOMWidgetModel {
+  defaults(): Backbone.ObjectHash {
+    return {
+      ...super.defaults(),
+      _model_name: 'TaskCanvasModel',
+      _view_name: 'TaskCanvasView',
+      _model_module: MODULE_NAME,
+      _view_module: MODULE_NAME,
+      _model_module_version: `^${MODULE_VERSION}`,
+      _view_module_version: `^${MODULE_VERSION}`,
+      title: '',
+      height: 260,
+      span: [0, 1],
+      tick_values: [],
+      tick_labels: [],
+      rows: 0,
+      row_cap: 40,
+      pan_zoom: false,
+      capacity: 1000
+    };
+  }
+
+  readonly store = new RectStore();
+
+  initialize(attributes: Backbone.ObjectHash, options: IBackboneModelOptions): void {
+    super.initialize(attributes, options);
+    this.on('msg:custom', this._onMessage, this);
+    // A new model holds nothing, whatever the kernel sent before it existed
+    // (e.g. before a page reload): ask for all of it.
+    void Promise.resolve().then(() => {
+      if (this.comm_live) {
+        this.send({ op: 'resend' }, {});
+      }
+    });
+  }
+
+  private _onMessage(content: IRectsMessage, buffers?: (DataView | ArrayBuffer)[]): void {
+    if (
+      (content?.op !== 'replace' && content?.op !== 'append') ||
+      !buffers ||
+      buffers.length < 4
+    ) {
+      return;
+    }
+    this.store.take(content, buffers, this.get('capacity') as number);
+    this.trigger('rects');
+  }
+}
+
+/**
+ * What the canvas takes from JupyterLab's CSS variables (text is in elements
+ * styled by CSS: the title and tick labels).
+ */
+interface ITheme {
+  axis: string;
+  font: string;
+}
+
+export class TaskCanvasView extends DOMWidgetView {
+  declare model: TaskCanvasModel;
+
+  render(): void {
+    this.el.classList.add('dashmon-stream');
+    // Sized on a box of its own: the widget's Layout owns the element's style.
+    this._box.className = 'dashmon-stream-box';
+    this._title.className = 'dashmon-stream-title';
+    this._ticks.className = 'dashmon-stream-ticks';
+    this._canvas.className = 'dashmon-stream-canvas';
+    this._box.append(this._canvas, this._title, this._ticks);
+    this.el.appendChild(this._box);
+
+    // listenTo, not on: a removed view (another tab shown) must stop listening.
+    const redraw = () => this._schedule();
+    this.listenTo(this.model, 'rects', redraw);
+    this.listenTo(
+      this.model,
+      'change:span change:tick_values change:tick_labels change:rows change:row_cap',
+      redraw
+    );
+    this.listenTo(this.model, 'change:title', this._setTitle);
+    this.listenTo(this.model, 'change:height', this._setHeight);
+    this.listenTo(this.model, 'change:pan_zoom', this._setPanZoom);
+    this._setTitle();
+    this._setHeight();
+    this._setPanZoom();
+
+    this._resize = new ResizeObserver(entries => {
+      for (const entry of entries) {
+        this._width = entry.contentRect.width;
+      }
+      this._schedule();
+    });
+    this._resize.observe(this._box);
+    this._seen = new IntersectionObserver(entries => {
+      for (const entry of entries) {
+        this._onScreen = entry.isIntersecting;
+      }
+      if (this._onScreen && this._dirty) {
+        this._schedule();
+      }
+    });
+    this._seen.observe(this._box);
+    this._themeWatch = new MutationObserver(() => {
+      this._theme = null;
+      this._schedule();
+      // The new theme's variables may land just after the attribute changes.
+      window.setTimeout(() => {
+        this._theme = null;
+        this._schedule();
+      }, 250);
+    });
+    this._themeWatch.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name']
+    });
+
+    const c = this._canvas;
+    c.addEventListener('pointermove', this._onPointerMove);
+    c.addEventListener('pointerdown', this._onPointerDown);
+    c.addEventListener('pointerup', this._onPointerUp);
+    c.addEventListener('pointercancel', this._onPointerUp);
+    c.addEventListener('pointerleave', this._onPointerLeave);
+    c.addEventListener('wheel', this._onWheel, { passive: false });
+  }
+
+  remove(): unknown {
+    this._onScreen = false;
+    this._resize?.disconnect();
+    this._seen?.disconnect();
+    this._themeWatch?.disconnect();
+    if (this._frame) {
+      cancelAnimationFrame(this._frame);
+    }
+    window.clearTimeout(this._saveTimer);
+    this._tooltip?.remove();
+    this._tooltip = null;
+    return super.remove() as unknown;
+  }
+
+  // -- traits -------------------------------------------------------------------
+
+  private _setTitle(): void {
+    const text = String(this.model.get('title') ?? '');
+    this._title.textContent = text;
+    this._title.title = text;
+    this.el.dataset.title = text;
+  }
+
+  private _setHeight(): void {
+    this._box.style.height = `${Number(this.model.get('height'))}px`;
+    this._schedule();
+  }
+
+  private _setPanZoom(): void {
+    this.el.classList.toggle('dashmon-stream-panzoom', Boolean(this.model.get('pan_zoom')));
+  }
+
+  // -- drawing ------------------------------------------------------------------
+
+  /** Draw in the next frame, once however many changes come before it; later if off screen. */
+  private _schedule(): void {
+    this._dirty = true;
+    if (this._frame || !this._onScreen) {
+      return;
+    }
+    this._frame = requestAnimationFrame(() => {
+      this._frame = 0;
+      if (this._onScreen) {
+        this._draw();
+      }
+    });
+  }
+
+  private _themeNow(): ITheme {
+    if (this._theme === null) {
+      const style = getComputedStyle(this.el);
+      const v = (name: string, fallback: string) =>
+        style.getPropertyValue(name).trim() || fallback;
+      this._theme = {
+        axis: v('--jp-border-color1', '#bdbdbd'),
+        font: v('--jp-ui-font-family', 'sans-serif')
+      };
+    }
+    return this._theme;
+  }
+
+  private _span(): [number, number] {
+    const span = this.model.get('span') as number[];
+    const lo = Number(span?.[0] ?? 0);
+    const hi = Number(span?.[1] ?? 1);
+    return hi > lo ? [lo, hi] : [lo, lo + 1];
+  }
+
+  private _plot(): { left: number; top: number; width: number; height: number } {
+    const width = Math.max(this._width || this._box.clientWidth, 1);
+    const height = Number(this.model.get('height'));
+    return {
+      left: MARGIN.left,
+      top: MARGIN.top,
+      width: Math.max(width - MARGIN.left - MARGIN.right, 1),
+      height: Math.max(height - MARGIN.top - MARGIN.bottom, 1)
+    };
+  }
+
+  private _rowGeometry(plotHeight: number): { band: number; size: number } {
+    const rows = Math.max(Number(this.model.get('rows')), 1);
+    const band = plotHeight / rows;
+    return { band, size: Math.min(band * 0.8, Number(this.model.get('row_cap'))) };
+  }
+
+  private _draw(): void {
+    this._dirty = false;
+    const width = Math.max(this._width || this._box.clientWidth, 1);
+    const height = Number(this.model.get('height'));
+    const dpr = window.devicePixelRatio || 1;
+    const canvas = this._canvas;
+    const pw = Math.round(width * dpr);
+    const ph = Math.round(height * dpr);
+    if (canvas.width !== pw || canvas.height !== ph) {
+      canvas.width = pw;
+      canvas.height = ph;
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    const ctx = canvas.getContext('2d');
+    if (ctx === null) {
+      return;
+    }
+    const theme = this._themeNow();
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const plot = this._plot();
+    const [lo, hi] = this._span();
+    const scale = plot.width / (hi - lo);
+    const { band, size } = this._rowGeometry(plot.height);
+
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(plot.left, plot.top, plot.width, plot.height);
+    ctx.clip();
+    const s = this.model.store;
+    const n = s.count;
+    let painted = 0;
+    for (let c = 0; c < s.colors.length; c++) {
+      ctx.beginPath();
+      let any = false;
+      for (let i = 0; i < n; i++) {
+        if (s.color[i] !== c || s.x1[i] < lo || s.x0[i] > hi) {
+          continue;
+        }
+        const x = plot.left + (s.x0[i] - lo) * scale;
+        const w = Math.max((s.x1[i] - s.x0[i]) * scale, 1);
+        const y = plot.top + (s.row[i] + 0.5) * band - size / 2;
+        ctx.rect(x, y, w, size);
+        any = true;
+        painted++;
+      }
+      if (any) {
+        ctx.fillStyle = s.colors[c];
+        ctx.fill();
+      }
+    }
+    ctx.restore();
+    // What a test or benchmark can read: rectangles painted in this frame.
+    const count = String(painted);
+    if (this.el.dataset.rects !== count) {
+      this.el.dataset.rects = count;
+    }
+
+    // The time axis: a line under the plot, a tick mark and a label per value.
+    const base = plot.top + plot.height + 0.5;
+    ctx.strokeStyle = theme.axis;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(plot.left, base);
+    ctx.lineTo(plot.left + plot.width, base);
+    const values = (this.model.get('tick_values') as number[]) ?? [];
+    const labels = (this.model.get('tick_labels') as string[]) ?? [];
+    const ticks: { x: number; text: string }[] = [];
+    values.forEach((v, i) => {
+      if (v < lo || v > hi) {
+        return;
+      }
+      const x = Math.round(plot.left + (v - lo) * scale) + 0.5;
+      ctx.moveTo(x, base);
+      ctx.lineTo(x, base + 5);
+      ticks.push({ x, text: String(labels[i] ?? '') });
+    });
+    ctx.stroke();
+    this._placeTicks(ctx, ticks, width, base + 7, theme);
+  }
+
+  /**
+   * Tick labels as text elements (measurable, themed by CSS): centred under
+   * their tick, moved inside the figure at its ends, and one left out where
+   * it would touch the one before (a 250 px side panel has room for few).
+   */
+  private _placeTicks(
+    ctx: CanvasRenderingContext2D,
+    ticks: { x: number; text: string }[],
+    width: number,
+    top: number,
+    theme: ITheme
+  ): void {
+    ctx.font = `${TICK_FONT_PX}px ${theme.font}`;
+    const shown: { left: number; text: string }[] = [];
+    let right = -Infinity;
+    for (const t of ticks) {
+      const w = Math.ceil(ctx.measureText(t.text).width) + 1;
+      const left = Math.min(Math.max(t.x - w / 2, 0), width - w);
+      if (left < right + 6 || left < 0) {
+        continue;
+      }
+      shown.push({ left, text: t.text });
+      right = left + w;
+    }
+    const spans = this._ticks.children;
+    while (spans.length > shown.length) {
+      spans[spans.length - 1].remove();
+    }
+    while (spans.length < shown.length) {
+      this._ticks.appendChild(document.createElement('span'));
+    }
+    shown.forEach((t, i) => {
+      const span = spans[i] as HTMLElement;
+      if (span.textContent !== t.text) {
+        span.textContent = t.text;
+      }
+      span.style.left = `${t.left}px`;
+      span.style.top = `${top}px`;
+    });
+  }
+
+  // -- pointer --------------------------------------------------------------------
+
+  private _at(event: PointerEvent | WheelEvent): { t: number; x: number; y: number } {
+    const box = this._canvas.getBoundingClientRect();
+    const x = event.clientX - box.left;
+    const y = event.clientY - box.top;
+    const plot = this._plot();
+    const [lo, hi] = this._span();
+    return { t: lo + ((x - plot.left) / plot.width) * (hi - lo), x, y };
+  }
+
+  private _onPointerMove = (event: PointerEvent): void => {
+    if (this._drag !== null) {
+      const plot = this._plot();
+      const [lo, hi] = this._span();
+      const at = this._at(event);
+      // Keep the time grabbed under the pointer.
+      const left = this._drag - ((at.x - plot.left) / plot.width) * (hi - lo);
+      this._setSpan(left, left + (hi - lo));
+      this._hideTooltip();
+      return;
+    }
+    this._hover(event);
+  };
+
+  private _onPointerDown = (event: PointerEvent): void => {
+    if (!this.model.get('pan_zoom') || event.button !== 0) {
+      return;
+    }
+    this._drag = this._at(event).t;
+    this._canvas.setPointerCapture(event.pointerId);
+    event.preventDefault();
+  };
+
+  private _onPointerUp = (event: PointerEvent): void => {
+    if (this._drag !== null) {
+      this._drag = null;
+      if (this._canvas.hasPointerCapture(event.pointerId)) {
+        this._canvas.releasePointerCapture(event.pointerId);
+      }
+    }
+  };
+
+  private _onPointerLeave = (): void => {
+    this._hideTooltip();
+  };
+
+  private _onWheel = (event: WheelEvent): void => {
+    // Off, the wheel scrolls the notebook as everywhere else.
+    if (!this.model.get('pan_zoom')) {
+      return;
+    }
+    event.preventDefault();
+    const [lo, hi] = this._span();
+    const at = this._at(event);
+    const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaY;
+    const factor = Math.exp(Math.max(Math.min(delta, 200), -200) * 0.002);
+    this._setSpan(at.t - (at.t - lo) * factor, at.t + (hi - at.t) * factor);
+  };
+
+  /** Show `lo`..`hi` at once; tell the kernel when the pointer has rested. */
+  private _setSpan(lo: number, hi: number): void {
+    if (!(hi > lo) || !isFinite(lo) || !isFinite(hi)) {
+      return;
+    }
+    this.model.set('span', [lo, hi]);
+    window.clearTimeout(this._saveTimer);
+    this._saveTimer = window.setTimeout(() => this.model.save_changes(), SAVE_DELAY);
+  }
+
+  private _hover(event: PointerEvent): void {
+    const at = this._at(event);
+    const plot = this._plot();
+    const { band, size } = this._rowGeometry(plot.height);
+    const row = Math.floor((at.y - plot.top) / band);
+    const centre = plot.top + (row + 0.5) * band;
+    const [lo, hi] = this._span();
+    const inside =
+      at.x >= plot.left && at.x <= plot.left + plot.width && Math.abs(at.y - centre) <= size / 2 + HOVER_SLACK;
+    const found = inside
+      ? this.model.store.find(at.t, row, (HOVER_SLACK * (hi - lo)) / plot.width)
+      : -1;
+    if (found < 0) {
+      this._hideTooltip();
+      return;
+    }
+    this._showTooltip(this.model.store.labels[found], event.clientX, event.clientY);
+  }
+
+  private _showTooltip(text: string, clientX: number, clientY: number): void {
+    if (this._tooltip === null) {
+      // On the page's body: a notebook's cells may clip or contain what is inside them.
+      this._tooltip = document.createElement('div');
+      this._tooltip.className = 'dashmon-stream-tooltip';
+      document.body.appendChild(this._tooltip);
+    }
+    const tip = this._tooltip;
+    if (tip.textContent !== text) {
+      tip.textContent = text;
+    }
+    tip.style.display = 'block';
+    const w = tip.offsetWidth;
+    const h = tip.offsetHeight;
+    let left = clientX + 12;
+    if (left + w > window.innerWidth - 4) {
+      left = clientX - 12 - w;
+    }
+    let top = clientY + 14;
+    if (top + h > window.innerHeight - 4) {
+      top = clientY - 10 - h;
+    }
+    tip.style.left = `${Math.max(left, 4)}px`;
+    tip.style.top = `${Math.max(top, 4)}px`;
+  }
+
+  private _hideTooltip(): void {
+    if (this._tooltip !== null) {
+      this._tooltip.style.display = 'none';
+    }
+  }
+
+  private _box = document.createElement('div');
+  private _canvas = document.createElement('canvas');
+  private _title = document.createElement('div');
+  private _ticks = document.createElement('div');
+  private _tooltip: HTMLDivElement | null = null;
+  private _resize: ResizeObserver | null = null;
+  private _seen: IntersectionObserver | null = null;
+  private _themeWatch: MutationObserver | null = null;
+  private _theme: ITheme | null = null;
+  private _width = 0;
+  private _frame = 0;
+  private _dirty = true;
+  private _onScreen = false;
+  private _drag: number | null = null;
+  private _saveTimer = 0;
+}
+
+/** What the widget registry is given. */
+export const widgetExports = {
+  TaskCanvasModel: TaskCanvasModel as unknown as typeof WidgetModel,
+  TaskCanvasView
+};

@@ -1,0 +1,218 @@
+"""Runs in the kernel: task rectangles drawn on a ``<canvas>`` in the browser.
+
+bqplot draws each rectangle as an SVG path, and a full redraw of a thousand
+of them costs the page seconds of work.  :class:`TaskCanvas` is a widget of
+this package's own (``js/src/stream.ts``) that paints them on a canvas,
+batched by colour, with hover on single tasks and pan/zoom of the time axis.
+
+What is small and changes rarely (title, time range, ticks, rows) is synced
+as traits.  The rectangles go as custom messages with binary buffers,
+``replace`` (everything held) or ``append`` (only what is new), and the
+browser keeps what it was sent, so a second view of the same model (the side
+panel beside the notebook) draws without a resend.  A page that lost what it
+held (a reload) asks with ``resend``; the answer is a ``replace``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Literal, TypedDict
+
+import numpy as np
+from ipywidgets import DOMWidget, Layout, ToggleButton
+from traitlets import Bool, Float, Int, List, TraitError, Tuple, Unicode, link, validate
+
+from ..aggregate import ticks as tk
+
+#: The npm package (js/package.json) whose ``TaskCanvasModel``/``View`` draw this widget.
+NPM_NAME = "jupyter-dashmon"
+#: Its version, kept equal to js/package.json's (a test checks).
+NPM_VERSION = "0.1.0"
+
+COLUMNS = ("x0", "x1", "row", "color", "label")
+
+
+class RectsMessage(TypedDict):
+    """Kernel -> browser: rectangles, with buffers x0, x1 (float32, seconds after
+    the origin), row (int32) and colour index (uint8) into ``colors``."""
+
+    op: Literal["replace", "append"]
+    count: int
+    colors: list[str]
+    labels: list[str]
+
+
+class ResendMessage(TypedDict):
+    """Browser -> kernel: a new model that holds nothing asks for everything."""
+
+    op: Literal["resend"]
+
+
+class TaskCanvas(DOMWidget):
+    """Rows of task rectangles on a time axis, drawn on a canvas.
+
+    Attributes
+    ----------
+    title : str
+        Written centred above the plot.
+    height : int
+        Pixel height of the whole figure (title and axis included).
+    span : tuple of float
+        ``(lo, hi)``, the time range shown, in seconds after the stream's
+        origin.  The browser writes it too, when the user pans or zooms.
+    tick_values : list of float
+        Where the time axis has ticks, in the units of ``span``.
+    tick_labels : list of str
+        The text under each tick (clock time), one per value.
+    rows : int
+        Worker-thread rows; row 0 at the top.
+    row_cap : float
+        Most pixel height of a rectangle, however few rows.
+    pan_zoom : bool
+        Whether dragging pans and the wheel zooms the time axis (hover works
+        either way; off, the wheel scrolls the page as usual).
+    capacity : int
+        Most rectangles held after an ``append`` (the oldest go first).  A
+        ``replace`` holds all it is given.
+    """
+
+    _model_name = Unicode("TaskCanvasModel").tag(sync=True)
+    _view_name = Unicode("TaskCanvasView").tag(sync=True)
+    _model_module = Unicode(NPM_NAME).tag(sync=True)
+    _view_module = Unicode(NPM_NAME).tag(sync=True)
+    _model_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
+    _view_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
+
+    title = Unicode("").tag(sync=True)
+    height = Int(260, min=40).tag(sync=True)
+    span = Tuple(Float(), Float(), default_value=(0.0, 1.0)).tag(sync=True)
+    tick_values = List(Float()).tag(sync=True)
+    tick_labels = List(Unicode()).tag(sync=True)
+    rows = Int(0, min=0).tag(sync=True)
+    row_cap = Float(40.0, min=1.0).tag(sync=True)
+    pan_zoom = Bool(False).tag(sync=True)
+    capacity = Int(1000, min=1).tag(sync=True)
+
+    def __init__(self, **kwargs: Any):
+        kwargs.setdefault("layout", Layout(width="100%", min_width="200px"))
+        super().__init__(**kwargs)
+        self._lock = threading.Lock()
+        self._held: dict[str, list] = {k: [] for k in COLUMNS}
+        self.sent = 0  # custom messages sent, for the tests and the curious
+        self._span_callbacks: list[Callable[[tuple[float, float]], None]] = []
+        self.on_msg(self._on_browser)
+
+    def on_user_span(self, callback: Callable[[tuple[float, float]], None]) -> None:
+        """Call ``callback(span)`` when the user pans or zooms in the browser.
+
+        Only then: a view that sets ``span`` itself (live mode, on the
+        listener's thread) is not mistaken for the user, whichever thread
+        the browser's change arrives on meanwhile.
+        """
+        self._span_callbacks.append(callback)
+
+    def set_state(self, sync_data: dict) -> None:
+        super().set_state(sync_data)
+        if "span" in sync_data:
+            for callback in self._span_callbacks:
+                callback(self.span)
+
+    @validate("span")
+    def _valid_span(self, proposal: dict) -> tuple[float, float]:
+        lo, hi = proposal["value"]
+        if not (np.isfinite(lo) and np.isfinite(hi)) or not hi > lo:
+            raise TraitError(f"span must be finite with lo < hi, got {(lo, hi)!r:.60}")
+        return (float(lo), float(hi))
+
+    # -- what is held ----------------------------------------------------------
+
+    @property
+    def count(self) -> int:
+        """Rectangles held (and drawn by every view)."""
+        return len(self._held["x0"])
+
+    def drawn(self) -> dict[str, list]:
+        """Every held rectangle in columns (x0, x1, row, color, label), oldest first."""
+        with self._lock:
+            return {k: list(v) for k, v in self._held.items()}
+
+    def set_ticks(self, ticks: tk.Ticks) -> None:
+        """Tick values and labels of ``ticks`` (computed by :mod:`..aggregate.ticks`)."""
+        labels = [ticks.labels.get(tk.js_key(v), "") for v in ticks.values]
+        with self.hold_sync():
+            if self.tick_values != list(ticks.values):
+                self.tick_values = [float(v) for v in ticks.values]
+            if self.tick_labels != labels:
+                self.tick_labels = labels
+
+    def set_clock(self, lo: float, hi: float, origin: float) -> None:
+        """Clock-time ticks for ``lo``..``hi`` seconds after ``origin`` (round clock times)."""
+        if hi > lo:
+            self.set_ticks(tk.relative_clock_ticks(lo, hi, origin, count=4))
+
+    # -- sending -----------------------------------------------------------------
+
+    def replace(
+        self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence
+    ) -> None:
+        """Hold exactly these rectangles, and send them all."""
+        with self._lock:
+            self._held = {k: list(v) for k, v in zip(COLUMNS, (x0, x1, row, color, label))}
+            self._send_rects("replace", self._held)
+
+    def append(
+        self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence
+    ) -> None:
+        """Add rectangles after those held, sending only them; keep at most ``capacity``."""
+        new = {k: list(v) for k, v in zip(COLUMNS, (x0, x1, row, color, label))}
+        if not new["x0"]:
+            return
+        with self._lock:
+            drop = max(len(self._held["x0"]) + len(new["x0"]) - self.capacity, 0)
+            for k in COLUMNS:
+                self._held[k] = (self._held[k] + new[k])[drop:]
+            self._send_rects("append", new)
+
+    def _send_rects(self, op: Literal["replace", "append"], columns: dict[str, list]) -> None:
+        table = list(dict.fromkeys(columns["color"]))
+        if len(table) > 256:
+            raise ValueError(f"at most 256 colours per message, got {len(table)}")
+        index = {c: i for i, c in enumerate(table)}
+        content: RectsMessage = {
+            "op": op,
+            "count": len(columns["x0"]),
+            "colors": table,
+            "labels": [str(s) for s in columns["label"]],
+        }
+        buffers = [
+            np.asarray(columns["x0"], dtype=np.float32).tobytes(),
+            np.asarray(columns["x1"], dtype=np.float32).tobytes(),
+            np.asarray(columns["row"], dtype=np.int32).tobytes(),
+            np.asarray([index[c] for c in columns["color"]], dtype=np.uint8).tobytes(),
+        ]
+        self.send(dict(content), buffers=buffers)
+        self.sent += 1
+
+    def _on_browser(self, widget: Any, content: Any, buffers: list) -> None:
+        # Data from the page is only compared, never used otherwise.
+        if isinstance(content, dict) and content.get("op") == "resend":
+            with self._lock:
+                self._send_rects("replace", self._held)
+
+
+def pan_toggle(canvas: TaskCanvas) -> ToggleButton:
+    """A button that switches pan/zoom of ``canvas``'s time axis on and off.
+
+    Hover works either way; the switch is there so that the wheel over a
+    figure in a notebook scrolls the notebook unless the user asked it to zoom.
+    """
+    button = ToggleButton(
+        value=canvas.pan_zoom,
+        description="Pan/zoom",
+        icon="arrows-alt",
+        tooltip="Drag to pan and wheel to zoom the time axis (hover shows tasks either way)",
+        layout=Layout(width="auto", flex="none", margin="2px 0 0 16px"),
+    )
+    link((button, "value"), (canvas, "pan_zoom"))
+    return button

@@ -1,0 +1,225 @@
+"""The task stream drawn on a canvas, as a user sees it: real JupyterLab, real
+kernel and LocalCluster, headless Chromium.
+
+Where a task's rectangle is comes from what the kernel drew (printed by the
+notebook); the test then reads the canvas's pixels there, hovers it, drags
+the time axis, and checks the side panel and the dark theme.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from typing import Any
+
+import pytest
+from lab_driver import ARTIFACTS, DASHBOARD_CELL, BrowserPage, Lab, open_and_run, pan_left
+from layout_probe import set_right_width, wait_for_text
+
+pytestmark = pytest.mark.browser
+
+EVIL = "<img src=x onerror=window.dashmonXss=1>"
+#: Margins of the plot inside the figure (js/src/stream.ts).
+LEFT, TOP, RIGHT, BOTTOM = 28, 36, 28, 30
+
+WORKLOAD = (
+    "def slow(x):\n    time.sleep(0.4)\n    return x\n"
+    "client.gather(client.map(slow, range(8)))\n"
+    f"client.submit(slow, 99, key={EVIL!r}).result()\n"
+    "view = dash.views['task_stream']\n"
+    "deadline = time.time() + 30\n"
+    "while view.rectangles < 9 and time.time() < deadline:\n"
+    "    time.sleep(0.1)\n"
+    "time.sleep(1.0)\n"
+    "fig = view.figure\n"
+    "print('DRAWN', json.dumps({**fig.drawn(), 'span': fig.span, 'rows': fig.rows,\n"
+    "    'height': fig.height}))"
+)
+
+STREAM = ".dashmon-stream[data-title^='Task Stream']"
+TOOLTIP = ".dashmon-stream-tooltip"
+
+PIXEL = """([selector, x, y]) => {
+    const canvas = document.querySelector(selector + ' canvas');
+    const box = canvas.getBoundingClientRect();
+    const scale = canvas.width / box.width;
+    const data = canvas.getContext('2d')
+        .getImageData(Math.round((x - box.left) * scale), Math.round((y - box.top) * scale), 1, 1)
+        .data;
+    return [data[0], data[1], data[2], data[3]];
+}"""
+
+TICKS = """(selector) => [...document.querySelectorAll(selector + ' .dashmon-stream-ticks span')]
+    .map(s => [s.textContent, s.getBoundingClientRect().left])"""
+
+BOXES = """(selector) => {
+    const el = document.querySelector(selector);
+    const box = b => ({left: b.left, right: b.right, top: b.top, bottom: b.bottom});
+    return {
+        el: box(el.getBoundingClientRect()),
+        canvas: box(el.querySelector('canvas').getBoundingClientRect()),
+        title: box(el.querySelector('.dashmon-stream-title').getBoundingClientRect()),
+        ticks: [...el.querySelectorAll('.dashmon-stream-ticks span')]
+            .map(s => ({text: s.textContent, ...box(s.getBoundingClientRect())})),
+    };
+}"""
+
+THEME_COLOR = """(selector) => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--jp-ui-font-color1)';
+    document.body.appendChild(probe);
+    const want = getComputedStyle(probe).color;
+    probe.remove();
+    const el = document.querySelector(selector);
+    return {
+        want,
+        title: getComputedStyle(el.querySelector('.dashmon-stream-title')).color,
+        ticks: [...el.querySelectorAll('.dashmon-stream-ticks span')]
+            .map(s => getComputedStyle(s).color),
+        light: document.body.dataset.jpThemeLight,
+    };
+}"""
+
+
+def drawn(page: Any) -> dict:
+    text = page.locator(".jp-NotebookPanel .jp-OutputArea-output", has_text="DRAWN").first
+    return json.loads(text.inner_text().split("DRAWN", 1)[1].strip().splitlines()[0])
+
+
+def centre(box: dict, d: dict, i: int) -> tuple[float, float]:
+    """Page coordinates of the middle of record ``i``'s rectangle."""
+    lo, hi = d["span"]
+    width = box["width"] - LEFT - RIGHT
+    band = (d["height"] - TOP - BOTTOM) / max(d["rows"], 1)
+    x = box["x"] + LEFT + ((d["x0"][i] + d["x1"][i]) / 2 - lo) / (hi - lo) * width
+    y = box["y"] + TOP + (d["row"][i] + 0.5) * band
+    return x, y
+
+
+def rgb(color: str) -> list[int]:
+    return [int(color[k : k + 2], 16) for k in (1, 3, 5)]
+
+
+def hover_text(page: Any, x: float, y: float) -> str:
+    page.mouse.move(x - 3, y)
+    page.mouse.move(x, y)
+    tip = page.locator(TOOLTIP)
+    tip.wait_for(state="visible", timeout=5_000)
+    return tip.text_content() or ""
+
+
+def test_stream_paints_hovers_and_pans(browser: BrowserPage, lab: Lab) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_and_run(page, lab, [DASHBOARD_CELL, WORKLOAD], wait_ms=120_000)
+    d = drawn(page)
+    stream = f".jp-NotebookPanel {STREAM}"
+    el = page.locator(stream).first
+    el.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = el.bounding_box()
+    assert box is not None and abs(box["height"] - d["height"]) < 1, box
+    slow = [i for i, label in enumerate(d["label"]) if label.startswith("slow-")]
+    evil = next(i for i, label in enumerate(d["label"]) if label.startswith(EVIL))
+    assert len(slow) == 8 and d["rows"] == 4
+
+    # Painted: the function's colour in the middle of each of its rectangles.
+    for i in slow:
+        x, y = centre(box, d, i)
+        pixel = page.evaluate(PIXEL, [stream, x, y])
+        assert pixel[3] == 255 and pixel[:3] == rgb(d["color"][i]), (i, pixel, d["color"][i])
+    # ... and not between rows.
+    x, y = centre(box, d, slow[0])
+    band = (d["height"] - TOP - BOTTOM) / d["rows"]
+    assert page.evaluate(PIXEL, [stream, x, y + band / 2])[3] == 0
+
+    # Hover shows key, worker and duration, as the kernel labelled the task.
+    i = slow[3]
+    text = hover_text(page, *centre(box, d, i))
+    assert text == d["label"][i]
+    assert re.match(r"^slow-\S+ \| tcp://127\.0\.0\.1:\d+ \| 4\d\d(\.\d)? ms$", text), text
+    tip = page.locator(TOOLTIP).bounding_box()
+    assert tip is not None and tip["x"] + tip["width"] <= 1400 and tip["y"] + tip["height"] <= 1000
+
+    # A key holding markup is shown as text, never run.
+    text = hover_text(page, *centre(box, d, evil))
+    assert text.startswith(EVIL + " | ")
+    assert page.evaluate(f"() => document.querySelector('{TOOLTIP}').children.length") == 0
+    assert page.evaluate("() => window.dashmonXss === undefined")
+
+    # Away from every rectangle, no tooltip.
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.locator(TOOLTIP).wait_for(state="hidden", timeout=5_000)
+
+    # Pan/zoom on: hover still works, and a drag moves the window and fixes it.
+    page.locator(".jp-NotebookPanel .dashmon-dashboard button", has_text="Pan/zoom").first.click()
+    page.wait_for_function(
+        f"() => document.querySelector(\"{stream}\").classList.contains('dashmon-stream-panzoom')"
+    )
+    i = slow[5]
+    assert hover_text(page, *centre(box, d, i)) == d["label"][i]
+    ticks_before = page.evaluate(TICKS, stream)
+    pan_left(page, box)
+    page.wait_for_function(
+        f"""() => (document.querySelector("{stream}").dataset.title || '')
+            .includes('fixed window')""",
+        timeout=20_000,
+    )
+    active = page.locator(".jp-NotebookPanel .dashmon-dashboard .widget-toggle-button.mod-active")
+    assert "Fixed window" in active.all_text_contents()
+    assert page.evaluate(TICKS, stream) != ticks_before
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "task-canvas-inline-panned.png"))
+    assert browser.errors == []
+
+
+def test_stream_fits_the_side_panel_and_follows_the_dark_theme(
+    browser: BrowserPage, lab: Lab
+) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_and_run(page, lab, [DASHBOARD_CELL, WORKLOAD, "dash.sidebar()"], wait_ms=120_000)
+    wait_for_text(page, "DRAWN")
+    panel = f".jp-DashboardPanel {STREAM}"
+    page.locator(panel).first.wait_for(state="visible", timeout=60_000)
+    reached = set_right_width(page, 250)
+    assert abs(reached - 250) <= 2, reached
+    ARTIFACTS.mkdir(exist_ok=True)
+    wanted = []
+    for theme in ("JupyterLab Light", "JupyterLab Dark"):
+        if theme.endswith("Dark"):
+            page.evaluate(
+                "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', {theme})",
+                theme,
+            )
+            page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+            page.wait_for_timeout(1500)
+        boxes = page.evaluate(BOXES, panel)
+        el = boxes["el"]
+        assert el["right"] - el["left"] <= 250
+        inside = [boxes["canvas"], boxes["title"], *boxes["ticks"]]
+        assert len(boxes["ticks"]) >= 2, boxes
+        for b in inside:
+            assert el["left"] - 0.5 <= b["left"] and b["right"] <= el["right"] + 0.5, (b, el)
+            assert el["top"] - 0.5 <= b["top"] and b["bottom"] <= el["bottom"] + 0.5, (b, el)
+        ticks = boxes["ticks"]
+        assert all(a["right"] < b["left"] for a, b in itertools.pairwise(ticks)), ticks
+        colors = page.evaluate(THEME_COLOR, panel)
+        assert colors["title"] == colors["want"] and set(colors["ticks"]) == {colors["want"]}
+        wanted.append(colors["want"])
+        # The panel's view draws the same rectangles as the inline one, without a resend.
+        painted = page.evaluate(
+            """(selector) => {
+                const c = document.querySelector(selector + ' canvas');
+                const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                let n = 0;
+                for (let i = 3; i < data.length; i += 4) n += data[i] === 255;
+                return n;
+            }""",
+            panel,
+        )
+        assert painted > 500
+        page.screenshot(path=str(ARTIFACTS / f"task-canvas-panel-250-{theme.split()[-1]}.png"))
+    assert wanted[0] != wanted[1]  # the text did change with the theme
+    assert browser.errors == []

@@ -1,0 +1,126 @@
+"""TaskCanvas, the kernel side of the canvas task figures: what it holds and what it sends.
+
+No kernel: the widget's ``DummyComm`` still goes through ``Widget._send``,
+which the ``sent`` fixture records.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ipywidgets import Widget
+from traitlets import TraitError
+
+from jupyter_dashmon.views.canvas import NPM_NAME, NPM_VERSION, TaskCanvas, pan_toggle
+
+PACKAGE_JSON = Path(__file__).resolve().parents[2] / "js" / "package.json"
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every custom message a widget sends: (widget, content, buffers)."""
+    out: list[tuple[Widget, dict, list]] = []
+    original = Widget._send
+
+    def _send(self, msg, buffers=None):
+        if msg.get("method") == "custom":
+            out.append((self, msg["content"], list(buffers or [])))
+        return original(self, msg, buffers)
+
+    monkeypatch.setattr(Widget, "_send", _send)
+    return out
+
+
+def rects(n, start=0.0, color="#3d80d7"):
+    x0 = [start + i for i in range(n)]
+    return (
+        x0,
+        [x + 0.5 for x in x0],
+        [i % 3 for i in range(n)],
+        [color] * n,
+        [f"k-{start + i:g} | tcp://w | 0.5 s" for i in range(n)],
+    )
+
+
+def decode(content, buffers):
+    """The columns a message carries, as the browser reads them."""
+    n = content["count"]
+    x0 = np.frombuffer(buffers[0], dtype=np.float32)
+    x1 = np.frombuffer(buffers[1], dtype=np.float32)
+    row = np.frombuffer(buffers[2], dtype=np.int32)
+    index = np.frombuffer(buffers[3], dtype=np.uint8)
+    assert len(x0) == len(x1) == len(row) == len(index) == len(content["labels"]) == n
+    return {
+        "x0": x0.tolist(),
+        "x1": x1.tolist(),
+        "row": row.tolist(),
+        "color": [content["colors"][i] for i in index],
+        "label": content["labels"],
+    }
+
+
+def test_widget_names_the_npm_package_it_is_drawn_by():
+    package = json.loads(PACKAGE_JSON.read_text())
+    assert (package["name"], package["version"]) == (NPM_NAME, NPM_VERSION)
+    canvas = TaskCanvas()
+    assert canvas._view_module == canvas._model_module == package["name"]
+    assert canvas._view_module_version == f"^{package['version']}"
+
+
+def test_replace_sends_everything_once_in_binary_columns(sent):
+    canvas = TaskCanvas()
+    canvas.replace(*rects(5))
+    ((widget, content, buffers),) = sent
+    assert widget is canvas and content["op"] == "replace"
+    assert [len(b) for b in buffers] == [20, 20, 20, 5]
+    assert decode(content, buffers) == canvas.drawn()
+    assert content["colors"] == ["#3d80d7"]  # the table holds each colour once
+
+
+def test_append_sends_only_the_new_and_keeps_capacity(sent):
+    canvas = TaskCanvas(capacity=8)
+    canvas.replace(*rects(6))
+    sent.clear()
+    canvas.append(*rects(4, start=100.0, color="#000000"))
+    ((_, content, buffers),) = sent
+    assert content["op"] == "append" and decode(content, buffers)["x0"] == [100, 101, 102, 103]
+    held = canvas.drawn()
+    assert canvas.count == 8 and held["x0"] == [2, 3, 4, 5, 100, 101, 102, 103]  # oldest dropped
+    canvas.append([], [], [], [], [])
+    assert len(sent) == 1  # nothing new, nothing sent
+
+
+def test_a_new_browser_model_gets_everything_held(sent):
+    canvas = TaskCanvas(capacity=5)
+    canvas.replace(*rects(3))
+    canvas.append(*rects(4, start=10.0, color="#e41a1c"))
+    sent.clear()
+    canvas._handle_custom_msg({"op": "resend"}, [])
+    ((_, content, buffers),) = sent
+    assert content["op"] == "replace" and decode(content, buffers) == canvas.drawn()
+    assert decode(content, buffers)["x0"] == [2.0, 10.0, 11.0, 12.0, 13.0]
+    canvas._handle_custom_msg({"op": "something else"}, [])
+    canvas._handle_custom_msg(["not", "a", "dict"], [])
+    assert len(sent) == 1
+
+
+def test_span_must_be_a_finite_range():
+    canvas = TaskCanvas()
+    canvas.span = (1.0, 2.5)
+    for bad in [(2.0, 1.0), (1.0, 1.0), (0.0, float("nan")), (float("-inf"), 0.0)]:
+        with pytest.raises(TraitError):
+            canvas.span = bad
+    assert canvas.span == (1.0, 2.5)
+
+
+def test_pan_toggle_switches_the_canvas():
+    canvas = TaskCanvas()
+    button = pan_toggle(canvas)
+    assert not button.value and not canvas.pan_zoom
+    button.value = True
+    assert canvas.pan_zoom
+    canvas.pan_zoom = False
+    assert not button.value
