@@ -1,0 +1,764 @@
+"""Runs in the benchmark process: what the page costs the browser under a real workload,
+ours beside Bokeh's ``/status`` (issue 11, point 11).
+
+``python -m bench.browser_load [--rounds 3] [--heap-runs 10] [--repeats 3]``, or
+``python -m bench --only load``.  One JupyterLab (loopback, isolated config, as
+``tests/browser/lab_driver.py`` starts it) whose notebook kernel holds one
+``LocalCluster(n_workers=2, threads_per_worker=2, processes=True)`` with Bokeh's
+dashboard on a free loopback port, and our dashboard shown inline on its Status
+tab.  A thread in that kernel runs the LOOKS.md workload (:func:`workload`) each
+time this process writes a flag file, and meanwhile polls the Progress model
+every 50 ms, noting each new counts line with the time the model first had it.
+
+Each page lives in a Chromium process of its own (Debian's ``/usr/bin/chromium``,
+headless, a DevTools port on loopback), its viewport 1400 x 1000.  Playwright
+connects only to open the notebook, then disconnects: an attached Playwright
+receives every websocket frame (BROWSER.md).  During a timed run one raw
+DevTools connection to the page under test enables ``Performance`` and
+evaluates small scripts; nothing else is attached.
+
+One page per run: rounds alternate (order rotated each round) between
+
+* **ours**: Bokeh's page on ``about:blank`` (no Bokeh session), our notebook page
+  in front;
+* **Bokeh**: another tab put in front of our notebook page (the page reports
+  itself hidden, so the kernel holds its redraws) and the page then frozen
+  (``Page.setWebLifecycleState``), Bokeh's page loaded on ``/status``.
+
+Per run, on the page under test:
+
+* main-thread busy share: delta of CDP ``Performance.getMetrics`` ``TaskDuration``
+  over the run's wall time (flag written to workload finished);
+* frames: a ``requestAnimationFrame`` counter installed at the start, read at the
+  end: frames per second over the run and the three longest gaps between frames
+  (the start and end of the window count as frame edges);
+* lag (ours): the page notes ``(Date.now(), text)`` whenever the counts line under
+  the Progress figure changes (MutationObserver).  Each page mark is matched to
+  the latest model change with that text; the page has caught up with a model
+  change once it shows that change or a later one.  Lag = that time minus the
+  time the model first had the change; a change the page never caught up with
+  counts as a failure.
+
+Then ``--heap-runs`` runs in a row with our page, each followed by a forced GC
+(``HeapProfiler.collectGarbage``) and ``Runtime.getHeapUsage`` (used size) and
+the DOM node count (``Performance.getMetrics`` ``Nodes``).
+
+Prints the medians of the rounds, Bokeh's beside ours, against the budgets
+(busy <= 40 %, >= 30 frames/s, worst gap <= 200 ms, lag <= 1 s, heap bounded)
+and the command line.  Exit code 0 when every budget is met, 1 when one is
+missed.  Takes about 8 minutes with the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import itertools
+import json
+import math
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import stats
+from .browser import metrics_dict
+from .report import Row, fmt
+
+#: Budgets from issue 11 point 11.
+BUSY_MAX = 0.40
+FPS_MIN = 30.0
+GAP_MAX_MS = 200.0
+LAG_MAX_S = 1.0
+#: The heap is called bounded when the last five runs grow it by at most this share.
+HEAP_GROWTH_MAX = 0.10
+
+#: How often the kernel samples the Progress model, seconds.
+POLL = 0.05
+#: Seconds a model change may be seen on the page before the 50 ms poll noted it.
+SLACK = 2 * POLL
+
+VIEWPORT = (1400, 1000)
+
+# -- pure helpers (tested in tests/bench/test_bench_load.py) -------------------
+
+
+def busy_share(before: dict[str, float], after: dict[str, float], seconds: float) -> float:
+    """Share of ``seconds`` the renderer's main thread ran tasks (CDP ``TaskDuration``)."""
+    if seconds <= 0:
+        return math.nan
+    return (after.get("TaskDuration", 0.0) - before.get("TaskDuration", 0.0)) / seconds
+
+
+def frame_stats(frames: Sequence[float], start: float, stop: float, worst: int = 3) -> dict:
+    """Frames per second and the ``worst`` longest gaps (ms) over ``start``..``stop``.
+
+    All times are ``performance.now()`` milliseconds.  The window's edges count
+    as frame edges, so a page that drew nothing for its last second shows that
+    second as a gap.
+    """
+    inside = sorted(f for f in frames if start <= f <= stop)
+    span = (stop - start) / 1000.0
+    edges = [start, *inside, stop]
+    gaps = sorted((b - a for a, b in itertools.pairwise(edges)), reverse=True)
+    return {
+        "fps": len(inside) / span if span > 0 else math.nan,
+        "gaps_ms": gaps[:worst],
+        "frames": len(inside),
+    }
+
+
+def lag_seconds(
+    model: Sequence[tuple[float, str]],
+    page: Sequence[tuple[float, str]],
+    slack: float = SLACK,
+) -> list[float | None]:
+    """Per model change, seconds until the page showed it or a later change.
+
+    ``model`` holds ``(time_s, text)`` for each change of the model, in time
+    order (the first is the value at the start); ``page`` holds
+    ``(Date.now() ms, text)`` marks taken when the page's text changed.  A mark
+    stands for the latest model change with its text at most ``slack`` seconds
+    after the mark (the model is sampled, so the page may show a change a little
+    before the sample noted it).  ``None`` for a change the page never reached.
+    """
+    best = [math.inf] * len(model)
+    for t_ms, text in page:
+        t = t_ms / 1000.0
+        match = None
+        for j in range(len(model) - 1, -1, -1):
+            if model[j][1] == text and model[j][0] <= t + slack:
+                match = j
+                break
+        if match is not None:
+            # Showing change ``match`` means every earlier change is behind the page too.
+            best[match] = min(best[match], t)
+    out: list[float | None] = []
+    earliest = math.inf
+    for i in range(len(model) - 1, -1, -1):
+        earliest = min(earliest, best[i])
+        out.append(None if math.isinf(earliest) else earliest - model[i][0])
+    return out[::-1]
+
+
+def heap_growth(values: Sequence[float]) -> dict:
+    """Growth of the heap over consecutive runs: first to last and over the last half.
+
+    ``bounded`` is False when the second half (5th to 10th of ten) grew the heap
+    by more than :data:`HEAP_GROWTH_MAX` of its size at the half: a leak keeps
+    growing after the warm-up caches have filled.
+    """
+    if len(values) < 2:
+        return {"first_last": math.nan, "half_last": math.nan, "bounded": None}
+    half = values[len(values) // 2 - 1]
+    growth = values[-1] - half
+    return {
+        "first_last": values[-1] - values[0],
+        "half_last": growth,
+        "bounded": growth <= HEAP_GROWTH_MAX * half,
+    }
+
+
+def summarise(runs: Sequence[dict]) -> dict:
+    """Medians over runs of one page: busy share, fps, each of the worst gaps, lag."""
+    lags = [x for r in runs for x in r.get("lag", [])]
+    shown = [x for x in lags if x is not None]
+    out = {
+        "runs": len(runs),
+        "busy": stats.median(r["busy"] for r in runs),
+        "fps": stats.median(r["fps"] for r in runs),
+        "gap": stats.median(r["gaps_ms"][0] for r in runs if r["gaps_ms"]),
+        "gaps": [stats.median(r["gaps_ms"][i] for r in runs) for i in range(3)]
+        if runs and all(len(r["gaps_ms"]) >= 3 for r in runs)
+        else [],
+        "seconds": stats.median(r["seconds"] for r in runs),
+    }
+    if any("lag" in r for r in runs):
+        out["lag_max"] = max(shown) if shown else math.nan
+        out["lag_p95"] = stats.p95(shown)
+        out["lag_missing"] = len(lags) - len(shown)
+    return out
+
+
+@dataclass(frozen=True)
+class Budget:
+    name: str
+    key: str
+    text: str
+    met: Callable[[float], bool]
+    unit: str = ""
+    scale: float = 1.0
+
+
+BUDGETS = (
+    Budget(
+        "main thread busy, share of the run", "busy", "<= 40 %", lambda v: v <= BUSY_MAX, "%", 100
+    ),
+    Budget("frames per second", "fps", ">= 30", lambda v: v >= FPS_MIN),
+    Budget("worst gap between frames", "gap", "<= 200 ms", lambda v: v <= GAP_MAX_MS, "ms"),
+    Budget("lag page behind model, max", "lag_max", "<= 1 s", lambda v: v <= LAG_MAX_S, "s"),
+)
+
+
+def verdicts(ours: dict, heap: dict | None) -> list[tuple[str, bool]]:
+    """``(budget, met)`` for our page's medians and the heap."""
+    out = []
+    for b in BUDGETS:
+        value = ours.get(b.key, math.nan)
+        met = math.isfinite(value) and b.met(value)
+        if b.key == "lag_max":
+            met = met and ours.get("lag_missing", 0) == 0
+        out.append((b.name, met))
+    if heap is not None:
+        out.append(("JS heap bounded over consecutive runs", bool(heap["bounded"])))
+    return out
+
+
+def comparison(ours: dict, bokeh: dict, heap: dict | None, heap_runs: Sequence[dict]) -> str:
+    """The printed table: medians of the rounds, ours beside Bokeh's, budgets and verdicts."""
+    met = dict(verdicts(ours, heap))
+    lines = [f"{'measure':38s} {'ours':>10s} {'Bokeh':>10s}  {'budget':10s} verdict"]
+    for b in BUDGETS:
+        cells = [_value(side, b) for side in (ours, bokeh)]
+        lines.append(
+            f"{b.name:38s} {cells[0]:>10s} {cells[1]:>10s}  {b.text:10s} "
+            f"{'PASS' if met[b.name] else 'FAIL'}"
+        )
+    for label, side in (("ours", ours), ("Bokeh", bokeh)):
+        gaps = ", ".join(f"{g:.0f}" for g in side.get("gaps", []))
+        lines.append(
+            f"  {label}: {side.get('runs', 0)} runs, median {side.get('seconds', math.nan):.1f} s "
+            f"each; 3 worst gaps (medians) {gaps} ms"
+        )
+    if "lag_p95" in ours:
+        lines.append(
+            f"  ours: lag p95 {ours['lag_p95']:.2f} s, "
+            f"{ours['lag_missing']} model changes never shown"
+        )
+    if heap is not None:
+        mib = [r["heap"] / 2**20 for r in heap_runs]
+        nodes = [int(r["nodes"]) for r in heap_runs]
+        lines += [
+            f"JS heap after GC, MiB, {len(mib)} runs in a row: "
+            + ", ".join(f"{m:.1f}" for m in mib),
+            f"  growth run 1->{len(mib)} {heap['first_last'] / 2**20:+.2f} MiB, "
+            f"run {len(mib) // 2}->{len(mib)} {heap['half_last'] / 2**20:+.2f} MiB "
+            f"(budget <= +{HEAP_GROWTH_MAX:.0%} of run {len(mib) // 2}) "
+            f"{'PASS' if heap['bounded'] else 'FAIL'}",
+            "DOM nodes after each: " + ", ".join(str(n) for n in nodes),
+        ]
+    return "\n".join(lines)
+
+
+def _value(side: dict, b: Budget) -> str:
+    v = side.get(b.key)
+    if v is None or not math.isfinite(v):
+        return "n/a"
+    return f"{fmt(v * b.scale)} {b.unit}".strip()
+
+
+def rows(m: dict) -> list[Row]:
+    """The figures as ``python -m bench`` rows (ours as the value, Bokeh's in the detail)."""
+    ours, bokeh, heap = m["ours"], m["bokeh"], m.get("heap")
+    met = dict(verdicts(ours, heap))
+    out = []
+    for b in BUDGETS:
+        detail = f"Bokeh /status: {_value(bokeh, b)}"
+        out.append(
+            Row(
+                "11",
+                f"workload page, {b.name}, median of {ours['runs']}",
+                ours.get(b.key, math.nan) * b.scale,
+                b.unit,
+                b.text,
+                met[b.name],
+                detail,
+            )
+        )
+    if heap is not None:
+        mib = [r["heap"] / 2**20 for r in m["heap_runs"]]
+        out.append(
+            Row(
+                "11",
+                f"workload page, JS heap after GC, growth run {len(mib) // 2}->{len(mib)} "
+                f"of {len(mib)} in a row",
+                heap["half_last"] / 2**20,
+                "MiB",
+                f"<= {HEAP_GROWTH_MAX:.0%} of run {len(mib) // 2}",
+                bool(heap["bounded"]),
+                f"run 1->{len(mib)} {heap['first_last'] / 2**20:+.2f} MiB; MiB after each run: "
+                + ", ".join(f"{x:.1f}" for x in mib)
+                + "; DOM nodes: "
+                + ", ".join(str(int(r["nodes"])) for r in m["heap_runs"]),
+            )
+        )
+    return out
+
+
+# -- the kernel side -----------------------------------------------------------
+
+
+def workload(client: Any, repeats: int = 3) -> None:
+    """The mixed workload of LOOKS.md on ``client`` (runs in the kernel)."""
+    import dask.array as da
+
+    from tests.workloads import add, dec, fail, inc
+
+    a = client.map(inc, range(100))
+    b = client.map(dec, range(100))
+    c = client.map(add, a, b)
+    client.submit(sum, c).result()
+    del a, b, c
+    x = da.random.random((4000, 4000), chunks=(500, 500))
+    for _ in range(repeats):
+        (x + x.T).mean(axis=0).compute()
+    failing = [client.submit(fail if i % 6 == 5 else inc, i, pure=False) for i in range(40)]
+    for f in failing:
+        with contextlib.suppress(ValueError):
+            f.result()
+    del failing
+    y = (x + 1).persist()
+    for _ in range(repeats):
+        (y - y.mean(axis=0)).std().compute()
+    del y
+
+
+def _model_text(dash: Any) -> str:
+    from jupyter_dashmon.aggregate import transforms as tf
+    from jupyter_dashmon.views.progress import ProgressView
+
+    return ProgressView.counts_text(dash.model.progress.totals or tf.progress_totals({}))
+
+
+def _poll(dash: Any, changes: list[tuple[float, str]], stop: threading.Event) -> None:
+    """Note each new counts line of ``dash``'s Progress model with the time first seen."""
+    last = None
+    while not stop.is_set():
+        text = _model_text(dash)
+        if text != last:
+            changes.append((time.time(), text))
+            last = text
+        stop.wait(POLL)
+
+
+def kernel_serve(client: Any, dash: Any, folder: str, repeats: int = 3) -> None:
+    """Run the workload each time ``go-N`` appears in ``folder`` (runs in a kernel thread).
+
+    Writes ``ended-N`` when the workload is done and, one second later (the
+    model's last changes), ``done-N.json`` with the model's counts-line changes;
+    ``error-N.txt`` if the run failed.
+    """
+    where = Path(folder)
+    for n in itertools.count():
+        while not (where / f"go-{n}").exists():
+            if (where / "stop").exists():
+                return
+            time.sleep(0.02)
+        changes: list[tuple[float, str]] = []
+        stop = threading.Event()
+        poller = threading.Thread(target=_poll, args=(dash, changes, stop), daemon=True)
+        poller.start()
+        try:
+            start = time.time()
+            workload(client, repeats)
+            end = time.time()
+            (where / f"ended-{n}").write_text(str(end))
+            time.sleep(1.0)
+        except Exception:
+            (where / f"error-{n}.txt").write_text(traceback.format_exc())
+            raise
+        finally:
+            stop.set()
+            poller.join()
+        (where / f"done-{n}.json").write_text(
+            json.dumps({"start": start, "end": end, "model": changes})
+        )
+
+
+SETUP = (
+    "import logging, threading\n"
+    "from distributed import Client, LocalCluster\n"
+    "import jupyter_dashmon\n"
+    "from bench.browser_load import kernel_serve\n"
+    "cluster = LocalCluster(n_workers=2, threads_per_worker=2, processes=True,\n"
+    "                       dashboard_address='127.0.0.1:0', silence_logs=logging.CRITICAL)\n"
+    "client = Client(cluster)\n"
+    "open('link.txt', 'w').write(client.dashboard_link)\n"
+    "dash = client.dashboard()\n"
+    "dash"
+)
+SERVE = (
+    "threading.Thread(target=kernel_serve, args=(client, dash, '.', {repeats}),"
+    " daemon=True).start()"
+)
+
+# -- page scripts ----------------------------------------------------------------
+
+COUNTS = ".jp-NotebookPanel .dashmon-dashboard .dashmon-progress-counts"
+
+#: Starts the frame counter (and, on our page, the counts-line watcher).
+INSTALL = """(() => {
+    const b = {frames: [], shown: [], stopped: false, start: performance.now()};
+    window.loadBench = b;
+    const tick = t => { if (b.stopped) return; b.frames.push(t); requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    const counts = document.querySelector(SELECTOR);
+    if (counts) {
+        let last = null;
+        const note = () => {
+            const text = counts.textContent.trim();
+            if (text !== last) { last = text; b.shown.push([Date.now(), text]); }
+        };
+        b.observer = new MutationObserver(note);
+        b.observer.observe(counts, {characterData: true, childList: true, subtree: true});
+        note();
+    }
+    return {visibility: document.visibilityState, counts: !!counts,
+            width: innerWidth, height: innerHeight};
+})()"""
+
+STOP_FRAMES = """(() => {
+    const b = window.loadBench; b.stopped = true; b.stop = performance.now();
+    return {frames: b.frames, start: b.start, stop: b.stop, visibility: document.visibilityState};
+})()"""
+
+COLLECT = """(() => {
+    const b = window.loadBench; if (b.observer) b.observer.disconnect();
+    return b.shown;
+})()"""
+
+BOKEH_READY = (
+    "!!(window.Bokeh && Bokeh.documents.length > 0 && Bokeh.documents[0].roots().length >= 3)"
+)
+
+
+class PageSession:
+    """One raw DevTools connection to one page, kept for a timed run."""
+
+    def __init__(self, target: dict):
+        import websocket  # websocket-client, a Jupyter server dependency
+
+        self.ws = websocket.create_connection(
+            target["webSocketDebuggerUrl"], timeout=120, suppress_origin=True
+        )
+        self.ids = itertools.count(1)
+
+    def call(self, method: str, **params: Any) -> dict:
+        ident = next(self.ids)
+        self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == ident:
+                break
+        if "error" in message:
+            raise RuntimeError(f"{method}: {message['error']}")
+        return message["result"]
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def metrics(self) -> dict[str, float]:
+        return metrics_dict(self.call("Performance.getMetrics"))
+
+    def close(self) -> None:
+        self.ws.close()
+
+    def __enter__(self) -> PageSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Window:
+    """A Chromium process of its own showing one page, driven over its DevTools port."""
+
+    def __init__(self, home: Path, name: str):
+        from .browser_soak import DevTools
+        from .cluster import CHROMIUM_FLAGS, free_port
+
+        port = free_port()
+        self.name = name
+        self.dir = home / f"chromium-{name}"
+        self.proc = subprocess.Popen(
+            [
+                "/usr/bin/chromium",
+                *CHROMIUM_FLAGS,
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={self.dir}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.devtools = DevTools(port)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.target = self.devtools.pages()[0]
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        self.cover: dict | None = None
+        self.frozen = False
+
+    def session(self) -> PageSession:
+        return PageSession(self.target)
+
+    def size(self, width: int, height: int) -> dict:
+        """Make the page's viewport ``width`` x ``height`` (headless windows have a frame too)."""
+        with self.session() as s:
+            inner = s.evaluate("[innerWidth, innerHeight]")
+            window = s.call("Browser.getWindowForTarget")
+            bounds = window["bounds"]
+            s.call(
+                "Browser.setWindowBounds",
+                windowId=window["windowId"],
+                bounds={
+                    "width": bounds["width"] + width - inner[0],
+                    "height": bounds["height"] + height - inner[1],
+                },
+            )
+            time.sleep(0.3)
+            return {"width": (got := s.evaluate("[innerWidth, innerHeight]"))[0], "height": got[1]}
+
+    def navigate(self, url: str) -> None:
+        with self.session() as s:
+            s.call("Page.navigate", url=url)
+
+    def hide(self) -> None:
+        """Another tab in front (the page reports itself hidden), then freeze the page."""
+        self.cover = self.devtools.http("/json/new?about:blank", method="PUT")
+        time.sleep(0.5)  # the visibility report leaves before the page stops
+        with self.session() as s:
+            s.call("Page.setWebLifecycleState", state="frozen")
+        self.frozen = True
+
+    def show(self) -> None:
+        if self.frozen:
+            with self.session() as s:
+                s.call("Page.setWebLifecycleState", state="active")
+            self.frozen = False
+        if self.cover is not None:
+            self.devtools.http(f"/json/close/{self.cover['id']}")
+            self.cover = None
+
+    def close(self) -> None:
+        from .cluster import kill_tree
+
+        kill_tree(self.proc.pid)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# -- the measurement -------------------------------------------------------------
+
+
+def _wait_file(folder: Path, name: str, n: int, timeout: float) -> Path:
+    deadline = time.monotonic() + timeout
+    while not (folder / name).exists():
+        if (folder / f"error-{n}.txt").exists():
+            raise RuntimeError("the workload failed:\n" + (folder / f"error-{n}.txt").read_text())
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the kernel did not write {name} within {timeout:.0f} s")
+        time.sleep(0.02)
+    return folder / name
+
+
+class Bench:
+    """The lab, the two windows and the kernel's run counter for one benchmark."""
+
+    def __init__(
+        self, root: Path, ours: Window, bokeh: Window, link: str, shots: Path | None = None
+    ):
+        self.root, self.ours, self.bokeh, self.link = root, ours, bokeh, link
+        self.n = 0
+        self.shots = shots
+
+    def run(self, window: Window, lag: bool, timeout: float = 300.0) -> dict:
+        """One workload run timed on ``window``'s page."""
+        from .cluster import wait_quiet
+
+        n, self.n = self.n, self.n + 1
+        with window.session() as s:
+            s.call("Performance.enable")
+            wait_quiet()
+            page = s.evaluate(INSTALL.replace("SELECTOR", json.dumps(COUNTS)))
+            before, t0 = s.metrics(), time.perf_counter()
+            (self.root / f"go-{n}").write_text("1")
+            _wait_file(self.root, f"ended-{n}", n, timeout)
+            after, t1 = s.metrics(), time.perf_counter()
+            frames = s.evaluate(STOP_FRAMES)
+            if self.shots is not None and not (self.shots / f"{window.name}.png").exists():
+                # After the clock stopped: the page as the run left it, to check by eye.
+                png = s.call("Page.captureScreenshot", format="png")["data"]
+                (self.shots / f"{window.name}.png").write_bytes(base64.b64decode(png))
+            done = json.loads(_wait_file(self.root, f"done-{n}.json", n, 30).read_text())
+            shown = s.evaluate(COLLECT) if lag else []
+        out = {
+            "seconds": t1 - t0,
+            "busy": busy_share(before, after, t1 - t0),
+            "visibility": [page["visibility"], frames["visibility"]],
+            "viewport": [page["width"], page["height"]],
+            "nodes": after.get("Nodes", math.nan),
+            **frame_stats(frames["frames"], frames["start"], frames["stop"]),
+        }
+        if lag:
+            if not page["counts"]:
+                raise RuntimeError(f"no {COUNTS} on our page")
+            model = [(t, text) for t, text in done["model"]]
+            out["lag"] = lag_seconds(model, [(t, text) for t, text in shown])
+        return out
+
+    def ours_run(self) -> dict:
+        self.bokeh.navigate("about:blank")
+        if self.ours.frozen:
+            self.ours.show()
+            time.sleep(3.0)  # redraw what was held while hidden, before the clock starts
+        return self.run(self.ours, lag=True)
+
+    def bokeh_run(self) -> dict:
+        if not self.ours.frozen:
+            self.ours.hide()
+        self.bokeh.navigate(self.link)
+        with self.bokeh.session() as s:
+            deadline = time.monotonic() + 60
+            while not s.evaluate(BOKEH_READY):
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"Bokeh's page {self.link} did not render")
+                time.sleep(0.2)
+        time.sleep(1.5)  # first data pushed and drawn
+        return self.run(self.bokeh, lag=False)
+
+    def heap(self) -> dict:
+        with self.ours.session() as s:
+            s.call("Performance.enable")
+            s.call("HeapProfiler.collectGarbage")
+            used = s.call("Runtime.getHeapUsage")["usedSize"]
+            nodes = s.metrics().get("Nodes", math.nan)
+        return {"heap": used, "nodes": nodes}
+
+
+def _open_notebook(ld: Any, lab: Any, window: Window, repeats: int) -> None:
+    """With Playwright over CDP: run the notebook until the counts line shows; then detach."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.connect_over_cdp(window.devtools.base)
+        page = browser.contexts[0].pages[0]
+        ld.open_and_run(page, lab, [SETUP, SERVE.format(repeats=repeats)], wait_ms=180_000)
+        page.wait_for_selector(COUNTS, timeout=60_000)
+        page.locator(".jp-NotebookPanel .dashmon-dashboard").first.scroll_into_view_if_needed()
+        browser.close()  # disconnects; Chromium and the page stay
+    window.target = next(t for t in window.devtools.pages() if "/lab/tree/" in t.get("url", ""))
+
+
+def measure(
+    rounds: int = 3,
+    heap_runs: int = 10,
+    repeats: int = 3,
+    shots: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> dict:
+    from .browser import _driver
+
+    ld = _driver("the load benchmark")
+    home = Path(tempfile.mkdtemp(prefix="dashmon-load-home-"))
+    root = Path(tempfile.mkdtemp(prefix="dashmon-load-nb-"))
+    out: dict = {"rounds": rounds, "repeats": repeats}
+    with ld.lab_server(home, root) as lab:
+        ours = Window(home, "ours")
+        bokeh = Window(home, "bokeh")
+        try:
+            log("  opening the notebook")
+            ours.size(*VIEWPORT)
+            _open_notebook(ld, lab, ours, repeats)
+            out["viewport_ours"] = ours.size(*VIEWPORT)
+            out["viewport_bokeh"] = bokeh.size(*VIEWPORT)
+            log(f"  viewports: ours {out['viewport_ours']}, Bokeh {out['viewport_bokeh']}")
+            link = _wait_file(root, "link.txt", -1, 30).read_text().strip()
+            if shots is not None:
+                shots.mkdir(parents=True, exist_ok=True)
+            bench = Bench(root, ours, bokeh, link, shots)
+            log("  warm-up run (not counted)")
+            bench.ours_run()
+            runs: dict[str, list[dict]] = {"ours": [], "bokeh": []}
+            for r, order in enumerate(stats.rotated_orders(["ours", "bokeh"], rounds)):
+                for side in order:
+                    got = bench.ours_run() if side == "ours" else bench.bokeh_run()
+                    runs[side].append(got)
+                    log(f"  round {r + 1} {side:5s} {_line(got)}")
+            out["runs"] = runs
+            heaps = []
+            for i in range(heap_runs):
+                got = bench.ours_run()
+                got.update(bench.heap())
+                heaps.append(got)
+                log(f"  heap run {i + 1:2d} {_line(got)} heap {got['heap'] / 2**20:.1f} MiB")
+            out["heap_runs"] = heaps
+        finally:
+            (root / "stop").write_text("1")
+            ours.close()
+            bokeh.close()
+    out["ours"] = summarise(runs["ours"])
+    out["bokeh"] = summarise(runs["bokeh"])
+    out["heap"] = heap_growth([h["heap"] for h in heaps]) if heaps else None
+    return out
+
+
+def _line(run: dict) -> str:
+    lag = run.get("lag")
+    shown = [x for x in lag or [] if x is not None]
+    text = (
+        f"{run['seconds']:5.1f} s busy {run['busy']:.0%} fps {run['fps']:5.1f} "
+        f"gaps {', '.join(f'{g:.0f}' for g in run['gaps_ms'])} ms "
+        f"visibility {'/'.join(run['visibility'])}"
+    )
+    if lag is not None:
+        text += f" lag max {max(shown, default=math.nan):.2f} s ({len(lag) - len(shown)} unseen)"
+    return text
+
+
+def passed(m: dict) -> bool:
+    return all(met for _, met in verdicts(m["ours"], m.get("heap")))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.browser_load", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="runs per page, alternating")
+    parser.add_argument("--heap-runs", type=int, default=10, help="runs in a row for the heap")
+    parser.add_argument("--repeats", type=int, default=3, help="array computations per run")
+    parser.add_argument("--shots", type=Path, help="save each page as its first run left it here")
+    args = parser.parse_args(argv)
+    command = "python -m bench.browser_load " + shlex.join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    m = measure(
+        args.rounds,
+        args.heap_runs,
+        args.repeats,
+        args.shots,
+        log=lambda s: print(s, file=sys.stderr, flush=True),
+    )
+    print(comparison(m["ours"], m["bokeh"], m["heap"], m["heap_runs"]))
+    print(f"command: {command.strip()}")
+    return 0 if passed(m) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
