@@ -53,9 +53,11 @@ from __future__ import annotations
 
 import argparse
 import base64
+import html
 import itertools
 import json
 import math
+import os
 import shlex
 import shutil
 import subprocess
@@ -87,6 +89,8 @@ POLL = 0.05
 SLACK = 2 * POLL
 
 VIEWPORT = (1400, 1000)
+#: Where the dashboard's top lands once scrolled to (below JupyterLab's menu and toolbars).
+TOP = 100
 #: Seconds our page gets after a run to show the model's last counts line.
 CATCH_UP = 30.0
 
@@ -192,11 +196,14 @@ def summarise(runs: Sequence[dict]) -> dict:
         if runs and all(len(r["gaps_ms"]) >= 3 for r in runs)
         else [],
         "seconds": stats.median(r["seconds"] for r in runs),
+        "machine": stats.median(r.get("machine", math.nan) for r in runs),
     }
     if any("lag" in r for r in runs):
         out["lag_max"] = max(shown) if shown else math.nan
         out["lag_p95"] = stats.p95(shown)
         out["lag_missing"] = len(lags) - len(shown)
+        kernel = [x for r in runs for x in r.get("kernel_lag", []) if x is not None]
+        out["kernel_lag_max"] = max(kernel) if kernel else math.nan
     return out
 
 
@@ -248,12 +255,14 @@ def comparison(ours: dict, bokeh: dict, heap: dict | None, heap_runs: Sequence[d
         gaps = ", ".join(f"{g:.0f}" for g in side.get("gaps", []))
         lines.append(
             f"  {label}: {side.get('runs', 0)} runs, median {side.get('seconds', math.nan):.1f} s "
-            f"each; 3 worst gaps (medians) {gaps} ms"
+            f"each; 3 worst gaps (medians) {gaps} ms; whole machine busy "
+            f"{side.get('machine', math.nan):.0%} (median)"
         )
     if "lag_p95" in ours:
         lines.append(
             f"  ours: lag p95 {ours['lag_p95']:.2f} s, "
-            f"{ours['lag_missing']} model changes never shown"
+            f"{ours['lag_missing']} model changes never shown; "
+            f"model -> the kernel's view at most {ours.get('kernel_lag_max', math.nan):.2f} s"
         )
     if heap is not None:
         mib = [r["heap"] / 2**20 for r in heap_runs]
@@ -353,14 +362,22 @@ def _model_text(dash: Any) -> str:
     return ProgressView.counts_text(dash.model.progress.totals or tf.progress_totals({}))
 
 
-def _poll(dash: Any, changes: list[tuple[float, str]], stop: threading.Event) -> None:
-    """Note each new counts line of ``dash``'s Progress model with the time first seen."""
-    last = None
+def _view_text(dash: Any) -> str | None:
+    """The counts line the kernel's view last sent, if the dashboard has one."""
+    view = getattr(dash, "views", {}).get("progress")
+    counts = getattr(view, "counts", None)
+    return None if counts is None else html.unescape(counts.value)
+
+
+def _poll(dash: Any, changes: dict[str, list], stop: threading.Event) -> None:
+    """Note each new counts line of ``dash``'s Progress model (and of its view, to
+    tell the kernel's share of the lag from the browser's) with the time first seen."""
+    last: dict[str, str | None] = {"model": None, "view": None}
     while not stop.is_set():
-        text = _model_text(dash)
-        if text != last:
-            changes.append((time.time(), text))
-            last = text
+        for name, text in (("model", _model_text(dash)), ("view", _view_text(dash))):
+            if text is not None and text != last[name]:
+                changes[name].append((time.time(), text))
+                last[name] = text
         stop.wait(POLL)
 
 
@@ -377,7 +394,7 @@ def kernel_serve(client: Any, dash: Any, folder: str, repeats: int = 3) -> None:
             if (where / "stop").exists():
                 return
             time.sleep(0.02)
-        changes: list[tuple[float, str]] = []
+        changes: dict[str, list] = {"model": [], "view": []}
         stop = threading.Event()
         poller = threading.Thread(target=_poll, args=(dash, changes, stop), daemon=True)
         poller.start()
@@ -393,9 +410,7 @@ def kernel_serve(client: Any, dash: Any, folder: str, repeats: int = 3) -> None:
         finally:
             stop.set()
             poller.join()
-        (where / f"done-{n}.json").write_text(
-            json.dumps({"start": start, "end": end, "model": changes})
-        )
+        (where / f"done-{n}.json").write_text(json.dumps({"start": start, "end": end, **changes}))
 
 
 SETUP = (
@@ -436,8 +451,11 @@ INSTALL = """(() => {
         b.observer.observe(counts, {characterData: true, childList: true, subtree: true});
         note();
     }
+    const dash = document.querySelector('.jp-NotebookPanel .dashmon-dashboard');
+    const box = dash ? dash.getBoundingClientRect() : null;
     return {visibility: document.visibilityState, counts: !!counts,
-            width: innerWidth, height: innerHeight};
+            width: innerWidth, height: innerHeight,
+            dashboard: box ? [Math.round(box.top), Math.round(box.bottom)] : null};
 })()"""
 
 STOP_FRAMES = """(() => {
@@ -592,6 +610,23 @@ def _wait_file(folder: Path, name: str, n: int, timeout: float) -> Path:
     return folder / name
 
 
+def _settle(s: PageSession, quiet: float = 0.25, timeout: float = 30.0) -> float:
+    """Wait until the page's main thread was busy under ``quiet`` over one second.
+
+    A page just shown again redraws what was held while it was hidden; a run
+    must not start inside that catch-up.  Returns the seconds waited.
+    """
+    start = time.monotonic()
+    last = s.metrics()
+    while time.monotonic() - start < timeout:
+        time.sleep(1.0)
+        now = s.metrics()
+        if busy_share(last, now, 1.0) < quiet:
+            break
+        last = now
+    return time.monotonic() - start
+
+
 class Bench:
     """The lab, the two windows and the kernel's run counter for one benchmark."""
 
@@ -604,17 +639,18 @@ class Bench:
 
     def run(self, window: Window, lag: bool, timeout: float = 300.0) -> dict:
         """One workload run timed on ``window``'s page."""
-        from .cluster import wait_quiet
+        from .cluster import machine_cpu, wait_quiet
 
         n, self.n = self.n, self.n + 1
         with window.session() as s:
             s.call("Performance.enable")
+            settled = _settle(s)
             wait_quiet()
             page = s.evaluate(INSTALL.replace("SELECTOR", json.dumps(COUNTS)))
-            before, t0 = s.metrics(), time.perf_counter()
+            before, t0, cpu0 = s.metrics(), time.perf_counter(), machine_cpu()
             (self.root / f"go-{n}").write_text("1")
             _wait_file(self.root, f"ended-{n}", n, timeout)
-            after, t1 = s.metrics(), time.perf_counter()
+            after, t1, cpu1 = s.metrics(), time.perf_counter(), machine_cpu()
             frames = s.evaluate(STOP_FRAMES)
             if self.shots is not None and not (self.shots / f"{window.name}.png").exists():
                 # After the clock stopped: the page as the run left it, to check by eye.
@@ -634,9 +670,14 @@ class Bench:
         out = {
             "seconds": t1 - t0,
             "busy": busy_share(before, after, t1 - t0),
+            "settled": settled,
             "visibility": [page["visibility"], frames["visibility"]],
             "viewport": [page["width"], page["height"]],
+            "dashboard": page["dashboard"],
             "nodes": after.get("Nodes", math.nan),
+            # Other engineers share these 2 cores: say how busy the whole machine was.
+            "machine": (cpu1 - cpu0) / ((t1 - t0) * (os.cpu_count() or 1)),
+            "load": os.getloadavg()[0],
             **frame_stats(frames["frames"], frames["start"], frames["stop"]),
         }
         if lag:
@@ -644,13 +685,14 @@ class Bench:
                 raise RuntimeError(f"no {COUNTS} on our page")
             model = [(t, text) for t, text in done["model"]]
             out["lag"] = lag_seconds(model, [(t, text) for t, text in shown])
+            # The kernel's share: from the model to the view's text, before any message.
+            out["kernel_lag"] = lag_seconds(model, [(t * 1000, x) for t, x in done["view"]])
         return out
 
     def ours_run(self) -> dict:
         self.bokeh.navigate("about:blank")
         if self.ours.frozen:
             self.ours.show()
-            time.sleep(3.0)  # redraw what was held while hidden, before the clock starts
         return self.run(self.ours, lag=True)
 
     def bokeh_run(self) -> dict:
@@ -684,10 +726,19 @@ def _open_notebook(ld: Any, lab: Any, window: Window, repeats: int) -> None:
         page = browser.contexts[0].pages[0]
         ld.open_and_run(page, lab, [SETUP, SERVE.format(repeats=repeats)], wait_ms=180_000)
         page.wait_for_selector(COUNTS, timeout=60_000)
-        # The dashboard's top at the top of the notebook's view, as a user would scroll to it.
-        page.locator(".jp-NotebookPanel .dashmon-dashboard").first.evaluate(
-            "el => el.scrollIntoView({block: 'start'})"
+        # The dashboard's top at the top of the notebook's view, as a user would scroll
+        # to it; Run All leaves the last cell active, and JupyterLab keeps an active
+        # cell in view, so the dashboard's cell is made the active one first.
+        page.evaluate(
+            "() => { const nb = window.jupyterapp.shell.currentWidget.content;"
+            " nb.mode = 'command'; nb.activeCellIndex = 0; }"
         )
+        dashboard = page.locator(".jp-NotebookPanel .dashmon-dashboard").first
+        for _ in range(10):
+            dashboard.evaluate("el => el.scrollIntoView({block: 'start'})")
+            time.sleep(1.0)
+            if abs(dashboard.evaluate("el => el.getBoundingClientRect().top") - TOP) < 40:
+                break
         browser.close()  # disconnects; Chromium and the page stay
     window.target = next(t for t in window.devtools.pages() if "/lab/tree/" in t.get("url", ""))
 
@@ -755,10 +806,15 @@ def _line(run: dict) -> str:
     text = (
         f"{run['seconds']:5.1f} s busy {run['busy']:.0%} fps {run['fps']:5.1f} "
         f"gaps {', '.join(f'{g:.0f}' for g in run['gaps_ms'])} ms "
-        f"visibility {'/'.join(run['visibility'])}"
+        f"visibility {'/'.join(run['visibility'])} machine {run['machine']:.0%} "
+        f"load {run['load']:.1f} settled {run['settled']:.0f} s"
     )
+    if run.get("dashboard"):
+        text += f" dashboard y {run['dashboard'][0]}..{run['dashboard'][1]}"
     if lag is not None:
         text += f" lag max {max(shown, default=math.nan):.2f} s ({len(lag) - len(shown)} unseen)"
+        kernel = [x for x in run.get("kernel_lag", []) if x is not None]
+        text += f", of it in the kernel max {max(kernel, default=math.nan):.2f} s"
     return text
 
 
