@@ -25,6 +25,13 @@ One page per run: rounds alternate (order rotated each round) between
   itself hidden, so the kernel holds its redraws) and the page then frozen
   (``Page.setWebLifecycleState``), Bokeh's page loaded on ``/status``.
 
+(Checked here: a page behind another tab of its headless Chromium reports
+``hidden``, gets no animation frames and its timers fire about once a second;
+frozen, it ran no timer at all.  Browsers do not hold back websocket messages
+for hidden pages, hence the freeze.)  Each
+run starts once the page under test has been under 25 % busy for a second, so
+a page just shown again has redrawn what was held before the clock starts.
+
 Per run, on the page under test:
 
 * main-thread busy share: delta of CDP ``Performance.getMetrics`` ``TaskDuration``
@@ -37,7 +44,11 @@ Per run, on the page under test:
   the latest model change with that text; the page has caught up with a model
   change once it shows that change or a later one.  Lag = that time minus the
   time the model first had the change; a change the page never caught up with
-  counts as a failure.
+  counts as a failure.  The kernel also notes the counts line its view last
+  sent, which tells the kernel's share of the lag from the browser's.
+
+The whole machine's CPU use and load average during each run are printed
+beside it: the benchmark shares its two cores with whatever else runs.
 
 Then ``--heap-runs`` runs in a row with our page, each followed by a forced GC
 (``HeapProfiler.collectGarbage``) and ``Runtime.getHeapUsage`` (used size) and
