@@ -234,7 +234,7 @@ BUDGETS = (
     ),
     Budget("frames per second", "fps", ">= 30", lambda v: v >= FPS_MIN),
     Budget("worst gap between frames", "gap", "<= 200 ms", lambda v: v <= GAP_MAX_MS, "ms"),
-    Budget("lag page behind model, max", "lag_max", "<= 1 s", lambda v: v <= LAG_MAX_S, "s"),
+    Budget("lag page behind model, max of all", "lag_max", "<= 1 s", lambda v: v <= LAG_MAX_S, "s"),
 )
 
 
@@ -303,11 +303,17 @@ def rows(m: dict) -> list[Row]:
     met = dict(verdicts(ours, heap))
     out = []
     for b in BUDGETS:
-        detail = f"Bokeh /status: {_value(bokeh, b)}"
+        detail = (
+            f"Bokeh /status: {_value(bokeh, b)}"
+            if b.key in bokeh
+            else "no counterpart on Bokeh's page"
+        )
         out.append(
             Row(
                 "11",
-                f"workload page, {b.name}, median of {ours['runs']}",
+                f"workload page, {b.name}"
+                + ("" if b.key == "lag_max" else ", median")
+                + f" of {ours['runs']} runs",
                 ours.get(b.key, math.nan) * b.scale,
                 b.unit,
                 b.text,
