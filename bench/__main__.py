@@ -132,15 +132,15 @@ def run(mode: str, skip: set[str]) -> tuple[list[report.Row], tuple[float, float
     else:
         notes.append("Not measured: the browser half of latency (5) and the browser items (7).")
     if "load" not in skip:
-        from . import browser_load
+        from . import browser_load, load_figures
 
         log(
             f"[11] the page under the LOOKS.md workload beside Bokeh's /status, "
             f"{plan.load_rounds} rounds, {plan.load_heap_runs} runs for the heap"
         )
         m = browser_load.measure(plan.load_rounds, plan.load_heap_runs, log=log)
-        log(browser_load.comparison(m["ours"], m["bokeh"], m["heap"], m["heap_runs"]))
-        rows += browser_load.rows(m)
+        log(load_figures.comparison(m["ours"], m["bokeh"], m["heap"], m["heap_runs"]))
+        rows += load_figures.rows(m)
         notes.append(browser_load.NOTE)
     return rows, head, notes
 

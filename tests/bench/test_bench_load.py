@@ -1,6 +1,7 @@
 """The pure parts of the browser-load benchmark.
 
-Busy share, frame statistics, lag matching, heap growth, medians, budgets.
+Busy share, frame statistics, lag matching, heap growth, medians, budgets
+(bench/load_figures.py), and the step selection of `python -m bench`.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import math
 
 import pytest
 
-from bench import browser_load as bl
+from bench import load_figures as bl
 from bench.report import Row
 
 
