@@ -8,6 +8,10 @@ and ends with the headline line::
 
 (throughput of 20,000 independent tasks with each dashboard over none; above 1
 is faster).  ``--quick`` is a smaller run that fits in under two minutes.
+``--only STEP[,STEP]`` runs the named steps alone (``--only load``: the page
+under the LOOKS.md workload beside Bokeh's ``/status``, :mod:`bench.browser_load`).
+
+Exit code 1 when the load step ran and missed one of its budgets, else 0.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ class Plan:
     kernel_tasks: int
     latency_tasks: int
     kernel_rounds: int
+    load_rounds: int
+    load_heap_runs: int
 
 
 PLANS = {
@@ -48,6 +54,8 @@ PLANS = {
         kernel_tasks=1_000_000,
         latency_tasks=200,
         kernel_rounds=3,
+        load_rounds=3,
+        load_heap_runs=10,
     ),
     "quick": Plan(
         rounds=3,
@@ -59,10 +67,12 @@ PLANS = {
         kernel_tasks=0,
         latency_tasks=40,
         kernel_rounds=0,
+        load_rounds=1,
+        load_heap_runs=3,
     ),
 }
 
-STEPS = ("throughput", "scale", "memory", "latency", "kernel", "browser")
+STEPS = ("throughput", "scale", "memory", "latency", "kernel", "browser", "load")
 
 
 def log(text: str) -> None:
@@ -121,7 +131,33 @@ def run(mode: str, skip: set[str]) -> tuple[list[report.Row], tuple[float, float
         notes.append(browser.NOTE)
     else:
         notes.append("Not measured: the browser half of latency (5) and the browser items (7).")
+    if "load" not in skip:
+        from . import browser_load, load_figures
+
+        log(
+            f"[11] the page under the LOOKS.md workload beside Bokeh's /status, "
+            f"{plan.load_rounds} rounds, {plan.load_heap_runs} runs for the heap"
+        )
+        m = browser_load.measure(plan.load_rounds, plan.load_heap_runs, log=log)
+        log(load_figures.comparison(m["ours"], m["bokeh"], m["heap"], m["heap_runs"]))
+        rows += load_figures.rows(m)
+        notes.append(browser_load.NOTE)
     return rows, head, notes
+
+
+def steps_to_skip(quick: bool, skip: str, only: str) -> set[str]:
+    """The steps not to run, from ``--quick``, ``--skip`` and ``--only`` (comma-separated)."""
+    skipped = {s.strip() for s in skip.split(",") if s.strip()}
+    wanted = {s.strip() for s in only.split(",") if s.strip()}
+    unknown = (skipped | wanted) - set(STEPS)
+    if unknown:
+        raise ValueError(f"unknown step(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
+    if wanted:
+        return skipped | (set(STEPS) - wanted)
+    if quick:
+        # A JupyterLab in Chromium alone takes about a minute; the load step eight.
+        skipped |= {"browser", "load"}
+    return skipped
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,15 +166,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", default="", help=f"comma-separated steps to skip: {', '.join(STEPS)}"
     )
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated steps to run alone: {', '.join(STEPS)}"
+    )
     parser.add_argument("--no-write", action="store_true", help="do not update bench/RESULTS.md")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
-    if args.quick:
-        skip.add("browser")  # a JupyterLab in Chromium alone takes about a minute
-    unknown = skip - set(STEPS)
-    if unknown:
-        parser.error(f"unknown step(s) {sorted(unknown)}; choose from {', '.join(STEPS)}")
+    try:
+        skip = steps_to_skip(args.quick, args.skip, args.only)
+    except ValueError as e:
+        parser.error(str(e))
     command = (
         "python -m bench" + (" " + shlex.join(argv if argv is not None else sys.argv[1:])).rstrip()
     )
@@ -157,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         log(f"wrote {path}")
     print(headline(dn, bn))
-    return 0
+    missed = [r.name for r in rows if r.item == "11" and r.met is False]
+    if missed:
+        log("missed: " + "; ".join(missed))
+    return 1 if missed else 0
 
 
 def headline(dashmon_vs_none: float, bokeh_vs_none: float) -> str:
