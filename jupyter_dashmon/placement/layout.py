@@ -33,6 +33,11 @@ PAGES = ("Status", "Tasks", "Workers", "Scheduler")
 #: the widget is shown: a notebook cell, the side panel, Voila.  Each selector
 #: is one class more specific than the ipywidgets rule it overrides.
 DASHBOARD_STYLE = """<style>
+/* Text written over the rows lets the pointer through to the band beneath
+   that carries the row's tooltip (views/rows.py). */
+.dashmon-dashboard .bqplot > svg text.label {
+  pointer-events: none;
+}
 /* ipywidgets pads tab pages by 15 px: a sixth of a 250 px side panel. */
 .dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab) > .widget-tab-contents {
   padding: 4px;
