@@ -18,8 +18,9 @@ from ..aggregate.models import ProgressModel
 from .base import RectBars, Throttle, quantity_scale, set_ticks, tile_figure, value_axis
 from .rows import BAR_SHARE, fit_rows, hover_band, row_labels, row_scales, set_hover
 
-#: Pixels above the rows (the title) and below them (the bytes axis).
-MARGIN = {"top": 32, "bottom": 30}
+#: Pixels above the rows (the title), below them (the bytes axis) and beside
+#: them (half the widest tick label, "150 MiB", centred on the axis's end).
+MARGIN = {"top": 32, "bottom": 30, "right": 28}
 
 #: What the figure says when no function holds results in memory.
 IDLE = "no results in memory"

@@ -60,7 +60,7 @@ class ProgressView:
         self.model = model
         self.scales = row_scales()
         self.x, self.y = self.scales["x"], self.scales["y"]
-        self.bars = Lines(scales=self.scales, stroke_width=ROW_PX * BAR_SHARE, **row_tooltip())
+        self.bars = Lines(scales=self.scales, stroke_width=ROW_PX * BAR_SHARE, **row_tooltip(3))
         self.labels = row_labels(self.scales)
         self.figure = tile_figure(
             "Progress",

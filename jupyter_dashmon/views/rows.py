@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from bqplot import Figure, Label, LinearScale, Lines, Tooltip
+from bqplot import Figure, Label, LinearScale, Lines
 
 from ..aggregate.colors import TEXT
 from .base import set_segments
+from .hover import tooltip, tooltip_style
 
 #: Pixels per row: a 12 px label inside a bar of ``BAR_SHARE`` of it, with a gap.
 ROW_PX = 20
@@ -63,17 +64,13 @@ def row_labels(scales: dict) -> Label:
 BAND_COLOR, BAND_OPACITY = "white", 0.0
 
 
-def row_tooltip() -> dict:
+def row_tooltip(lines: int = 1) -> dict:
     """Keyword arguments giving a ``Lines`` mark the tooltip of a row chart.
 
-    The text of each segment is its ``labels`` entry, in several lines
-    (bqplot writes it into a table cell, hence ``white-space: pre``); the
-    colours and placement are the dashboard's tooltip CSS.
+    The text of each segment is its ``labels`` entry, of ``lines`` lines,
+    placed clear of the row under the pointer (:func:`~.hover.tooltip_style`).
     """
-    return {
-        "tooltip": Tooltip(fields=["name"], show_labels=False),
-        "tooltip_style": {"white-space": "pre"},
-    }
+    return {"tooltip": tooltip(), "tooltip_style": tooltip_style(lines)}
 
 
 def hover_band(scales: dict) -> Lines:

@@ -630,7 +630,7 @@ def test_resources_view_marks(resources):
     assert view.usage.title == "CPU 150% \u00b7 memory 2.00 GiB of 8.00 GiB"
     assert (np.asarray(view.network_lines.x) == expected_x).all()
     assert np.asarray(view.network_lines.y).tolist() == [[0.0, 3 * 2**20], [1024.0, 2048.0]]
-    assert view.network.title == "Network \u00b7 read 3.00 MiB/s \u00b7 write 2.00 kiB/s"
+    assert view.network.title == "Net read 3.00 MiB/s \u00b7 write 2.00 kiB/s"
 
 
 def test_resources_view_follows_model(resources):
@@ -645,7 +645,7 @@ def test_resources_view_follows_model(resources):
     assert np.asarray(view.usage_lines.y).tolist() == [[50.0, 150.0, 25.0], [12.5, 25.0, 50.0]]
     assert len(view.network_lines.x) == 3
     assert view.usage.title == "CPU 25% \u00b7 memory 4.00 GiB of 8.00 GiB"
-    assert view.network.title == "Network \u00b7 read 0 B/s \u00b7 write 0 B/s"
+    assert view.network.title == "Net read 0 B/s \u00b7 write 0 B/s"
 
 
 def test_resources_view_uses_common_length_of_ragged_columns(resources):
