@@ -213,8 +213,9 @@ class SchedulerView:
                 times, [f"{clock_text(t)}  {v:.1f}% of a core" for t, v in zip(times, pct)]
             )
             self.cost.title = (
-                f"Dashboard cost {_last(pct):.1f}% of a core \u00b7 "
-                f"{tf.format_seconds(_last(r.dashboard_seconds))} in total"
+                # Short enough for a 250 px side panel; the hover says "of a core".
+                f"Dashboard cost {_last(pct):.1f}% \u00b7 "
+                f"{tf.format_seconds(_last(r.dashboard_seconds))} total"
             )
         self.connections.value = (
             f"{int(_last(r.n_clients))} clients \u00b7 {int(_last(r.n_workers))} workers connected"

@@ -3,7 +3,8 @@
 Reads the tick labels bqplot drew (their text and boxes): every quantity axis
 starts at 0 and reads round numbers with units, every time axis reads clock
 time, no label sticks out of its figure; hovering a task in the Status
-stream shows its tooltip.
+stream shows its tooltip, hovering a time of a line chart the time and
+values there, in the theme's colours.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 from typing import Any
 
 import lab_driver
+import layout_probe
+import looks_probe
 import pytest
 from lab_driver import DASHBOARD_CELL, BrowserPage, Lab
 
@@ -185,4 +188,56 @@ def test_hovering_a_task_in_the_status_stream_shows_its_tooltip(
         page.wait_for_timeout(300)
         assert page.evaluate(TOOLTIP) == []
         page.mouse.move(5, 5)
+    assert browser.errors == []
+
+
+#: What hovering a time of each line chart says: the time, then its values with units.
+LINE_TOOLTIPS = {
+    ("Status", "CPU"): r"^\d\d:\d\d:\d\d  CPU \d+% · memory \d+% \([\d.]+ (B|kiB|MiB|GiB)\)$",
+    ("Status", "Net"): r"^\d\d:\d\d:\d\d  read [\d.]+ (B|kiB|MiB|GiB)/s · write [\d.]+ \S+/s$",
+    ("Scheduler", "Scheduler CPU"): r"^\d\d:\d\d:\d\d  CPU \d+% · memory [\d.]+ \S+$",
+    ("Scheduler", "Event loop"): r"^\d\d:\d\d:\d\d  [\d.]+ ms$",
+    ("Scheduler", "Dashboard cost"): r"^\d\d:\d\d:\d\d  [\d.]+% of a core$",
+}
+
+
+def hover_line_chart(page: Any, title: str, share: float) -> dict | None:
+    """Move the pointer over the plot of the figure titled ``title``, ``share``
+    of the way across; the tooltip shown, if any."""
+    fig = (
+        page.locator(f"{DASHBOARD} .bqplot.figure")
+        .filter(has=page.locator("text.mainheading", has_text=re.compile("^" + title)))
+        .first
+    )
+    fig.scroll_into_view_if_needed()
+    plot = fig.locator("rect.plotarea_background").first.bounding_box()
+    x, y = plot["x"] + plot["width"] * share, plot["y"] + plot["height"] * 0.4
+    page.mouse.move(1, 1)
+    page.mouse.move(x, y)
+    page.mouse.move(x + 1, y)
+    page.wait_for_timeout(400)
+    return page.evaluate(looks_probe.TOOLTIP)
+
+
+def test_hovering_a_line_chart_shows_the_time_and_values_in_theme_colours(
+    browser: BrowserPage, lab: Lab
+) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    lab_driver.open_and_run(page, lab, [DASHBOARD_CELL, WORK], wait_ms=120_000)
+    for dark in (False, True):
+        layout_probe.set_theme(page, dark)
+        for (tab, title), pattern in LINE_TOOLTIPS.items():
+            page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text=tab).click()
+            page.wait_for_timeout(1500)
+            # Anywhere above a time, not only on a line: a quarter and three quarters across.
+            for share in (0.25, 0.75):
+                tip = hover_line_chart(page, title, share)
+                assert tip is not None, (tab, title, share)
+                assert re.match(pattern, tip["text"]), (title, tip["text"])
+                assert looks_probe.contrast(tip["color"], tip["background"]) >= 4.5, tip
+                t, (width, height) = tip["box"], tip["viewport"]
+                assert t["left"] >= 0 and t["right"] <= width and t["top"] >= 0, tip
+                assert t["bottom"] <= height, tip
+    page.mouse.move(1, 1)
     assert browser.errors == []
