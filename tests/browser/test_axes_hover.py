@@ -128,7 +128,7 @@ def test_axes_read_round_numbers_with_units_and_clock_time(browser: BrowserPage,
             check_axis(axis)
         seen += [a["title"] for a in axes]
     # The figures whose axes were wrong before: the stream, resources, the scheduler's
-    for title in ("Task Stream", "CPU", "Network", "Event loop", "Scheduler CPU", "Tasks"):
+    for title in ("Task Stream", "CPU", "Net", "Event loop", "Scheduler CPU", "Tasks"):
         assert any(s.startswith(title) for s in seen), (title, seen)
     stream = next(a for a in axes_on(page, "Status") if a["title"].startswith("Task Stream"))
     assert all(CLOCK.match(t["text"]) for t in stream["ticks"])
@@ -225,19 +225,27 @@ def test_hovering_a_line_chart_shows_the_time_and_values_in_theme_colours(
     page = browser.page
     page.set_viewport_size({"width": 1400, "height": 1000})
     lab_driver.open_and_run(page, lab, [DASHBOARD_CELL, WORK], wait_ms=120_000)
-    for dark in (False, True):
-        layout_probe.set_theme(page, dark)
-        for (tab, title), pattern in LINE_TOOLTIPS.items():
-            page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text=tab).click()
-            page.wait_for_timeout(1500)
-            # Anywhere above a time, not only on a line: a quarter and three quarters across.
-            for share in (0.25, 0.75):
-                tip = hover_line_chart(page, title, share)
-                assert tip is not None, (tab, title, share)
-                assert re.match(pattern, tip["text"]), (title, tip["text"])
-                assert looks_probe.contrast(tip["color"], tip["background"]) >= 4.5, tip
-                t, (width, height) = tip["box"], tip["viewport"]
-                assert t["left"] >= 0 and t["right"] <= width and t["top"] >= 0, tip
-                assert t["bottom"] <= height, tip
+    try:
+        for dark in (False, True):
+            layout_probe.set_theme(page, dark)
+            check_line_tooltips(page)
+    finally:  # the theme is a setting of the whole JupyterLab the tests share
+        layout_probe.set_theme(page, False)
     page.mouse.move(1, 1)
     assert browser.errors == []
+
+
+def check_line_tooltips(page: Any) -> None:
+    """Hover each line chart of LINE_TOOLTIPS: the tooltip says what it should, readably."""
+    for (tab, title), pattern in LINE_TOOLTIPS.items():
+        page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text=tab).click()
+        page.wait_for_timeout(1500)
+        # Anywhere above a time, not only on a line: a quarter and three quarters across.
+        for share in (0.25, 0.75):
+            tip = hover_line_chart(page, title, share)
+            assert tip is not None, (tab, title, share)
+            assert re.match(pattern, tip["text"]), (title, tip["text"])
+            assert looks_probe.contrast(tip["color"], tip["background"]) >= 4.5, tip
+            t, (width, height) = tip["box"], tip["viewport"]
+            assert t["left"] >= 0 and t["right"] <= width and t["top"] >= 0, tip
+            assert t["bottom"] <= height, tip

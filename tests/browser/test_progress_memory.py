@@ -159,45 +159,53 @@ def test_text_over_erred_tasks_reads_and_tooltips_keep_clear_of_the_row(
     open_and_run(page, lab, [DASHBOARD_CELL, FAILING], wait_ms=120_000)
     page.locator(".jp-OutputArea-output", has_text="FAILED SOME").wait_for()
     page.wait_for_timeout(1000)
-    for dark in (False, True):
-        set_theme(page, dark)
-        found = page.evaluate(UNDER_LABEL, [INLINE, "always_fails"])
-        # The whole bar is erred: black (the theme's text is dark on a light page).
-        assert found["segment"] == "rgb(0, 0, 0)", found
-        assert readable(found), (dark, found)
-        found = page.evaluate(UNDER_LABEL, [INLINE, "ok"])
-        assert readable(found), (dark, found)
-
-        # Hovering a row's text: the tooltip is in the theme's colours, inside
-        # the page, and leaves the hovered row's text uncovered.
-        fig = (
-            page.locator(f"{INLINE} .bqplot.figure")
-            .filter(has=page.locator("text.mainheading", has_text="Progress"))
-            .first
-        )
-        for place in ("start", "end"):
-            # The figure at the top of the notebook's view, then at its bottom.
-            fig.evaluate("(el, block) => el.scrollIntoView({block})", place)
-            page.wait_for_timeout(500)
-            labels = fig.locator("text.label")
-            for i in range(labels.count()):
-                row = labels.nth(i).bounding_box()
-                page.mouse.move(1, 1)
-                page.mouse.move(row["x"] + row["width"] / 2, row["y"] + row["height"] / 2)
-                page.mouse.move(row["x"] + row["width"] / 2 + 1, row["y"] + row["height"] / 2)
-                page.wait_for_function(f"() => ({TOOLTIP_SHOWN})() !== null", timeout=5_000)
-                tip = page.evaluate(TOOLTIP_SHOWN)
-                name = labels.nth(i).text_content().split()[0]
-                assert tip["text"].startswith(name), (tip, name)
-                t, (width, height) = tip["box"], tip["viewport"]
-                assert t["left"] >= 0 and t["right"] <= width, (place, tip)
-                assert t["top"] >= 0 and t["bottom"] <= height, (place, tip)
-                assert t["top"] >= row["y"] + row["height"] or t["bottom"] <= row["y"], (
-                    place,
-                    row,
-                    tip,
-                )
-                assert contrast(tip["color"], tip["background"]) >= 4.5, tip
-                assert "255, 165, 0" not in tip["color"], tip  # bqplot's dark-theme orange
+    try:
+        for dark in (False, True):
+            set_theme(page, dark)
+            check_erred_text_and_tooltips(page)
+    finally:  # the theme is a setting of the whole JupyterLab the tests share
+        set_theme(page, False)
     page.mouse.move(1, 1)
     assert browser.errors == []
+
+
+def check_erred_text_and_tooltips(page: Any) -> None:
+    """Text over an erred bar reads; hovering a row's text shows a tooltip clear of it."""
+    found = page.evaluate(UNDER_LABEL, [INLINE, "always_fails"])
+    # The whole bar is erred: black (the theme's text is dark on a light page).
+    assert found["segment"] == "rgb(0, 0, 0)", found
+    assert readable(found), found
+    found = page.evaluate(UNDER_LABEL, [INLINE, "ok"])
+    assert readable(found), found
+
+    # Hovering a row's text: the tooltip is in the theme's colours, inside
+    # the page, and leaves the hovered row's text uncovered.
+    fig = (
+        page.locator(f"{INLINE} .bqplot.figure")
+        .filter(has=page.locator("text.mainheading", has_text="Progress"))
+        .first
+    )
+    for place in ("start", "end"):
+        # The figure at the top of the notebook's view, then at its bottom.
+        fig.evaluate("(el, block) => el.scrollIntoView({block})", place)
+        page.wait_for_timeout(500)
+        labels = fig.locator("text.label")
+        for i in range(labels.count()):
+            row = labels.nth(i).bounding_box()
+            page.mouse.move(1, 1)
+            page.mouse.move(row["x"] + row["width"] / 2, row["y"] + row["height"] / 2)
+            page.mouse.move(row["x"] + row["width"] / 2 + 1, row["y"] + row["height"] / 2)
+            page.wait_for_function(f"() => ({TOOLTIP_SHOWN})() !== null", timeout=5_000)
+            tip = page.evaluate(TOOLTIP_SHOWN)
+            name = labels.nth(i).text_content().split()[0]
+            assert tip["text"].startswith(name), (tip, name)
+            t, (width, height) = tip["box"], tip["viewport"]
+            assert t["left"] >= 0 and t["right"] <= width, (place, tip)
+            assert t["top"] >= 0 and t["bottom"] <= height, (place, tip)
+            assert t["top"] >= row["y"] + row["height"] or t["bottom"] <= row["y"], (
+                place,
+                row,
+                tip,
+            )
+            assert contrast(tip["color"], tip["background"]) >= 4.5, tip
+            assert "255, 165, 0" not in tip["color"], tip  # bqplot's dark-theme orange
