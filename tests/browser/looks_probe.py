@@ -7,6 +7,8 @@ list when all is well.
 
 from __future__ import annotations
 
+from typing import Any
+
 #: Figure titles that do not fit inside their figure: [title, its box, the figure's].
 CUT_TITLES = """(scope) => {
     const root = document.querySelector(scope);
@@ -87,6 +89,22 @@ TOOLTIP = """() => {
         viewport: [window.innerWidth, window.innerHeight],
     };
 }"""
+
+
+def settled(page: Any, probe: str, scope: str, tries: int = 4) -> list:
+    """What ``probe`` finds in ``scope`` once the figures have settled.
+
+    A figure whose value range grows gets its new ticks and its new range in
+    two messages, and for a frame between them its tick labels stand in one
+    place; a defect that stays is found on every try, a redraw in passing is not.
+    """
+    found: list = []
+    for _ in range(tries):
+        found = page.evaluate(probe, scope)
+        if not found:
+            return found
+        page.wait_for_timeout(400)
+    return found
 
 
 def luminance(css: str) -> float:

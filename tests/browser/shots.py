@@ -39,7 +39,7 @@ from lab_driver import (  # noqa: E402
     open_and_run,
 )
 from layout_probe import OVERFLOWS, set_right_width, set_theme, show_tab  # noqa: E402
-from looks_probe import CUT_TITLES, TICK_COLLISIONS  # noqa: E402
+from looks_probe import CUT_TICKS, CUT_TITLES, TICK_COLLISIONS, settled  # noqa: E402
 
 INLINE = ".jp-NotebookPanel .dashmon-dashboard"
 PANEL = ".jp-DashboardPanel"
@@ -132,8 +132,9 @@ def measure(page: Any, scope: str) -> dict:
     """What is wrong on the page inside ``scope``: overflows, cut titles, touching ticks."""
     return {
         "overflows": page.evaluate(OVERFLOWS, scope),
-        "cut_titles": page.evaluate(CUT_TITLES, scope),
-        "touching_ticks": page.evaluate(TICK_COLLISIONS, scope),
+        "cut_titles": settled(page, CUT_TITLES, scope),
+        "cut_ticks": settled(page, CUT_TICKS, scope),
+        "touching_ticks": settled(page, TICK_COLLISIONS, scope),
     }
 
 

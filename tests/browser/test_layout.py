@@ -17,7 +17,7 @@ from layout_probe import (
     show_tab,
     wait_for_text,
 )
-from looks_probe import CUT_TICKS, CUT_TITLES, TICK_COLLISIONS
+from looks_probe import CUT_TICKS, CUT_TITLES, TICK_COLLISIONS, settled
 
 pytestmark = pytest.mark.browser
 
@@ -124,12 +124,12 @@ def test_no_title_or_tick_label_is_cut_or_touches_another(browser: BrowserPage, 
         for name in pages:
             show_tab(page, PANEL, name)
             for probe in (CUT_TITLES, CUT_TICKS, TICK_COLLISIONS):
-                assert page.evaluate(probe, PANEL_BODY) == [], (width, name)
+                assert settled(page, probe, PANEL_BODY) == [], (width, name)
     # Inline, as wide as a notebook cell, too (the memory axis's last label was cut).
     page.locator(f"{PANEL} .jp-DashmonPanel-close").click()
     page.locator(PANEL).wait_for(state="detached")
     for name in pages:
         show_tab(page, INLINE, name)
         for probe in (CUT_TITLES, CUT_TICKS, TICK_COLLISIONS):
-            assert page.evaluate(probe, INLINE) == [], ("inline", name)
+            assert settled(page, probe, INLINE) == [], ("inline", name)
     assert browser.errors == []
