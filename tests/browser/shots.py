@@ -181,8 +181,6 @@ def run_one(context: Any, lab: Any, functions: int, out: Path) -> dict:
     set_theme(page, dark=False)
     page.evaluate("() => window.jupyterapp.shell.expandRight()")
     bokeh.close()
-    page.evaluate("() => window.jupyterapp.commands.execute('kernelmenu:shutdown')")
-    page.wait_for_timeout(2000)
     page.close()
     return seen
 
@@ -226,19 +224,29 @@ def main(argv: list[str] | None = None) -> dict:
     (home / "notebooks").mkdir()
     (home / "jupyter").mkdir()
     with lab_server(home / "jupyter", home / "notebooks") as lab, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(home / "chromium"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        for n in (int(v) for v in args.functions.split(",") if v):
-            seen[n] = run_one(context, lab, n, args.out / f"{n}-functions")
-            print(n, json.dumps(seen[n], indent=1), flush=True)
+        runs: list[tuple[Any, ...]] = [
+            (run_one, n, args.out / f"{n}-functions")
+            for n in (int(v) for v in args.functions.split(",") if v)
+        ]
         if args.readme:
-            readme_pictures(context, lab, REPO / "docs" / "screenshots")
-        context.close()
+            runs.append((readme_pictures, None, REPO / "docs" / "screenshots"))
+        for k, (run, n, folder) in enumerate(runs):
+            # A browser of its own for each run, and the last run's kernel (its
+            # cluster still working) shut down first.
+            lab.shut_down_kernels()
+            context = p.chromium.launch_persistent_context(
+                str(home / f"chromium-{k}"),
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_ARGS,
+                viewport={"width": 1400, "height": 1000},
+            )
+            if n is None:
+                run(context, lab, folder)
+            else:
+                seen[n] = run(context, lab, n, folder)
+                print(n, json.dumps(seen[n], indent=1), flush=True)
+            context.close()
     shutil.rmtree(home, ignore_errors=True)
     return seen
 
