@@ -107,9 +107,17 @@ def workload(functions: int) -> str:
 
 
 def shoot(target: Any, path: Path) -> Path:
-    """A picture of ``target`` (a locator or a page), saved at ``path``."""
+    """A picture of ``target`` (a locator or a page), saved at ``path``.
+
+    A locator is taken as a clip of its page: while work runs its figures
+    redraw, and Playwright would wait in vain for the element to hold still.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    target.screenshot(path=str(path), animations="disabled")
+    if hasattr(target, "bounding_box"):
+        target.evaluate("el => el.scrollIntoView({block: 'start'})")
+        target.page.screenshot(path=str(path), clip=target.bounding_box(), full_page=True)
+    else:
+        target.screenshot(path=str(path))
     return path
 
 
