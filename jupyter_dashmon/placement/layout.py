@@ -40,9 +40,9 @@ DASHBOARD_STYLE = """<style>
   pointer-events: none;
   paint-order: stroke;
   stroke: var(--jp-layout-color1);
-  stroke-width: 2px;
+  stroke-width: 3px;
   stroke-linejoin: round;
-  stroke-opacity: 0.5;
+  stroke-opacity: 0.85;
 }
 /* Tooltips are drawn outside the dashboard (bqplot appends them to <body>);
    ours hold an element with a class (views/hover.py) and take the theme's
