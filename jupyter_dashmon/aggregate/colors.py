@@ -10,6 +10,13 @@ more), on JupyterLab's light and dark themes alike.  Hues from red to orange
 are left out: red means a transfer and orange a disk access.  Consecutive
 entries are five hue steps apart, so functions that appear one after the
 other differ clearly.
+
+Past twelve functions the rotation goes round again: function 13 takes the
+colour of function 1, and so on, so any twelve functions in a row differ
+and neighbours always do, while functions twelve apart share a colour (the
+name in each bar and tooltip tells them apart).  More hues at this
+lightness would be too close to tell apart, and other lightnesses would
+read as the released or in-memory shade of another function.
 """
 
 from __future__ import annotations

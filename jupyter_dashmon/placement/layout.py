@@ -33,6 +33,49 @@ PAGES = ("Status", "Tasks", "Workers", "Scheduler")
 #: the widget is shown: a notebook cell, the side panel, Voila.  Each selector
 #: is one class more specific than the ipywidgets rule it overrides.
 DASHBOARD_STYLE = """<style>
+/* Text written over the rows lets the pointer through to the band beneath
+   that carries the row's tooltip (views/rows.py).  A halo of the page's
+   colour keeps it readable over any segment, the black of erred tasks too. */
+.dashmon-dashboard .bqplot > svg text.label {
+  pointer-events: none;
+  paint-order: stroke;
+  stroke: var(--jp-layout-color1);
+  stroke-width: 3px;
+  stroke-linejoin: round;
+  stroke-opacity: 0.85;
+}
+/* Tooltips are drawn outside the dashboard (bqplot appends them to <body>);
+   ours hold an element with a class (views/hover.py) and take the theme's
+   colours, where bqplot's own turn orange in the dark theme. */
+.bqplot_mark_tooltip:has(> .dashmon-tooltip) {
+  color: var(--jp-ui-font-color1);
+  background-color: var(--jp-layout-color1);
+  border: 1px solid var(--jp-border-color1);
+  box-shadow: var(--jp-elevation-z4);
+  font-family: var(--jp-ui-font-family);
+  font-size: 12px;
+  line-height: 1.4;
+  padding: 2px 6px;
+}
+.bqplot_mark_tooltip .dashmon-tooltip td {
+  color: inherit;
+  padding: 0;
+  text-align: left;
+}
+/* Each figure is a size container: in a narrow one (the 250 px side panel)
+   titles are a size smaller and every other tick label is left out, so no
+   title is cut and no two labels touch. */
+.dashmon-dashboard .bqplot.figure {
+  container-type: inline-size;
+}
+@container (max-width: 300px) {
+  .dashmon-dashboard .bqplot > svg text.mainheading {
+    font-size: 11px !important;
+  }
+  .dashmon-dashboard .bqplot > svg g.axis g.tick:nth-of-type(even) text {
+    display: none;
+  }
+}
 /* ipywidgets pads tab pages by 15 px: a sixth of a 250 px side panel. */
 .dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab) > .widget-tab-contents {
   padding: 4px;

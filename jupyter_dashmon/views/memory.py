@@ -18,8 +18,9 @@ from ..aggregate.models import ProgressModel
 from .base import RectBars, Throttle, quantity_scale, set_ticks, tile_figure, value_axis
 from .rows import BAR_SHARE, fit_rows, hover_band, row_labels, row_scales, set_hover
 
-#: Pixels above the rows (the title) and below them (the bytes axis).
-MARGIN = {"top": 32, "bottom": 30}
+#: Pixels above the rows (the title), below them (the bytes axis) and beside
+#: them (half the widest tick label, "150 MiB", centred on the axis's end).
+MARGIN = {"top": 32, "bottom": 30, "right": 28}
 
 #: What the figure says when no function holds results in memory.
 IDLE = "no results in memory"
@@ -73,18 +74,19 @@ class MemoryView:
                 [-i + half for i in range(len(shown))],
                 [memory[n] for n in shown],
                 colors,
-                tips,
+                # The bands above carry the tooltips; text here would be sent twice.
+                [""] * len(shown),
             )
             with self.labels.hold_sync():
                 self.labels.x = [0.0] * (len(text) or 1)
                 self.labels.y = [-float(i) for i in range(len(text) or 1)]
                 self.labels.text = text or [IDLE]
-            # The bands span the bytes axis: from 0 to the largest bar.
-            set_hover(self.hover, 0.0, float(max(memory.values(), default=0)), tips)
             self.axis.visible = bool(shown)
             if shown:
                 set_ticks(self.axis, tk.byte_ticks(max(memory.values())))
             else:  # the scale keeps a width so the message starts at the left edge
                 self.bytes.min, self.bytes.max = 0.0, 1.0
+            # The bands span the whole bytes axis, so they move only with its range.
+            set_hover(self.hover, float(self.bytes.min), float(self.bytes.max), tips)
             self.figure.title = f"Memory use: {tf.format_bytes(total)}"
         self.names, self.hidden = shown, hidden

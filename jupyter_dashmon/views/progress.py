@@ -24,14 +24,18 @@ from ..aggregate.colors import TRACK
 from ..aggregate.models import ProgressModel
 from .base import Throttle, set_segments, tile_figure
 from .rows import (
+    BAND_COLOR,
+    BAND_OPACITY,
     BAR_SHARE,
     ROW_PX,
     fit_rows,
-    hover_band,
     row_labels,
     row_scales,
-    set_hover,
+    row_tooltip,
 )
+
+#: Segments per bar in ``ProgressView.bars``: track, four states, hover band.
+PER_BAR = 6
 
 #: Pixels above the rows (the title), below and beside them: no axis to make
 #: room for, so the bars and their text take nearly the whole width.
@@ -44,25 +48,25 @@ QUIET_TEXT = 0.6
 class ProgressView:
     """The Progress figure (``.figure``), kept in step with a ProgressModel.
 
-    ``.bars`` holds the bars' segments, ``.track`` the track behind them,
-    ``.labels`` the text inside them and ``.hover`` the invisible bands
-    that carry each bar's tooltip (``.hover.labels``).
+    ``.bars`` is the one mark of the bars: per bar, :data:`PER_BAR`
+    segments (the track of what is still to do, the four state segments,
+    zero-width when empty, then an invisible band over the whole bar that
+    carries the bar's tooltip in ``.bars.labels``), and one band for the
+    "+N more" line.  ``.labels`` is the text inside the bars.  One mark
+    means one message per redraw for all of it.
     """
 
     def __init__(self, model: ProgressModel, every: float = 0.25):
         self.model = model
         self.scales = row_scales()
         self.x, self.y = self.scales["x"], self.scales["y"]
-        width = ROW_PX * BAR_SHARE
-        self.track = Lines(scales=self.scales, colors=[TRACK], stroke_width=width)
-        self.bars = Lines(scales=self.scales, stroke_width=width)
+        self.bars = Lines(scales=self.scales, stroke_width=ROW_PX * BAR_SHARE, **row_tooltip(3))
         self.labels = row_labels(self.scales)
-        self.hover = hover_band(self.scales)
         self.figure = tile_figure(
             "Progress",
             ROW_PX,
             margin=MARGIN,
-            marks=[self.track, self.bars, self.labels, self.hover],
+            marks=[self.bars, self.labels],
             axes=[Axis(scale=self.x, num_ticks=2, tick_format=".1f", visible=False)],
         )
         # The title carries the total; the counts by state sit in a line under it
@@ -80,7 +84,6 @@ class ProgressView:
         prefixes = self.model.prefixes
         bars, hidden = tf.progress_bars(prefixes, self.model.max_bars)
         totals = self.model.totals or tf.progress_totals({})
-        segments = tf.bar_segments(bars, self.model.colors, keep_empty=True)
         text = [f"{tf.short_name(b['prefix'])}  {b['done']:,} / {b['total']:,}" for b in bars]
         tips = [tf.bar_tooltip(b["prefix"], prefixes[b["prefix"]]) for b in bars]
         if hidden:
@@ -89,22 +92,7 @@ class ProgressView:
         n = len(bars)
         with self.figure.hold_sync():
             fit_rows(self.figure, self.scales, len(text), MARGIN["top"] + MARGIN["bottom"])
-            set_segments(
-                self.track,
-                [b["processing"] for b in bars],
-                [1.0] * n,
-                [-i for i in range(n)],
-                [TRACK] * n,
-                [1.0] * n,
-            )
-            set_segments(
-                self.bars,
-                [s[0] for s in segments],
-                [s[1] for s in segments],
-                [-s[2] for s in segments],
-                [s[3] for s in segments],
-                [s[4] for s in segments],
-            )
+            set_segments(self.bars, *self.segments(bars, tips))
             with self.labels.hold_sync():
                 self.labels.x = [0.0] * len(text)
                 self.labels.y = [-float(i) for i in range(len(text))]
@@ -112,10 +100,24 @@ class ProgressView:
                 self.labels.opacities = [QUIET_TEXT if b["quiet"] else 1.0 for b in bars] + [
                     1.0
                 ] * (len(text) - n)
-            set_hover(self.hover, 0.0, 1.0, tips)
             self.figure.title = f"Progress \u2014 total: {totals['total']:,}"
             self.counts.value = html.escape(self.counts_text(totals))
         self.bars_shown, self.hidden = n, hidden
+
+    def segments(self, bars: list, tips: list[str]) -> tuple[list, ...]:
+        """Columns (x0, x1, y, colour, opacity, label) of every segment of ``.bars``."""
+        states = iter(tf.bar_segments(bars, self.model.colors, keep_empty=True))
+        rows: list[tuple] = []
+        for i, (bar, tip) in enumerate(zip(bars, tips)):
+            rows.append((bar["processing"], 1.0, -i, TRACK, 1.0, ""))
+            rows.extend(
+                (x0, x1, -i, color, alpha, "")
+                for x0, x1, _, color, alpha in (next(states) for _ in range(4))
+            )
+            rows.append((0.0, 1.0, -i, BAND_COLOR, BAND_OPACITY, tip))
+        for i, tip in enumerate(tips[len(bars) :], start=len(bars)):  # "+N more"
+            rows.append((0.0, 1.0, -i, BAND_COLOR, BAND_OPACITY, tip))
+        return tuple(list(column) for column in zip(*rows)) if rows else ([],) * 6
 
     @staticmethod
     def counts_text(totals: dict[str, int]) -> str:

@@ -5,7 +5,9 @@ CPU % over workers and memory as % of the summed limits on one figure,
 summed network read/write bytes per second on another, on a clock-time axis.
 Axes start at 0 with round ticks (:mod:`~jupyter_dashmon.aggregate.ticks`);
 lines are named at their right ends rather than by a legend over the data,
-and break across idle gaps rather than joining them straight.
+and break across idle gaps rather than joining them straight.  Hovering a
+time shows the time and every value there (:class:`~.hover.TimeHover`).
+Titles stay short enough for a 250 px side panel (values to three digits).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from .base import (
     tile_figure,
     value_axis,
 )
+from .hover import TimeHover, clock_text
 
 #: Points drawn per line at most; longer series are thinned evenly.
 MAX_POINTS = 150
@@ -71,20 +74,22 @@ class ResourcesView:
         self.network_names = EndLabels(
             self.network_lines.scales, ["read", "write"], [READ_COLOR, WRITE_COLOR]
         )
+        self.usage_hover = TimeHover(self.usage_lines.scales)
+        self.network_hover = TimeHover(self.network_lines.scales)
         self.usage_axes = [clock_axis(self.t1), value_axis(self.pct)]
         self.network_axes = [clock_axis(self.t2), value_axis(self.rate)]
         self.usage = tile_figure(
             "CPU and memory",
             height,
             margin=MARGIN,
-            marks=[self.usage_lines, self.usage_names.mark],
+            marks=[self.usage_lines, self.usage_names.mark, self.usage_hover.mark],
             axes=self.usage_axes,
         )
         self.network = tile_figure(
             "Network",
             height,
             margin=MARGIN,
-            marks=[self.network_lines, self.network_names.mark],
+            marks=[self.network_lines, self.network_names.mark, self.network_hover.mark],
             axes=self.network_axes,
         )
         self.redraw = Throttle(self._update, every)
@@ -110,8 +115,9 @@ class ResourcesView:
             return np.asarray(values[-n:], dtype=float)[keep]
 
         times = column(m.time)
+        memory = column(m.memory)
         limit = np.maximum(column(m.memory_limit), 1.0)
-        memory_pct = column(m.memory) / limit * 100.0
+        memory_pct = memory / limit * 100.0
         cpu = column(m.cpu)
         read = column(m.network_read)
         write = column(m.network_write)
@@ -125,9 +131,16 @@ class ResourcesView:
             self.usage_lines.x = when
             self.usage_lines.y = usage
             self.usage_names.place(when[-1], [cpu[-1], memory_pct[-1]], self.usage)
+            self.usage_hover.set(
+                times,
+                [
+                    f"{clock_text(t)}  CPU {c:.0f}% \u00b7 memory {p:.0f}% ({short_bytes(b)})"
+                    for t, c, p, b in zip(times, cpu, memory_pct, memory)
+                ],
+            )
             self.usage.title = (
-                f"CPU {cpu[-1]:.0f}% \u00b7 memory {tf.format_bytes(m.memory[-1])} "
-                f"of {tf.format_bytes(m.memory_limit[-1])}"
+                f"CPU {cpu[-1]:.0f}% \u00b7 memory {short_bytes(m.memory[-1])} "
+                f"of {short_bytes(m.memory_limit[-1])}"
             )
         with self.network.hold_sync():
             set_clock(self.network_axes[0], float(times[0]), float(times[-1]))
@@ -136,9 +149,15 @@ class ResourcesView:
             self.network_lines.x = when
             self.network_lines.y = network
             self.network_names.place(when[-1], [read[-1], write[-1]], self.network)
+            self.network_hover.set(
+                times,
+                [
+                    f"{clock_text(t)}  read {short_bytes(r)}/s \u00b7 write {short_bytes(w)}/s"
+                    for t, r, w in zip(times, read, write)
+                ],
+            )
             self.network.title = (
-                f"Network \u00b7 read {tf.format_bytes(read[-1])}/s"
-                f" \u00b7 write {tf.format_bytes(write[-1])}/s"
+                f"Net read {short_bytes(read[-1])}/s \u00b7 write {short_bytes(write[-1])}/s"
             )
 
     def _clear(self) -> None:
@@ -147,6 +166,20 @@ class ResourcesView:
                 lines.x, lines.y = [], []
         self.usage_names.clear()
         self.network_names.clear()
+        self.usage_hover.clear()
+        self.network_hover.clear()
         set_ticks(self.usage_axes[1], tk.quantity_ticks(0.0, floor=10.0, unit="%"))
         set_ticks(self.network_axes[1], tk.byte_ticks(0.0, per_second=True))
         self.usage.title, self.network.title = "CPU and memory", "Network"
+
+
+def short_bytes(n: float) -> str:
+    """Bytes in binary units to three significant digits (``310 MiB``, ``2.61 MiB``):
+    what fits in a title or a tooltip in a 250 px side panel."""
+    text = tf.format_bytes(n)
+    number, _, unit = text.partition(" ")
+    if unit == "B":
+        return text
+    value = float(number)
+    digits = 0 if value >= 100 else 1 if value >= 10 else 2
+    return f"{value:.{digits}f} {unit}"

@@ -4,18 +4,26 @@ A row chart gives every bar a row of :data:`ROW_PX` pixels whatever the
 number of bars, so text inside a bar always has room: the figure grows with
 its rows (up to the model's ``max_bars``, then "+N more") and shrinks when
 there are few.  Row ``i`` is centred on ``y = -i``.  A transparent band over
-each whole row carries the row's tooltip, so hovering anywhere on a row
-(its text included) says what the row stands for.
+each row carries the row's tooltip, so hovering anywhere on a row says what
+the row stands for (the text lets the pointer through to it, see
+``placement/layout.py``).
+
+Every message to the browser carries a few hundred bytes of headers besides
+its data, so the bands travel in a mark that is re-sent anyway where there
+is one (the Progress bars), and their geometry is re-sent only when the rows
+or their span change, their text only when it changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bqplot import Figure, Label, LinearScale, Lines, Tooltip
+import numpy as np
+from bqplot import Figure, Label, LinearScale, Lines
 
 from ..aggregate.colors import TEXT
 from .base import set_segments
+from .hover import tooltip, tooltip_style
 
 #: Pixels per row: a 12 px label inside a bar of ``BAR_SHARE`` of it, with a gap.
 ROW_PX = 20
@@ -52,24 +60,48 @@ def row_labels(scales: dict) -> Label:
     )
 
 
+#: Colour and opacity of a band: drawn (so it takes the pointer) but unseen.
+BAND_COLOR, BAND_OPACITY = "white", 0.0
+
+
+def row_tooltip(lines: int = 1) -> dict:
+    """Keyword arguments giving a ``Lines`` mark the tooltip of a row chart.
+
+    The text of each segment is its ``labels`` entry, of ``lines`` lines,
+    placed clear of the row under the pointer (:func:`~.hover.tooltip_style`).
+    """
+    return {"tooltip": tooltip(), "tooltip_style": tooltip_style(lines)}
+
+
 def hover_band(scales: dict) -> Lines:
-    """An invisible band over each row whose tooltip is the row's label."""
-    return Lines(
-        scales=scales,
-        stroke_width=ROW_PX,
-        tooltip=Tooltip(fields=["name"], show_labels=False),
-        # Several lines per tooltip; bqplot writes the text into a table cell.
-        # bqplot's popper places it around a 20 px box below-right of the
-        # pointer; pulled up by half a row, a tooltip placed beside the pointer
-        # is level with the hovered row (one placed below still overlaps the next).
-        tooltip_style={"opacity": 0.95, "white-space": "pre", "margin-top": "-10px"},
-    )
+    """A mark of invisible bands, one over each whole row, carrying its tooltip."""
+    return Lines(scales=scales, stroke_width=ROW_PX, **row_tooltip())
 
 
 def set_hover(band: Lines, x0: float, x1: float, texts: Sequence[str]) -> None:
-    """One band per row, spanning ``x0`` to ``x1``, with ``texts`` as tooltips."""
+    """One band per row, spanning ``x0`` to ``x1``, with ``texts`` as tooltips.
+
+    Sends the geometry only when the number of rows or the span changed, and
+    the text only when it changed.
+    """
     n = len(texts)
-    set_segments(band, [x0] * n, [x1] * n, [-i for i in range(n)], ["white"] * n, [0.0] * n, texts)
+    with band.hold_sync():
+        if n == 0:
+            set_segments(band, [], [], [], [])
+            return
+        x = np.asarray([[x0, x1]] * n, np.float32)
+        if np.shape(band.x) != x.shape or not np.array_equal(band.x, x):
+            set_segments(
+                band,
+                [x0] * n,
+                [x1] * n,
+                [-i for i in range(n)],
+                [BAND_COLOR] * n,
+                [BAND_OPACITY] * n,
+                texts,
+            )
+        elif list(band.labels) != list(texts):
+            band.labels = list(texts)
 
 
 def fit_rows(figure: Figure, scales: dict, rows: int, chrome: int) -> int:

@@ -4,7 +4,8 @@ Reads :class:`~jupyter_dashmon.aggregate.models.ResourcesModel` and
 :class:`~jupyter_dashmon.aggregate.models.ProgressModel` only: the scheduler
 process's CPU % and memory over time, its event-loop interval, tasks by state,
 connected clients and workers, and the share of one core that dashboards take
-from the scheduler (the rate of ``dashboard_seconds``).
+from the scheduler (the rate of ``dashboard_seconds``).  Hovering a time on
+a line chart shows the time and the values there (:class:`~.hover.TimeHover`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from .base import (
     tile_figure,
     value_axis,
 )
+from .hover import TimeHover, clock_text, themed
 
 CPU_COLOR, MEMORY_COLOR, LOOP_COLOR, COST_COLOR = "#1f77b4", "#2ca02c", "#9467bd", "#d62728"
 STATE_COLOR = "#7f7f7f"
@@ -86,8 +88,12 @@ class SchedulerView:
         self.progress = progress
         self.connections = Label(layout=Layout(width="auto"))
         self._build_usage(height)
-        self.loop, self.loop_line = _time_figure("Event loop interval", height, LOOP_COLOR)
-        self.cost, self.cost_line = _time_figure("Dashboard cost", height, COST_COLOR)
+        self.loop, self.loop_line, self.loop_hover = _time_figure(
+            "Event loop interval", height, LOOP_COLOR
+        )
+        self.cost, self.cost_line, self.cost_hover = _time_figure(
+            "Dashboard cost", height, COST_COLOR
+        )
         self._build_states(height)
         self.widget = VBox(
             [
@@ -121,11 +127,12 @@ class SchedulerView:
         # Names clear of the widest tick labels ("20%" left, "200 MiB" right).
         cpu_axis.label_offset, memory_axis.label_offset = "42px", "58px"
         self.usage_axes = [clock_axis(t), cpu_axis, memory_axis]
+        self.usage_hover = TimeHover(self.cpu_line.scales)
         self.usage = tile_figure(
             "Scheduler CPU and memory",
             height,
             margin={"top": 44, "left": 64, "right": 76},
-            marks=[self.cpu_line, self.memory_line],
+            marks=[self.cpu_line, self.memory_line, self.usage_hover.mark],
             axes=self.usage_axes,
         )
 
@@ -135,6 +142,7 @@ class SchedulerView:
         rows = LinearScale(min=-len(STATES) + 0.5, max=0.6)  # room for the top label
         scales = {"x": count, "y": rows}
         self.state_bars = RectBars(scales, horizontal=True, color=STATE_COLOR)
+        themed(self.state_bars.mark)
         self.state_labels = TextMark(
             scales=scales,
             x=[],
@@ -175,6 +183,13 @@ class SchedulerView:
         with self.usage.hold_sync():
             _set_line(self.cpu_line, *_broken(seconds, cpu))
             _set_line(self.memory_line, *_broken(seconds, memory))
+            self.usage_hover.set(
+                seconds,
+                [
+                    f"{clock_text(t)}  CPU {c:.0f}% \u00b7 memory {tf.format_bytes(b)}"
+                    for t, c, b in zip(seconds, cpu, memory)
+                ],
+            )
             self.usage.title = (
                 f"Scheduler CPU {_last(cpu):.0f}% \u00b7 memory {tf.format_bytes(_last(memory))}"
                 if n
@@ -182,6 +197,9 @@ class SchedulerView:
             )
         with self.loop.hold_sync():
             _set_line(self.loop_line, *_broken(seconds, loop_ms))
+            self.loop_hover.set(
+                seconds, [f"{clock_text(t)}  {v:.1f} ms" for t, v in zip(seconds, loop_ms)]
+            )
             self.loop.title = (
                 f"Event loop interval {_last(loop_ms):.1f} ms" if n else "Event loop interval"
             )
@@ -191,9 +209,13 @@ class SchedulerView:
         set_ticks(self.cost.axes[1], tk.quantity_ticks(_peak(pct), floor=1.0, unit="%"))
         with self.cost.hold_sync():
             _set_line(self.cost_line, *_broken(times, pct))
+            self.cost_hover.set(
+                times, [f"{clock_text(t)}  {v:.1f}% of a core" for t, v in zip(times, pct)]
+            )
             self.cost.title = (
-                f"Dashboard cost {_last(pct):.1f}% of a core \u00b7 "
-                f"{tf.format_seconds(_last(r.dashboard_seconds))} in total"
+                # Short enough for a 250 px side panel; the hover says "of a core".
+                f"Dashboard cost {_last(pct):.1f}% \u00b7 "
+                f"{tf.format_seconds(_last(r.dashboard_seconds))} total"
             )
         self.connections.value = (
             f"{int(_last(r.n_clients))} clients \u00b7 {int(_last(r.n_workers))} workers connected"
@@ -223,10 +245,15 @@ class SchedulerView:
 def _time_figure(title: str, height: int, color: str) -> tuple:
     t, y = clock_scale(), quantity_scale()
     line = Lines(x=[], y=[], scales={"x": t, "y": y}, colors=[color], stroke_width=1.5)
+    hover = TimeHover(line.scales)
     fig = tile_figure(
-        title, height, margin=MARGIN, marks=[line], axes=[clock_axis(t), value_axis(y)]
+        title,
+        height,
+        margin=MARGIN,
+        marks=[line, hover.mark],
+        axes=[clock_axis(t), value_axis(y)],
     )
-    return fig, line
+    return fig, line, hover
 
 
 def _peak(values: Sequence[float] | np.ndarray) -> float:

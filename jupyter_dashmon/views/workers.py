@@ -42,6 +42,7 @@ from .base import (
     tile_figure,
     value_axis,
 )
+from .hover import TimeHover, clock_text, themed
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
@@ -299,6 +300,7 @@ class WorkersView:
             pct, edges, counts = quantity_scale(), quantity_scale(), quantity_scale()
             bars = RectBars({"x": workers, "y": pct}, horizontal=False, color=color)
             hist = RectBars({"x": edges, "y": counts}, horizontal=False, color=color)
+            themed(bars.mark), themed(hist.mark)
             # Worker names stand under their bars while they fit; hovering names every bar.
             per_worker_axes = [
                 Axis(scale=workers, grid_lines="none", tick_values=[], tick_rotate=0),
@@ -329,14 +331,18 @@ class WorkersView:
                 x=[], y=[], scales={"x": t, "y": y}, colors=colors, labels=names, stroke_width=1.5
             )
             ends = EndLabels(lines.scales, names, colors)
+            hover = TimeHover(lines.scales)
             fig = tile_figure(
                 title,
                 height,
                 margin={"top": 44, "left": 64, "right": 44},
-                marks=[lines, ends.mark],
+                marks=[lines, ends.mark, hover.mark],
                 axes=[clock_axis(t), value_axis(y)],
             )
+            self._detail_hover[fig.model_id] = hover
             return fig, lines, ends
+
+        self._detail_hover: dict[str, TimeHover] = {}
 
         self.detail_cpu, self.detail_cpu_lines, self._cpu_ends = figure(
             "CPU %", [CPU_COLOR], ["CPU"]
@@ -527,6 +533,9 @@ class WorkersView:
                 with lines.hold_sync():
                     lines.x, lines.y = when, ys[0] if len(fields) == 1 else ys
                 ends.place(when[-1], [c[-1] for c in columns], fig)
+                self._detail_hover[fig.model_id].set(
+                    times, [hover_text(fields, t, row) for t, *row in zip(times, *columns)]
+                )
         self.detail_cpu.title = f"CPU {series['cpu'][-1]:.0f}%"
         self.detail_memory.title = (
             f"Memory {tf.format_bytes(series['memory'][-1])} of "
@@ -543,8 +552,22 @@ class WorkersView:
                 lines.x, lines.y = [], []
         for ends in (self._cpu_ends, self._memory_ends, self._network_ends):
             ends.clear()
+        for hover in self._detail_hover.values():
+            hover.clear()
         self.detail_cpu.title, self.detail_memory.title, self.detail_network.title = (
             "CPU %",
             "Memory",
             "Network",
         )
+
+
+def hover_text(fields: Sequence[str], t: float, values: Sequence[float]) -> str:
+    """What hovering time ``t`` of a worker's chart says: the time and each value."""
+    words = {
+        "cpu": lambda v: f"CPU {v:.0f}%",
+        "memory": lambda v: f"used {tf.format_bytes(v)}",
+        "memory_limit": lambda v: f"limit {tf.format_bytes(v)}",
+        "network_read": lambda v: f"read {tf.format_bytes(v)}/s",
+        "network_write": lambda v: f"write {tf.format_bytes(v)}/s",
+    }
+    return f"{clock_text(t)}  " + " \u00b7 ".join(words[f](v) for f, v in zip(fields, values))

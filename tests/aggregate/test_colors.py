@@ -203,3 +203,18 @@ def test_released_shade_reads_as_the_same_function(page):
 def test_processing_grey_stands_out_from_the_track(page):
     track = TRACK.split(",")[1].strip(" )") if page == "#ffffff" else "#424242"
     assert contrast(PROCESSING, track) >= 1.5
+
+
+@pytest.mark.parametrize("n", [20, 60])
+def test_past_the_palette_colours_repeat_in_order_never_a_reserved_one(n):
+    # More functions than colours: the rotation goes round again, so any
+    # len(PALETTE) functions in a row differ, neighbours as clearly as in the
+    # palette, and no function ever gets a colour that means something else.
+    prefixes = [f"f{i}" for i in range(n)]
+    colors = [assign_colors({}, prefixes)[p] for p in prefixes]
+    reserved = {TRANSFER, ERRED, PROCESSING, DISK, OTHER_ACTION}
+    assert not reserved & set(colors)
+    for i in range(n - len(PALETTE) + 1):
+        assert len(set(colors[i : i + len(PALETTE)])) == len(PALETTE)
+    assert min(distance(a, b) for a, b in itertools.pairwise(colors)) >= 0.18
+    assert colors[len(PALETTE)] == colors[0]  # what happens past the palette

@@ -1,6 +1,6 @@
 """A notebook workload of twenty-odd named functions, and the page checks of
-the Progress and Memory use figures, shared by the browser test and the
-screenshot script (``python tests/browser/many_functions.py``).
+the Progress and Memory use figures, for the browser tests (pictures of
+this and the other workloads: ``tests/browser/shots.py``).
 
 The functions have the names a user's would; some fail now and then, some
 keep their results in memory, most are released when done, and one keeps
@@ -10,9 +10,6 @@ finished and failed work together.
 
 from __future__ import annotations
 
-import sys
-import tempfile
-from pathlib import Path
 from typing import Any
 
 #: Names of the functions, in the order they are submitted.
@@ -116,68 +113,6 @@ def label_problems(found: dict) -> list[str]:
     return problems
 
 
-def screenshots(folder: Path) -> list[Path]:
-    """Run the workload in a fresh JupyterLab; photograph the figures.
-
-    Inline and in the side panel, light and dark theme, and a bar's tooltip.
-    """
-    from lab_driver import CHROMIUM, CHROMIUM_ARGS, DASHBOARD_CELL, lab_server, open_and_run
-    from playwright.sync_api import sync_playwright
-
-    folder.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp())
-    (home / "nb").mkdir()
-    (home / "lab").mkdir()
-    taken = []
-    with lab_server(home / "lab", home / "nb") as lab, sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(home / "chromium"),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
-        )
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        open_and_run(page, lab, [DASHBOARD_CELL, WORKLOAD, "dash.sidebar()"], wait_ms=240_000)
-        page.wait_for_timeout(1500)
-        status = page.locator(".jp-NotebookPanel .dashmon-dashboard").first
-        panel = page.locator(".jp-DashboardPanel").first
-
-        def shoot(name: str, target: Any) -> None:
-            # A clip of the page, not an element screenshot: while work runs the
-            # figures redraw and an element never counts as "stable".
-            path = folder / f"{name}.png"
-            if target is page:
-                page.screenshot(path=str(path))
-            else:
-                box = target.bounding_box()
-                page.screenshot(path=str(path), clip=box, full_page=True)
-            taken.append(path)
-
-        status.scroll_into_view_if_needed()
-        shoot("progress-inline-light", status)
-        shoot("progress-sidepanel-light", panel)
-        hover_first_bar(page, ".jp-NotebookPanel .dashmon-dashboard")
-        shoot("progress-tooltip-light", page)
-        page.evaluate(
-            "() => window.jupyterapp.commands.execute("
-            "'apputils:change-theme', {theme: 'JupyterLab Dark'})"
-        )
-        page.wait_for_function(
-            "() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000
-        )
-        page.wait_for_timeout(1500)
-        page.mouse.move(1, 1)
-        status.scroll_into_view_if_needed()
-        shoot("progress-inline-dark", status)
-        shoot("progress-sidepanel-dark", panel)
-        hover_first_bar(page, ".jp-NotebookPanel .dashmon-dashboard", memory=True)
-        shoot("memory-tooltip-dark", page)
-        context.close()
-    return taken
-
-
 def hover_first_bar(page: Any, root: str, memory: bool = False) -> Any:
     """Move the mouse over the second row of the Progress (or Memory use) figure."""
     title = "Memory use" if memory else "Progress"
@@ -191,10 +126,3 @@ def hover_first_bar(page: Any, root: str, memory: bool = False) -> Any:
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.move(box["x"] + box["width"] / 2 + 2, box["y"] + box["height"] / 2)
     return label
-
-
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).parent))
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "test-artifacts/progress")
-    for shot in screenshots(out):
-        print(shot)

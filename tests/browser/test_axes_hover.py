@@ -3,7 +3,8 @@
 Reads the tick labels bqplot drew, and those of the task figures drawn on a
 canvas (their text and boxes): every quantity axis starts at 0 and reads
 round numbers with units, every time axis reads clock time, no label sticks
-out of its figure.  Hovering tasks is tested in test_task_canvas.py.
+out of its figure; hovering a time of a line chart shows the time and values
+there, in the theme's colours.  Hovering tasks is tested in test_task_canvas.py.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import re
 from typing import Any
 
 import lab_driver
+import layout_probe
+import looks_probe
 import pytest
 from lab_driver import DASHBOARD_CELL, BrowserPage, Lab
 
@@ -135,8 +138,68 @@ def test_axes_read_round_numbers_with_units_and_clock_time(browser: BrowserPage,
             check_axis(axis)
         seen += [a["title"] for a in axes]
     # The figures whose axes were wrong before: the stream, resources, the scheduler's
-    for title in ("Task Stream", "CPU", "Network", "Event loop", "Scheduler CPU", "Tasks"):
+    for title in ("Task Stream", "CPU", "Net", "Event loop", "Scheduler CPU", "Tasks"):
         assert any(s.startswith(title) for s in seen), (title, seen)
     stream = next(a for a in axes_on(page, "Status") if a["title"].startswith("Task Stream"))
     assert all(CLOCK.match(t["text"]) for t in stream["ticks"])
     assert browser.errors == []
+
+
+#: What hovering a time of each line chart says: the time, then its values with units.
+LINE_TOOLTIPS = {
+    ("Status", "CPU"): r"^\d\d:\d\d:\d\d  CPU \d+% · memory \d+% \([\d.]+ (B|kiB|MiB|GiB)\)$",
+    ("Status", "Net"): r"^\d\d:\d\d:\d\d  read [\d.]+ (B|kiB|MiB|GiB)/s · write [\d.]+ \S+/s$",
+    ("Scheduler", "Scheduler CPU"): r"^\d\d:\d\d:\d\d  CPU \d+% · memory [\d.]+ \S+$",
+    ("Scheduler", "Event loop"): r"^\d\d:\d\d:\d\d  [\d.]+ ms$",
+    ("Scheduler", "Dashboard cost"): r"^\d\d:\d\d:\d\d  [\d.]+% of a core$",
+}
+
+
+def hover_line_chart(page: Any, title: str, share: float) -> dict | None:
+    """Move the pointer over the plot of the figure titled ``title``, ``share``
+    of the way across; the tooltip shown, if any."""
+    fig = (
+        page.locator(f"{DASHBOARD} .bqplot.figure")
+        .filter(has=page.locator("text.mainheading", has_text=re.compile("^" + title)))
+        .first
+    )
+    fig.scroll_into_view_if_needed()
+    plot = fig.locator("rect.plotarea_background").first.bounding_box()
+    x, y = plot["x"] + plot["width"] * share, plot["y"] + plot["height"] * 0.4
+    page.mouse.move(1, 1)
+    page.mouse.move(x, y)
+    page.mouse.move(x + 1, y)
+    page.wait_for_timeout(400)
+    return page.evaluate(looks_probe.TOOLTIP)
+
+
+def test_hovering_a_line_chart_shows_the_time_and_values_in_theme_colours(
+    browser: BrowserPage, lab: Lab
+) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    lab_driver.open_and_run(page, lab, [DASHBOARD_CELL, WORK], wait_ms=120_000)
+    try:
+        for dark in (False, True):
+            layout_probe.set_theme(page, dark)
+            check_line_tooltips(page)
+    finally:  # the theme is a setting of the whole JupyterLab the tests share
+        layout_probe.set_theme(page, False)
+    page.mouse.move(1, 1)
+    assert browser.errors == []
+
+
+def check_line_tooltips(page: Any) -> None:
+    """Hover each line chart of LINE_TOOLTIPS: the tooltip says what it should, readably."""
+    for (tab, title), pattern in LINE_TOOLTIPS.items():
+        page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text=tab).click()
+        page.wait_for_timeout(1500)
+        # Anywhere above a time, not only on a line: a quarter and three quarters across.
+        for share in (0.25, 0.75):
+            tip = hover_line_chart(page, title, share)
+            assert tip is not None, (tab, title, share)
+            assert re.match(pattern, tip["text"]), (title, tip["text"])
+            assert looks_probe.contrast(tip["color"], tip["background"]) >= 4.5, tip
+            t, (width, height) = tip["box"], tip["viewport"]
+            assert t["left"] >= 0 and t["right"] <= width and t["top"] >= 0, tip
+            assert t["bottom"] <= height, tip

@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 from lab_driver import DASHBOARD_CELL, BrowserPage, Lab, open_and_run
+from layout_probe import set_theme
+from looks_probe import TOOLTIP as TOOLTIP_SHOWN
+from looks_probe import contrast
 from many_functions import NAMES, PROGRESS_LABELS, WORKLOAD, hover_first_bar, label_problems
 
 pytestmark = pytest.mark.browser
@@ -95,3 +98,114 @@ def test_progress_labels_in_the_side_panel_and_dark_theme(browser: BrowserPage, 
 def brightness(css: str) -> float:
     r, g, b = (int(v) for v in re.findall(r"\d+", css)[:3])
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+#: Functions that fail: every task of ``always_fails`` (held, so its bar stays
+#: black under its label), every third of ``sometimes``.
+FAILING = (
+    "def ok(i):\n    time.sleep(random.random() / 20); return i\n"
+    "def always_fails(i):\n    time.sleep(0.01); raise ValueError(i)\n"
+    "def sometimes(i):\n    time.sleep(0.01)\n    if i % 3 == 0: raise ValueError(i)\n"
+    "    return i\n"
+    "held = [client.map(f, range(40)) for f in (ok, always_fails, sometimes)]\n"
+    "_ = [client.gather(h, errors='skip') for h in held]\n"
+    "time.sleep(2)\n"
+    "print('FAILED SOME')"
+)
+
+#: For the progress label starting with ``name``: its colours and halo, and the
+#: colour of the bar segment drawn under its middle.
+UNDER_LABEL = """([root, name]) => {
+    const fig = [...document.querySelectorAll(root + ' .bqplot.figure')].find(f =>
+        (f.querySelector('text.mainheading') || {}).textContent.startsWith('Progress'));
+    const label = [...fig.querySelectorAll('text.label')]
+        .find(t => t.textContent.startsWith(name));
+    const b = label.getBoundingClientRect(), s = getComputedStyle(label);
+    const under = document.elementsFromPoint(b.x + b.width / 2, b.y + b.height / 2)
+        .filter(e => e.tagName === 'path' && parseFloat(getComputedStyle(e).opacity) > 0
+                     && getComputedStyle(e).stroke !== 'none');
+    return {fill: s.fill, halo: s.stroke, halo_width: parseFloat(s.strokeWidth),
+            halo_opacity: parseFloat(s.strokeOpacity), paint_order: s.paintOrder,
+            segment: under.length ? getComputedStyle(under[0]).stroke : null};
+}"""
+
+
+def seen_colour(top: str, opacity: float, below: str) -> str:
+    """``top`` drawn at ``opacity`` over ``below``, as an ``rgb()`` string."""
+    a = [float(v) for v in re.findall(r"[\d.]+", top)[:3]]
+    b = [float(v) for v in re.findall(r"[\d.]+", below)[:3]]
+    return "rgb({}, {}, {})".format(*(opacity * x + (1 - opacity) * y for x, y in zip(a, b)))
+
+
+def readable(found: dict) -> bool:
+    """Text reads on its segment by itself, or inside a halo that reads on the segment."""
+    segment = found["segment"]
+    if contrast(found["fill"], segment) >= 4.5:
+        return True
+    halo = seen_colour(found["halo"], found["halo_opacity"], segment)
+    return (
+        found["paint_order"].startswith("stroke")
+        and found["halo_width"] >= 2
+        and contrast(halo, segment) >= 3
+        and contrast(found["fill"], halo) >= 4.5
+    )
+
+
+def test_text_over_erred_tasks_reads_and_tooltips_keep_clear_of_the_row(
+    browser: BrowserPage, lab: Lab
+) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_and_run(page, lab, [DASHBOARD_CELL, FAILING], wait_ms=120_000)
+    page.locator(".jp-OutputArea-output", has_text="FAILED SOME").wait_for()
+    page.wait_for_timeout(1000)
+    try:
+        for dark in (False, True):
+            set_theme(page, dark)
+            check_erred_text_and_tooltips(page)
+    finally:  # the theme is a setting of the whole JupyterLab the tests share
+        set_theme(page, False)
+    page.mouse.move(1, 1)
+    assert browser.errors == []
+
+
+def check_erred_text_and_tooltips(page: Any) -> None:
+    """Text over an erred bar reads; hovering a row's text shows a tooltip clear of it."""
+    found = page.evaluate(UNDER_LABEL, [INLINE, "always_fails"])
+    # The whole bar is erred: black (the theme's text is dark on a light page).
+    assert found["segment"] == "rgb(0, 0, 0)", found
+    assert readable(found), found
+    found = page.evaluate(UNDER_LABEL, [INLINE, "ok"])
+    assert readable(found), found
+
+    # Hovering a row's text: the tooltip is in the theme's colours, inside
+    # the page, and leaves the hovered row's text uncovered.
+    fig = (
+        page.locator(f"{INLINE} .bqplot.figure")
+        .filter(has=page.locator("text.mainheading", has_text="Progress"))
+        .first
+    )
+    for place in ("start", "end"):
+        # The figure at the top of the notebook's view, then at its bottom.
+        fig.evaluate("(el, block) => el.scrollIntoView({block})", place)
+        page.wait_for_timeout(500)
+        labels = fig.locator("text.label")
+        for i in range(labels.count()):
+            row = labels.nth(i).bounding_box()
+            page.mouse.move(1, 1)
+            page.mouse.move(row["x"] + row["width"] / 2, row["y"] + row["height"] / 2)
+            page.mouse.move(row["x"] + row["width"] / 2 + 1, row["y"] + row["height"] / 2)
+            page.wait_for_function(f"() => ({TOOLTIP_SHOWN})() !== null", timeout=5_000)
+            tip = page.evaluate(TOOLTIP_SHOWN)
+            name = labels.nth(i).text_content().split()[0]
+            assert tip["text"].startswith(name), (tip, name)
+            t, (width, height) = tip["box"], tip["viewport"]
+            assert t["left"] >= 0 and t["right"] <= width, (place, tip)
+            assert t["top"] >= 0 and t["bottom"] <= height, (place, tip)
+            assert t["top"] >= row["y"] + row["height"] or t["bottom"] <= row["y"], (
+                place,
+                row,
+                tip,
+            )
+            assert contrast(tip["color"], tip["background"]) >= 4.5, tip
+            assert "255, 165, 0" not in tip["color"], tip  # bqplot's dark-theme orange

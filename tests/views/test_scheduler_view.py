@@ -87,7 +87,7 @@ def test_dashboard_cost(resources, progress):
         == np.array([(T0 + 10) * 1000, (T0 + 20) * 1000]).astype("datetime64[ms]")
     ).all()
     assert np.asarray(view.cost_line.y) == pytest.approx([5.0, 2.0])  # 0.5 s / 10 s, 0.2 s / 10 s
-    assert view.cost.title == "Dashboard cost 2.0% of a core \u00b7 1.70 s in total"
+    assert view.cost.title == "Dashboard cost 2.0% \u00b7 1.70 s total"
 
 
 def test_state_bars(resources, progress):
@@ -159,7 +159,7 @@ def test_empty_models():
     view = SchedulerView(ResourcesModel(), ProgressModel())
     assert list(view.cpu_line.x) == [] and list(view.cost_line.y) == []
     assert view.usage.title == "Scheduler CPU and memory"
-    assert view.cost.title == "Dashboard cost 0.0% of a core \u00b7 0 us in total"
+    assert view.cost.title == "Dashboard cost 0.0% \u00b7 0 us total"
     assert view.state_bars.values == [0] * len(STATES)
     assert view.state_labels.text[0] == "released  0"
     # no tasks: a fixed count range, so x = 0 is still the left edge in the browser

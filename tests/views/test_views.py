@@ -40,7 +40,7 @@ from jupyter_dashmon.views import (
 )
 from jupyter_dashmon.views.base import plot_height
 from jupyter_dashmon.views.memory import IDLE
-from jupyter_dashmon.views.progress import QUIET_TEXT
+from jupyter_dashmon.views.progress import PER_BAR, QUIET_TEXT
 from jupyter_dashmon.views.rows import ROW_PX
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -131,6 +131,28 @@ def visible(mark):
 # -- ProgressView ----------------------------------------------------------------
 
 
+def progress_parts(view):
+    """The segments of ``view.bars`` as (x0, x1, y, colour, opacity, label),
+    split into tracks, state segments and tooltip bands (PER_BAR per bar:
+    track first, band last; "+N more" has a band only)."""
+    segs = [
+        (a, b, y, c, o, t)
+        for (a, b, y), c, o, t in zip(
+            segments_of(view.bars), view.bars.colors, view.bars.opacities, view.bars.labels
+        )
+    ]
+    bars = segs[: view.bars_shown * PER_BAR]
+    tracks = bars[0::PER_BAR]
+    states = [s for i, s in enumerate(bars) if 0 < i % PER_BAR < PER_BAR - 1]
+    bands = bars[PER_BAR - 1 :: PER_BAR] + segs[view.bars_shown * PER_BAR :]
+    return tracks, states, bands
+
+
+def visible_states(view):
+    """(x0, x1, y, colour, opacity) of the progress state segments with a width."""
+    return [s[:5] for s in progress_parts(view)[1] if s[1] > s[0]]
+
+
 @pytest.fixture
 def progress():
     model = ProgressModel()
@@ -149,7 +171,7 @@ def progress():
 def test_progress_view_marks(progress):
     view = ProgressView(progress)
     # inc has work to run: on top (row 0, y=0); add finished holding results (y=-1).
-    shown = visible(view.bars)
+    shown = visible_states(view)
     assert np.allclose(
         [s[:3] for s in shown],
         [(0.0, 0.4, 0.0), (0.4, 0.6, 0.0), (0.6, 0.7, 0.0), (0.7, 0.9, 0.0), (0.0, 1.0, -1.0)],
@@ -157,13 +179,14 @@ def test_progress_view_marks(progress):
     assert [s[3] for s in shown] == ["#111111", "#111111", ERRED, PROCESSING, "#222222"]
     # Released is the colour's tint on the page; the rest opaque, grey included.
     assert [s[4] for s in shown] == [RELEASED_OPACITY, 1.0, 1.0, 1.0, 1.0]
-    # Four segments per bar whatever their widths: updates only move positions.
-    assert len(view.bars.colors) == 8
+    # Six segments per bar whatever their widths: updates only move positions.
+    assert len(view.bars.colors) == 2 * PER_BAR
+    tracks, states, _ = progress_parts(view)
     # The track covers only what is still to do, opaque in the theme's faint
-    # colour: no shade is drawn over it, so none is muddied by it.
-    assert segments_of(view.track) == [(pytest.approx(0.9), 1.0, 0.0), (1.0, 1.0, -1.0)]
-    assert list(view.track.colors) == [TRACK, TRACK]
-    assert list(view.track.opacities) == [1.0, 1.0]
+    # colour, drawn first: no shade is drawn over it, so none is muddied by it.
+    assert [t[:3] for t in tracks] == [(pytest.approx(0.9), 1.0, 0.0), (1.0, 1.0, -1.0)]
+    assert [t[3:] for t in tracks] == [(TRACK, 1.0, ""), (TRACK, 1.0, "")]
+    assert len(states) == 8
     # Name and counts inside each bar, centred on it, in the theme's text colour.
     assert list(view.labels.text) == ["inc  6 / 10", "add  4 / 4"]
     assert list(view.labels.y) == [0.0, -1.0]
@@ -177,19 +200,20 @@ def test_progress_view_marks(progress):
     # Two rows of ROW_PX each: the figure is no taller than its bars need.
     assert view.y.min == -1.5 and view.y.max == 0.5
     assert plot_height(view.figure) == 2 * ROW_PX
-    assert view.bars.stroke_width == view.track.stroke_width >= 14
+    assert view.bars.stroke_width >= 14
     assert (view.bars_shown, view.hidden) == (2, 0)
 
 
 def test_progress_view_hover_shows_every_count(progress):
     view = ProgressView(progress)
-    # One invisible band per bar over its whole row, on top of every other mark.
-    assert view.figure.marks[-1] is view.hover
-    assert segments_of(view.hover) == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
-    assert list(view.hover.opacities) == [0.0, 0.0]
-    assert view.hover.stroke_width == ROW_PX
-    assert view.hover.tooltip is not None and list(view.hover.tooltip.fields) == ["name"]
-    inc, add = view.hover.labels
+    # One invisible band per bar over its whole width, drawn over its segments
+    # (the text above lets the pointer through); only the bands carry text.
+    _, states, bands = progress_parts(view)
+    assert [b[:3] for b in bands] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
+    assert [b[4] for b in bands] == [0.0, 0.0]
+    assert all(s[5] == "" for s in states)
+    assert view.bars.tooltip is not None and list(view.bars.tooltip.fields) == ["name"]
+    inc, add = [b[5] for b in bands]
     assert inc.splitlines() == [
         "inc: 6 of 10 done",
         "in memory 2 \u00b7 released 4 \u00b7 erred 1",
@@ -224,7 +248,7 @@ def test_progress_view_finished_functions_go_quiet_and_last(progress):
     view = ProgressView(progress)
     assert list(view.labels.text) == ["run  1 / 5", "old  50 / 50"]
     assert list(view.labels.opacities) == [1.0, QUIET_TEXT]
-    old = [s for s in visible(view.bars) if s[2] == -1.0]
+    old = [s for s in visible_states(view) if s[2] == -1.0]
     assert [s[3] for s in old] == ["#333333"]
     assert old[0][4] == pytest.approx(RELEASED_OPACITY * QUIET_OPACITY)
 
@@ -234,13 +258,13 @@ def test_progress_view_follows_model(progress):
     set_progress(progress, {**progress.prefixes, "inc": counts(10, done=10, memory=0)}, ["inc"])
     # inc finished holding nothing: quiet, below add which holds results.
     assert list(view.labels.text) == ["add  4 / 4", "inc  10 / 10"]
-    assert [s[:3] for s in visible(view.bars)] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
-    assert [s[4] for s in visible(view.bars)] == pytest.approx(
+    assert [s[:3] for s in visible_states(view)] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
+    assert [s[4] for s in visible_states(view)] == pytest.approx(
         [1.0, RELEASED_OPACITY * QUIET_OPACITY]
     )
     assert "total: 14" in view.figure.title and "erred: 0" in view.counts.value
     progress.colors = {**progress.colors, "inc": "#abcdef"}
-    assert [s[3] for s in visible(view.bars)] == ["#222222", "#abcdef"]
+    assert [s[3] for s in visible_states(view)] == ["#222222", "#abcdef"]
 
 
 def test_progress_view_empty_model():
@@ -259,11 +283,12 @@ def test_progress_view_many_prefixes_say_how_many_more():
     assert len(text) == 6
     assert text[:5] == [f"f{i:02d}  1 / {100 - i}" for i in range(5)]
     assert text[-1] == "+7 more"
-    assert len(segments_of(view.track)) == 5
+    tracks, _, bands = progress_parts(view)
+    assert len(tracks) == 5
     assert (view.bars_shown, view.hidden) == (5, 7)
     # Hovering "+7 more" names what was left out.
-    assert len(view.hover.labels) == 6
-    assert view.hover.labels[-1].splitlines()[0] == "f05: 1 / 95"
+    assert len(bands) == 6
+    assert bands[-1][5].splitlines()[0] == "f05: 1 / 95"
     model.max_bars = 10
     assert list(view.labels.text)[-1] == "+2 more"
     assert view.y.min == -11 + 0.5  # ten bars and the "+N more" line
@@ -278,12 +303,12 @@ def test_progress_view_labels_are_verbatim_text(progress):
     view = ProgressView(progress)
     # Not escaped: SVG text shows it as typed (a long name is cut, its tooltip whole).
     assert list(view.labels.text) == [f"{EVIL[:19]}\u2026  1 / 3"]
-    assert view.hover.labels[0].startswith(f"{EVIL}: 1 of 3 done")
+    assert progress_parts(view)[2][0][5].startswith(f"{EVIL}: 1 of 3 done")
 
 
 def test_progress_view_equal_assignment_sends_nothing(progress, traffic):
     view = ProgressView(progress)
-    seen = notifications(view.figure, view.bars, view.track, view.labels, view.y)
+    seen = notifications(view.figure, view.bars, view.labels, view.y)
     traffic.clear()
     set_progress(progress, {k: dict(v) for k, v in progress.prefixes.items()})
     progress.colors = dict(progress.colors)
@@ -303,6 +328,22 @@ def test_progress_view_change_unrelated_to_bars_sends_only_what_changed(progress
     assert [keys for w, keys in traffic if w is view.bars] == [["colors"]]
 
 
+def test_progress_view_redraw_sends_bands_only_when_their_text_changes(progress, traffic):
+    view = ProgressView(progress)
+    traffic.clear()
+    # A colour change redraws every bar; the bands' text and places stay.
+    progress.colors = {**progress.colors, "inc": "#555555"}
+    assert [keys for w, keys in traffic if w is view.bars] == [["colors"]]
+    traffic.clear()
+    # A count changes: bars, bands and text travel in one message per mark,
+    # the unchanged rows' geometry not at all.
+    set_progress(progress, {**progress.prefixes, "inc": counts(10, done=7, memory=3)}, ["inc"])
+    sent = [(w, keys) for w, keys in traffic]
+    assert [keys for w, keys in sent if w is view.bars] == [["labels", "x"]]
+    assert {type(w).__name__ for w, _ in sent} <= {"Lines", "Label", "HTML"}
+    assert len([w for w, _ in sent if type(w).__name__ == "Lines"]) == 1
+
+
 # -- MemoryView ------------------------------------------------------------------
 
 
@@ -317,16 +358,17 @@ def test_memory_view_marks(progress):
     assert list(view.labels.y) == [0.0, -1.0, -2.0]
     assert list(view.labels.text) == ["add  512.00 kiB", "gone  1.00 kiB", "inc  3.00 MiB"]
     assert list(view.labels.colors) == [TEXT]
-    # Hover says the same, with the whole name.
-    assert view.bars.labels == [
+    # Hover says the same, with the whole name; only the bands carry it.
+    assert list(view.hover.labels) == [
         "add: 512.00 kiB in memory",
         "gone: 1.00 kiB in memory",
         "inc: 3.00 MiB in memory",
     ]
-    # Hover anywhere on a row: invisible bands on top, from 0 to the largest bar.
+    assert view.bars.labels == ["", "", ""]
+    # Hover anywhere on a row: invisible bands on top, across the whole bytes axis.
     assert view.figure.marks == [view.bars.mark, view.labels, view.hover]
-    assert segments_of(view.hover) == [(0.0, 3 * 2**20, -float(i)) for i in range(3)]
-    assert list(view.hover.labels) == view.bars.labels
+    assert view.bytes.max >= 3 * 2**20
+    assert segments_of(view.hover) == [(0.0, view.bytes.max, -float(i)) for i in range(3)]
     assert list(view.hover.opacities) == [0.0] * 3
     assert view.figure.title == "Memory use: 3.50 MiB"
     # Three rows: compact, and the bytes axis shows.
@@ -368,7 +410,7 @@ def test_memory_view_names_are_verbatim_text():
     view = MemoryView(model)
     assert view.names == [EVIL]
     assert view.labels.text[0].startswith(EVIL[:19])
-    assert view.bars.labels[0].startswith(EVIL) and view.hover.labels[0].startswith(EVIL)
+    assert view.hover.labels[0].startswith(EVIL)
 
 
 def test_memory_view_equal_assignment_sends_nothing(progress, traffic):
@@ -380,6 +422,24 @@ def test_memory_view_equal_assignment_sends_nothing(progress, traffic):
     assert seen == [] and traffic == []
     progress.prefixes = {**progress.prefixes, "add": counts(4, nbytes=1)}
     assert "title" in seen and any(w is view.bars.mark for w, _ in traffic)
+
+
+def test_memory_view_redraw_sends_bands_only_when_they_change(progress, traffic):
+    view = MemoryView(progress)
+    traffic.clear()
+    progress.colors = {**progress.colors, "inc": "#555555"}  # same rows, same text
+    assert [w for w, _ in traffic if w is view.hover] == []
+    traffic.clear()
+    # More bytes within the same axis range: the bands' text changes, not their places.
+    progress.prefixes = {**progress.prefixes, "add": counts(4, done=4, memory=4, nbytes=2**20)}
+    assert [keys for w, keys in traffic if w is view.hover] == [["labels"]]
+    assert [keys for w, keys in traffic if w is view.bars.mark] == [["x"]]
+    traffic.clear()
+    # A new row: the bands move.
+    progress.prefixes = {**progress.prefixes, "new": counts(1, nbytes=10)}
+    assert [sorted(keys) for w, keys in traffic if w is view.hover] == [
+        ["colors", "labels", "opacities", "x", "y"]
+    ]
 
 
 # -- TaskStreamView --------------------------------------------------------------
@@ -589,7 +649,7 @@ def test_resources_view_marks(resources):
     assert view.usage.title == "CPU 150% \u00b7 memory 2.00 GiB of 8.00 GiB"
     assert (np.asarray(view.network_lines.x) == expected_x).all()
     assert np.asarray(view.network_lines.y).tolist() == [[0.0, 3 * 2**20], [1024.0, 2048.0]]
-    assert view.network.title == "Network \u00b7 read 3.00 MiB/s \u00b7 write 2.00 kiB/s"
+    assert view.network.title == "Net read 3.00 MiB/s \u00b7 write 2.00 kiB/s"
 
 
 def test_resources_view_follows_model(resources):
@@ -604,7 +664,7 @@ def test_resources_view_follows_model(resources):
     assert np.asarray(view.usage_lines.y).tolist() == [[50.0, 150.0, 25.0], [12.5, 25.0, 50.0]]
     assert len(view.network_lines.x) == 3
     assert view.usage.title == "CPU 25% \u00b7 memory 4.00 GiB of 8.00 GiB"
-    assert view.network.title == "Network \u00b7 read 0 B/s \u00b7 write 0 B/s"
+    assert view.network.title == "Net read 0 B/s \u00b7 write 0 B/s"
 
 
 def test_resources_view_uses_common_length_of_ragged_columns(resources):

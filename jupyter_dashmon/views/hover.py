@@ -1,0 +1,133 @@
+"""Runs in the kernel: the dashboard's tooltips, and hover on the points of line charts.
+
+bqplot puts a figure's tooltip in a box appended to the page's ``<body>``,
+outside the dashboard, where it takes bqplot's own colours (orange text in
+JupyterLab's dark theme).  :func:`tooltip` gives the box the class
+:data:`TOOLTIP_CLASS`, which the dashboard's CSS (``placement/layout.py``)
+draws in the theme's colours.
+
+A ``Lines`` mark's tooltip names a line, not a point.  :class:`TimeHover`
+lays invisible columns side by side over a time chart, one per sample
+(thinned to :data:`MOST_COLUMNS`), each with the time and every value there
+as its tooltip: hovering anywhere above a time says what was drawn at it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from bqplot import Lines, Tooltip
+from ipywidgets import Widget
+
+from .base import datetimes, decimate
+
+#: Class of every dashboard tooltip (see the dashboard's CSS).
+TOOLTIP_CLASS = "dashmon-tooltip"
+
+#: Height of a line of tooltip text and of the tooltip's padding and border, in pixels
+#: (12 px text, line height 1.4: the dashboard's CSS).
+LINE_PX, FRAME_PX = 17, 10
+
+#: Least distance from the pointer to a tooltip placed below or above it: a
+#: 20 px row holding the pointer is then never covered.
+CLEAR_PX = 22
+
+
+def tooltip_style(lines: int = 1) -> dict[str, str | float]:
+    """The ``tooltip_style`` of a mark whose tooltips have ``lines`` lines.
+
+    bqplot places a tooltip on whichever side of the pointer has most room
+    (beside it, usually) and keeps it inside the page, margins included.
+    bqplot centres the tooltip's box, margins included, on the pointer's
+    height when it places it beside the pointer: the margins below move the
+    tooltip down until it starts :data:`CLEAR_PX` below the pointer, and
+    one placed above up as far, so it never covers the row under the
+    pointer unless the page has no room for that.  ``opacity`` must be
+    given: bqplot sets it to 0 on hiding and back from this style on showing.
+    """
+    height = lines * LINE_PX + FRAME_PX
+    return {
+        "opacity": 1.0,
+        "white-space": "pre",
+        "margin-top": f"{height + 3 * CLEAR_PX}px",
+        "margin-bottom": f"{CLEAR_PX}px",
+    }
+
+
+#: Columns of a time chart at most: about 10 px each in a wide tile.
+MOST_COLUMNS = 48
+
+
+def tooltip(fields: Sequence[str] = ("name",)) -> Tooltip:
+    """A bqplot tooltip in the dashboard's colours, showing ``fields`` unlabelled."""
+    tip = Tooltip(fields=list(fields), show_labels=False)
+    tip.add_class(TOOLTIP_CLASS)
+    return tip
+
+
+def themed(mark: Widget) -> Widget:
+    """``mark`` with its tooltip (one made elsewhere, e.g. by ``base.RectBars``)
+    in the dashboard's colours."""
+    if isinstance(mark.tooltip, Widget):
+        mark.tooltip.add_class(TOOLTIP_CLASS)
+        mark.tooltip_style = tooltip_style(1)
+    return mark
+
+
+class TimeHover:
+    """Invisible columns over a time chart whose tooltips say what was drawn there.
+
+    ``.mark`` is a ``Lines`` mark of closed rectangles on the chart's scales;
+    put it last among the figure's marks.  Column ``i`` spans from halfway
+    to the previous sample to halfway to the next, the whole height of the
+    value scale.  What is sent: the columns' edges and texts when they
+    change, their height when the value scale's range changes.
+    """
+
+    def __init__(self, scales: dict):
+        self.mark = Lines(
+            scales=scales,
+            fill="inside",
+            close_path=True,
+            stroke_width=0,
+            tooltip=tooltip(),
+            tooltip_style=tooltip_style(1),
+        )
+        self.clear()
+
+    def set(self, times: Sequence[float] | np.ndarray, texts: Sequence[str]) -> None:
+        """One column per sample at ``times`` (epoch seconds) with ``texts`` as tooltips."""
+        t = np.asarray(times, dtype=float)
+        keep = decimate(len(t), MOST_COLUMNS)
+        t, texts = t[keep], [texts[i] for i in keep]
+        n = len(t)
+        if n == 0:
+            self.clear()
+            return
+        mid = (t[1:] + t[:-1]) / 2
+        left = np.concatenate([[t[0]], mid])
+        right = np.concatenate([mid, [t[-1]]])
+        y = self.mark.scales["y"]
+        lo, hi = float(y.min or 0.0), float(y.max or 1.0)
+        edges = datetimes(np.column_stack([left, right, right, left, left]).ravel())
+        with self.mark.hold_sync():
+            self.mark.x = edges.reshape(n, 5)
+            self.mark.y = np.tile(np.asarray([lo, lo, hi, hi, lo], np.float32), (n, 1))
+            self.mark.colors = self.mark.fill_colors = ["white"] * n
+            self.mark.opacities = self.mark.fill_opacities = [0.0] * n
+            self.mark.labels = list(texts)
+
+    def clear(self) -> None:
+        with self.mark.hold_sync():
+            self.mark.x = datetimes(np.zeros(5)).reshape(1, 5)
+            self.mark.y = np.zeros((1, 5), np.float32)
+            self.mark.colors = self.mark.fill_colors = ["white"]
+            self.mark.opacities = self.mark.fill_opacities = [0.0]
+            self.mark.labels = [""]
+
+
+def clock_text(t: float) -> str:
+    """``t`` (epoch seconds) as the kernel's local clock time, as on the time axes."""
+    return time.strftime("%H:%M:%S", time.localtime(t))

@@ -1,0 +1,111 @@
+"""Unit tests for :mod:`jupyter_dashmon.views.hover`: tooltips and hover on time charts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from bqplot import LinearScale
+
+from jupyter_dashmon.aggregate.models import ResourcesModel
+from jupyter_dashmon.views import ResourcesView
+from jupyter_dashmon.views.base import RectBars, clock_scale, datetimes
+from jupyter_dashmon.views.hover import (
+    CLEAR_PX,
+    MOST_COLUMNS,
+    TOOLTIP_CLASS,
+    TimeHover,
+    clock_text,
+    themed,
+    tooltip_style,
+)
+
+T0 = 1_700_000_000.0
+
+
+def columns(hover: TimeHover) -> list[tuple[np.datetime64, np.datetime64, float, float]]:
+    """(left, right, bottom, top) of each column of ``hover.mark``."""
+    x, y = np.asarray(hover.mark.x), np.asarray(hover.mark.y)
+    assert x.shape == y.shape and x.shape[1] == 5
+    return [(a[0], a[1], float(b[0]), float(b[2])) for a, b in zip(x, y)]
+
+
+@pytest.fixture
+def hover():
+    y = LinearScale(min=0.0, max=50.0)
+    return TimeHover({"x": clock_scale(), "y": y})
+
+
+def test_columns_tile_the_time_axis_one_per_sample(hover):
+    times = [T0, T0 + 1, T0 + 2, T0 + 4]
+    hover.set(times, ["a", "b", "c", "d"])
+    cols = columns(hover)
+    edges = datetimes([T0, T0 + 0.5, T0 + 1.5, T0 + 3, T0 + 4])
+    # Each from halfway to the previous sample to halfway to the next, no gaps, no overlaps.
+    assert [c[0] for c in cols] == list(edges[:-1])
+    assert [c[1] for c in cols] == list(edges[1:])
+    # The whole height of the value scale.
+    assert {(c[2], c[3]) for c in cols} == {(0.0, 50.0)}
+    assert list(hover.mark.labels) == ["a", "b", "c", "d"]
+    # Unseen but there: hover finds them.
+    assert list(hover.mark.fill_opacities) == [0.0] * 4 and list(hover.mark.opacities) == [0.0] * 4
+    assert hover.mark.tooltip is not None and TOOLTIP_CLASS in hover.mark.tooltip._dom_classes
+
+
+def test_columns_are_thinned_evenly_keeping_the_last(hover):
+    n = 500
+    hover.set([T0 + i for i in range(n)], [f"t{i}" for i in range(n)])
+    labels = list(hover.mark.labels)
+    assert len(labels) == MOST_COLUMNS == len(columns(hover))
+    assert labels[0] == "t0" and labels[-1] == f"t{n - 1}"
+
+
+def test_no_samples_leaves_one_invisible_column(hover):
+    hover.set([T0, T0 + 1], ["a", "b"])
+    hover.set([], [])
+    assert list(hover.mark.labels) == [""] and list(hover.mark.fill_opacities) == [0.0]
+
+
+def test_tooltip_style_clears_the_row_under_the_pointer():
+    one, three = tooltip_style(1), tooltip_style(3)
+    # bqplot sets opacity 0 on hiding and back from the style on showing.
+    assert one["opacity"] == three["opacity"] == 1.0
+    # Centred on the pointer with its margins, a tooltip beside the pointer
+    # starts CLEAR_PX below it: (margin_top - height - margin_bottom) / 2.
+    for lines, style in ((1, one), (3, three)):
+        top, bottom = (
+            float(str(style[k]).removesuffix("px")) for k in ("margin-top", "margin-bottom")
+        )
+        height = lines * 17 + 10
+        assert (top - height - bottom) / 2 >= CLEAR_PX
+        assert bottom >= CLEAR_PX  # and one above the pointer ends CLEAR_PX above it
+
+
+def test_themed_gives_any_marks_tooltip_the_dashboard_class():
+    bars = RectBars({"x": LinearScale(), "y": LinearScale()}, horizontal=False)
+    themed(bars.mark)
+    assert TOOLTIP_CLASS in bars.mark.tooltip._dom_classes
+    assert bars.mark.tooltip_style["opacity"] == 1.0
+
+
+def test_clock_text_reads_like_the_time_axis():
+    assert clock_text(T0) == np.datetime_as_string(datetimes([T0])[0], unit="s")[-8:]
+
+
+def test_resources_hover_says_time_and_every_value():
+    model = ResourcesModel(
+        time=[T0, T0 + 1, T0 + 2],
+        cpu=[10.0, 150.0, 20.0],
+        memory=[2.0**30, 2.0**31, 2.0**30],
+        memory_limit=[8 * 2.0**30] * 3,
+        network_read=[0.0, 3 * 2.0**20, 1024.0],
+        network_write=[0.0, 2048.0, 0.0],
+    )
+    view = ResourcesView(model)
+    usage, network = list(view.usage_hover.mark.labels), list(view.network_hover.mark.labels)
+    assert usage[1] == f"{clock_text(T0 + 1)}  CPU 150% \u00b7 memory 25% (2.00 GiB)"
+    assert network[1] == f"{clock_text(T0 + 1)}  read 3.00 MiB/s \u00b7 write 2.00 kiB/s"
+    # On top of the lines, as high as the value axis reaches.
+    assert view.usage.marks[-1] is view.usage_hover.mark
+    assert {c[3] for c in columns(view.usage_hover)} == {float(view.pct.max)}
+    model.time = []
+    assert list(view.usage_hover.mark.labels) == [""]
