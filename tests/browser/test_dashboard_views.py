@@ -89,7 +89,7 @@ def test_example_renders_inline(browser: BrowserPage, lab: Lab) -> None:
     memory = figure(page, "Memory use")
     assert memory.locator("path.line[d]:not([d=''])").count() >= 1
     assert memory.locator("text.label", has_text=re.compile(r"^sum\s")).count() == 1
-    for title in ("CPU", "Network"):
+    for title in ("CPU", "Net"):  # "Net read … · write …"
         line = figure(page, title).locator("path.line").first
         assert len(line.get_attribute("d") or "") > 20
     assert browser.errors == []
@@ -228,6 +228,7 @@ def test_each_page_renders_and_a_worker_can_be_chosen(browser: BrowserPage, lab:
     chooser.select_option(label=worker)
     recent = stream_figure(page, "Recent tasks on this worker")
     recent.wait_for(timeout=20_000)
+    recent.scroll_into_view_if_needed()  # a canvas draws only while on screen
     page.wait_for_function(
         """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream-title')]
             .some(t => /^Recent tasks on this worker: [1-9]/.test(t.textContent))""",
