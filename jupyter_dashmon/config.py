@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "lease": "60s",
     "resource-samples": 3600,
     "key-limit": 200,
+    "runs-kept": 200,
+    "error-groups": 100,
 }
 
 dask.config.update_defaults({"dashmon": DEFAULTS})
@@ -65,6 +67,10 @@ class Options:
         Resource samples the collector keeps.
     key_limit : int
         Longest task-key text the collector keeps in a record.
+    runs_kept : int
+        Runs (cell executions, tracked blocks) kept, in the collector and the kernel.
+    error_groups : int
+        Groups of failed tasks (function and exception type) kept.
     """
 
     interval: float
@@ -78,6 +84,8 @@ class Options:
     lease: float
     resource_samples: int
     key_limit: int
+    runs_kept: int
+    error_groups: int
 
 
 #: (smallest, largest) accepted value per option.
@@ -95,6 +103,8 @@ _INT_BOUNDS = {
     "max_prefixes": (1, 1_000_000),
     "resource_samples": (2, 1_000_000),
     "key_limit": (8, 100_000),
+    "runs_kept": (1, 100_000),
+    "error_groups": (1, 100_000),
 }
 
 
@@ -139,6 +149,8 @@ def collector_options(options: Options) -> dict[str, Any]:
         "resource_interval": options.resource_interval,
         "lease": options.lease,
         "key_limit": options.key_limit,
+        "runs_kept": options.runs_kept,
+        "error_groups": options.error_groups,
     }
 
 
