@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "key-limit": 200,
     "runs-kept": 200,
     "error-groups": 100,
+    # Kernel-wide, read at every cell (placement/cells.py), not a dashboard option.
+    "cells": True,
 }
 
 dask.config.update_defaults({"dashmon": DEFAULTS})

@@ -116,6 +116,7 @@ class RunBook:
                 "start": now,
                 "stop": now,
                 "prefixes": {},
+                "finished": {},
                 "seconds": {},
             }
             while len(self.runs) > self.kept:
@@ -125,7 +126,9 @@ class RunBook:
         self.changes.touch(name)
         return run
 
-    def transition(self, key: Any, start: str, finish: str, nbytes: Any, now: float) -> None:
+    def transition(
+        self, key: Any, prefix: str, start: str, finish: str, nbytes: Any, now: float
+    ) -> None:
         name = self._run_of.get(key)
         if name is None:
             return
@@ -139,6 +142,8 @@ class RunBook:
         if finish == "memory" and key not in self._done:
             self._done.add(key)
             run["done"] += 1
+            finished = run["finished"]
+            finished[prefix] = finished.get(prefix, 0) + 1
             run["bytes"] += nbytes if isinstance(nbytes, int) and nbytes > 0 else 0
         elif finish == "erred":
             run["erred"] += 1
@@ -216,4 +221,3 @@ def exception_type(text: str) -> str:
     """The exception's class name from its text (``"ValueError('x')"`` -> ``ValueError``)."""
     head = text.split("(", 1)[0].split(":", 1)[0].strip()
     return head if head.replace(".", "").replace("_", "").isalnum() else "Exception"
-

@@ -63,7 +63,8 @@ class RunCounts(TypedDict):
     whose inputs failed); ``bytes`` sums the sizes of the results when they
     were made.  ``start`` is when the first task arrived and ``stop`` when the
     last one finished or failed (epoch seconds).  ``prefixes`` counts tasks per
-    function; ``seconds`` sums worker time per task-record action.
+    function and ``finished`` those of them done; ``seconds`` sums worker time
+    per task-record action.
     """
 
     name: str
@@ -74,6 +75,7 @@ class RunCounts(TypedDict):
     start: float
     stop: float
     prefixes: dict[str, int]
+    finished: dict[str, int]
     seconds: dict[str, float]
 
 

@@ -262,7 +262,7 @@ class DashmonPlugin(SchedulerPlugin):
                 self.errors.add(key, prefix, kwargs, self.runs.run_of(key), time.time())
         elif finish == "forgotten":
             self._forget(ts, prefix, start)
-        self.runs.transition(key, start, finish, ts.nbytes, time.time())
+        self.runs.transition(key, prefix, start, finish, ts.nbytes, time.time())
 
     def update_graph(
         self, scheduler: Any, *, tasks: Any = (), annotations: Any = None, **kwargs: Any
@@ -426,7 +426,12 @@ class DashmonPlugin(SchedulerPlugin):
             "worker_table": self._worker_table if resource_cursor < self.resources.count else None,
             "detail": self._detail(detail) if detail else None,
             "runs": {
-                name: {**run, "prefixes": dict(run["prefixes"]), "seconds": dict(run["seconds"])}
+                name: {
+                    **run,
+                    "prefixes": dict(run["prefixes"]),
+                    "finished": dict(run["finished"]),
+                    "seconds": dict(run["seconds"]),
+                }
                 for name, run in self.runs.changed_since(version).items()
             },
             "errors": [
