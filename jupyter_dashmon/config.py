@@ -34,7 +34,6 @@ DEFAULTS: dict[str, Any] = {
     "key-limit": 200,
     "runs-kept": 200,
     "error-groups": 100,
-    # Kernel-wide, read at every cell (placement/cells.py), not a dashboard option.
     "cells": True,
 }
 
@@ -73,6 +72,10 @@ class Options:
         Runs (cell executions, tracked blocks) kept, in the collector and the kernel.
     error_groups : int
         Groups of failed tasks (function and exception type) kept.
+    cells : bool
+        Attribute each notebook cell's Dask work to the cell, with a card
+        under it.  The kernel reads ``dashmon.cells`` at every cell; as a
+        keyword, whether this dashboard shows cards.
     """
 
     interval: float
@@ -88,6 +91,7 @@ class Options:
     key_limit: int
     runs_kept: int
     error_groups: int
+    cells: bool
 
 
 #: (smallest, largest) accepted value per option.
@@ -108,6 +112,10 @@ _INT_BOUNDS = {
     "runs_kept": (1, 100_000),
     "error_groups": (1, 100_000),
 }
+
+
+#: Options that are on or off.
+_FLAGS = ("cells",)
 
 
 def resolve_options(**kwargs: Any) -> Options:
@@ -133,11 +141,15 @@ def resolve_options(**kwargs: Any) -> Options:
             raw, source = kwargs[name], f"{name}="
         else:
             raw, source = dask.config.get(f"dashmon.{name.replace('_', '-')}"), f"dashmon.{name}"
-        values[name] = _validated(name, raw, source)
+        values[name] = validate_option(name, raw, source)
     return Options(**values)
 
 
-def _validated(name: str, raw: Any, source: str) -> Any:
+def validate_option(name: str, raw: Any, source: str) -> Any:
+    if name in _FLAGS:
+        if not isinstance(raw, bool):
+            raise TypeError(f"{source} must be True or False, got {type(raw).__name__} {raw!r}")
+        return raw
     if name in _TIME_BOUNDS:
         return _seconds(raw, source, *_TIME_BOUNDS[name])
     return _count(raw, source, *_INT_BOUNDS[name])
@@ -193,7 +205,7 @@ def _count(raw: Any, source: str, low: int, high: int) -> int:
 #: the models' traits (a dashboard sets its own options on its models).
 DEFAULT_OPTIONS = Options(
     **{
-        f.name: _validated(f.name, DEFAULTS[f.name.replace("_", "-")], f"default {f.name}")
+        f.name: validate_option(f.name, DEFAULTS[f.name.replace("_", "-")], f"default {f.name}")
         for f in fields(Options)
     }
 )

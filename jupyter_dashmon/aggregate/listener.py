@@ -333,10 +333,11 @@ class Listener:
 
     def _apply_work(self, runs: dict, errors: list) -> None:
         w = self.model.work
-        if runs:
-            w.runs = merge_runs(w.runs, runs, w.runs_kept)
-        if errors:
-            w.errors = merge_errors(w.errors, errors, w.error_groups)
+        with w.hold_trait_notifications():  # a run's counts and its errors land together
+            if runs:
+                w.runs = merge_runs(w.runs, runs, w.runs_kept)
+            if errors:
+                w.errors = merge_errors(w.errors, errors, w.error_groups)
 
     def _apply_resources(self, columns: ResourceColumns) -> None:
         add_resources(self.model.resources, columns)

@@ -356,10 +356,14 @@ class WorkModel(HasTraits):
         ``ErrorGroup`` dicts, the most recent failure last.
     runs_kept, error_groups : int
         How many of each are kept.
+    selected : str
+        The run chosen in the Cells view ("" for all work): the task figures
+        show only its tasks.
     """
 
     runs = Dict()
     errors: List[Any] = List()
+    selected = Unicode("")
     runs_kept = Int(DEFAULT_OPTIONS.runs_kept, min=1)
     error_groups = Int(DEFAULT_OPTIONS.error_groups, min=1)
 

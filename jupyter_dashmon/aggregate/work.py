@@ -31,13 +31,15 @@ ACTIVITY_OF = {
 ACTIVITIES = ("compute", "transfer", "disk", "serialization", "other")
 
 
-class RunLabel(TypedDict):
+class RunLabel(TypedDict, total=False):
     """What a run stands for: the cell's execution count (None outside cells),
-    a name to show, and the first line of its code."""
+    a name to show, the first line of its code, and the notebook's id of the
+    cell when the frontend sends one (runs of one cell share it)."""
 
     cell: int | None
     name: str
     code: str
+    cell_id: str
 
 
 class RunLabels:
@@ -115,6 +117,8 @@ def cell_rows(runs: Mapping[str, RunCounts], labels: RunLabels) -> list[dict[str
         finished = run["done"] + run["erred"] >= run["total"]
         rows.append(
             {
+                "run": name,
+                "cell_id": label.get("cell_id") or label["code"],
                 "cell": label["cell"],
                 "name": label["name"],
                 "code": label["code"],
@@ -130,6 +134,20 @@ def cell_rows(runs: Mapping[str, RunCounts], labels: RunLabels) -> list[dict[str
             }
         )
     return rows
+
+
+def previous_runs(rows: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """For each finished row (newest first), the previous finished run of the same cell."""
+    out: dict[str, Mapping[str, Any]] = {}
+    later: dict[str, Mapping[str, Any]] = {}
+    for row in reversed(rows):  # oldest first
+        if row["stop"] is None:
+            continue
+        earlier = later.get(row["cell_id"])
+        if earlier is not None:
+            out[row["run"]] = earlier
+        later[row["cell_id"]] = row
+    return out
 
 
 def first_error(groups: Sequence[ErrorGroup], run: str) -> ErrorGroup | None:

@@ -39,6 +39,7 @@ from ..aggregate.models import DashboardModel
 from ..aggregate.throttle import Throttle
 from ..aggregate.work import RUN_LABELS, RunLabel, cell_rows, first_error, first_line
 from ..collect.messages import RUN_ANNOTATION
+from ..config import validate_option
 from ..views.card import card_html
 from . import registry
 
@@ -61,10 +62,7 @@ def new_run(label: RunLabel) -> str:
 
 def enabled() -> bool:
     """Whether cells are tracked (``dask.config`` ``dashmon.cells``)."""
-    value = dask.config.get("dashmon.cells", True)
-    if not isinstance(value, bool):
-        raise TypeError(f"dashmon.cells must be True or False, got {value!r}")
-    return value
+    return bool(validate_option("cells", dask.config.get("dashmon.cells", True), "dashmon.cells"))
 
 
 @contextlib.contextmanager
@@ -89,10 +87,14 @@ class Card:
         self.model = model
         self.cell_running = True
         self.closed = False
+        self._lock = threading.RLock()
         self.handle = display(HTML(self.html()), display_id=True)
         self.redraw = Throttle(self.update, CARD_EVERY)
-        model.work.observe(self.redraw, names=["runs", "errors"])
+        model.work.observe(self._changed, names=["runs", "errors"])
         model.status.observe(self._on_state, names=["state"])
+
+    def _changed(self, change: dict) -> None:
+        self.redraw()
 
     def html(self, note: str = "") -> str:
         runs = self.model.work.runs
@@ -121,29 +123,41 @@ class Card:
         return card_html(row, self.model.progress.colors, error, now, note)
 
     def update(self) -> None:
-        if self.closed:
-            return
-        text = self.html()
-        if self.handle is not None and text:
-            self.handle.update(HTML(text))
+        """Draw the card now (from the dashboard's thread or the cell's)."""
+        with self._lock:
+            if self.closed:
+                return
+            text = self.html()
+            if self.handle is not None and text:
+                self.handle.update(HTML(text))
+            if not self.cell_running and self._complete():
+                self.finish()
+
+    def _complete(self) -> bool:
+        """Every task of the run finished, and its first error is known if any failed."""
         counts = self.model.work.runs.get(self.run)
-        if (
-            not self.cell_running
-            and counts is not None
-            and counts["done"] + counts["erred"] >= counts["total"]
-        ):
-            self.finish()
+        if counts is None or counts["done"] + counts["erred"] < counts["total"]:
+            return False
+        # A task whose input failed errs without an error of its own: wait only
+        # for the first error when this run's own tasks raised.
+        return not counts["erred"] or first_error(self.model.work.errors, self.run) is not None
 
     def cell_done(self) -> None:
+        """The cell returned: draw now (not through the throttle, whose deferred
+        call would wait on the kernel's own loop until the next cell)."""
         self.cell_running = False
-        self.redraw()
+        self.update()
 
     def finish(self, note: str = "") -> None:
         """Last update; the card keeps this picture."""
+        with self._lock:
+            self._finish(note)
+
+    def _finish(self, note: str) -> None:
         if self.closed:
             return
         self.closed = True
-        self.model.work.unobserve(self.redraw, names=["runs", "errors"])
+        self.model.work.unobserve(self._changed, names=["runs", "errors"])
         self.model.status.unobserve(self._on_state, names=["state"])
         self.redraw.close()
         if note and self.handle is not None:
@@ -165,6 +179,7 @@ class CellTracker:
         self._lock = threading.Lock()
 
     def pre_run_cell(self, info: Any) -> None:
+        self.settle()
         try:
             if not enabled():
                 return
@@ -173,7 +188,11 @@ class CellTracker:
             shell = get_ipython()
             count = getattr(shell, "execution_count", None)
             code = getattr(info, "raw_cell", "") or ""
-            run = new_run({"cell": count, "name": f"In [{count}]", "code": first_line(code)})
+            label: RunLabel = {"cell": count, "name": f"In [{count}]", "code": first_line(code)}
+            cell_id = getattr(info, "cell_id", None)
+            if cell_id:
+                label["cell_id"] = str(cell_id)
+            run = new_run(label)
             stack = contextlib.ExitStack()
             stack.enter_context(dask.annotate(**{RUN_ANNOTATION: run}))
             self._stack, self._run = stack, run
@@ -192,6 +211,12 @@ class CellTracker:
         if card is not None:
             card.cell_done()
 
+    def settle(self) -> None:
+        """Redraw every open card: one whose last update was held back by its
+        throttle gets its final picture no later than the next cell."""
+        for card in list(self.cards.values()):
+            card.update()
+
     def submitting(self, client: Any) -> None:
         """A submission by ``client`` on this thread: the first one of a cell shows its card."""
         run = dask.get_annotations().get(RUN_ANNOTATION)
@@ -201,7 +226,7 @@ class CellTracker:
             threading.main_thread()
         ):
             return
-        dashboards = registry.dashboards_of(client)
+        dashboards = [d for d in registry.dashboards_of(client) if d.options.cells]  # type: ignore[attr-defined]
         if not dashboards:
             return
         self.cards[run] = Card(run, dashboards[0].model)  # type: ignore[attr-defined]

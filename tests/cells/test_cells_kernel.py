@@ -44,6 +44,7 @@ NO_DASK = "x = 1 + 1"
 
 @pytest.fixture
 def kernel():
+    SEEN.clear()
     km, kc = start_new_kernel(kernel_name="python3")
     try:
         yield kc
@@ -54,16 +55,23 @@ def kernel():
         km.shutdown_kernel(now=True)
 
 
+#: Every iopub message read by :func:`run_cell` (cards update from the dashboard's
+#: thread, whatever cell is running then).
+SEEN: list[dict] = []
+
+
 def run_cell(kc, code: str, timeout: float = 120) -> tuple[list[dict], list[dict]]:
     """Run ``code``; (messages whose parent is this cell, every other iopub message meanwhile)."""
     msg_id = kc.execute(code)
-    mine, others = [], []
+    mine: list[dict] = []
+    others: list[dict] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             msg = kc.get_iopub_msg(timeout=1)
         except queue.Empty:
             continue
+        SEEN.append(msg)
         if msg["parent_header"].get("msg_id") != msg_id:
             others.append(msg)
             continue
@@ -100,16 +108,17 @@ def snapshot(kc, key: str, wait_for: str = "True") -> object:
 def test_cells_runs_errors_and_cards(kernel):
     kc = kernel
     run_cell(kc, SETUP)
-    first, first_rest = run_cell(kc, INC)
+    first, _ = run_cell(kc, INC)
     second, _ = run_cell(kc, DEC_SUM)
     third, _ = run_cell(kc, FAILING)
     fourth, _ = run_cell(kc, NO_DASK)
 
     # A card under each cell that ran Dask work, none under the other one.
+    card_ids = []
     for messages in (first, second, third):
         cards = [m for m in shown(messages) if "dashmon-card" in str(m["content"]["data"])]
         assert len(cards) == 1, [m["msg_type"] for m in messages]
-        assert cards[0]["content"]["transient"]["display_id"]
+        card_ids.append(cards[0]["content"]["transient"]["display_id"])
     assert shown(fourth) == []
 
     cells = snapshot(kc, "cells", "len(snap['cells']) >= 3 and snap['cells'][0]['stop']")
@@ -129,10 +138,39 @@ def test_cells_runs_errors_and_cards(kernel):
     assert "in picky" in group["traceback"]
     assert group["cell"] == rows[0]["cell"] and len(group["keys"]) == 5
 
-    # The first card's last picture (updated by display id) has the final numbers,
-    # escaped; the failing cell's card names its first error as text.
-    run_cell(kc, "time.sleep(1.5)")
-    again, _ = run_cell(kc, INC)
+    # Each card's last picture (updated by display id, from the dashboard's
+    # thread) has the final numbers; the failing cell's names its first error, as text.
+    settled = textwrap.dedent(
+        """
+        from jupyter_dashmon.placement import cells as _cells
+        for _ in range(600):
+            if not _cells._TRACKER.cards:  # every card has drawn its last picture
+                break
+            time.sleep(0.05)
+        print("open cards:", len(_cells._TRACKER.cards))
+        """
+    )
+    mine, _ = run_cell(kc, settled)
+    assert "open cards: 0" in str([m["content"] for m in mine if m["msg_type"] == "stream"])
+
+    def last_card(display_id: str) -> str:
+        updates = [
+            m["content"]["data"]["text/html"]
+            for m in SEEN
+            if m["msg_type"] == "update_display_data"
+            and m["content"]["transient"]["display_id"] == display_id
+        ]
+        assert updates, f"card {display_id} was never updated"
+        return "\n".join(updates)
+
+    assert "50 / 50 tasks in" in last_card(card_ids[0]).splitlines()[-1], last_card(card_ids[0])
+    assert "31 / 31 tasks in" in last_card(card_ids[1])
+    failed = last_card(card_ids[2])
+    assert "15 / 20 tasks in" in failed and "5 erred" in failed
+    assert "first error: ValueError(&#x27;bad &lt;b&gt;x&lt;/b&gt;&#x27;) in picky" in failed
+    assert "<b>x</b>" not in failed
+
+    run_cell(kc, INC)
     cells = snapshot(kc, "cells", "len(snap['cells']) >= 4 and snap['cells'][0]['stop']")
     rows = [c for c in cells if c["cell"] is not None]
     assert rows[0]["code"] == INC and rows[0]["total"] == 50 and rows[0]["cell"] > rows[1]["cell"]
