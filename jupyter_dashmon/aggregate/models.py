@@ -219,6 +219,8 @@ class TaskWindowModel(HasTraits):
         Tasks page: show the whole store and follow it, else ``window``.
     window : tuple of float
         Tasks page: ``(start, stop)`` in seconds since the epoch to show.
+    run : int
+        Tasks page: show only the records of this run index (0: all).
     """
 
     active = Bool(True)
@@ -233,6 +235,7 @@ class TaskWindowModel(HasTraits):
     revision = Int(0, min=0)
     follow = Bool(True)
     window = Tuple(Float(0.0), Float(0.0))
+    run = Int(0, min=0)
 
 
 def _column_traits(name: str, fields: tuple[str, ...], trait: Any) -> Any:

@@ -83,6 +83,7 @@ class RunBook:
         self.runs: dict[str, RunCounts] = {}
         self._run_of: dict[Any, str] = {}  # live tasks of a run, until forgotten
         self._done: set[Any] = set()
+        self._next_index = 0
         self.changes = _Changes()
 
     def add(
@@ -107,8 +108,11 @@ class RunBook:
     def _run(self, name: str, now: float) -> RunCounts:
         run = self.runs.get(name)
         if run is None:
+            # Record columns hold the index in two bytes; 0 stands for no run.
+            self._next_index = self._next_index % 0xFFFF + 1
             run = self.runs[name] = {
                 "name": name,
+                "index": self._next_index,
                 "total": 0,
                 "done": 0,
                 "erred": 0,
@@ -158,14 +162,15 @@ class RunBook:
         """The run a live task belongs to (:data:`OTHER_RUN` if none)."""
         return self._run_of.get(key, OTHER_RUN)
 
-    def record(self, key: Any, action: str, seconds: float) -> None:
-        """Worker time spent on a task of a run, by action."""
+    def record(self, key: Any, action: str, seconds: float) -> int:
+        """Worker time spent on a task of a run, by action; the run's index (0: none)."""
         name = self._run_of.get(key)
         run = self.runs.get(name) if name is not None else None
         if run is None:
-            return
+            return 0
         spent = run["seconds"]
         spent[action] = spent.get(action, 0.0) + seconds
+        return run["index"]
 
     def changed_since(self, version: int) -> dict[str, RunCounts]:
         return {name: self.runs[name] for name in self.changes.since(version) if name in self.runs}

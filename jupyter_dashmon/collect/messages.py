@@ -58,6 +58,7 @@ class PrefixCounts(TypedDict):
 class RunCounts(TypedDict):
     """The work of one run (see :data:`RUN_ANNOTATION`) as the scheduler counted it.
 
+    ``index`` is the run's number in task records (``TaskColumns.run``);
     ``total`` counts the tasks the run submitted that were not computed
     already; ``done`` those that finished, ``erred`` those that failed (or
     whose inputs failed); ``bytes`` sums the sizes of the results when they
@@ -68,6 +69,7 @@ class RunCounts(TypedDict):
     """
 
     name: str
+    index: int
     total: int
     done: int
     erred: int
@@ -114,6 +116,8 @@ class TaskColumns(TypedDict):
     stop: list[float]
     # One byte per row in the collector's ring: about 130 bytes a record in all.
     code: Annotated[list[int], "B"]
+    # The index of the record's run (RunCounts.index; 0: none), two bytes a row.
+    run: Annotated[list[int], "H"]
 
 
 class ResourceColumns(TypedDict):

@@ -326,8 +326,8 @@ class DashmonPlugin(SchedulerPlugin):
                 continue
             action = _ACTION_CODE.get(ss.get("action"), _OTHER)
             code = action * 2 + (1 if erred and action == 0 else 0)
-            append(text, prefix, worker, thread, start, stop, code)
-            self.runs.record(key, ACTIONS[action], stop - start)
+            run = self.runs.record(key, ACTIONS[action], stop - start)
+            append(text, prefix, worker, thread, start, stop, code, run)
 
     # -- polls -----------------------------------------------------------
 

@@ -61,11 +61,20 @@ def test_runs_count_each_run_and_errors_group_failures():
             with dask.annotate(**{RUN_ANNOTATION: "k/3"}):
                 again = client.map(inc, range(50), key=[f"inc-{i}" for i in range(50)])
             await client.gather(again)
-            runs, errors = {}, []
+            runs, errors, records = {}, [], []
             for _ in range(3):
                 delta = await p.poll()
                 runs.update(delta["runs"])
                 errors.extend(delta["errors"])
+                t = delta["tasks"]
+                records += [(k, r) for k, r, c in zip(t["key"], t["run"], t["code"]) if c == 0]
+            # Each computation record names its run's index.
+            index = {run["index"]: name for name, run in runs.items()}
+            by_run = {}
+            for key, run in records:
+                by_run.setdefault(index.get(run, "?"), set()).add(key.split("-")[0])
+            assert by_run["k/1"] == {"inc"} and by_run[OTHER_RUN] == {"inc"}
+            assert by_run["k/2"] == {"bad"}
             assert runs["k/1"]["total"] == 50 and runs["k/1"]["done"] == 50
             assert runs["k/1"]["prefixes"] == {"inc": 50}
             assert runs["k/1"]["seconds"]["compute"] > 0
