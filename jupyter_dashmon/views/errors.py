@@ -2,8 +2,8 @@
 
 Reads :class:`~jupyter_dashmon.aggregate.models.WorkModel` only.  One row per
 group, most recent failure first; under it, the traceback and a few keys in
-a fold.  Messages and tracebacks are text: escaped, never markup.  The
-``banner`` is a one-line pointer to this page for the Status page.
+a fold.  Messages and tracebacks are text: escaped, never markup.
+:class:`ErrorBanner` is the Status page's one-line pointer to this page.
 """
 
 from __future__ import annotations
@@ -84,13 +84,11 @@ def banner_text(groups: list[dict[str, Any]]) -> str:
 
 
 class ErrorsView:
-    """The Errors page (``.widget``) and the Status page's pointer to it (``.banner``)."""
+    """The Errors page (``.widget``)."""
 
     def __init__(self, model: WorkModel, every: float = 1.0):
         self.model = model
         self.widget = HTML(layout=Layout(width="100%", min_width="0"))
-        self.banner = HTML(layout=Layout(width="auto", display="none"))
-        self.banner.add_class("dashmon-errors-banner")
         self.redraw = Throttle(self._update, every)
         model.observe(self.redraw, names=["errors"])
         self._update()
@@ -99,11 +97,24 @@ class ErrorsView:
         return error_rows(self.model.errors, RUN_LABELS)
 
     def _update(self, change: object = None) -> None:
-        rows = self.rows()
-        page = errors_html(rows)
+        page = errors_html(self.rows())
         if self.widget.value != page:
             self.widget.value = page
-        text = banner_text(rows)
+
+
+class ErrorBanner:
+    """One line over the Status page (``.widget``) when tasks failed, naming the Errors tab."""
+
+    def __init__(self, model: WorkModel, every: float = 1.0):
+        self.model = model
+        self.widget = HTML(layout=Layout(width="auto", display="none"))
+        self.widget.add_class("dashmon-errors-banner")
+        self.redraw = Throttle(self._update, every)
+        model.observe(self.redraw, names=["errors"])
+        self._update()
+
+    def _update(self, change: object = None) -> None:
+        text = banner_text(error_rows(self.model.errors, RUN_LABELS))
         value = f'<span style="color: var(--jp-error-color1, #d32f2f)">{html.escape(text)}</span>'
-        self.banner.value = value if text else ""
-        self.banner.layout.display = "" if text else "none"
+        self.widget.value = value if text else ""
+        self.widget.layout.display = "" if text else "none"

@@ -8,7 +8,7 @@ from jupyter_dashmon.aggregate.models import WorkModel
 from jupyter_dashmon.aggregate.work import RUN_LABELS, cell_rows, error_rows, previous_runs
 from jupyter_dashmon.views.card import card_html
 from jupyter_dashmon.views.cells import CellsView, duration_cell
-from jupyter_dashmon.views.errors import ErrorsView, banner_text
+from jupyter_dashmon.views.errors import ErrorBanner, ErrorsView, banner_text
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -97,13 +97,15 @@ def test_errors_page_is_text_and_one_row_per_kind():
     labelled()
     model = WorkModel()
     view = ErrorsView(model)
+    banner = ErrorBanner(model)
     model.errors = [group(count=10_000)]
     view._update()
+    banner._update()
     page = view.widget.value
     assert HOSTILE not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     assert page.count("<details>") == 1 and "10,000" in page and "In [3]" in page
     assert "and 9,995 more" in page
-    assert view.banner.layout.display == "" and "10,000 tasks failed" in view.banner.value
+    assert banner.widget.layout.display == "" and "10,000 tasks failed" in banner.widget.value
     rows = error_rows([group(last=1.0), group(prefix="other", last=2.0)], RUN_LABELS)
     assert [r["prefix"] for r in rows] == ["other", "picky"]
     assert banner_text([]) == ""
