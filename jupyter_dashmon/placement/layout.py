@@ -154,7 +154,7 @@ def build_views(model: DashboardModel) -> dict[str, Any]:
         "workers": WorkersView(m.workers),
         "worker_stream": WorkerStreamView(m.workers, m.history, m.progress),
         "scheduler": SchedulerView(m.resources, m.progress),
-        "cells": CellsView(m.work),
+        "cells": CellsView(m.work, colors=lambda: m.progress.colors),
         "errors": ErrorsView(m.work),
         "error_banner": ErrorBanner(m.work),
     }

@@ -3,13 +3,14 @@
 Reads :class:`~jupyter_dashmon.aggregate.models.WorkModel` (and the kernel's
 run labels) only.  Newest run first; a cell run again shows how its duration
 changed against its previous run.  Choosing a run in the list above the
-table writes ``WorkModel.selected``, which the task figures follow.
+table writes ``WorkModel.selected``, which the Tasks page follows, and shows
+that run's card (its functions' progress) between list and table.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ipywidgets import HTML, Dropdown, Layout, VBox
@@ -17,7 +18,8 @@ from ipywidgets import HTML, Dropdown, Layout, VBox
 from ..aggregate.models import WorkModel
 from ..aggregate.throttle import Throttle
 from ..aggregate.transforms import format_bytes, format_seconds
-from ..aggregate.work import ACTIVITIES, RUN_LABELS, cell_rows, previous_runs
+from ..aggregate.work import ACTIVITIES, RUN_LABELS, cell_rows, first_error, previous_runs
+from .card import card_html
 from .tables import Cell, Column, list_html
 
 #: Runs the table lists at most (the model keeps ``runs_kept``).
@@ -77,8 +79,11 @@ def table_html(rows: list[dict[str, Any]], selected: str, now: float) -> str:
 class CellsView:
     """The Cells page (``.widget``): a run chooser above the table."""
 
-    def __init__(self, model: WorkModel, every: float = 1.0):
+    def __init__(
+        self, model: WorkModel, colors: Callable[[], Mapping[str, str]] = dict, every: float = 1.0
+    ):
         self.model = model
+        self.colors = colors
         self.choose = Dropdown(
             options=[("all work", "")],
             value="",
@@ -87,9 +92,10 @@ class CellsView:
             layout=Layout(width="auto", max_width="100%"),
         )
         self.table = HTML(layout=Layout(width="100%", min_width="0"))
-        self.widget = VBox([self.choose, self.table], layout=Layout(width="100%"))
+        self.chosen = HTML(layout=Layout(width="auto"))
+        self.widget = VBox([self.choose, self.chosen, self.table], layout=Layout(width="100%"))
         self.redraw = Throttle(self._update, every)
-        model.observe(self.redraw, names=["runs", "selected"])
+        model.observe(self.redraw, names=["runs", "selected", "errors"])
         self.choose.observe(self._chosen, names=["value"])
         self._update()
 
@@ -101,9 +107,17 @@ class CellsView:
 
     def _update(self, change: object = None) -> None:
         rows = self.rows()
-        html = table_html(rows, self.model.selected, time.time())
+        now = time.time()
+        html = table_html(rows, self.model.selected, now)
         if self.table.value != html:
             self.table.value = html
+        chosen = next((r for r in rows if r["run"] == self.model.selected), None)
+        card = ""
+        if chosen is not None:
+            error = first_error(self.model.errors, chosen["run"])
+            card = card_html(chosen, self.colors(), error, now)
+        if self.chosen.value != card:
+            self.chosen.value = card
         options = [("all work", "")] + [
             (f"{r['name']}: {r['code']}"[:80], r["run"]) for r in rows[:MAX_ROWS]
         ]

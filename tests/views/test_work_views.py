@@ -91,6 +91,10 @@ def test_cells_page_escapes_code_and_marks_the_chosen_run():
     assert model.selected == "t/2"
     view._update()
     assert re.search(r'<tr class="selected">', view.table.value)
+    assert "dashmon-card" in view.chosen.value and "inc 10/10" in view.chosen.value
+    view.choose.value = ""
+    view._update()
+    assert view.chosen.value == "" and model.selected == ""
 
 
 def test_errors_page_is_text_and_one_row_per_kind():
