@@ -17,6 +17,7 @@ Standard library only: shipped by value to the scheduler.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -91,6 +92,7 @@ class RunBook:
     ) -> None:
         """Tasks entering the scheduler, with their run annotation (``runs``)."""
         run_of = self._run_of
+        found: dict[Any, RunCounts] = {}  # a submission is mostly one run: look it up once
         for key in tasks:
             if key in run_of:
                 continue
@@ -98,7 +100,11 @@ class RunBook:
             if ts is None or ts.state in _COMPUTED:
                 continue
             name = runs.get(key)
-            run = self._run(name if isinstance(name, str) and name else OTHER_RUN, now)
+            run = found.get(name)
+            if run is None:
+                run = found[name] = self._run(
+                    name if isinstance(name, str) and name else OTHER_RUN, now
+                )
             run_of[key] = run["name"]
             run["total"] += 1
             prefixes = run["prefixes"]
@@ -130,9 +136,9 @@ class RunBook:
         self.changes.touch(name)
         return run
 
-    def transition(
-        self, key: Any, prefix: str, start: str, finish: str, nbytes: Any, now: float
-    ) -> None:
+    def transition(self, key: Any, prefix: str, start: str, finish: str, nbytes: Any) -> None:
+        """A transition that may change a run's counts: to memory, to or from
+        erred, or forgotten (the caller passes only those)."""
         name = self._run_of.get(key)
         if name is None:
             return
@@ -155,7 +161,7 @@ class RunBook:
             run["erred"] -= 1  # retried
         else:
             return
-        run["stop"] = now
+        run["stop"] = time.time()
         self.changes.touch(name)
 
     def run_of(self, key: Any) -> str:

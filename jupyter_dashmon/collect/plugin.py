@@ -262,7 +262,8 @@ class DashmonPlugin(SchedulerPlugin):
                 self.errors.add(key, prefix, kwargs, self.runs.run_of(key), time.time())
         elif finish == "forgotten":
             self._forget(ts, prefix, start)
-        self.runs.transition(key, prefix, start, finish, ts.nbytes, time.time())
+        if finish == "memory" or finish == "erred" or finish == "forgotten" or start == "erred":
+            self.runs.transition(key, prefix, start, finish, ts.nbytes)
 
     def update_graph(
         self, scheduler: Any, *, tasks: Any = (), annotations: Any = None, **kwargs: Any
