@@ -51,6 +51,8 @@ _numbers = itertools.count(1)
 
 #: Seconds between two updates of a card.
 CARD_EVERY = 0.5
+#: Seconds a card of a finished cell keeps looking for its run's last tasks.
+FOLLOW_UP = 3600.0
 
 
 def new_run(label: RunLabel) -> str:
@@ -143,10 +145,27 @@ class Card:
         return not counts["erred"] or first_error(self.model.work.errors, self.run) is not None
 
     def cell_done(self) -> None:
-        """The cell returned: draw now (not through the throttle, whose deferred
-        call would wait on the kernel's own loop until the next cell)."""
+        """The cell returned: draw now, then every :data:`CARD_EVERY` seconds
+        until the run's last task is in (work the cell left running, such as
+        ``persist``), on a timer of the card's own: the last model change may
+        come before or after this, and the card must not wait for a next one."""
         self.cell_running = False
         self.update()
+        self._follow_up(time.monotonic() + FOLLOW_UP)
+
+    def _follow_up(self, until: float) -> None:
+        if self.closed or time.monotonic() > until:
+            return
+        timer = threading.Timer(CARD_EVERY, self._tick, args=(until,))
+        timer.daemon = True
+        timer.start()
+
+    def _tick(self, until: float) -> None:
+        try:
+            self.update()
+        except Exception:  # never in the way of the user's work
+            logger.exception("dashmon: could not update a cell's card")
+        self._follow_up(until)
 
     def finish(self, note: str = "") -> None:
         """Last update; the card keeps this picture."""

@@ -62,7 +62,8 @@ def test_cards_cells_and_errors(browser: BrowserPage, lab: Lab) -> None:
     )
     page.wait_for_function(f"() => ({CARD_TEXTS})(1).includes('61 / 61 tasks in')", timeout=30_000)
     page.wait_for_function(
-        f"() => ({CARD_TEXTS})(2) && ({CARD_TEXTS})(2).includes('first error')", timeout=30_000
+        f"() => ({CARD_TEXTS})(2) && ({CARD_TEXTS})(2).includes('15 / 20 tasks in')",
+        timeout=30_000,
     )
     failing = page.evaluate(CARD_TEXTS, 2)
     assert "15 / 20 tasks in" in failing and "5 erred" in failing
@@ -92,10 +93,16 @@ def test_cards_cells_and_errors(browser: BrowserPage, lab: Lab) -> None:
     table.wait_for(timeout=30_000)
     rows = table.locator("tbody tr")
     assert rows.count() == 2  # two cells ran Dask work; newest first
-    assert "picky" in rows.nth(0).inner_text() or "20" in rows.nth(0).inner_text()
+    cell = re.match(r"In \[\d+\]", failing)
+    assert cell is not None, failing
+    assert rows.nth(0).inner_text().startswith(cell.group()), rows.nth(0).inner_text()
+    assert "15 / 20" in rows.nth(0).inner_text()
     choose = dash.locator("select").first
-    label = next(o for o in choose.locator("option").all_inner_texts() if "picky" in o)
-    choose.select_option(label=label)
+    options = choose.locator("option").all_text_contents()
+    # ipywidgets writes option labels with non-breaking spaces.
+    chosen = [o for o in options if o.replace("\xa0", " ").startswith(cell.group())]
+    assert chosen, (cell.group(), options)
+    choose.select_option(label=chosen[0])
     dash.locator(".dashmon-card").first.wait_for(timeout=30_000)
 
     dash.locator(".lm-TabBar-tab", has_text="Tasks").click()
