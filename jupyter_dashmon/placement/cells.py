@@ -51,6 +51,8 @@ _numbers = itertools.count(1)
 
 #: Seconds between two updates of a card.
 CARD_EVERY = 0.5
+#: Seconds a finished cell waits, at most, for the dashboard to hear of its last results.
+CELL_GRACE = 0.3
 #: Seconds a card of a finished cell keeps looking for its run's last tasks.
 FOLLOW_UP = 3600.0
 
@@ -150,6 +152,13 @@ class Card:
         ``persist``), on a timer of the card's own: the last model change may
         come before or after this, and the card must not wait for a next one."""
         self.cell_running = False
+        # A cell that waited for its results ends a poll or so before the
+        # dashboard hears of the last ones: wait that long, so that the final
+        # picture goes out from the cell itself (nbclient, behind
+        # ``nbconvert --execute``, keeps only a cell's own output messages).
+        deadline = time.monotonic() + CELL_GRACE
+        while not self._complete() and time.monotonic() < deadline:
+            time.sleep(0.02)
         self.update()
         self._follow_up(time.monotonic() + FOLLOW_UP)
 
