@@ -58,6 +58,7 @@ TEST = [
     "playwright>=1.40",
     "notebook>=7",
     "nbclient",
+    "nbconvert",
     "nbformat",
     "bokeh>=3.1",
     "ruff>=0.9",

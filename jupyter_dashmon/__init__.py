@@ -7,10 +7,11 @@ a :class:`Dashboard`; closing the Client closes its dashboards.
 from __future__ import annotations
 
 from .config import Options, resolve_options
+from .placement.cells import track
 from .placement.inline import Dashboard
 from .placement.install import install
 
 __version__ = "0.1.0"
-__all__ = ["Dashboard", "Options", "__version__", "resolve_options"]
+__all__ = ["Dashboard", "Options", "__version__", "resolve_options", "track"]
 
 install()

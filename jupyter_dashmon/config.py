@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "lease": "60s",
     "resource-samples": 3600,
     "key-limit": 200,
+    "runs-kept": 200,
+    "error-groups": 100,
+    "cells": True,
 }
 
 dask.config.update_defaults({"dashmon": DEFAULTS})
@@ -65,6 +68,14 @@ class Options:
         Resource samples the collector keeps.
     key_limit : int
         Longest task-key text the collector keeps in a record.
+    runs_kept : int
+        Runs (cell executions, tracked blocks) kept, in the collector and the kernel.
+    error_groups : int
+        Groups of failed tasks (function and exception type) kept.
+    cells : bool
+        Attribute each notebook cell's Dask work to the cell, with a card
+        under it.  The kernel reads ``dashmon.cells`` at every cell; as a
+        keyword, whether this dashboard shows cards.
     """
 
     interval: float
@@ -78,6 +89,9 @@ class Options:
     lease: float
     resource_samples: int
     key_limit: int
+    runs_kept: int
+    error_groups: int
+    cells: bool
 
 
 #: (smallest, largest) accepted value per option.
@@ -95,7 +109,13 @@ _INT_BOUNDS = {
     "max_prefixes": (1, 1_000_000),
     "resource_samples": (2, 1_000_000),
     "key_limit": (8, 100_000),
+    "runs_kept": (1, 100_000),
+    "error_groups": (1, 100_000),
 }
+
+
+#: Options that are on or off.
+_FLAGS = ("cells",)
 
 
 def resolve_options(**kwargs: Any) -> Options:
@@ -121,11 +141,15 @@ def resolve_options(**kwargs: Any) -> Options:
             raw, source = kwargs[name], f"{name}="
         else:
             raw, source = dask.config.get(f"dashmon.{name.replace('_', '-')}"), f"dashmon.{name}"
-        values[name] = _validated(name, raw, source)
+        values[name] = validate_option(name, raw, source)
     return Options(**values)
 
 
-def _validated(name: str, raw: Any, source: str) -> Any:
+def validate_option(name: str, raw: Any, source: str) -> Any:
+    if name in _FLAGS:
+        if not isinstance(raw, bool):
+            raise TypeError(f"{source} must be True or False, got {type(raw).__name__} {raw!r}")
+        return raw
     if name in _TIME_BOUNDS:
         return _seconds(raw, source, *_TIME_BOUNDS[name])
     return _count(raw, source, *_INT_BOUNDS[name])
@@ -139,6 +163,8 @@ def collector_options(options: Options) -> dict[str, Any]:
         "resource_interval": options.resource_interval,
         "lease": options.lease,
         "key_limit": options.key_limit,
+        "runs_kept": options.runs_kept,
+        "error_groups": options.error_groups,
     }
 
 
@@ -179,7 +205,7 @@ def _count(raw: Any, source: str, low: int, high: int) -> int:
 #: the models' traits (a dashboard sets its own options on its models).
 DEFAULT_OPTIONS = Options(
     **{
-        f.name: _validated(f.name, DEFAULTS[f.name.replace("_", "-")], f"default {f.name}")
+        f.name: validate_option(f.name, DEFAULTS[f.name.replace("_", "-")], f"default {f.name}")
         for f in fields(Options)
     }
 )

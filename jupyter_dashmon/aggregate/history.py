@@ -71,6 +71,7 @@ class TaskHistory:
         self.thread_id = np.zeros(size, dtype=np.int32)
         self.prefix_id = np.zeros(size, dtype=np.int32)
         self.code = np.zeros(size, dtype=np.uint8)
+        self.run = np.zeros(size, dtype=np.uint16)  # the record's run index, 0: none
         self.keys = np.empty(size, dtype=object)
         self.threads: list[tuple[str, int]] = []
         self.prefixes: list[str] = []
@@ -83,7 +84,7 @@ class TaskHistory:
     def _grow(self, needed: int) -> None:
         # Only before the first wrap-around, so rows keep their slots.
         size = min(self.capacity, max(needed, 2 * self._size))
-        for name in ("start", "stop", "thread_id", "prefix_id", "code", "keys"):
+        for name in ("start", "stop", "thread_id", "prefix_id", "code", "run", "keys"):
             old = getattr(self, name)
             new = (
                 np.zeros(size, dtype=old.dtype)
@@ -131,6 +132,7 @@ class TaskHistory:
                 "thread_id": np.asarray(tid, dtype=np.int32),
                 "prefix_id": np.asarray(pid, dtype=np.int32),
                 "code": np.asarray([columns["code"][i] for i in rows], dtype=np.uint8),
+                "run": _run_column(columns, len(start))[rows],
                 "keys": np.asarray([str(columns["key"][i]) for i in rows], dtype=object),
             }
             n = len(rows)
@@ -145,7 +147,7 @@ class TaskHistory:
 
     def append_records(self, records: Sequence[TaskRecord]) -> int:
         """Append records in the form :meth:`records` gives them."""
-        fields = [f for f in TaskColumns.__annotations__ if f != "code"]
+        fields = [f for f in TaskColumns.__annotations__ if f not in ("code", "run")]
         columns = {f: [r[f] for r in records] for f in fields}  # type: ignore[literal-required]
         columns["code"] = [code_of(r["action"], r["status"]) for r in records]
         return self.append(columns)  # type: ignore[arg-type]
@@ -207,3 +209,11 @@ class TaskHistory:
         """Bytes of the numpy columns (key strings not included)."""
         arrays = (self.start, self.stop, self.thread_id, self.prefix_id, self.code, self.keys)
         return sum(a.nbytes for a in arrays)
+
+
+def _run_column(columns: TaskColumns, n: int) -> np.ndarray:
+    """The records' run indices (all 0 when the columns carry none)."""
+    run = columns.get("run")
+    if run is None or len(run) != n:
+        return np.zeros(n, dtype=np.uint16)
+    return np.asarray(run, dtype=np.uint16)

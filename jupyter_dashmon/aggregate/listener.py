@@ -36,6 +36,7 @@ from .colors import assign_colors
 from .derive import add_resources, clear_resources, set_progress, set_worker_table
 from .models import DashboardModel
 from .task_windows import append_tasks, reset_store
+from .work import merge_errors, merge_runs
 
 logger = logging.getLogger("jupyter_dashmon")
 
@@ -296,6 +297,8 @@ class Listener:
             self._apply_resources(delta["resources"])
         if delta["worker_table"] is not None:
             self._apply_worker_table(delta["worker_table"], delta["now"])
+        if delta["runs"] or delta["errors"]:
+            self._apply_work(delta["runs"], delta["errors"])
         detail: Mapping[str, Any] = delta["detail"] or {}
         if detail.get("address", "") == m.workers.selected:
             m.workers.detail = dict(detail)
@@ -305,6 +308,7 @@ class Listener:
         m.progress.prefixes = {}
         reset_store(m.history, m.tasks)
         m.workers.table = {}
+        m.work.runs, m.work.errors = {}, []
         self._reset_cluster()
 
     def _reset_cluster(self) -> None:
@@ -326,6 +330,14 @@ class Listener:
         # Colours first: the task windows colour new records as soon as they land.
         p.colors = assign_colors(p.colors, columns["prefix"], 2 * self.options.max_prefixes)
         append_tasks(self.model.history, self.model.tasks, columns, now)
+
+    def _apply_work(self, runs: dict, errors: list) -> None:
+        w = self.model.work
+        with w.hold_trait_notifications():  # a run's counts and its errors land together
+            if runs:
+                w.runs = merge_runs(w.runs, runs, w.runs_kept)
+            if errors:
+                w.errors = merge_errors(w.errors, errors, w.error_groups)
 
     def _apply_resources(self, columns: ResourceColumns) -> None:
         add_resources(self.model.resources, columns)

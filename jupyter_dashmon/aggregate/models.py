@@ -32,6 +32,7 @@ from traitlets import (
 from ..collect.messages import RESOURCE_FIELDS, WORKER_FIELDS
 from ..config import DEFAULT_OPTIONS
 from .history import TaskHistory, TaskRecord
+from .work import RUN_LABELS, cell_rows, error_rows
 from .workers import WORKER_SERIES_LENGTH, WorkerSeries
 
 
@@ -218,6 +219,8 @@ class TaskWindowModel(HasTraits):
         Tasks page: show the whole store and follow it, else ``window``.
     window : tuple of float
         Tasks page: ``(start, stop)`` in seconds since the epoch to show.
+    run : int
+        Tasks page: show only the records of this run index (0: all).
     """
 
     active = Bool(True)
@@ -232,6 +235,7 @@ class TaskWindowModel(HasTraits):
     revision = Int(0, min=0)
     follow = Bool(True)
     window = Tuple(Float(0.0), Float(0.0))
+    run = Int(0, min=0)
 
 
 def _column_traits(name: str, fields: tuple[str, ...], trait: Any) -> Any:
@@ -343,6 +347,30 @@ class WorkersModel(HasTraits):
         return table
 
 
+class WorkModel(HasTraits):
+    """Work by run (a cell's execution, a tracked block) and failed tasks by kind.
+
+    Attributes
+    ----------
+    runs : dict
+        ``{run name: RunCounts}`` as the collector counted them (what each
+        name stands for is in :data:`~.work.RUN_LABELS`).
+    errors : list
+        ``ErrorGroup`` dicts, the most recent failure last.
+    runs_kept, error_groups : int
+        How many of each are kept.
+    selected : str
+        The run chosen in the Cells view ("" for all work): the task figures
+        show only its tasks.
+    """
+
+    runs = Dict()
+    errors: List[Any] = List()
+    selected = Unicode("")
+    runs_kept = Int(DEFAULT_OPTIONS.runs_kept, min=1)
+    error_groups = Int(DEFAULT_OPTIONS.error_groups, min=1)
+
+
 class DashboardModel(HasTraits):
     """Everything one dashboard shows; what :meth:`Dashboard.snapshot` returns."""
 
@@ -352,6 +380,7 @@ class DashboardModel(HasTraits):
     resources = Instance(ResourcesModel, args=())
     history = Instance(TaskHistoryModel, args=())
     workers = Instance(WorkersModel, args=())
+    work = Instance(WorkModel, args=())
 
     @default("tasks")
     def _stream_of_history(self) -> TaskStreamModel:
@@ -376,6 +405,8 @@ class DashboardModel(HasTraits):
                 "task_stream": list(self.tasks.records),
                 "resources": {name: getattr(res, name) for name in RESOURCE_FIELDS},
                 "workers": worker_rows(self.workers.table),
+                "cells": cell_rows(self.work.runs, RUN_LABELS),
+                "errors": error_rows(self.work.errors, RUN_LABELS),
             }
         ) | {"tasks": self.history.history.records()}
 

@@ -102,6 +102,7 @@ def window_segments(
     only: bool = False,
     pixels: int = 1000,
     max_exact: int = 4000,
+    run: int = 0,
 ) -> tuple[Segments, int]:
     """Segments for the records overlapping ``[t0, t1]``, and the number of rows.
 
@@ -111,13 +112,16 @@ def window_segments(
     ``max_exact`` records are visible each is its own segment; otherwise the
     window is cut into ``pixels`` columns, each (row, column) cell takes the
     colour of the last task covering it, and runs of one colour on a row
-    become one segment labelled with the number of tasks it covers.
+    become one segment labelled with the number of tasks it covers.  A
+    ``run`` index other than 0 keeps only that run's records.
     """
     idx = history.order()
     base = set(range(len(history.threads))) if threads is None else set(threads)
     if len(idx) == 0 or t1 <= t0:
         return no_segments(), len(base)
     visible = idx[(history.stop[idx] >= t0) & (history.start[idx] <= t1)]
+    if run:
+        visible = visible[history.run[visible] == run]
     if only:
         visible = visible[np.isin(history.thread_id[visible], list(base))]
     else:

@@ -279,7 +279,7 @@ class HistoryWindow(_Window):
         self.progress = progress
         self._done: tuple = ()
         super().__init__(store, out, every)
-        self.out.observe(self.now, names=["follow", "window"])
+        self.out.observe(self.now, names=["follow", "window", "run"])
         self.now()
 
     def refresh(self) -> None:
@@ -290,12 +290,12 @@ class HistoryWindow(_Window):
             chosen = not out.follow and out.window[1] > out.window[0]
             t0, t1 = out.window if chosen else (lo, max(hi, lo + 1.0))
             # A zoom changes follow and window at once: compute the window once.
-            done = (t0, t1, origin, history.count)
+            done = (t0, t1, origin, history.count, out.run)
             if done == self._done:
                 return
             self._done = done
             segments, rows = window_segments(
-                history, self.progress.colors, t0, t1, origin, pixels=PAGE_PIXELS
+                history, self.progress.colors, t0, t1, origin, pixels=PAGE_PIXELS, run=out.run
             )
         publish(out, segments, rows, origin, (t0 - origin, t1 - origin), len(history))
 

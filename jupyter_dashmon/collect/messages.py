@@ -25,6 +25,12 @@ PLUGIN_NAME = "jupyter-dashmon"
 POLL_OP = "dashmon_poll"
 UNSUBSCRIBE_OP = "dashmon_unsubscribe"
 
+#: The task annotation that names the run (a notebook cell's execution, a
+#: ``jupyter_dashmon.track`` block) a task was submitted in.
+RUN_ANNOTATION = "dashmon_run"
+#: The run of work submitted with no run annotation.
+OTHER_RUN = "other"
+
 #: Task-record actions, in the order of their numeric codes on the wire.
 ACTIONS = ("compute", "transfer", "disk-read", "disk-write", "deserialize", "other")
 
@@ -49,6 +55,52 @@ class PrefixCounts(TypedDict):
     nbytes: int
 
 
+class RunCounts(TypedDict):
+    """The work of one run (see :data:`RUN_ANNOTATION`) as the scheduler counted it.
+
+    ``index`` is the run's number in task records (``TaskColumns.run``);
+    ``total`` counts the tasks the run submitted that were not computed
+    already; ``done`` those that finished, ``erred`` those that failed (or
+    whose inputs failed); ``bytes`` sums the sizes of the results when they
+    were made.  ``start`` is when the first task arrived and ``stop`` when the
+    last one finished or failed (epoch seconds).  ``prefixes`` counts tasks per
+    function and ``finished`` those of them done; ``seconds`` sums worker time
+    per task-record action.
+    """
+
+    name: str
+    index: int
+    total: int
+    done: int
+    erred: int
+    bytes: int
+    start: float
+    stop: float
+    prefixes: dict[str, int]
+    finished: dict[str, int]
+    seconds: dict[str, float]
+
+
+class ErrorGroup(TypedDict):
+    """Tasks of one function that raised one type of exception.
+
+    ``message`` and ``traceback`` are those of the first failure, as text;
+    ``keys`` and ``workers`` name the first few; ``first``/``last`` are epoch
+    seconds; ``run`` is the run of the first failure.
+    """
+
+    prefix: str
+    exception: str
+    message: str
+    traceback: str
+    count: int
+    keys: list[str]
+    workers: list[str]
+    first: float
+    last: float
+    run: str
+
+
 class TaskColumns(TypedDict):
     """Task records in columns (one list per field, same length).
 
@@ -64,6 +116,8 @@ class TaskColumns(TypedDict):
     stop: list[float]
     # One byte per row in the collector's ring: about 130 bytes a record in all.
     code: Annotated[list[int], "B"]
+    # The index of the record's run (RunCounts.index; 0: none), two bytes a row.
+    run: Annotated[list[int], "H"]
 
 
 class ResourceColumns(TypedDict):
@@ -161,7 +215,8 @@ class Delta(TypedDict):
     will never see (overwritten in the ring, or beyond ``limit``).  ``workers``
     is ``None`` when the set of workers did not change; ``worker_table`` is
     ``None`` unless a resource sample was taken since ``resource_cursor``;
-    ``detail`` answers the request's ``detail`` worker address.
+    ``detail`` answers the request's ``detail`` worker address.  ``runs`` and
+    ``errors`` hold the runs and error groups that changed since ``version``.
     """
 
     epoch: str
@@ -178,6 +233,8 @@ class Delta(TypedDict):
     workers: dict[str, WorkerInfo] | None
     worker_table: WorkerTable | None
     detail: WorkerDetail | None
+    runs: dict[str, RunCounts]
+    errors: list[ErrorGroup]
     cost: float
 
 

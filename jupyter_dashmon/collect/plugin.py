@@ -27,12 +27,14 @@ from typing import Any
 
 from distributed.diagnostics.plugin import SchedulerPlugin
 
+from .books import ErrorBook, RunBook
 from .messages import (
     ACTIONS,
     DETAIL_KEYS,
     PLUGIN_NAME,
     POLL_OP,
     RESOURCE_FIELDS,
+    RUN_ANNOTATION,
     UNSUBSCRIBE_OP,
     Delta,
     PrefixCounts,
@@ -109,6 +111,10 @@ class DashmonPlugin(SchedulerPlugin):
         collector removes itself when its last subscriber goes.
     key_limit : int
         Longest task-key text kept in a record.
+    runs_kept : int
+        Runs (cell executions, tracked blocks) whose counts are kept.
+    error_groups : int
+        Groups of failed tasks kept.
 
     Every parameter is required: the kernel passes the values it resolved from
     ``jupyter_dashmon.config`` (``collector_options``), the one table of
@@ -126,12 +132,16 @@ class DashmonPlugin(SchedulerPlugin):
         resource_interval: float,
         lease: float,
         key_limit: int,
+        runs_kept: int,
+        error_groups: int,
     ):
         self.history = history
         self.resource_samples = resource_samples
         self.resource_interval = resource_interval
         self.lease = lease
         self.key_limit = key_limit
+        self.runs_kept = runs_kept
+        self.error_groups = error_groups
         self.scheduler: Any = None
 
     # -- lifecycle ---------------------------------------------------------
@@ -149,6 +159,8 @@ class DashmonPlugin(SchedulerPlugin):
         self._closed_prefixes: set[str] = set()
         self._touched: set[str] = set()
         self._versions: dict[str, int] = {}
+        self.runs = RunBook(self.runs_kept)
+        self.errors = ErrorBook(self.error_groups, self._key_text)
         self._version = 0
         self._worker_version = 1
         self._subscribers: dict[str, float] = {}
@@ -188,6 +200,7 @@ class DashmonPlugin(SchedulerPlugin):
         self.tasks = Ring(1, _TASK_COLUMNS)
         self.resources = Ring(1, _RESOURCE_COLUMNS)
         self._in_memory, self._nbytes, self._versions = {}, {}, {}
+        self.runs, self.errors = RunBook(1), ErrorBook(1, self._key_text)
         self._worker_table = None
 
     def _schedule_lease_check(self) -> None:
@@ -245,8 +258,21 @@ class DashmonPlugin(SchedulerPlugin):
             startstops = kwargs.get("startstops")
             if startstops:
                 self._record(key, prefix, kwargs, startstops, finish == "erred")
+            if finish == "erred":
+                self.errors.add(key, prefix, kwargs, self.runs.run_of(key), time.time())
         elif finish == "forgotten":
             self._forget(ts, prefix, start)
+        if finish == "memory" or finish == "erred" or finish == "forgotten" or start == "erred":
+            self.runs.transition(key, prefix, start, finish, ts.nbytes)
+
+    def update_graph(
+        self, scheduler: Any, *, tasks: Any = (), annotations: Any = None, **kwargs: Any
+    ) -> None:
+        runs = (annotations or {}).get(RUN_ANNOTATION) or {}
+        self.runs.add(tasks, runs, self.scheduler.tasks, time.time())
+
+    def _key_text(self, key: Any) -> str:
+        return key_text(key, self.key_limit)
 
     def add_worker(self, scheduler: Any = None, worker: str | None = None) -> None:
         self._worker_version += 1
@@ -301,7 +327,8 @@ class DashmonPlugin(SchedulerPlugin):
                 continue
             action = _ACTION_CODE.get(ss.get("action"), _OTHER)
             code = action * 2 + (1 if erred and action == 0 else 0)
-            append(text, prefix, worker, thread, start, stop, code)
+            run = self.runs.record(key, ACTIONS[action], stop - start)
+            append(text, prefix, worker, thread, start, stop, code, run)
 
     # -- polls -----------------------------------------------------------
 
@@ -350,6 +377,8 @@ class DashmonPlugin(SchedulerPlugin):
     def _news(self, cursor: int, version: int, resource_cursor: int, worker_version: int) -> bool:
         return bool(
             self._touched
+            or self.runs.changes.touched
+            or self.errors.changes.touched
             or self._version > version
             or self.tasks.count > cursor
             or self.resources.count > resource_cursor
@@ -397,6 +426,19 @@ class DashmonPlugin(SchedulerPlugin):
             "workers": self._workers() if worker_version != self._worker_version else None,
             "worker_table": self._worker_table if resource_cursor < self.resources.count else None,
             "detail": self._detail(detail) if detail else None,
+            "runs": {
+                name: {
+                    **run,
+                    "prefixes": dict(run["prefixes"]),
+                    "finished": dict(run["finished"]),
+                    "seconds": dict(run["seconds"]),
+                }
+                for name, run in self.runs.changed_since(version).items()
+            },
+            "errors": [
+                {**group, "keys": list(group["keys"]), "workers": list(group["workers"])}
+                for group in self.errors.changed_since(version)
+            ],
             "cost": self.cost + self._hook_cost(),
         }
         self.cost += time.perf_counter() - t0
@@ -413,9 +455,11 @@ class DashmonPlugin(SchedulerPlugin):
         return len(self._subscribers)
 
     def _flush_touched(self) -> None:
-        if not self._touched:
+        if not (self._touched or self.runs.changes.touched or self.errors.changes.touched):
             return
         self._version += 1
+        self.runs.changes.flush(self._version)
+        self.errors.changes.flush(self._version)
         versions = self._versions
         for prefix in self._touched:
             versions.pop(prefix, None)

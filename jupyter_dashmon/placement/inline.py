@@ -21,7 +21,7 @@ from ipywidgets import Layout, VBox
 from ..aggregate import DashboardModel, Listener
 from ..aggregate.history import TaskHistory
 from ..config import Options, resolve_options
-from . import registry
+from . import cells, registry
 from .gate import RedrawGate
 from .layout import PageLayout, build_views, close_tree
 from .sidebar import show_in_sidebar
@@ -52,6 +52,8 @@ def dashboard_model(options: Options) -> DashboardModel:
     model.resources.length = options.resource_length
     model.history.history = TaskHistory(options.history)
     model.progress.max_bars = options.max_bars
+    model.work.runs_kept = options.runs_kept
+    model.work.error_groups = options.error_groups
     return model
 
 
@@ -96,6 +98,7 @@ class Dashboard(VBox):
         # The listener finds the Client closed when its preloads could not tell us.
         self.model.status.observe(self._on_state, names=["state"])
         registry.add(self)
+        cells.follow(client)
         self.listener.start()
 
     @classmethod
@@ -127,6 +130,8 @@ class Dashboard(VBox):
             return
         self._closed = True
         registry.remove(self)
+        if not registry.dashboards_of(self.client):
+            cells.unfollow(self.client)
         self.gate.close()
         self._stop_listener()
         status = self.model.status

@@ -3,7 +3,8 @@
 ``distributed.Client`` gains one public method, ``dashboard(**options)``; no
 method of ``distributed`` is replaced (closing a Client closes its dashboards
 through the Client's preloads, see :mod:`.registry`).  In a Jupyter kernel,
-the side panel's comm target is registered too.
+the side panel's comm target is registered too, and each cell's Dask work is
+attributed to it (:mod:`.cells`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from distributed import Client
 
+from .cells import install_cell_hooks
 from .inline import Dashboard
 from .kernel_comm import register_comm_target
 
@@ -26,3 +28,4 @@ def install() -> None:
     if getattr(Client, "dashboard", None) is not _dashboard:
         Client.dashboard = _dashboard  # type: ignore[attr-defined]
     register_comm_target()
+    install_cell_hooks()

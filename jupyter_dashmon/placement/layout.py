@@ -1,8 +1,9 @@
-"""Runs in the kernel: the views of one dashboard, laid out as a status line over four tabs.
+"""Runs in the kernel: the views of one dashboard, laid out as a status line over tabs.
 
 :func:`build_views` makes every view of a :class:`DashboardModel`;
 :class:`PageLayout` arranges them in pages (Status, Tasks, Workers,
-Scheduler) and closes every widget they hold when the dashboard closes.
+Scheduler, Cells, Errors) and closes every widget they hold when the
+dashboard closes.
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from ..views import (
     WorkersView,
 )
 from ..views.base import side_by_side
+from ..views.cells import CellsView
+from ..views.errors import ErrorBanner, ErrorsView
 from ..views.worker_stream import WorkerStreamView
 
 #: The tabs, in order.
-PAGES = ("Status", "Tasks", "Workers", "Scheduler")
+PAGES = ("Status", "Tasks", "Workers", "Scheduler", "Cells", "Errors")
 
 #: Layout rules for the dashboard, scoped to its root class.  They travel with
 #: the widget (a ``<style>`` in a hidden HTML widget), so they apply wherever
@@ -80,12 +83,17 @@ DASHBOARD_STYLE = """<style>
 .dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab) > .widget-tab-contents {
   padding: 4px;
 }
-/* Tabs as wide as their names, so all four fit in a 250 px side panel. */
+/* Tabs as wide as their names, wrapping onto a second row in a narrow side
+   panel rather than cut. */
 .dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab)
   > .lm-TabBar .lm-TabBar-tab {
   flex: 0 1 auto;
   min-width: 0;
   padding: 0 6px;
+}
+.dashmon-dashboard .jupyter-widgets:is(.widget-tab, .jupyter-widget-tab)
+  > .lm-TabBar > .lm-TabBar-content {
+  flex-wrap: wrap;
 }
 /* The status line wraps rather than being cut at the panel's edge. */
 .dashmon-dashboard :is(.widget-label, .jupyter-widget-label).dashmon-status {
@@ -142,10 +150,13 @@ def build_views(model: DashboardModel) -> dict[str, Any]:
         "memory": MemoryView(m.progress),
         "task_stream": TaskStreamView(m.tasks, m.progress, m.history),
         "resources": ResourcesView(m.resources),
-        "tasks": TasksView(m.history, m.progress),
+        "tasks": TasksView(m.history, m.progress, work=m.work),
         "workers": WorkersView(m.workers),
         "worker_stream": WorkerStreamView(m.workers, m.history, m.progress),
         "scheduler": SchedulerView(m.resources, m.progress),
+        "cells": CellsView(m.work, colors=lambda: m.progress.colors),
+        "errors": ErrorsView(m.work),
+        "error_banner": ErrorBanner(m.work),
     }
 
 
@@ -175,17 +186,27 @@ class PageLayout:
         v["workers"].stream_slot.children = [v["worker_stream"].figure]
         status = VBox(
             [
+                v["error_banner"].widget,
                 side_by_side(v["progress"].widget, v["memory"].figure, weights=(3, 2)),
                 v["task_stream"].widget,
                 side_by_side(v["resources"].usage, v["resources"].network),
             ]
         )
-        self.contents = [status, v["tasks"].widget, v["workers"].widget, v["scheduler"].widget]
+        self.contents = [
+            status,
+            v["tasks"].widget,
+            v["workers"].widget,
+            v["scheduler"].widget,
+            v["cells"].widget,
+            v["errors"].widget,
+        ]
         self.page_views = [
-            [v["progress"], v["memory"], v["task_stream"], v["resources"]],
+            [v["error_banner"], v["progress"], v["memory"], v["task_stream"], v["resources"]],
             [v["tasks"]],
             [v["workers"], v["worker_stream"]],
             [v["scheduler"]],
+            [v["cells"]],
+            [v["errors"]],
         ]
         self._boxes = [VBox(layout=Layout(width="100%")) for _ in PAGES]
         self.tabs = Tab(children=self._boxes, titles=list(PAGES))

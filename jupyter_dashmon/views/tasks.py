@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from ipywidgets import Button, HBox, Label, Layout, VBox
 
-from ..aggregate.models import ProgressModel, TaskHistoryModel
+from ..aggregate.models import ProgressModel, TaskHistoryModel, WorkModel
 from ..aggregate.runs import latest_run
 from ..aggregate.task_windows import HistoryWindow
+from ..aggregate.work import RUN_LABELS
 from .base import Throttle
 from .canvas import TaskCanvas, pan_toggle
 
@@ -28,8 +29,15 @@ REDRAW_EVERY = 1.0
 class TasksView:
     """The Tasks page (``.widget``): pan, zoom and hover over the retained history."""
 
-    def __init__(self, model: TaskHistoryModel, progress: ProgressModel, height: int = 420):
+    def __init__(
+        self,
+        model: TaskHistoryModel,
+        progress: ProgressModel,
+        height: int = 420,
+        work: WorkModel | None = None,
+    ):
         self.model = model
+        self.work = work
         self.window = HistoryWindow(model, progress, every=REDRAW_EVERY).out
         self.figure = TaskCanvas(title="Tasks", height=height, row_cap=30.0)
         self.pan = pan_toggle(self.figure)
@@ -54,6 +62,8 @@ class TasksView:
         self.redraw = Throttle(self._draw, 0.0, on_active=self._set_active)
         self.window.observe(self.redraw, names=["revision"])
         self.figure.on_user_span(self._on_zoom)
+        if work is not None:
+            work.observe(self._on_run_chosen, names=["selected"])
         self._draw()
 
     @property
@@ -85,6 +95,26 @@ class TasksView:
         self.figure.span = (lo, hi)
         self.figure.set_clock(lo, hi, w.origin)
 
+    def _on_run_chosen(self, change: object = None) -> None:
+        """A run chosen on the Cells page: show only its tasks, zoomed to its time."""
+        work = self.work
+        run = work.runs.get(work.selected) if work is not None and work.selected else None
+        w = self.window
+        if run is None:
+            with w.hold_trait_notifications():
+                w.run = 0
+                w.follow = True
+            return
+        t0, t1 = run["start"], max(run["stop"], run["start"] + 0.1)
+        margin = (t1 - t0) * 0.02
+        with w.hold_trait_notifications():
+            w.run = int(run["index"])
+            w.follow = False
+            w.window = (t0 - margin, t1 + margin)
+        lo, hi = t0 - margin - w.origin, t1 + margin - w.origin
+        self.figure.span = (lo, hi)
+        self.figure.set_clock(lo, hi, w.origin)
+
     def _on_zoom(self, span: tuple[float, float]) -> None:
         # The user panned or zoomed: stop following and have that window drawn in detail.
         w = self.window
@@ -107,8 +137,11 @@ class TasksView:
                 self.figure.span = w.span
                 self.figure.set_clock(w.span[0], w.span[1], w.origin)
             how = "aggregated by pixel" if segs["aggregated"] else "one rectangle per task"
+            only = ""
+            if w.run and self.work is not None and self.work.selected:
+                only = f" of {RUN_LABELS.get(self.work.selected)['name']}"
             self.figure.title = (
-                f"Tasks \u2014 {w.retained:,} retained, {segs['tasks']:,} in view ({how})"
+                f"Tasks \u2014 {w.retained:,} retained, {segs['tasks']:,}{only} in view ({how})"
             )
         self.info.value = "following new tasks" if w.follow else "fixed window (pan/zoom)"
         self.segments, self.aggregated = len(segs["x0"]), segs["aggregated"]

@@ -40,6 +40,9 @@ def test_defaults():
         lease=60.0,
         resource_samples=3600,
         key_limit=200,
+        runs_kept=200,
+        error_groups=100,
+        cells=True,
     )
     assert isinstance(o.interval, float) and isinstance(o.history, int)
 
@@ -71,6 +74,8 @@ def test_collector_options_are_the_plugins_parameters():
         "resource_interval": 1.0,
         "lease": 5.0,
         "key_limit": 40,
+        "runs_kept": 200,
+        "error_groups": 100,
     }
     # The scheduler-side collector has no defaults of its own: all come from here.
     parameters = inspect.signature(DashmonPlugin).parameters.values()

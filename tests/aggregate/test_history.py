@@ -114,3 +114,29 @@ def test_clear_forgets_records_and_threads():
     h.append(columns(5))
     h.clear()
     assert len(h) == 0 and h.count == 0 and h.threads == [] and h.records() == []
+
+
+def test_a_run_index_keeps_only_that_runs_records_in_a_window():
+    from jupyter_dashmon.aggregate.segments import window_segments
+
+    h = TaskHistory(100)
+    n = 6
+    h.append(
+        {
+            "key": [f"k{i}" for i in range(n)],
+            "prefix": ["p"] * n,
+            "worker": ["w"] * n,
+            "thread": [0] * n,
+            "start": [float(i) for i in range(n)],
+            "stop": [i + 0.5 for i in range(n)],
+            "code": [0] * n,
+            "run": [1, 2, 1, 2, 0, 2],
+        }
+    )
+    segs, _ = window_segments(h, {}, 0.0, 10.0, 0.0, run=2)
+    assert [label.split(" |")[0] for label in segs["label"]] == ["k1", "k3", "k5"]
+    segs, _ = window_segments(h, {}, 0.0, 10.0, 0.0)
+    assert segs["tasks"] == n
+    # Records from before runs existed (no column) belong to none.
+    h.append_records(h.records(last=1))
+    assert h.run[h.order()[-1]] == 0

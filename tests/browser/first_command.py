@@ -319,6 +319,20 @@ def check_live_dashboard(page: Any) -> None:
     if "live" not in status.lower():
         raise CheckFailed(f"the status line does not say live: {status!r}")
 
+    # The cell that ran the example's work has its card, with the final count.
+    def carded() -> bool:
+        return any(
+            "301 / 301 tasks in" in t
+            for t in page.locator(".jp-NotebookPanel .dashmon-card").all_text_contents()
+        )
+
+    wait_until(
+        "a card reading 301 / 301 tasks under the computing cell",
+        carded,
+        60,
+        lambda: page.locator(".jp-NotebookPanel .dashmon-card").all_text_contents(),
+    )
+
 
 def close_client(page: Any) -> None:
     """Run the last cell, which closes the Client, and check what the page says then.
@@ -373,7 +387,7 @@ def check_in_browser(server: Server, started: float) -> None:
             page.locator(DASHBOARD).first.scroll_into_view_if_needed()
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "first-command.png"))
-            step("figures render, progress bars at their totals", started)
+            step("figures render, progress bars at their totals, the cell's card", started)
             close_client(page)
             step("the last cell closed the Client and the dashboard", started)
         except Exception:

@@ -207,7 +207,7 @@ def test_each_page_renders_and_a_worker_can_be_chosen(browser: BrowserPage, lab:
     page = browser.page
     open_and_run(page, lab, [SETUP, EXAMPLE, SETTLE])
     tabs = page.locator(f"{DASHBOARD} .lm-TabBar-tab")
-    assert tabs.all_inner_texts() == ["Status", "Tasks", "Workers", "Scheduler"]
+    assert tabs.all_inner_texts() == ["Status", "Tasks", "Workers", "Scheduler", "Cells", "Errors"]
 
     tabs.filter(has_text="Tasks").click()
     tasks = stream_figure(page, "Tasks")

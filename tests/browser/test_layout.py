@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 PANEL = ".jp-DashboardPanel"
 PANEL_BODY = f"{PANEL} .jp-DashmonPanel-body"
 INLINE = ".jp-NotebookPanel .dashmon-dashboard"
-PAGES = ["Status", "Tasks", "Workers", "Scheduler"]
+PAGES = ["Status", "Tasks", "Workers", "Scheduler", "Cells", "Errors"]
 
 
 def test_side_panel_fits_from_250_to_600_px_with_one_icon(browser: BrowserPage, lab: Lab) -> None:

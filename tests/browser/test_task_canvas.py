@@ -60,6 +60,10 @@ BOXES = """(selector) => {
         el: box(el.getBoundingClientRect()),
         canvas: box(el.querySelector('canvas').getBoundingClientRect()),
         title: box(el.querySelector('.dashmon-stream-title').getBoundingClientRect()),
+        // Text cut by the title's box (an ellipsis or hidden overflow).
+        titleCut: (t => t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1)(
+            el.querySelector('.dashmon-stream-title')),
+        plotTop: el.querySelector('canvas').getBoundingClientRect().top + 36,
         ticks: [...el.querySelectorAll('.dashmon-stream-ticks span')]
             .map(s => ({text: s.textContent, ...box(s.getBoundingClientRect())})),
     };
@@ -205,6 +209,8 @@ def test_stream_fits_the_side_panel_and_follows_the_dark_theme(
             assert el["top"] - 0.5 <= b["top"] and b["bottom"] <= el["bottom"] + 0.5, (b, el)
         ticks = boxes["ticks"]
         assert all(a["right"] < b["left"] for a, b in itertools.pairwise(ticks)), ticks
+        # The whole title shows (wrapped if need be), above the plot.
+        assert not boxes["titleCut"] and boxes["title"]["bottom"] <= boxes["plotTop"] + 0.5, boxes
         colors = page.evaluate(THEME_COLOR, panel)
         assert colors["title"] == colors["want"] and set(colors["ticks"]) == {colors["want"]}
         wanted.append(colors["want"])

@@ -286,7 +286,8 @@ def test_the_wire_follows_the_message_declarations():
             assert list(delta["tasks"]) == list(TASK_FIELDS) and len(delta["tasks"]["key"]) == 3
             assert list(delta["detail"]) == ["address", "processing", "n_processing"]
             plugin = plugin_of(cluster)
-            assert plugin.tasks.nbytes() == plugin.tasks._size * (3 * 8 + 8 + 8 + 8 + 1)
+            # Three references, thread, start, stop, the code byte and the run index.
+            assert plugin.tasks.nbytes() == plugin.tasks._size * (3 * 8 + 8 + 8 + 8 + 1 + 2)
 
     run(main())
     # The RPC handler takes exactly the fields of a PollRequest, in order.
@@ -300,4 +301,5 @@ def test_the_wire_follows_the_message_declarations():
         "start": "d",
         "stop": "d",
         "code": "B",
+        "run": "H",
     }
