@@ -1,13 +1,16 @@
-"""Shared fixtures: a real LocalCluster with worker processes, and Clients on it."""
+"""Shared fixtures: a real LocalCluster with worker processes, Clients on it, and a
+real IPython kernel."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from distributed import Client, LocalCluster
+from jupyter_client.manager import start_new_kernel
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +44,20 @@ def wait_for(
             return
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture
+def kernel() -> Iterator[Any]:
+    """A real IPython kernel's client; the cells the test runs define ``client``
+    and ``cluster``, which are closed before the kernel is shut down."""
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        yield kc
+    finally:
+        kc.execute("client.close(); cluster.close()")
+        time.sleep(1)
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
 
 
 @pytest.fixture

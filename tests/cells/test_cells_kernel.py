@@ -8,7 +8,6 @@ import textwrap
 import time
 
 import pytest
-from jupyter_client.manager import start_new_kernel
 
 SETUP = textwrap.dedent(
     """
@@ -42,17 +41,9 @@ FAILING = textwrap.dedent(
 NO_DASK = "x = 1 + 1"
 
 
-@pytest.fixture
-def kernel():
+@pytest.fixture(autouse=True)
+def _fresh_messages():
     SEEN.clear()
-    km, kc = start_new_kernel(kernel_name="python3")
-    try:
-        yield kc
-    finally:
-        kc.execute("client.close(); cluster.close()")
-        time.sleep(1)
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
 
 
 #: Every iopub message read by :func:`run_cell` (cards update from the dashboard's

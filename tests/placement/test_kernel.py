@@ -6,9 +6,6 @@ import queue
 import textwrap
 import time
 
-import pytest
-from jupyter_client.manager import start_new_kernel
-
 SETUP = textwrap.dedent(
     """
     import time, logging
@@ -33,18 +30,6 @@ BLOCKING = textwrap.dedent(
     print("done", total, flush=True)
     """
 )
-
-
-@pytest.fixture
-def kernel():
-    km, kc = start_new_kernel(kernel_name="python3")
-    try:
-        yield kc
-    finally:
-        kc.execute("client.close(); cluster.close()")
-        time.sleep(1)
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
 
 
 def run_cell(kc, code: str, timeout: float = 120) -> list[dict]:
