@@ -53,6 +53,8 @@ _numbers = itertools.count(1)
 CARD_EVERY = 0.5
 #: Seconds a finished cell waits, at most, for the dashboard to hear of its last results.
 CELL_GRACE = 0.3
+#: Seconds a card whose run has failed tasks waits for the run's own first error.
+ERROR_WAIT = 2.0
 #: Seconds a card of a finished cell keeps looking for its run's last tasks.
 FOLLOW_UP = 3600.0
 
@@ -92,13 +94,11 @@ class Card:
         self.cell_running = True
         self.closed = False
         self._lock = threading.RLock()
-        self.handle = display(HTML(self.html()), display_id=True)
+        self.shown = self.html()
+        self.handle = display(HTML(self.shown), display_id=True)
         self.redraw = Throttle(self.update, CARD_EVERY)
-        model.work.observe(self._changed, names=["runs", "errors"])
+        model.work.observe(self.redraw, names=["runs", "errors"])
         model.status.observe(self._on_state, names=["state"])
-
-    def _changed(self, change: dict) -> None:
-        self.redraw()
 
     def html(self, note: str = "") -> str:
         runs = self.model.work.runs
@@ -132,8 +132,9 @@ class Card:
             if self.closed:
                 return
             text = self.html()
-            if self.handle is not None and text:
+            if self.handle is not None and text and text != self.shown:
                 self.handle.update(HTML(text))
+                self.shown = text
             if not self.cell_running and self._complete():
                 self.finish()
 
@@ -142,9 +143,14 @@ class Card:
         counts = self.model.work.runs.get(self.run)
         if counts is None or counts["done"] + counts["erred"] < counts["total"]:
             return False
-        # A task whose input failed errs without an error of its own: wait only
-        # for the first error when this run's own tasks raised.
-        return not counts["erred"] or first_error(self.model.work.errors, self.run) is not None
+        # The first error comes with the counts that include it; a task that
+        # erred only because its input (of another run) failed has none: wait
+        # for it only a little while after the run's last change.
+        return (
+            not counts["erred"]
+            or first_error(self.model.work.errors, self.run) is not None
+            or time.time() - counts["stop"] > ERROR_WAIT
+        )
 
     def cell_done(self) -> None:
         """The cell returned: draw now, then every :data:`CARD_EVERY` seconds
@@ -185,7 +191,7 @@ class Card:
         if self.closed:
             return
         self.closed = True
-        self.model.work.unobserve(self._changed, names=["runs", "errors"])
+        self.model.work.unobserve(self.redraw, names=["runs", "errors"])
         self.model.status.unobserve(self._on_state, names=["state"])
         self.redraw.close()
         if note and self.handle is not None:

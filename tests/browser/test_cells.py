@@ -78,7 +78,13 @@ def test_cards_cells_and_errors(browser: BrowserPage, lab: Lab) -> None:
     # The Status page points to the Errors tab.
     banner = dash.locator(".dashmon-errors-banner")
     banner.wait_for(state="visible", timeout=30_000)
-    assert "5 tasks failed" in banner.inner_text() and "Errors tab" in banner.inner_text()
+    # The banner redraws at most once a second: wait for the last count.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-NotebookPanel .dashmon-errors-banner')]
+            .some(b => b.textContent.includes('5 tasks failed'))""",
+        timeout=30_000,
+    )
+    assert "Errors tab" in banner.inner_text()
 
     dash.locator(".lm-TabBar-tab", has_text="Errors").click()
     errors = dash.locator(".dashmon-list").first

@@ -186,3 +186,27 @@ def test_track_names_work_outside_cells(kernel):
     cells = snapshot(kc, "cells", done)
     (row,) = [c for c in cells if c["name"] == "nightly <job>"]
     assert row["cell"] is None and row["total"] == 7 and row["done"] == 7
+
+
+def test_a_cell_whose_tasks_fail_only_through_their_inputs_gets_its_final_card(kernel):
+    """Its run has erred tasks but no error of its own: the card must not wait for one."""
+    kc = kernel
+    run_cell(kc, SETUP)
+    run_cell(kc, "from distributed import wait\nbad = client.submit(picky, 0)\nwait(bad)")
+    run_cell(kc, "after = client.submit(inc, bad)\nwait(after)")
+    mine, _ = run_cell(
+        kc,
+        textwrap.dedent(
+            """
+            from jupyter_dashmon.placement import cells as _cells
+            for _ in range(200):  # 10 s
+                if not _cells._TRACKER.cards:
+                    break
+                time.sleep(0.05)
+            print("open cards:", len(_cells._TRACKER.cards))
+            """
+        ),
+    )
+    assert "open cards: 0" in str([m["content"] for m in mine if m["msg_type"] == "stream"])
+    cells = snapshot(kc, "cells", "len(snap['cells']) >= 2")
+    assert [(c["total"], c["erred"]) for c in cells[:2]] == [(1, 1), (1, 1)]
