@@ -19,11 +19,13 @@ HERE = Path(__file__).parent.resolve()
 JS_DIR = HERE / "js"
 LABEXTENSION = HERE / "jupyter_dashmon" / "labextension"
 INSTALL_DIR = "share/jupyter/labextensions/jupyter-dashmon"
+# The saved report's drawing script, bundled from js/src/report.ts by the same build.
+REPORT_SCRIPT = HERE / "jupyter_dashmon" / "placement" / "static" / "report.js"
 
 
 def build_labextension() -> None:
     """Build the JupyterLab extension from ``js/`` unless it is already built."""
-    if (LABEXTENSION / "package.json").exists():
+    if (LABEXTENSION / "package.json").exists() and REPORT_SCRIPT.exists():
         return
     npm = shutil.which("npm")
     if npm is None:
@@ -97,6 +99,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["jupyter_dashmon", "jupyter_dashmon.*"]),
     include_package_data=False,
+    package_data={"jupyter_dashmon.placement": ["static/report.js"]},
     install_requires=[
         "distributed>=2024.1.0",
         "dask>=2024.1.0",

@@ -41,11 +41,12 @@ class Plan:
     kernel_rounds: int
     load_rounds: int
     load_heap_runs: int
+    collector_rounds: int
 
 
 PLANS = {
     "full": Plan(
-        rounds=3,
+        rounds=5,
         tasks=20_000,
         workloads=("independent", "tree"),
         idle=10.0,
@@ -56,6 +57,7 @@ PLANS = {
         kernel_rounds=3,
         load_rounds=3,
         load_heap_runs=10,
+        collector_rounds=3,
     ),
     "quick": Plan(
         rounds=3,
@@ -69,10 +71,11 @@ PLANS = {
         kernel_rounds=0,
         load_rounds=1,
         load_heap_runs=3,
+        collector_rounds=1,
     ),
 }
 
-STEPS = ("throughput", "scale", "memory", "latency", "kernel", "browser", "load")
+STEPS = ("throughput", "scale", "collector", "memory", "latency", "kernel", "browser", "load")
 
 
 def log(text: str) -> None:
@@ -97,6 +100,14 @@ def run(mode: str, skip: set[str]) -> tuple[list[report.Row], tuple[float, float
         log("[3] collector poll cost at scale (synthetic)")
         m = scale.measure(repeats=plan.scale_repeats)
         rows += scale.rows(m, 1000, 5000, 100_000)
+        log("[3] collector per task over a task's life, beside a do-nothing plugin (synthetic)")
+        rows += scale.per_task_rows(scale.per_task(rounds=plan.scale_repeats))
+    if "collector" not in skip:
+        from . import collector_cost
+
+        log(f"[9] the collector timed inside a real scheduler: {plan.collector_rounds} rounds")
+        measured = collector_cost.measure(plan.collector_rounds, plan.tasks, plan.workloads, log)
+        rows += collector_cost.rows(measured)
     if "memory" not in skip:
         from . import memory
 

@@ -157,6 +157,7 @@ UPDATES = (
     "held = synthetic(1000, 8, time.time())\n"
     "t.records = held\n"
     "from jupyter_dashmon.aggregate.task_windows import append_tasks\n"
+    "from jupyter_dashmon.collect.packing import pack_tasks\n"
     "pathlib.Path('ready-7c').write_text('1')\n"
     "for rep in range({reps}):\n"
     "    gate(f'go-7c-{{rep}}')\n"
@@ -164,7 +165,7 @@ UPDATES = (
     "    fields = ('key', 'prefix', 'worker', 'thread', 'start', 'stop')\n"
     "    columns = {{f: [r[f] for r in new] for f in fields}}\n"
     "    columns['code'] = [0] * len(new)\n"
-    "    append_tasks(dash.model.history, t, columns, max(r['stop'] for r in new))"
+    "    append_tasks(dash.model.history, t, pack_tasks(columns), max(r['stop'] for r in new))"
 )
 
 HISTORY = (
@@ -179,7 +180,7 @@ HISTORY = (
     "           'thread': [i % 2 for i in range(n)], 'start': start.tolist(),\n"
     "           'stop': (start + dur).tolist(), 'code': [0] * n}}\n"
     "dash.model.history.history.clear()\n"
-    "dash.model.history.history.append(columns)\n"
+    "dash.model.history.history.append_columns(columns)\n"
     "dash.model.history.revision += 1\n"
     "pathlib.Path('ready-7b').write_text('1')"
 )

@@ -46,7 +46,17 @@ Per run, on the page under test:
   change once it shows that change or a later one.  Lag = that time minus the
   time the model first had the change; a change the page never caught up with
   counts as a failure.  The kernel also notes the counts line its view last
-  sent, which tells the kernel's share of the lag from the browser's.
+  sent, which tells the kernel's share of the lag from the browser's.  A run
+  of ours after a Bokeh run starts once the kernel has heard that our page
+  is shown again (it holds redraws for hidden pages); how long that took is
+  printed beside the run, apart from the lag under work.
+
+* where the kernel's share went (:class:`bench.load_kernel.Trace`): when each
+  delta was applied and each Progress redraw ran, how late a 20 ms sleep on the
+  Client's loop woke, and how late a 5 ms sleep of a plain thread woke with the
+  CPU each of the kernel's threads used meanwhile (a stall with no CPU used is
+  the process left unscheduled by a busy machine, not a thread holding the
+  interpreter lock).  Each run's line prints the worst; ``--dump`` keeps all.
 
 The whole machine's CPU use and load average during each run are printed
 beside it: the benchmark shares its two cores with whatever else runs.
@@ -383,13 +393,36 @@ class Bench:
             out["lag"] = lag_seconds(model, [(t, text) for t, text in shown])
             # The kernel's share: from the model to the view's text, before any message.
             out["kernel_lag"] = lag_seconds(model, [(t * 1000, x) for t, x in done["view"]])
+            # Raw marks, for --dump: where along the path the time went.
+            out["marks"] = {"model": model, "view": done["view"], "page": shown}
+            out["trace"] = trace = done.get("trace", {})
+            out["stalls"] = stall_summary(trace)
         return out
 
     def ours_run(self) -> dict:
         self.bokeh.navigate("about:blank")
+        heard = None
         if self.ours.frozen:
             self.ours.show()
-        return self.run(self.ours, lag=True)
+            heard = self._kernel_hears_visible(time.time())
+        out = self.run(self.ours, lag=True)
+        # Seconds from showing the page again to the kernel drawing for it: a
+        # catch-up, kept apart from the lag under work that the runs measure.
+        out["heard_visible"] = heard
+        return out
+
+    def _kernel_hears_visible(self, since: float, timeout: float = 30.0) -> float:
+        """Seconds until the kernel knows a page shows its dashboards, from ``since``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                state, at = (self.root / "seen").read_text().split()
+            except (FileNotFoundError, ValueError):
+                state, at = "", "0"
+            if state == "True":
+                return max(float(at) - since, 0.0)
+            time.sleep(0.05)
+        raise TimeoutError(f"the kernel did not hear the page was shown within {timeout:.0f} s")
 
     def bokeh_run(self) -> dict:
         if not self.ours.frozen:
@@ -514,7 +547,30 @@ def _line(run: dict) -> str:
         text += f" lag max {max(shown, default=math.nan):.2f} s ({len(lag) - len(shown)} unseen)"
         kernel = [x for x in run.get("kernel_lag", []) if x is not None]
         text += f", of it in the kernel max {max(kernel, default=math.nan):.2f} s"
+    if run.get("heard_visible") is not None:
+        text += f"; shown again, the kernel heard it after {run['heard_visible']:.2f} s"
+    if run.get("stalls"):
+        st = run["stalls"]
+        text += (
+            f"; kernel stalls: loop max {st['loop_max']:.2f} s, lock max {st['lock_max']:.2f} s"
+            f" while its threads ran {st['lock_cpu']:.2f} CPU-s"
+        )
     return text
+
+
+def stall_summary(trace: dict) -> dict:
+    """The kernel's worst stalls in one run: the Client's loop waking late, and a
+    plain thread waiting for the interpreter lock, with the CPU seconds the
+    kernel's threads used meanwhile (near 0: the process was not scheduled at
+    all; near the stall: one of its threads held the lock)."""
+    loop = [late for _, late in trace.get("loop", [])]
+    lock = max(trace.get("gil", []), key=lambda e: e[1], default=None)
+    return {
+        "loop_max": max(loop, default=0.0),
+        "lock_max": lock[1] if lock else 0.0,
+        "lock_cpu": sum(lock[2].values()) if lock else 0.0,
+        "updates": len(trace.get("update", [])),
+    }
 
 
 def passed(m: dict) -> bool:
@@ -529,6 +585,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heap-runs", type=int, default=10, help="runs in a row for the heap")
     parser.add_argument("--repeats", type=int, default=3, help="array computations per run")
     parser.add_argument("--shots", type=Path, help="save each page as its first run left it here")
+    parser.add_argument(
+        "--dump", type=Path, help="write every run (with the kernel's timestamps) here as JSON"
+    )
     args = parser.parse_args(argv)
     command = "python -m bench.browser_load " + shlex.join(
         argv if argv is not None else sys.argv[1:]
@@ -540,6 +599,8 @@ def main(argv: list[str] | None = None) -> int:
         args.shots,
         log=lambda s: print(s, file=sys.stderr, flush=True),
     )
+    if args.dump is not None:
+        args.dump.write_text(json.dumps(m, default=str))
     print(comparison(m["ours"], m["bokeh"], m["heap"], m["heap_runs"]))
     print(f"command: {command.strip()}")
     return 0 if passed(m) else 1

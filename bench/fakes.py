@@ -134,3 +134,57 @@ def finish(
     c0 = time.perf_counter()
     plugin.transition(key, "processing", "memory", **msg)
     return time.perf_counter() - c0
+
+
+def lifecycle(
+    plugin: Any, scheduler: FakeScheduler, n: int, prefix: str, worker: str, start: float
+) -> float:
+    """``n`` tasks of ``prefix`` through the life a finished, then released, result has.
+
+    Calls the collector's hooks as a scheduler does: ``update_graph`` once,
+    then per task ``released -> waiting -> processing -> memory -> released
+    -> forgotten`` with the scheduler's keyword arguments (the state setter
+    runs first, as in ``Scheduler._transition``).  ``plugin=None`` runs the
+    same loop without calling any hook.  Returns the CPU seconds of the loop.
+    """
+    tg = scheduler.group(prefix)
+    keys = [random_key(prefix) for _ in range(n)]
+    states = []
+    for key in keys:
+        ts = TaskState(key, None, "released", tg, False)
+        scheduler.tasks[key] = ts
+        states.append(ts)
+    msgs = []
+    for i in range(n):
+        msg = finished_message(worker, start + i * 1e-4)
+        del msg["stimulus_id"]
+        msgs.append(msg)
+    steps = (
+        ("released", "waiting"),
+        ("waiting", "processing"),
+        ("processing", "memory"),
+        ("memory", "released"),
+        ("released", "forgotten"),
+    )
+    empty: dict[str, Any] = {}
+    c0 = time.thread_time()
+    if plugin is not None:
+        plugin.update_graph(
+            scheduler,
+            client="bench",
+            keys=set(keys),
+            tasks=keys,
+            annotations={},
+            priority={},
+            stimulus_id="bench",
+        )
+    for ts, msg in zip(states, msgs):
+        ts.nbytes = 28
+        for begin, end in steps:
+            ts.state = end
+            if plugin is not None:
+                kwargs = msg if end == "memory" else empty
+                plugin.transition(ts.key, begin, end, stimulus_id="bench", **kwargs)
+            if end == "forgotten":
+                del scheduler.tasks[ts.key]
+    return time.thread_time() - c0

@@ -74,23 +74,184 @@ def _poll(dash: Any, changes: dict[str, list], stop: threading.Event) -> None:
         stop.wait(POLL)
 
 
+class Trace:
+    """Timestamps along the path from the model to the Progress view's counts line.
+
+    Kept per run in ``done-N.json`` under ``"trace"``: when the listener applied
+    a delta (start, end), when the model's totals changed, when the view's
+    redraw ran (start, end), how late a 20 ms sleep on the Client's event loop
+    woke (``loop``) and how late a 5 ms sleep of a plain thread woke (``gil``:
+    the wait for the interpreter lock), each only when over 50 ms late.
+    """
+
+    LATE = 0.05
+
+    def __init__(self, client: Any, dash: Any):
+        self.client, self.dash = client, dash
+        self.events: dict[str, list] = {}
+        self.stop = threading.Event()
+        self._undo: list = []
+
+    def note(self, name: str, *values: float) -> None:
+        self.events.setdefault(name, []).append(values)
+
+    def start(self) -> None:
+        import asyncio
+
+        listener = getattr(self.dash, "listener", None)
+        view = getattr(self.dash, "views", {}).get("progress")
+        if listener is not None:
+            apply = listener.apply
+
+            def traced_apply(delta: Any) -> None:
+                t0 = time.time()
+                try:
+                    apply(delta)
+                finally:
+                    self.note("apply", t0, time.time())
+
+            listener.apply = traced_apply
+            self._undo.append(lambda: delattr(listener, "apply"))
+        if view is not None:
+            fn = view.redraw.fn
+
+            def traced_update() -> None:
+                t0 = time.time()
+                try:
+                    fn()
+                finally:
+                    self.note("update", t0, time.time())
+
+            view.redraw.fn = traced_update
+            self._undo.append(lambda: setattr(view.redraw, "fn", fn))
+
+        def on_totals(change: Any) -> None:
+            self.note("totals", time.time())
+
+        from jupyter_dashmon.placement import visibility
+
+        pages = visibility.pages
+        report = pages.report
+
+        def traced_report(page: str, state: str) -> None:
+            self.note("visibility", time.time(), state)
+            report(page, state)
+
+        pages.report = traced_report
+        self._undo.append(lambda: delattr(pages, "report"))
+        if view is not None:
+            redraw = view.redraw
+            on_active = redraw.on_active
+
+            def traced_active(active: bool) -> None:
+                self.note("active", time.time(), active)
+                if on_active is not None:
+                    on_active(active)
+
+            redraw.on_active = traced_active
+            self._undo.append(lambda: setattr(redraw, "on_active", on_active))
+
+        progress = self.dash.model.progress
+        progress.observe(on_totals, names=["totals"])
+        self._undo.append(lambda: progress.unobserve(on_totals, names=["totals"]))
+
+        async def loop_probe() -> None:
+            while not self.stop.is_set():
+                t0 = time.monotonic()
+                await asyncio.sleep(0.02)
+                late = time.monotonic() - t0 - 0.02
+                if late > self.LATE:
+                    self.note("loop", time.time(), late)
+
+        self.client.loop.add_callback(loop_probe)
+
+        def gil_probe() -> None:
+            while not self.stop.is_set():
+                t0, cpu0 = time.monotonic(), _thread_cpu()
+                time.sleep(0.005)
+                late = time.monotonic() - t0 - 0.005
+                if late > self.LATE:
+                    # Which threads ran meanwhile (CPU seconds each) and where they are
+                    # now: tells a thread holding the lock from a process left unscheduled.
+                    cpu1 = _thread_cpu()
+                    ran = {
+                        name: round(cpu1[name] - cpu0.get(name, 0.0), 3)
+                        for name in cpu1
+                        if cpu1[name] - cpu0.get(name, 0.0) > 0.01
+                    }
+                    self.note("gil", time.time(), late, ran, _where() if late > 0.2 else {})
+
+        threading.Thread(target=gil_probe, daemon=True).start()
+
+    def finish(self) -> dict[str, list]:
+        self.stop.set()
+        for undo in self._undo:
+            undo()
+        return self.events
+
+
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds (user + system) of each thread of this process, by name."""
+    import os
+
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    out: dict[str, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = names.get(int(task.name), f"tid-{task.name}")
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _where() -> dict[str, str]:
+    """The innermost frames of each Python thread, by thread name."""
+    import sys
+    import traceback
+
+    names = {t.ident: t.name for t in threading.enumerate()}
+    return {
+        names.get(ident, str(ident)): " <- ".join(
+            f"{Path(f.filename).name}:{f.lineno} {f.name}"
+            for f in reversed(traceback.extract_stack(frame)[-4:])
+        )
+        for ident, frame in sys._current_frames().items()
+    }
+
+
 def kernel_serve(client: Any, dash: Any, folder: str, repeats: int = 3) -> None:
     """Run the workload each time ``go-N`` appears in ``folder`` (runs in a kernel thread).
 
     Writes ``ended-N`` when the workload is done and, one second later (the
     model's last changes), ``done-N.json`` with the model's counts-line changes;
-    ``error-N.txt`` if the run failed.
+    ``error-N.txt`` if the run failed.  Between runs, ``seen`` says whether the
+    dashboards draw (some page reports itself visible) and since when.
     """
+    from jupyter_dashmon.placement import visibility
+
     where = Path(folder)
+    seen = None
     for n in itertools.count():
         while not (where / f"go-{n}").exists():
             if (where / "stop").exists():
                 return
+            # Whether the dashboards draw now (some page reports itself visible):
+            # the benchmark waits for it after showing the page again.
+            now = visibility.pages.seen()
+            if now != seen:
+                (where / "seen.part").write_text(f"{now} {time.time()}")
+                (where / "seen.part").rename(where / "seen")
+                seen = now
             time.sleep(0.02)
         changes: dict[str, list] = {"model": [], "view": []}
         stop = threading.Event()
         poller = threading.Thread(target=_poll, args=(dash, changes, stop), daemon=True)
         poller.start()
+        trace = Trace(client, dash)
+        trace.start()
         try:
             start = time.time()
             workload(client, repeats)
@@ -103,4 +264,8 @@ def kernel_serve(client: Any, dash: Any, folder: str, repeats: int = 3) -> None:
         finally:
             stop.set()
             poller.join()
-        (where / f"done-{n}.json").write_text(json.dumps({"start": start, "end": end, **changes}))
+            events = trace.finish()
+        # Written aside, then renamed: the benchmark reads it as soon as it exists.
+        part = where / f"done-{n}.part"
+        part.write_text(json.dumps({"start": start, "end": end, **changes, "trace": events}))
+        part.rename(where / f"done-{n}.json")

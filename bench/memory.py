@@ -60,6 +60,8 @@ def retained_bytes(make: Callable[[FakeScheduler], object], n: int) -> tuple[flo
         before = tracemalloc.get_traced_memory()[0]
         plugin = make(scheduler)
         _drive(plugin, scheduler, n)
+        # dashmon makes its records when it is polled; a poll would do this.
+        getattr(plugin, "_drain", lambda: None)()
         gc.collect()
         after = tracemalloc.get_traced_memory()[0]
     finally:
@@ -106,20 +108,30 @@ def template_deltas(batch: int) -> tuple[dict, dict]:
 
 
 def synthetic_deltas(template: dict, start_cursor: int, n: int, step: float):
-    """``n`` copies of ``template`` with fresh keys, later times and cursors."""
-    tasks = template["tasks"]
-    size = len(tasks["key"])
-    t0 = min(tasks["start"]) if size else 0.0
+    """``n`` copies of ``template`` with fresh keys, later times and cursors.
+
+    The template's task records are packed as the collector sends them; each
+    copy is packed again, so the kernel sees what a real steady poll carries.
+    """
+    import numpy as np
+
+    from jupyter_dashmon.collect.packing import TASK_WIRE
+
+    packed = template["tasks"]
+    size = packed["n"]
+    columns = packed["columns"]
+    start = np.frombuffer(columns["start"], dtype="<" + TASK_WIRE["start"])
+    stop = np.frombuffer(columns["stop"], dtype="<" + TASK_WIRE["stop"])
+    t0 = float(start.min()) if size else 0.0
+    heads = [k.rsplit("-", 1)[0] for k in columns["key"]]
     for i in range(n):
         shift = (i + 1) * step
         delta = dict(template)
-        cols = dict(tasks)
-        cols["key"] = [
-            f"{k.rsplit('-', 1)[0]}-{random.getrandbits(128):032x}" for k in tasks["key"]
-        ]
-        cols["start"] = [s + shift for s in tasks["start"]]
-        cols["stop"] = [s + shift for s in tasks["stop"]]
-        delta["tasks"] = cols
+        cols = dict(columns)
+        cols["key"] = [f"{h}-{random.getrandbits(128):032x}" for h in heads]
+        cols["start"] = (start + shift).astype("<f8").tobytes()
+        cols["stop"] = (stop + shift).astype("<f8").tobytes()
+        delta["tasks"] = {**packed, "columns": cols}
         delta["reset"] = False
         delta["cursor"] = start_cursor + (i + 1) * size
         delta["now"] = template["now"] + shift

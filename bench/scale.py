@@ -22,7 +22,7 @@ import msgpack
 from jupyter_dashmon.collect.plugin import DashmonPlugin
 
 from . import stats
-from .fakes import FakeScheduler, collector, finish, random_key, started_plugin
+from .fakes import FakeScheduler, collector, finish, lifecycle, random_key, started_plugin
 from .report import Row
 
 
@@ -135,11 +135,73 @@ def measure(
         "idle": stats.median(idle),
         "idle_p95": stats.p95(idle),
         "idle_bytes": idle_bytes,
-        "idle_tasks": len(delta["tasks"]["key"]),
+        "idle_tasks": delta["tasks"]["n"],
         "idle_progress": len(delta["progress"]),
         "sampled_idle": stats.median(sampled),
         "retained": len(plugin.tasks),
     }
+
+
+class _DoNothing:
+    """A scheduler plugin whose hooks do nothing: what any transition hook costs."""
+
+    def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def update_graph(self, scheduler: Any, **kwargs: Any) -> None:
+        pass
+
+
+def per_task(rounds: int = 30, batch: int = 1000) -> dict[str, list[float]]:
+    """Seconds per task over a task's whole life (hooks, then the poll that takes it
+    in), for dashmon, a do-nothing plugin and distributed's TaskStreamPlugin,
+    each minus the same loop with no plugin, in alternating rounds."""
+    from distributed.diagnostics.task_stream import TaskStreamPlugin
+
+    scheduler = FakeScheduler(4)
+    worker = next(iter(scheduler.workers))
+    plugin = started_plugin(collector(resource_interval=3600.0), scheduler)
+    sub = Subscriber(plugin)
+    sub.poll()
+    others = {"nothing": _DoNothing(), "task_stream": TaskStreamPlugin(scheduler)}
+    out: dict[str, list[float]] = {"dashmon": [], "poll": [], "nothing": [], "task_stream": []}
+    for r in range(rounds):
+        prefix = f"f{r % 5}"
+        base = lifecycle(None, scheduler, batch, prefix, worker, time.time())
+        hooks = lifecycle(plugin, scheduler, batch, prefix, worker, time.time())
+        c0 = time.thread_time()
+        sub.poll()
+        poll = time.thread_time() - c0
+        out["dashmon"].append((hooks - base + poll) / batch)
+        out["poll"].append(poll / batch)
+        for name, other in others.items():
+            base = lifecycle(None, scheduler, batch, prefix, worker, time.time())
+            spent = lifecycle(other, scheduler, batch, prefix, worker, time.time())
+            out[name].append((spent - base) / batch)
+    return out
+
+
+def per_task_rows(m: dict[str, list[float]]) -> list[Row]:
+    us = 1e6
+
+    def fig(name: str) -> str:
+        lo, mid, hi = (f(m[name]) * us for f in (min, stats.median, max))
+        return f"{mid:.2f} us (range {lo:.2f}-{hi:.2f})"
+
+    return [
+        Row(
+            "3",
+            "collector per task, whole life, synthetic (hooks + poll)",
+            stats.median(m["dashmon"]) * us,
+            "us",
+            "",
+            None,
+            f"of which the poll {fig('poll')}; a do-nothing plugin {fig('nothing')}; "
+            f"distributed's TaskStreamPlugin {fig('task_stream')}; {len(m['dashmon'])} "
+            "alternating rounds of 1,000 tasks released -> waiting -> processing -> memory "
+            "-> released -> forgotten, real TaskStates, no scheduler around them, CPU time",
+        )
+    ]
 
 
 def rows(m: dict[str, float], workers: int, prefixes: int, records: int) -> list[Row]:
@@ -182,14 +244,5 @@ def rows(m: dict[str, float], workers: int, prefixes: int, records: int) -> list
             "",
             None,
             f"loops over {workers:,} workers",
-        ),
-        Row(
-            "3",
-            "transition hook per finished task",
-            m["hook"] * 1e6,
-            "us",
-            "",
-            None,
-            "processing -> memory, real TaskState, no scheduler around it",
         ),
     ]

@@ -10,8 +10,9 @@ from .config import Options, resolve_options
 from .placement.cells import track
 from .placement.inline import Dashboard
 from .placement.install import install
+from .placement.recorder import report
 
 __version__ = "0.1.0"
-__all__ = ["Dashboard", "Options", "__version__", "resolve_options", "track"]
+__all__ = ["Dashboard", "Options", "__version__", "report", "resolve_options", "track"]
 
 install()

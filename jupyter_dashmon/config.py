@@ -21,7 +21,7 @@ import dask.config
 from dask.utils import parse_timedelta
 
 DEFAULTS: dict[str, Any] = {
-    "interval": "100ms",
+    "interval": "200ms",
     "task-stream-length": 1000,
     "history": 100_000,
     "resource-length": 600,

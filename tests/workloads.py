@@ -32,3 +32,18 @@ def fail(x):
 
 def noop(x):
     return x
+
+
+#: What :func:`hold` keeps alive in a worker process, outside Dask's results.
+_HELD: list = []
+
+
+def hold(nbytes):
+    """Allocate ``nbytes`` the worker keeps (written, so the pages are really used)."""
+    _HELD.append(b"\x01" * nbytes)
+    return len(_HELD)
+
+
+def let_go():
+    _HELD.clear()
+    return 0

@@ -21,6 +21,7 @@ import { NotebookKernel, requestDashboard } from './kernel';
 import { DashboardPanel, DashmonPanel, dashboardIcon } from './panel';
 import { MODULE_NAME, MODULE_VERSION, widgetExports } from './stream';
 import { sortOnHeaderClick } from './table';
+import { placeTooltips } from './tooltips';
 import { VisibilityReporter } from './visibility';
 
 const COMMAND = 'jupyter-dashmon:open';
@@ -187,6 +188,7 @@ function activate(
   }
   app.shell.add(getLauncher(), 'right', { rank: RANK });
   sortOnHeaderClick(document);
+  placeTooltips(document);
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {

@@ -81,6 +81,20 @@ export interface IVisibilityWatch {
   watch: 'visibility';
 }
 
+/**
+ * Page to kernel on the visibility comm: the user picked tab `tab` of the
+ * dashboard whose Tab widget has model id `dashboard` (its element carries the
+ * class TABS_CLASS_PREFIX + id).  The Tab's own message waits while a cell
+ * runs; this comm is answered on a subshell, so the page picked draws at once.
+ */
+export interface ITabReport {
+  dashboard: string;
+  tab: number;
+}
+
+/** Class prefix of a dashboard's Tab widget (`placement/messages.py`). */
+export const TABS_CLASS_PREFIX = 'dashmon-tabs-';
+
 /** Page to kernel on the visibility comm: on every change and once a minute. */
 export interface IVisibilityReport {
   visibility: 'visible' | 'hidden' | 'closed';

@@ -16,6 +16,16 @@ import {
   WidgetModel
 } from '@jupyter-widgets/base';
 
+import {
+  RowIndex,
+  clockTicks,
+  paintRects,
+  rowGeometry,
+  tickCount,
+  zoomed
+} from './taskplot';
+import { ISpan, placeTooltip } from './tooltips';
+
 /** The npm package name and version the Python side asks for (js/package.json). */
 export const MODULE_NAME = 'jupyter-dashmon';
 export const MODULE_VERSION = '0.1.0';
@@ -103,38 +113,10 @@ export class RectStore {
 
   /** The record under (`t` seconds, `row`), within `slack` seconds, or -1. */
   find(t: number, row: number, slack: number): number {
-    const index = this._rowIndex();
-    const order = index.rows.get(row);
-    if (order === undefined) {
-      return -1;
+    if (this._index === null) {
+      this._index = new RowIndex(this);
     }
-    const longest = index.longest.get(row) ?? 0;
-    // Records sorted by start: the candidates start between t - longest and t.
-    let lo = 0;
-    let hi = order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.x0[order[mid]] <= t + slack) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    let best = -1;
-    let bestGap = Infinity;
-    for (let k = lo - 1; k >= 0; k--) {
-      const i = order[k];
-      if (this.x0[i] < t - slack - longest) {
-        break;
-      }
-      const gap = Math.max(this.x0[i] - t, t - this.x1[i], 0);
-      // Inside wins; among several, the newest (drawn last, on top).
-      if (gap <= slack && (gap < bestGap || (gap === bestGap && i > best))) {
-        best = i;
-        bestGap = gap;
-      }
-    }
-    return best;
+    return this._index.find(t, row, slack);
   }
 
   private _colorIndex(color: string): number {
@@ -165,29 +147,17 @@ export class RectStore {
     this.color = grow(this.color, new Uint8Array(size));
   }
 
-  private _rowIndex(): { rows: Map<number, number[]>; longest: Map<number, number> } {
-    if (this._index === null) {
-      const rows = new Map<number, number[]>();
-      const longest = new Map<number, number>();
-      for (let i = 0; i < this.count; i++) {
-        const r = this.row[i];
-        let list = rows.get(r);
-        if (list === undefined) {
-          list = [];
-          rows.set(r, list);
-        }
-        list.push(i);
-        longest.set(r, Math.max(longest.get(r) ?? 0, this.x1[i] - this.x0[i]));
-      }
-      for (const list of rows.values()) {
-        list.sort((a, b) => this.x0[a] - this.x0[b] || a - b);
-      }
-      this._index = { rows, longest };
-    }
-    return this._index;
-  }
+  private _index: RowIndex | null = null;
+}
 
-  private _index: { rows: Map<number, number[]>; longest: Map<number, number> } | null = null;
+/** The kernel's `TaskCanvas.clock`: label the time axis with clock times. */
+interface IClock {
+  /** Epoch seconds of `span`'s 0. */
+  origin: number;
+  /** Seconds from UTC of the clock to read (the kernel's local time, as on every axis). */
+  offset: number;
+  /** Round steps to choose from, in seconds. */
+  steps: number[];
 }
 
 export class TaskCanvasModel extends DOMWidgetModel {
@@ -205,6 +175,7 @@ export class TaskCanvasModel extends DOMWidgetModel {
       span: [0, 1],
       tick_values: [],
       tick_labels: [],
+      clock: {},
       rows: 0,
       row_cap: 40,
       pan_zoom: false,
@@ -266,7 +237,7 @@ export class TaskCanvasView extends DOMWidgetView {
     this.listenTo(this.model, 'rects', redraw);
     this.listenTo(
       this.model,
-      'change:span change:tick_values change:tick_labels change:rows change:row_cap',
+      'change:span change:tick_values change:tick_labels change:clock change:rows change:row_cap',
       redraw
     );
     this.listenTo(this.model, 'change:title', this._setTitle);
@@ -395,9 +366,7 @@ export class TaskCanvasView extends DOMWidgetView {
   }
 
   private _rowGeometry(plotHeight: number): { band: number; size: number } {
-    const rows = Math.max(Number(this.model.get('rows')), 1);
-    const band = plotHeight / rows;
-    return { band, size: Math.min(band * 0.8, Number(this.model.get('row_cap'))) };
+    return rowGeometry(plotHeight, Number(this.model.get('rows')), Number(this.model.get('row_cap')));
   }
 
   private _draw(): void {
@@ -424,35 +393,17 @@ export class TaskCanvasView extends DOMWidgetView {
     const plot = this._plot();
     const [lo, hi] = this._span();
     const scale = plot.width / (hi - lo);
-    const { band, size } = this._rowGeometry(plot.height);
-
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(plot.left, plot.top, plot.width, plot.height);
-    ctx.clip();
     const s = this.model.store;
-    const n = s.count;
-    let painted = 0;
-    for (let c = 0; c < s.colors.length; c++) {
-      ctx.beginPath();
-      let any = false;
-      for (let i = 0; i < n; i++) {
-        if (s.color[i] !== c || s.x1[i] < lo || s.x0[i] > hi) {
-          continue;
-        }
-        const x = plot.left + (s.x0[i] - lo) * scale;
-        const w = Math.max((s.x1[i] - s.x0[i]) * scale, 1);
-        const y = plot.top + (s.row[i] + 0.5) * band - size / 2;
-        ctx.rect(x, y, w, size);
-        any = true;
-        painted++;
-      }
-      if (any) {
-        ctx.fillStyle = s.colors[c];
-        ctx.fill();
-      }
-    }
-    ctx.restore();
+    const painted = paintRects(
+      ctx,
+      s,
+      s.colors,
+      lo,
+      hi,
+      plot,
+      Math.max(Number(this.model.get('rows')), 1),
+      Number(this.model.get('row_cap'))
+    );
     // What a test or benchmark can read: rectangles painted in this frame.
     const count = String(painted);
     if (this.el.dataset.rects !== count) {
@@ -466,20 +417,38 @@ export class TaskCanvasView extends DOMWidgetView {
     ctx.beginPath();
     ctx.moveTo(plot.left, base);
     ctx.lineTo(plot.left + plot.width, base);
-    const values = (this.model.get('tick_values') as number[]) ?? [];
-    const labels = (this.model.get('tick_labels') as string[]) ?? [];
     const ticks: { x: number; text: string }[] = [];
-    values.forEach((v, i) => {
+    for (const { v, text } of this._tickValues(lo, hi, plot.width)) {
       if (v < lo || v > hi) {
-        return;
+        continue;
       }
       const x = Math.round(plot.left + (v - lo) * scale) + 0.5;
       ctx.moveTo(x, base);
       ctx.lineTo(x, base + 5);
-      ticks.push({ x, text: String(labels[i] ?? '') });
-    });
+      ticks.push({ x, text });
+    }
     ctx.stroke();
     this._placeTicks(ctx, ticks, width, base + 7, theme);
+  }
+
+  /**
+   * The time axis's ticks in the units of `span`: round clock times as many
+   * as `width` has room for when the kernel set `clock` (so a pan or zoom,
+   * and a narrow side panel, are labelled at once and readably), else the
+   * kernel's own `tick_values` and `tick_labels`.
+   */
+  private _tickValues(lo: number, hi: number, width: number): { v: number; text: string }[] {
+    const clock = this.model.get('clock') as Partial<IClock> | null;
+    if (clock?.origin !== undefined && clock.offset !== undefined && clock.steps) {
+      const { origin, offset, steps } = clock;
+      return clockTicks(origin + lo, origin + hi, steps, tickCount(width), offset).map(t => ({
+        v: t.t - origin,
+        text: t.text
+      }));
+    }
+    const values = (this.model.get('tick_values') as number[]) ?? [];
+    const labels = (this.model.get('tick_labels') as string[]) ?? [];
+    return values.map((v, i) => ({ v, text: String(labels[i] ?? '') }));
   }
 
   /**
@@ -579,8 +548,7 @@ export class TaskCanvasView extends DOMWidgetView {
     const [lo, hi] = this._span();
     const at = this._at(event);
     const delta = event.deltaMode === 1 ? event.deltaY * 16 : event.deltaY;
-    const factor = Math.exp(Math.max(Math.min(delta, 200), -200) * 0.002);
-    this._setSpan(at.t - (at.t - lo) * factor, at.t + (hi - at.t) * factor);
+    this._setSpan(...zoomed(lo, hi, at.t, delta));
   };
 
   /** Show `lo`..`hi` at once; tell the kernel when the pointer has rested. */
@@ -609,10 +577,15 @@ export class TaskCanvasView extends DOMWidgetView {
       this._hideTooltip();
       return;
     }
-    this._showTooltip(this.model.store.labels[found], event.clientX, event.clientY);
+    // The hovered row in the page's coordinates: the tooltip keeps clear of it.
+    const rowTop = event.clientY - at.y + centre - size / 2;
+    this._showTooltip(this.model.store.labels[found], event.clientX, event.clientY, {
+      top: rowTop,
+      bottom: rowTop + size
+    });
   }
 
-  private _showTooltip(text: string, clientX: number, clientY: number): void {
+  private _showTooltip(text: string, clientX: number, clientY: number, row: ISpan): void {
     if (this._tooltip === null) {
       // On the page's body: a notebook's cells may clip or contain what is inside them.
       this._tooltip = document.createElement('div');
@@ -624,18 +597,15 @@ export class TaskCanvasView extends DOMWidgetView {
       tip.textContent = text;
     }
     tip.style.display = 'block';
-    const w = tip.offsetWidth;
-    const h = tip.offsetHeight;
-    let left = clientX + 12;
-    if (left + w > window.innerWidth - 4) {
-      left = clientX - 12 - w;
-    }
-    let top = clientY + 14;
-    if (top + h > window.innerHeight - 4) {
-      top = clientY - 10 - h;
-    }
-    tip.style.left = `${Math.max(left, 4)}px`;
-    tip.style.top = `${Math.max(top, 4)}px`;
+    const { left, top } = placeTooltip(
+      { width: tip.offsetWidth, height: tip.offsetHeight },
+      clientX,
+      clientY,
+      row,
+      { width: window.innerWidth, height: window.innerHeight }
+    );
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
   }
 
   private _hideTooltip(): void {

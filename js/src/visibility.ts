@@ -15,7 +15,9 @@ import { Kernel } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 
 import {
+  ITabReport,
   IVisibilityReport,
+  TABS_CLASS_PREFIX,
   VISIBILITY_TARGET,
   isVisibilityWatch
 } from './protocol';
@@ -27,11 +29,27 @@ function currentState(): IVisibilityReport['visibility'] {
   return document.visibilityState === 'hidden' ? 'hidden' : 'visible';
 }
 
+/** The dashboard tab a click landed on, if any: its Tab widget's model id and index. */
+export function pickedTab(target: EventTarget | null): ITabReport | null {
+  const tab = target instanceof Element ? target.closest('.lm-TabBar-tab') : null;
+  const panel = tab?.closest(`[class*="${TABS_CLASS_PREFIX}"]`);
+  if (!tab || !panel || !tab.parentElement) {
+    return null;
+  }
+  const name = [...panel.classList].find(c => c.startsWith(TABS_CLASS_PREFIX));
+  const index = [...tab.parentElement.children].indexOf(tab);
+  if (!name || index < 0) {
+    return null;
+  }
+  return { dashboard: name.slice(TABS_CLASS_PREFIX.length), tab: index };
+}
+
 export class VisibilityReporter implements IDisposable {
   constructor(private readonly _kernel: Kernel.IKernelConnection) {
     _kernel.registerCommTarget(VISIBILITY_TARGET, this._onOpen);
     document.addEventListener('visibilitychange', this._onChange);
     window.addEventListener('pagehide', this._onPageHide);
+    document.addEventListener('click', this._onClick, true);
     this._timer = window.setInterval(this._onChange, HEARTBEAT_MS);
     void this._joinOpen();
   }
@@ -49,6 +67,7 @@ export class VisibilityReporter implements IDisposable {
     this._sendAll('closed');
     document.removeEventListener('visibilitychange', this._onChange);
     window.removeEventListener('pagehide', this._onPageHide);
+    document.removeEventListener('click', this._onClick, true);
     window.clearInterval(this._timer);
     if (!this._kernel.isDisposed) {
       this._kernel.removeCommTarget(VISIBILITY_TARGET, this._onOpen);
@@ -112,6 +131,21 @@ export class VisibilityReporter implements IDisposable {
 
   private _onPageHide = (): void => {
     this._sendAll('closed');
+  };
+
+  /** A dashboard's tab picked: say so now (a kernel that does not know the id ignores it). */
+  private _onClick = (event: MouseEvent): void => {
+    const picked = pickedTab(event.target);
+    if (picked === null) {
+      return;
+    }
+    for (const comm of [...this._comms]) {
+      try {
+        comm.send({ ...picked });
+      } catch {
+        this._comms.delete(comm);
+      }
+    }
   };
 
   private _comms = new Set<Kernel.IComm>();

@@ -15,19 +15,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import uuid
 from collections.abc import Mapping
 from typing import Any, cast
 
 from distributed.comm.core import CommClosedError
 
-from ..collect import DashmonPlugin, pickled_plugin
+from ..collect import DashmonPlugin, pickled_plugin, python_mismatch
 from ..collect.messages import (
     PLUGIN_NAME,
     Delta,
+    PackedColumns,
     PollRequest,
     ResourceColumns,
-    TaskColumns,
     WorkerTable,
 )
 from ..config import Options, collector_options
@@ -36,6 +37,7 @@ from .colors import assign_colors
 from .derive import add_resources, clear_resources, set_progress, set_worker_table
 from .models import DashboardModel
 from .task_windows import append_tasks, reset_store
+from .views_fetch import ViewsFetcher
 from .work import merge_errors, merge_runs
 
 logger = logging.getLogger("jupyter_dashmon")
@@ -44,6 +46,9 @@ logger = logging.getLogger("jupyter_dashmon")
 MAX_BACKOFF = 2.0
 #: How long the collector may hold a poll while nothing happens (seconds).
 IDLE_WAIT = 2.0
+#: Seconds :meth:`Listener.start` waits, at most, for the collector to be sent
+#: (a new dashboard's first registration: a version check and the plugin).
+FIRST_TRY_WAIT = 5.0
 
 
 class CollectorUnavailable(RuntimeError):
@@ -79,8 +84,10 @@ class Listener:
         self._stopping = False
         self._registered = False
         self._registering: asyncio.Future | None = None
+        self._first_try = threading.Event()
         self._failure: str | None = None
         self._apply_errors: set[str] = set()
+        self.fetcher = ViewsFetcher(client, model, lambda: self._registered)
         self._request: PollRequest = {
             "subscriber": self.subscriber,
             "epoch": "",
@@ -96,17 +103,33 @@ class Listener:
     # -- lifecycle ---------------------------------------------------------
 
     def start(self) -> None:
-        """Start polling on the Client's event loop (returns at once)."""
-        self.client.loop.add_callback(self._spawn)
+        """Start polling on the Client's event loop.
+
+        From another thread (a notebook cell, a script), returns once the
+        collector's first registration has succeeded or failed, within
+        :data:`FIRST_TRY_WAIT` seconds: work submitted right after opening a
+        dashboard then meets the collector, and is counted for its cell.
+        """
+        loop = self.client.loop
+        loop.add_callback(self._spawn)
+        try:
+            here = asyncio.get_running_loop()
+        except RuntimeError:
+            here = None
+        if here is None or here is not getattr(loop, "asyncio_loop", None):
+            self._first_try.wait(FIRST_TRY_WAIT)
 
     def _spawn(self) -> None:
         if not self._stopping:
             self._task = asyncio.ensure_future(self._run())
+            self.fetcher.start()
 
     async def stop(self) -> None:
         """Stop polling and tell the collector this subscriber has gone."""
         self._stopping = True
+        self._first_try.set()
         task, self._task = self._task, None
+        self.fetcher.stop()
         if task is not None and task is not asyncio.current_task():
             task.cancel()
         registering = self._registering
@@ -144,12 +167,16 @@ class Listener:
                 self._set_status(
                     "closed", "The Dask Client was closed; this dashboard has stopped."
                 )
+                self._first_try.set()
                 return
             try:
                 if self.client.status == "connecting":
                     raise CommClosedError("the Client is reconnecting to its scheduler")
                 if not self._registered:
-                    await self._register()
+                    try:
+                        await self._register()
+                    finally:
+                        self._first_try.set()
                 delta: Delta = await self._poll()
             except asyncio.CancelledError:
                 raise
@@ -180,6 +207,7 @@ class Listener:
                     self.apply(delta)
                 except Exception as exc:
                     self._apply_failed(exc)
+            self._first_try.set()  # also when this try never reached the registration
             await asyncio.sleep(backoff)
 
     async def _poll(self) -> Delta:
@@ -211,6 +239,12 @@ class Listener:
         await asyncio.shield(self._registering)
 
     async def _send_collector(self) -> None:
+        # Checked first: the pickled collector could crash a scheduler on another Python.
+        mismatch = python_mismatch(await self.client.scheduler.versions())
+        if mismatch is not None:
+            raise CollectorUnavailable(
+                f"The dashboard cannot watch the scheduler at {self._address()}: {mismatch}."
+            )
         plugin = DashmonPlugin(**collector_options(self.options))
         try:
             payload = pickled_plugin(plugin)
@@ -291,7 +325,7 @@ class Listener:
             m.status.workers = dict(delta["workers"])
         if delta["progress"]:
             self._apply_progress(delta["progress"])
-        if delta["tasks"]["key"]:
+        if delta["tasks"]["n"]:
             self._apply_tasks(delta["tasks"], delta["now"])
         if delta["resources"]["time"]:
             self._apply_resources(delta["resources"])
@@ -321,15 +355,18 @@ class Listener:
     def _apply_progress(self, changed: dict) -> None:
         p = self.model.progress
         prefixes = tf.merge_progress(p.prefixes, changed, self.options.max_prefixes)
+        # A new prefix can only be among the changed ones: no pass over every prefix.
+        new = [prefix for prefix in changed if prefix in prefixes]
         with p.hold_trait_notifications():
-            p.colors = assign_colors(p.colors, prefixes, limit=2 * self.options.max_prefixes)
+            p.colors = assign_colors(p.colors, new, limit=2 * self.options.max_prefixes)
             set_progress(p, prefixes, changed)
 
-    def _apply_tasks(self, columns: TaskColumns, now: float) -> None:
+    def _apply_tasks(self, packed: PackedColumns, now: float) -> None:
         p = self.model.progress
         # Colours first: the task windows colour new records as soon as they land.
-        p.colors = assign_colors(p.colors, columns["prefix"], 2 * self.options.max_prefixes)
-        append_tasks(self.model.history, self.model.tasks, columns, now)
+        prefixes = packed["tables"]["prefix"]
+        p.colors = assign_colors(p.colors, prefixes, 2 * self.options.max_prefixes)
+        append_tasks(self.model.history, self.model.tasks, packed, now)
 
     def _apply_work(self, runs: dict, errors: list) -> None:
         w = self.model.work

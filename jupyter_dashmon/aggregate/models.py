@@ -32,6 +32,7 @@ from traitlets import (
 from ..collect.messages import RESOURCE_FIELDS, WORKER_FIELDS
 from ..config import DEFAULT_OPTIONS
 from .history import TaskHistory, TaskRecord
+from .views_snapshot import views_snapshot
 from .work import RUN_LABELS, cell_rows, error_rows
 from .workers import WORKER_SERIES_LENGTH, WorkerSeries
 
@@ -248,9 +249,21 @@ def _column_traits(name: str, fields: tuple[str, ...], trait: Any) -> Any:
     return types.new_class(name, (HasTraits,), exec_body=lambda ns: ns.update(namespace))
 
 
-_ResourceColumnTraits: Any = _column_traits(
-    "ResourceColumnTraits", RESOURCE_FIELDS, lambda: List(Float())
-)
+class FloatList(List):
+    """``List(Float())`` that lets a list of floats through without a trait call
+    per item: resource columns hold hundreds of samples and are reassigned
+    whole every second.  Anything else is checked item by item, as usual."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(Float(), **kwargs)
+
+    def validate_elements(self, obj: Any, value: Any) -> Any:
+        if all(type(v) is float for v in value):
+            return value
+        return super().validate_elements(obj, value)
+
+
+_ResourceColumnTraits: Any = _column_traits("ResourceColumnTraits", RESOURCE_FIELDS, FloatList)
 
 
 class ResourcesModel(_ResourceColumnTraits):
@@ -283,8 +296,8 @@ class ResourcesModel(_ResourceColumnTraits):
         Samples kept.
     """
 
-    cost_time = List(Float())
-    cost_percent = List(Float())
+    cost_time = FloatList()
+    cost_percent = FloatList()
     length = Int(DEFAULT_OPTIONS.resource_length, min=2)
 
     @validate(*RESOURCE_FIELDS)
@@ -300,7 +313,7 @@ class WorkersModel(HasTraits):
     table : dict
         Columnar ``messages.WorkerTable``: ``{field: [value per worker]}``
         (address, name, nthreads, cpu, memory, memory_limit, managed,
-        unmanaged, spilled, processing, in_memory, network_read,
+        unmanaged, unmanaged_recent, spilled, processing, in_memory, network_read,
         network_write, disk_read, disk_write, last_seen), or empty.
     derived : dict
         ``table`` plus the columns the page adds, ``memory_pct`` (of the
@@ -371,6 +384,147 @@ class WorkModel(HasTraits):
     error_groups = Int(DEFAULT_OPTIONS.error_groups, min=1)
 
 
+class ProfileModel(HasTraits):
+    """The Profile tab: the workers' (or the scheduler's) statistical profile.
+
+    Fetched from the scheduler only while ``active`` (the tab is on screen),
+    every ``interval`` seconds and at once when a choice changes.
+
+    Attributes
+    ----------
+    active : bool
+        Whether a view shows this profile; while False nothing is fetched.
+    source : {"workers", "scheduler"}
+        The workers' task threads, or the scheduler's own event loop.
+    worker : str
+        Address of the one worker profiled ("" for all of them).
+    function : str
+        Task prefix whose tasks only are profiled ("" for all).
+    window : float
+        Seconds of the most recent profile shown (0: since the workers started).
+    interval : float
+        Seconds between refreshes while shown.
+    frames : dict
+        ``messages.ProfileFrames``: the profile as a flat tree.
+    path : list of str
+        Frame identifiers from the top to the frame zoomed into ([] for all).
+    flame : dict
+        What is drawn: ``flame.flame_rects`` of ``frames`` at ``path``.
+    updated : float
+        Seconds since the epoch of the last fetch.
+    cost : float
+        Scheduler seconds spent preparing profiles for this dashboard.
+    """
+
+    active = Bool(False)
+    source = Enum(["workers", "scheduler"], "workers")
+    worker = Unicode("")
+    function = Unicode("")
+    window = Float(60.0, min=0.0)
+    interval = Float(5.0, min=0.5)
+    frames = Dict()
+    path = List(Unicode())
+    flame = Dict()
+    updated = Float(0.0)
+    cost = Float(0.0, min=0.0)
+
+
+class GroupsModel(HasTraits):
+    """The Groups tab: task groups and their dependencies, with progress.
+
+    Attributes
+    ----------
+    active : bool
+        Whether a view shows the graph; while False nothing is fetched.
+    limit : int
+        Groups fetched at most (the largest by tasks).
+    interval : float
+        Seconds between refreshes while shown.
+    table : dict
+        ``messages.GroupTable`` as last fetched.
+    nodes : dict
+        ``groups.layout_groups`` of ``table``: positions, counts and edges.
+    hidden : int
+        Groups left out beyond ``limit``.
+    cost : float
+        Scheduler seconds spent on group tables for this dashboard.
+    """
+
+    active = Bool(False)
+    limit = Int(1000, min=1, max=100_000)
+    interval = Float(1.0, min=0.1)
+    table = Dict()
+    nodes = Dict()
+    hidden = Int(0, min=0)
+    cost = Float(0.0, min=0.0)
+
+
+class MetricsModel(HasTraits):
+    """The Metrics tab: fine performance metrics by activity, and bandwidth.
+
+    Attributes
+    ----------
+    active : bool
+        Whether a view shows them; while False nothing is fetched.
+    interval : float
+        Seconds between refreshes while shown.
+    run : str
+        The run (a cell's execution, a ``track`` block) whose tasks' metrics
+        are shown, "" for all work.
+    rows : list
+        ``[context, function, activity, unit, value]`` (``MetricsReply.rows``)
+        of ``run``.
+    functions : list of str
+        Functions with metrics, for the selector.
+    function : str
+        The function shown ("" for all work).
+    summary : dict
+        ``fine_metrics.by_activity`` of ``rows`` for ``function``.
+    bandwidth_types : dict
+        Measured transfer bandwidth by data type, bytes per second.
+    bandwidth_workers : list
+        ``[sender, receiver, bytes/s]``, fastest first.
+    cost : float
+        Scheduler seconds spent on metrics for this dashboard.
+    """
+
+    active = Bool(False)
+    interval = Float(2.0, min=0.1)
+    run = Unicode("")
+    rows: List[Any] = List()
+    functions = List(Unicode())
+    function = Unicode("")
+    summary = Dict()
+    bandwidth_types = Dict()
+    bandwidth_workers: List[Any] = List()
+    cost = Float(0.0, min=0.0)
+
+
+class ClusterMemoryModel(HasTraits):
+    """The Cluster memory tab: managed, unmanaged (old and recent) and spilled bytes over time.
+
+    Kept from every worker table the collector sends, shown or not (a sample
+    is a few numbers); only drawing waits for the tab.
+
+    Attributes
+    ----------
+    series : dict
+        ``{"time", "managed", "unmanaged", "unmanaged_recent", "spilled",
+        "memory_limit"}``, lists of equal length, summed over workers, oldest
+        first (times in seconds since the epoch, sizes in bytes);
+        ``unmanaged_recent`` is the recent part of ``unmanaged``.
+    thresholds : dict
+        ``{"target", "spill", "pause"}``: fractions of the memory limit
+        (0: off).
+    length : int
+        Samples kept.
+    """
+
+    series = Dict()
+    thresholds = Dict()
+    length = Int(DEFAULT_OPTIONS.resource_length, min=2)
+
+
 class DashboardModel(HasTraits):
     """Everything one dashboard shows; what :meth:`Dashboard.snapshot` returns."""
 
@@ -381,6 +535,10 @@ class DashboardModel(HasTraits):
     history = Instance(TaskHistoryModel, args=())
     workers = Instance(WorkersModel, args=())
     work = Instance(WorkModel, args=())
+    profile = Instance(ProfileModel, args=())
+    groups = Instance(GroupsModel, args=())
+    metrics = Instance(MetricsModel, args=())
+    cluster_memory = Instance(ClusterMemoryModel, args=())
 
     @default("tasks")
     def _stream_of_history(self) -> TaskStreamModel:
@@ -407,6 +565,7 @@ class DashboardModel(HasTraits):
                 "workers": worker_rows(self.workers.table),
                 "cells": cell_rows(self.work.runs, RUN_LABELS),
                 "errors": error_rows(self.work.errors, RUN_LABELS),
+                **views_snapshot(self.profile, self.groups, self.metrics, self.cluster_memory),
             }
         ) | {"tasks": self.history.history.records()}
 

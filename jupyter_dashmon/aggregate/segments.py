@@ -15,7 +15,7 @@ import numpy as np
 
 from .colors import OTHER_ACTION
 from .history import TaskHistory
-from .task_marks import color_of, label_of, row_map, run_label
+from .task_marks import color_of, colors_of, labels_of, row_map, run_label
 
 # -- segments -------------------------------------------------------------------
 
@@ -56,40 +56,34 @@ def task_segments(
     colors: Mapping[str, str],
     origin: float,
 ) -> Segments:
-    """One segment per record at ``slots`` (oldest first), times after ``origin``."""
+    """One segment per record at ``slots`` (oldest first), times after ``origin``.
+
+    Works on the store's columns; the only step per record is joining its
+    hover text.
+    """
     out = no_segments()
     if len(slots) == 0:
         return out
     start, stop = history.start[slots], history.stop[slots]
-    prefix_colors = _PrefixColors(history.prefixes, colors)
-    for code, tid, pid, key, t0, t1 in zip(
-        history.code[slots].tolist(),
-        history.thread_id[slots].tolist(),
-        history.prefix_id[slots].tolist(),
-        history.keys[slots],
-        start.tolist(),
-        stop.tolist(),
-    ):
-        out["row"].append(int(rows[tid]))
-        out["color"].append(color_of(code, prefix_colors[pid]))
-        out["label"].append(label_of(str(key), code, history.threads[tid][0], t1 - t0))
+    codes, threads = history.code[slots], history.thread_id[slots]
     out["x0"] = (start - origin).tolist()
     out["x1"] = (stop - origin).tolist()
+    out["row"] = rows[threads].tolist()
+    out["color"] = colors_of(codes, prefix_colors(history, slots, colors)).tolist()
+    workers = [history.threads[t][0] for t in threads.tolist()]
+    out["label"] = labels_of(history.keys[slots].tolist(), codes, workers, stop - start)
     out["tasks"] = len(slots)
     return out
 
 
-class _PrefixColors(dict):
-    """Prefix id -> colour, looked up only for the ids asked for (a live update
-    touches a few prefixes of possibly thousands)."""
-
-    def __init__(self, prefixes: list[str], colors: Mapping[str, str]):
-        super().__init__()
-        self.prefixes, self.colors = prefixes, colors
-
-    def __missing__(self, pid: int) -> str:
-        color = self[pid] = self.colors.get(self.prefixes[pid], OTHER_ACTION)
-        return color
+def prefix_colors(history: TaskHistory, slots: np.ndarray, colors: Mapping[str, str]) -> np.ndarray:
+    """The colour of each record's prefix, looked up once per distinct prefix (a
+    live update touches a few prefixes of possibly thousands)."""
+    ids, inverse = np.unique(history.prefix_id[slots], return_inverse=True)
+    table = np.array(
+        [colors.get(history.prefixes[i], OTHER_ACTION) for i in ids.tolist()], dtype=object
+    )
+    return table[inverse.reshape(-1)]
 
 
 def window_segments(

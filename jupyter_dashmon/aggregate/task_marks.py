@@ -10,16 +10,15 @@ the same in each.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
 from ..collect.messages import ACTIONS
 from .colors import DISK, ERRED, OTHER_ACTION, TRANSFER
-from .transforms import format_seconds
+from .transforms import format_durations
 
 _COMPUTE, _TRANSFER = ACTIONS.index("compute"), ACTIONS.index("transfer")
-_DISK = (ACTIONS.index("disk-read"), ACTIONS.index("disk-write"))
 
 
 # -- codes -------------------------------------------------------------------
@@ -44,6 +43,16 @@ def code_of(action: str, status: str) -> int:
 
 # -- colour and hover text -----------------------------------------------------
 
+#: Colour per action index; None: the prefix's own colour.
+_ACTION_COLORS: tuple[str | None, ...] = tuple(
+    {"compute": None, "transfer": TRANSFER, "disk-read": DISK, "disk-write": DISK}.get(
+        a, OTHER_ACTION
+    )
+    for a in ACTIONS
+)
+#: What a label starts with, per action index (the last one for unknown codes).
+_LABEL_HEADS = tuple("" if a == "compute" else f"{a}: " for a in ACTIONS)
+
 
 def color_of(code: int, prefix_color: str) -> str:
     """A rectangle's colour: the prefix's for computations, fixed ones otherwise."""
@@ -52,9 +61,19 @@ def color_of(code: int, prefix_color: str) -> str:
         return TRANSFER
     if erred:
         return ERRED
-    if action == _COMPUTE:
-        return prefix_color
-    return DISK if action in _DISK else OTHER_ACTION
+    if action >= len(_ACTION_COLORS):
+        return OTHER_ACTION
+    return _ACTION_COLORS[action] or prefix_color
+
+
+def colors_of(codes: np.ndarray, prefix_colors: np.ndarray) -> np.ndarray:
+    """:func:`color_of` of columns: codes and each record's prefix colour."""
+    codes = np.asarray(codes, dtype=np.int64)
+    action = np.minimum(codes // 2, len(ACTIONS) - 1)
+    fixed = np.array([c or "" for c in _ACTION_COLORS], dtype=object)[action]
+    out = np.where(action == _COMPUTE, prefix_colors, fixed)
+    out[(codes % 2 == 1) & (action != _TRANSFER)] = ERRED
+    return out
 
 
 def label_of(key: str, code: int, worker: str, seconds: float) -> str:
@@ -63,10 +82,22 @@ def label_of(key: str, code: int, worker: str, seconds: float) -> str:
     The thread is not named: its id means nothing to a user, and its row says
     which thread it was.
     """
-    action = action_of(code)
-    what = key if action == "compute" else f"{action}: {key}"
-    erred = " | erred" if int(code) % 2 else ""
-    return f"{what} | {worker} | {format_seconds(seconds)}{erred}"
+    return labels_of([key], np.array([code]), [worker], np.array([seconds]))[0]
+
+
+def labels_of(
+    keys: Sequence[str], codes: np.ndarray, workers: Sequence[str], seconds: np.ndarray
+) -> list[str]:
+    """:func:`label_of` of columns (one Python step per record: joining its text)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    heads = np.array(_LABEL_HEADS, dtype=object)[np.minimum(codes // 2, len(ACTIONS) - 1)]
+    tails = np.where(codes % 2 == 1, " | erred", "").tolist()
+    return [
+        f"{head}{key} | {worker} | {took}{tail}"
+        for head, key, worker, took, tail in zip(
+            heads.tolist(), keys, workers, format_durations(seconds), tails
+        )
+    ]
 
 
 def run_label(tasks: int, code: int, prefix: str) -> str:

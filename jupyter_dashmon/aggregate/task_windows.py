@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..collect.messages import TaskColumns
+from ..collect.messages import PackedColumns
 from .models import (
     ProgressModel,
     TaskHistoryModel,
@@ -45,12 +45,12 @@ GAP_LOOKBACK = 64
 
 
 def append_tasks(
-    store: TaskHistoryModel, stream: TaskStreamModel, columns: TaskColumns, now: float
+    store: TaskHistoryModel, stream: TaskStreamModel, packed: PackedColumns, now: float
 ) -> int:
     """Append collector rows to the store and move the live stream over them."""
     history = store.history
     before = history.count
-    added = history.append(columns)
+    added = history.append(packed)
     if added:
         advance_stream(stream, before, now)
         store.revision += 1
@@ -68,11 +68,9 @@ def advance_stream(stream: TaskStreamModel, before: int, now: float) -> None:
     new = history.since(before)
     if not len(new):
         return
-    lo = max(stream.start, before - stream.length, history.oldest())
+    lo = max(stream.start, before - stream.length, history.oldest(), before - GAP_LOOKBACK)
     held = history.since(lo)[: max(before - lo, 0)]
-    restart = not len(held) or (
-        history.start[new].min() - history.stop[held[-GAP_LOOKBACK:]].max() > stream.gap
-    )
+    restart = not len(held) or (history.start[new].min() - history.stop[held].max() > stream.gap)
     threads = [] if restart else list(stream.threads)
     known = set(threads)
     threads += [t for t in dict.fromkeys(history.thread_id[new].tolist()) if t not in known]
@@ -81,7 +79,8 @@ def advance_stream(stream: TaskStreamModel, before: int, now: float) -> None:
             stream.generation += 1
             stream.start = before
             stream.origin = float(history.start[new].min())
-        stream.threads = threads
+        if restart or len(threads) != len(known):
+            stream.threads = threads
         stream.now = now
 
 
@@ -175,7 +174,7 @@ class StreamWindow(_Window):
         tasks: TaskStreamModel,
         progress: ProgressModel,
         out: TaskWindowModel | None = None,
-        every: float = 0.2,
+        every: float = 0.5,
     ):
         self.tasks, self.progress = tasks, progress
         self._cursor = 0
@@ -234,8 +233,10 @@ class StreamWindow(_Window):
         held = history.since(first)
         if not len(held):
             return (0.0, max(t.now - t.origin, 1.0))
-        left = float(history.start[held[0]]) - t.origin
-        right = max(float(history.stop[held[-1]]) - t.origin, t.now - t.origin, left + 1.0)
+        # Records arrive in the order the collector drained them, not by time: the
+        # extent of them all, so a fixed window made from this span holds them all.
+        left = float(history.start[held].min()) - t.origin
+        right = max(float(history.stop[held].max()) - t.origin, t.now - t.origin, left + 1.0)
         return (left, right)
 
     def _fixed(self) -> None:

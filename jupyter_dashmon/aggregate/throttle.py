@@ -1,7 +1,7 @@
 """Runs in the kernel: calling something at most every so often, and only while wanted.
 
 Views redraw through a :class:`Throttle`, and the task windows of
-:mod:`.task_windows` aggregate through one, so that ten polls a second
+:mod:`.task_windows` aggregate through one, so that five polls a second
 become a few redraws a second and a hidden figure costs nothing.
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Callable
 class Throttle:
     """Call ``fn`` at most once per ``every`` seconds; the last call always lands.
 
-    Views redraw through this so a burst of model changes (ten polls a second)
+    Views redraw through this so a burst of model changes (five polls a second)
     becomes a few redraws a second.  Inside a running asyncio loop (the
     Client's event loop, where the listener writes the models) a deferred
     call is scheduled on that loop; elsewhere (tests, the notebook thread)

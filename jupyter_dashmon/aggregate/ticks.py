@@ -134,15 +134,32 @@ def clock_step(span: float, count: int) -> float:
     return float(CLOCK_STEPS[-1]) * math.ceil(raw / CLOCK_STEPS[-1])
 
 
+def clock_grid(
+    t0: float, t1: float, count: int = 5, offset: Callable[[float], float] = local_offset
+) -> tuple[float, list[float]]:
+    """The step and the epoch seconds in ``[t0, t1]`` on round local clock times.
+
+    About ``count`` of them, and two at least: where the step for ``count``
+    leaves a single one in the range, the next smaller step of
+    :data:`CLOCK_STEPS` is taken (an axis with one label has no scale).
+    """
+    if not t1 > t0:
+        return clock_step(1.0, count), []
+    step = clock_step(t1 - t0, count)
+    shift = offset(t0)
+    while True:
+        values = [v - shift for v in multiples(t0 + shift, t1 + shift, step)]
+        smaller = [s for s in CLOCK_STEPS if s < step]
+        if len(values) >= 2 or not smaller:
+            return step, values
+        step = float(smaller[-1])
+
+
 def clock_ticks(
     t0: float, t1: float, count: int = 5, offset: Callable[[float], float] = local_offset
 ) -> list[float]:
-    """Epoch seconds in ``[t0, t1]`` that fall on round local clock times."""
-    if not t1 > t0:
-        return []
-    step = clock_step(t1 - t0, count)
-    shift = offset(t0)
-    return [v - shift for v in multiples(t0 + shift, t1 + shift, step)]
+    """Epoch seconds in ``[t0, t1]`` that fall on round local clock times (:func:`clock_grid`)."""
+    return clock_grid(t0, t1, count, offset)[1]
 
 
 def clock_label(when: float, step: float, offset: Callable[[float], float] = local_offset) -> str:
@@ -155,21 +172,6 @@ def clock_label(when: float, step: float, offset: Callable[[float], float] = loc
         fraction = max(round((local - whole) * 10**decimals), 0)
         text += f".{fraction:0{decimals}d}"
     return text
-
-
-def relative_clock_ticks(
-    lo: float,
-    hi: float,
-    origin: float,
-    count: int = 5,
-    offset: Callable[[float], float] = local_offset,
-) -> Ticks:
-    """Ticks for an axis in seconds since ``origin``, labelled with the clock time."""
-    absolute = clock_ticks(origin + lo, origin + hi, count, offset)
-    step = clock_step(hi - lo, count)
-    values = [t - origin for t in absolute]
-    labels = {js_key(v): clock_label(t, step, offset) for v, t in zip(values, absolute)}
-    return Ticks(float(lo), float(hi), values, labels)
 
 
 def ago_ticks(span: float, count: int = 2) -> Ticks:

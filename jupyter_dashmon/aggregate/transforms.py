@@ -8,6 +8,7 @@ hand-written input.
 from __future__ import annotations
 
 import heapq
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -283,13 +284,28 @@ def format_bytes(n: float) -> str:
     return f"{int(n)} B"
 
 
+#: How a duration reads: below each bound (seconds), scaled and formatted so.
+_DURATION_UNITS = ((1e-3, 1e6, "{:.0f} us"), (1.0, 1e3, "{:.1f} ms"), (math.inf, 1.0, "{:.2f} s"))
+_DURATION_BOUNDS = np.array([bound for bound, _, _ in _DURATION_UNITS[:-1]])
+_DURATION_SCALES = np.array([scale for _, scale, _ in _DURATION_UNITS])
+_DURATION_TEXTS = [text.format for _, _, text in _DURATION_UNITS]
+
+
 def format_seconds(s: float) -> str:
     """A duration in readable units: ``12.3 ms``, ``4.56 s``."""
-    if s < 1e-3:
-        return f"{s * 1e6:.0f} us"
-    if s < 1:
-        return f"{s * 1e3:.1f} ms"
-    return f"{s:.2f} s"
+    for bound, scale, text in _DURATION_UNITS:
+        if s < bound:
+            return text.format(s * scale)
+    return text.format(s)  # NaN: in seconds, as the last unit
+
+
+def format_durations(seconds: np.ndarray) -> list[str]:
+    """:func:`format_seconds` of every value of an array (units chosen in bulk;
+    NaN sorts last, so it reads in seconds there too)."""
+    s = np.asarray(seconds, dtype=float)
+    unit = np.searchsorted(_DURATION_BOUNDS, s, side="right")
+    scaled = (s * _DURATION_SCALES[unit]).tolist()
+    return [_DURATION_TEXTS[u](v) for u, v in zip(unit.tolist(), scaled)]
 
 
 def append_bounded(held: Sequence[Any], new: Sequence[Any], length: int) -> list[Any]:

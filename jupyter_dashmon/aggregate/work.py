@@ -136,6 +136,15 @@ def cell_rows(runs: Mapping[str, RunCounts], labels: RunLabels) -> list[dict[str
     return rows
 
 
+def run_choices(rows: Sequence[Mapping[str, Any]], most: int) -> list[tuple[str, str]]:
+    """``(label, run)`` for a chooser of runs: "In [3]: <first line>" or the
+    ``track`` name, newest first, at most ``most`` (labels are plain text)."""
+    return [
+        ((f"{r['name']}: {r['code']}" if r["code"] else r["name"])[:80], r["run"])
+        for r in rows[:most]
+    ]
+
+
 def previous_runs(rows: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
     """For each finished row (newest first), the previous finished run of the same cell."""
     out: dict[str, Mapping[str, Any]] = {}

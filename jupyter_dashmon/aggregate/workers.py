@@ -31,6 +31,7 @@ SUMMED = (
     "memory_limit",
     "managed",
     "unmanaged",
+    "unmanaged_recent",
     "spilled",
     "processing",
     "in_memory",

@@ -17,7 +17,6 @@ Standard library only: shipped by value to the scheduler.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -77,21 +76,29 @@ class _Changes:
 
 
 class RunBook:
-    """Counts per run, from the run annotation of each task (see module doc)."""
+    """Counts per run, from the run annotation of each task (see module doc).
+
+    A task counts for its run from :meth:`add` until it finishes (or is
+    forgotten): the book holds one reference per task still to finish.
+    """
 
     def __init__(self, kept: int):
         self.kept = kept
         self.runs: dict[str, RunCounts] = {}
-        self._run_of: dict[Any, str] = {}  # live tasks of a run, until forgotten
-        self._done: set[Any] = set()
+        self._run_of: dict[Any, RunCounts] = {}  # tasks of a run still to finish
+        #: The same map: the collector's hook drops forgotten tasks from it directly.
+        self.run_of_map = self._run_of
         self._next_index = 0
         self.changes = _Changes()
 
     def add(
         self, tasks: Iterable[Any], runs: Mapping[Any, Any], states: Mapping[Any, Any], now: float
-    ) -> None:
-        """Tasks entering the scheduler, with their run annotation (``runs``)."""
+    ) -> dict[str, int]:
+        """Tasks entering the scheduler, with their run annotation (``runs``).
+
+        Returns the number of tasks counted (the new work) per prefix."""
         run_of = self._run_of
+        seen: dict[str, int] = {}
         found: dict[Any, RunCounts] = {}  # a submission is mostly one run: look it up once
         for key in tasks:
             if key in run_of:
@@ -105,11 +112,13 @@ class RunBook:
                 run = found[name] = self._run(
                     name if isinstance(name, str) and name else OTHER_RUN, now
                 )
-            run_of[key] = run["name"]
+            run_of[key] = run
             run["total"] += 1
             prefixes = run["prefixes"]
-            prefix = ts.prefix.name
+            prefix = ts.group.prefix.name
             prefixes[prefix] = prefixes.get(prefix, 0) + 1
+            seen[prefix] = seen.get(prefix, 0) + 1
+        return seen
 
     def _run(self, name: str, now: float) -> RunCounts:
         run = self.runs.get(name)
@@ -136,47 +145,33 @@ class RunBook:
         self.changes.touch(name)
         return run
 
-    def transition(self, key: Any, prefix: str, start: str, finish: str, nbytes: Any) -> None:
-        """A transition that may change a run's counts: to memory, to or from
-        erred, or forgotten (the caller passes only those)."""
-        name = self._run_of.get(key)
-        if name is None:
-            return
-        run = self.runs.get(name)
-        if finish == "forgotten":
-            del self._run_of[key]
-            self._done.discard(key)
-            return
-        if run is None:  # dropped from the book, still running
-            return
-        if finish == "memory" and key not in self._done:
-            self._done.add(key)
+    def done(self, key: Any, prefix: str, nbytes: int) -> RunCounts | None:
+        """A task of a run finished (its result is in memory); its run, if any."""
+        run = self._run_of.pop(key, None)
+        if run is not None:
             run["done"] += 1
             finished = run["finished"]
             finished[prefix] = finished.get(prefix, 0) + 1
-            run["bytes"] += nbytes if isinstance(nbytes, int) and nbytes > 0 else 0
-        elif finish == "erred":
-            run["erred"] += 1
-        elif start == "erred":
-            run["erred"] -= 1  # retried
-        else:
-            return
-        run["stop"] = time.time()
-        self.changes.touch(name)
+            run["bytes"] += nbytes
+        return run
+
+    def erred(self, key: Any, retried: bool = False) -> RunCounts | None:
+        """A task of a run failed (or, ``retried``, left the erred state again)."""
+        run = self._run_of.get(key)
+        if run is not None:
+            run["erred"] += -1 if retried else 1
+        return run
+
+    def touch(self, runs: Iterable[RunCounts], now: float) -> None:
+        """Mark runs whose counts moved (once per drain, not per task)."""
+        for run in runs:
+            run["stop"] = now
+            self.changes.touch(run["name"])
 
     def run_of(self, key: Any) -> str:
-        """The run a live task belongs to (:data:`OTHER_RUN` if none)."""
-        return self._run_of.get(key, OTHER_RUN)
-
-    def record(self, key: Any, action: str, seconds: float) -> int:
-        """Worker time spent on a task of a run, by action; the run's index (0: none)."""
-        name = self._run_of.get(key)
-        run = self.runs.get(name) if name is not None else None
-        if run is None:
-            return 0
-        spent = run["seconds"]
-        spent[action] = spent.get(action, 0.0) + seconds
-        return run["index"]
+        """The run a task still to finish belongs to (:data:`OTHER_RUN` if none)."""
+        run = self._run_of.get(key)
+        return run["name"] if run is not None else OTHER_RUN
 
     def changed_since(self, version: int) -> dict[str, RunCounts]:
         return {name: self.runs[name] for name in self.changes.since(version) if name in self.runs}

@@ -101,16 +101,21 @@ class ErrorGroup(TypedDict):
     run: str
 
 
+#: Marks a text column with few distinct values (a table of them plus codes on the wire).
+CATEGORY = "category"
+
+
 class TaskColumns(TypedDict):
     """Task records in columns (one list per field, same length).
 
     ``code`` packs action and status: ``action_index * 2 + erred``.  Times
-    are seconds since the epoch, as the workers reported them.
+    are seconds since the epoch, as the workers reported them.  On the wire
+    they travel packed (:class:`PackedColumns`).
     """
 
     key: list[str]
-    prefix: list[str]
-    worker: list[str]
+    prefix: Annotated[list[str], CATEGORY]
+    worker: Annotated[list[str], CATEGORY]
     thread: list[int]
     start: list[float]
     stop: list[float]
@@ -152,6 +157,10 @@ class WorkerTable(TypedDict):
 
     Bytes for memory fields, bytes per second for network and disk, CPU in %
     (100 = one core), ``last_seen`` in seconds since the epoch.
+    ``unmanaged_recent`` is the part of ``unmanaged`` that appeared recently
+    (``distributed.worker.memory.recent-to-old-time``, 30 s by default):
+    often garbage about to be freed, where the older part is a leak or the
+    interpreter's own.
     """
 
     address: list[str]
@@ -162,6 +171,7 @@ class WorkerTable(TypedDict):
     memory_limit: list[float]
     managed: list[float]
     unmanaged: list[float]
+    unmanaged_recent: list[float]
     spilled: list[float]
     processing: list[int]
     in_memory: list[int]
@@ -206,6 +216,20 @@ class PollRequest(TypedDict):
     wait: float
 
 
+class PackedColumns(TypedDict):
+    """Columns as they cross the wire, serialised without per-row work.
+
+    ``columns`` holds, per field: number columns as little-endian packed
+    arrays (:func:`wire_types` gives each one's typecode), text columns as
+    lists of str, and :data:`CATEGORY` columns as packed ``uint32`` codes
+    into ``tables[field]``, the distinct values.  ``n`` is the row count.
+    """
+
+    n: int
+    columns: dict[str, Any]
+    tables: dict[str, list[str]]
+
+
 class Delta(TypedDict):
     """The reply to a poll: everything that changed since the request's cursors.
 
@@ -224,7 +248,7 @@ class Delta(TypedDict):
     now: float
     cursor: int
     dropped: int
-    tasks: TaskColumns
+    tasks: PackedColumns
     version: int
     progress: dict[str, PrefixCounts]
     resource_cursor: int
@@ -249,10 +273,10 @@ def fields_of(columns: Any) -> tuple[str, ...]:
     return tuple(get_type_hints(columns))
 
 
-def ring_columns(columns: Any) -> dict[str, str]:
-    """Storage of each column in a ``Ring``: ``list[str]`` as references,
-    ``list[int]`` as int64 and ``list[float]`` as float64 arrays, unless the
-    annotation is ``Annotated`` with another array typecode."""
+def wire_types(columns: Any) -> dict[str, str]:
+    """How each column travels: an :mod:`array` typecode for numbers (int64
+    and float64 unless ``Annotated`` with another), ``"object"`` for text and
+    :data:`CATEGORY` for text with few distinct values."""
     storage = {}
     for name, hint in get_type_hints(columns, include_extras=True).items():
         if get_origin(hint) is Annotated:
@@ -263,9 +287,100 @@ def ring_columns(columns: Any) -> dict[str, str]:
     return storage
 
 
+def ring_columns(columns: Any) -> dict[str, str]:
+    """Storage of each column in a ``Ring``: text as references, numbers in
+    arrays of their wire typecode."""
+    return {
+        name: "object" if kind == CATEGORY else kind for name, kind in wire_types(columns).items()
+    }
+
+
+#: Typecode of the codes of a :data:`CATEGORY` column on the wire.
+CODE_TYPE = "I"
+
+
 #: Task-record columns, in order.
 TASK_FIELDS = fields_of(TaskColumns)
 #: Cluster-wide resource sample columns, in order (the resources ring).
 RESOURCE_FIELDS = fields_of(ResourceColumns)
 #: Worker-table columns, in order.
 WORKER_FIELDS = fields_of(WorkerTable)
+
+
+# -- views fetched on demand (collect/views_data.py), while their tab is shown ------
+
+#: Scheduler RPC handlers that answer only when a kernel asks, while a view is shown.
+PROFILE_OP = "dashmon_profile"
+GROUPS_OP = "dashmon_groups"
+METRICS_OP = "dashmon_metrics"
+
+
+class ProfileFrames(TypedDict):
+    """A statistical profile as a flat tree, in depth-first order (one entry per frame).
+
+    ``parent`` is the index of the calling frame (-1 for the root, entry 0);
+    ``count`` the samples in which the frame was on the stack.  Frames seen
+    in less than the request's ``min_share`` of the samples are left out,
+    so children may sum to less than their parent.  ``ident`` names a frame
+    the same way in every profile (function, file, line), so a zoom outlives
+    a refresh.  ``cost`` is the scheduler's time spent preparing it (seconds).
+    ``enabled`` is False when the source does not profile at all (distributed
+    leaves the scheduler's event loop unprofiled on Python 3.11) or, for the
+    workers, when none answered; ``reason`` then says why, in a sentence
+    ("" while enabled).
+    """
+
+    parent: list[int]
+    count: list[int]
+    name: list[str]
+    filename: list[str]
+    line_number: list[int]
+    line: list[str]
+    ident: list[str]
+    omitted: int
+    cost: float
+    enabled: bool
+    reason: str
+
+
+class GroupTable(TypedDict):
+    """Task groups in columns (one entry per group), largest kept first.
+
+    ``deps`` lists, per group, the indices of the groups it depends on
+    (only groups in the table).  Counts are tasks in each state now
+    (``waiting`` includes queued and no-worker); ``nbytes`` is the total
+    size of results the group made; ``duration`` its compute seconds.
+    ``hidden`` counts groups left out beyond the request's ``limit``.
+    """
+
+    name: list[str]
+    prefix: list[str]
+    total: list[int]
+    memory: list[int]
+    released: list[int]
+    erred: list[int]
+    processing: list[int]
+    waiting: list[int]
+    nbytes: list[int]
+    duration: list[float]
+    deps: list[list[int]]
+    hidden: int
+    cost: float
+
+
+class MetricsReply(TypedDict):
+    """Fine performance metrics and measured bandwidth, as the scheduler holds them.
+
+    ``rows`` are ``[context, function, activity, unit, value]`` from the
+    workers' cumulative metrics (``function`` is "" outside ``execute``),
+    summed since the cluster started, or only those of the tasks of ``run``
+    when one was asked for ("" for all work; the workers split them by span,
+    which carry ``execute`` metrics only).  ``bandwidth_types`` is bytes per
+    second by data type; ``bandwidth_workers`` ``[sender, receiver, bytes/s]``.
+    """
+
+    run: str
+    rows: list[list]
+    bandwidth_types: dict[str, float]
+    bandwidth_workers: list[list]
+    cost: float

@@ -4,14 +4,19 @@
 compact, bounded state and answers polls from kernels over the scheduler's
 ordinary RPC (the Client's own connection; no port is opened):
 
-- progress per task prefix, read from the scheduler's own per-prefix state
-  counts for the prefixes touched since the asker's last poll (cost grows with
-  prefixes, never with tasks), plus a count of completed tasks that were
-  forgotten so finished computations keep their bars;
+- progress per task prefix, read at the poll from the scheduler's own
+  per-prefix state counts, for the prefixes touched or with tasks under way
+  (cost grows with those prefixes, never with tasks), plus the completed
+  tasks forgotten since, so finished computations keep their bars;
 - bytes in memory per prefix, kept incrementally in the transition hook;
 - a ring of task records (one row per start/stop of a finished task), about
-  130 bytes per row, with a cursor;
+  140 bytes per row, with a cursor; the hook copies each record's fields into
+  lists, the poll moves them into the ring in bulk and sends them packed
+  (:mod:`.packing`);
 - a ring of cluster-wide resource samples, taken lazily when someone polls.
+
+The transition hook runs about five times per task on the scheduler's only
+thread, so it does nothing it can leave to the poll (see ``transition``).
 
 It imports the standard library and ``distributed`` only, and is shipped to
 the scheduler by value, so the scheduler does not need ``jupyter_dashmon``.
@@ -45,8 +50,10 @@ from .messages import (
     WorkerTable,
     ring_columns,
 )
+from .packing import TASK_WIRE, pack
 from .ring import Ring
 from .sampling import take_sample
+from .views_data import ViewsData
 
 logger = logging.getLogger("jupyter_dashmon")
 
@@ -56,6 +63,13 @@ MAX_WAIT = 5.0
 _ACTION_CODE = {name: i for i, name in enumerate(ACTIONS)}
 _OTHER = _ACTION_CODE["other"]
 _TASK_COLUMNS = ring_columns(TaskColumns)
+#: Transitions the hook keeps for the next poll (see ``DashmonPlugin.transition``).
+_KEPT_FINISH = frozenset({"memory", "erred", "forgotten"})
+_KEPT_START = frozenset({"memory", "erred"})
+#: Prefix states whose tasks may move without a kept transition (watched at polls).
+_UNDER_WAY = ("released", "waiting", "queued", "processing", "no-worker")
+#: Kept transitions that are taken in at once, without waiting for a poll.
+LOG_LIMIT = 10_000
 _RESOURCE_COLUMNS = ring_columns(ResourceColumns)
 #: Positions in a resource sample of the readings that tell a busy cluster from noise.
 _COMPARED = tuple(
@@ -154,8 +168,11 @@ class DashmonPlugin(SchedulerPlugin):
         self._last_sample = 0.0
         self._in_memory: dict[Any, int] = {}
         self._nbytes: dict[str, int] = {}
-        self._finished: dict[str, int] = {}
+        # Per prefix: the scheduler's count of its tasks ever forgotten when it
+        # (re)opened, and how many forgotten since were failed or never finished.
+        self._forgotten_base: dict[str, int] = {}
         self._forgotten_erred: dict[str, int] = {}
+        self._forgotten_unfinished: dict[str, int] = {}
         self._closed_prefixes: set[str] = set()
         self._touched: set[str] = set()
         self._versions: dict[str, int] = {}
@@ -166,20 +183,31 @@ class DashmonPlugin(SchedulerPlugin):
         self._subscribers: dict[str, float] = {}
         self._idle_since = time.monotonic()
         self.cost = 0.0
-        self._hook_calls = 0
-        self._hook_timed = 0.0
+        self._tasks = scheduler.tasks
+        # Records of finished tasks since the last poll, and runs whose counts moved.
+        self._columns: tuple[list, ...] = ([], [], [], [], [], [], [], [])
+        self._moved: dict[str, Any] = {}
+        self._rare: list[tuple] = []  # failures, retries, tasks forgotten unfinished
+        self._forgotten_keys: list = []
+        self._drained = 0
+        self._watch: dict[str, tuple[Any, int]] = {}
         self._worker_table: WorkerTable | None = None
         self._recorded: tuple = ()
         self._waiters: dict[str, asyncio.Future] = {}
         self._recorded_activity: tuple = ()
         self._handlers = {POLL_OP: self.poll, UNSUBSCRIBE_OP: self.unsubscribe}
+        self._handlers.update(ViewsData(self).handlers())  # fetched only while shown
         scheduler.handlers.update(self._handlers)
         for ts in scheduler.tasks.values():
-            self._touched.add(ts.prefix.name)
+            self._touched.add(ts.group.prefix.name)
+            if ts.group.prefix.name not in self._forgotten_base:
+                self._opened(ts.group.prefix)
             if ts.state == "memory":
-                self._add_memory(ts.key, ts.prefix.name, ts.nbytes)
+                self._add_memory(ts.key, ts.group.prefix.name, ts.nbytes)
         self._lease_handle: asyncio.TimerHandle | None = None
         self._schedule_lease_check()
+        self._call_cost = self._calibrate()
+        self._calls_at_start = getattr(scheduler, "transition_counter", 0)
 
     async def close(self) -> None:
         self._teardown()
@@ -200,6 +228,9 @@ class DashmonPlugin(SchedulerPlugin):
         self.tasks = Ring(1, _TASK_COLUMNS)
         self.resources = Ring(1, _RESOURCE_COLUMNS)
         self._in_memory, self._nbytes, self._versions = {}, {}, {}
+        self._columns, self._moved = ([], [], [], [], [], [], [], []), {}
+        self._rare, self._forgotten_keys = [], []
+        self._watch = {}
         self.runs, self.errors = RunBook(1), ErrorBook(1, self._key_text)
         self._worker_table = None
 
@@ -226,50 +257,98 @@ class DashmonPlugin(SchedulerPlugin):
         if self.scheduler.plugins.get(self.name) is self:
             self.scheduler.remove_plugin(name=self.name)
 
-    # -- scheduler hooks (hot path: O(1) per call) --------------------------
+    # -- scheduler hooks (hot path: keep a reference, nothing more) ----------
 
     def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
-        self._hook_calls += 1
-        if self._waiters:
-            self._wake()
-        if self._hook_calls & 63:
-            self._transition(key, start, finish, kwargs)
-        else:
-            t0 = time.perf_counter()
-            self._transition(key, start, finish, kwargs)
-            self._hook_timed += time.perf_counter() - t0
-
-    def _transition(self, key: Any, start: str, finish: str, kwargs: dict) -> None:
-        ts = self.scheduler.tasks.get(key)
-        if ts is None:
-            return
-        prefix = ts.prefix.name
-        self._touched.add(prefix)
-        if prefix in self._closed_prefixes and finish != "forgotten":
-            # A prefix whose tasks were all forgotten comes back: new computation.
-            self._closed_prefixes.discard(prefix)
-            self._finished.pop(prefix, None)
-            self._forgotten_erred.pop(prefix, None)
+        # Called about five times per task, so it does the least there is. When a
+        # result goes to memory: its bytes, its run's counts and its record's
+        # fields copied into column lists (no formatting), while the task's
+        # objects are still in the processor's cache (copying them at the poll
+        # measured slower in a real scheduler). Nothing at all for the two
+        # transitions that only move a task along: progress is read from the
+        # prefixes' own state counts at the poll (:meth:`_watch_changed`), and
+        # so is the number of finished tasks forgotten since (:meth:`_counts`).
         if finish == "memory":
-            self._add_memory(key, prefix, ts.nbytes)
+            ts = self._tasks.get(key)
+            if ts is None:
+                return
+            nbytes = ts.nbytes
+            if type(nbytes) is not int or nbytes < 0:
+                nbytes = 0
+            in_memory, nbytes_of, prefix = self._in_memory, self._nbytes, ts.group.prefix.name
+            nbytes_of[prefix] = nbytes_of.get(prefix, 0) + nbytes - in_memory.get(key, 0)
+            in_memory[key] = nbytes
+            self._touched.add(prefix)
+            run = self.runs.run_of_map.pop(key, None)
+            if run is not None:
+                run["done"] += 1
+                finished = run["finished"]
+                finished[prefix] = finished.get(prefix, 0) + 1
+                run["bytes"] += nbytes
+                self._moved[run["name"]] = run
+            if start == "processing":
+                columns = self._columns
+                self._record(columns, key, prefix, kwargs, False, run)
+                if len(columns[0]) > LOG_LIMIT:
+                    self._drain()
+            if self._waiters:
+                self._wake()
         elif start == "memory":
-            self._drop_memory(key, prefix)
-        if start == "processing" and (finish == "memory" or finish == "erred"):
-            startstops = kwargs.get("startstops")
-            if startstops:
-                self._record(key, prefix, kwargs, startstops, finish == "erred")
-            if finish == "erred":
-                self.errors.add(key, prefix, kwargs, self.runs.run_of(key), time.time())
+            old = self._in_memory.pop(key, 0)
+            ts = self._tasks.get(key)
+            if ts is not None:
+                prefix = ts.group.prefix.name
+                if old:
+                    nbytes_of = self._nbytes
+                    nbytes_of[prefix] = max(nbytes_of.get(prefix, 0) - old, 0)
+                self._touched.add(prefix)
+            if finish == "forgotten":
+                self._forgotten_keys.append(key)
+            if self._waiters:
+                self._wake()
         elif finish == "forgotten":
-            self._forget(ts, prefix, start)
-        if finish == "memory" or finish == "erred" or finish == "forgotten" or start == "erred":
-            self.runs.transition(key, prefix, start, finish, ts.nbytes)
+            self._forgotten_keys.append(key)
+            if start != "released":
+                self._rare.append((self._tasks.get(key), start, finish, kwargs))
+            if self._waiters:  # a held poll answers: the prefix's counts moved
+                self._wake()
+        elif finish == "erred" or start == "erred":
+            self._rare.append((self._tasks.get(key), start, finish, kwargs))
+            if self._waiters:
+                self._wake()
 
     def update_graph(
         self, scheduler: Any, *, tasks: Any = (), annotations: Any = None, **kwargs: Any
     ) -> None:
+        self._drain()  # forgotten tasks leave their runs before the same keys come again
+        t0 = time.perf_counter()
         runs = (annotations or {}).get(RUN_ANNOTATION) or {}
-        self.runs.add(tasks, runs, self.scheduler.tasks, time.time())
+        # New tasks change their prefixes' counts: watched from the next poll on.
+        new = self.runs.add(tasks, runs, self._tasks, time.time())
+        prefixes = self.scheduler.task_prefixes
+        for prefix, count in new.items():
+            tp = prefixes.get(prefix)
+            states = tp.states if tp is not None else {}
+            if (
+                prefix not in self._forgotten_base
+                or prefix in self._closed_prefixes
+                # every task it had before these was forgotten: a new computation
+                or sum(states.values()) - states.get("forgotten", 0) == count
+            ):
+                self._opened(tp, prefix)
+        self._touched.update(new)
+        self._wake()
+        self.cost += time.perf_counter() - t0
+
+    def _calibrate(self, calls: int = 2000) -> float:
+        """Seconds one call of :meth:`transition` takes here, kept and not (an
+        estimate: the hook is too hot to time each call)."""
+        hook, missing = self.transition, object()
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            hook(missing, "waiting", "processing", stimulus_id="calibrate")
+            hook(missing, "processing", "memory", stimulus_id="calibrate")
+        return (time.perf_counter() - t0) / (2 * calls)
 
     def _key_text(self, key: Any) -> str:
         return key_text(key, self.key_limit)
@@ -292,43 +371,106 @@ class DashmonPlugin(SchedulerPlugin):
             self.unsubscribe(subscriber)
 
     def _add_memory(self, key: Any, prefix: str, nbytes: int) -> None:
+        # For results already in memory when the collector starts; the hook does
+        # the same inline (a method call there costs as much as the work).
         nbytes = nbytes if isinstance(nbytes, int) and nbytes > 0 else 0
         old = self._in_memory.get(key, 0)
         self._in_memory[key] = nbytes
         self._nbytes[prefix] = self._nbytes.get(prefix, 0) + nbytes - old
 
-    def _drop_memory(self, key: Any, prefix: str) -> None:
-        nbytes = self._in_memory.pop(key, None)
-        if nbytes:
-            self._nbytes[prefix] = max(self._nbytes.get(prefix, 0) - nbytes, 0)
+    def _drain(self) -> None:
+        """Take in what the hook kept since the last poll.
 
-    def _forget(self, ts: Any, prefix: str, start: str) -> None:
-        if start == "memory" or start == "released":
-            self._finished[prefix] = self._finished.get(prefix, 0) + 1
-        elif start == "erred":
-            self._forgotten_erred[prefix] = self._forgotten_erred.get(prefix, 0) + 1
-        states = ts.prefix.states
-        if sum(states.values()) - states.get("forgotten", 0) == 0:
-            self._closed_prefixes.add(prefix)
+        The records the hook copied go into the ring in one step per column;
+        failures and retries are counted and grouped; forgotten tasks leave
+        their runs.  Called at each poll, before a new graph is taken in, and
+        when the hook has kept :data:`LOG_LIMIT` records.
+        """
+        rare, columns = self._rare, self._columns
+        if not (columns[0] or rare or self._forgotten_keys or self._moved):
+            return
+        t0 = time.perf_counter()
+        self._rare, self._columns = [], ([], [], [], [], [], [], [], [])
+        self._drained += len(columns[0]) + len(rare)
+        runs = self.runs
+        run_of = runs.run_of_map
+        moved, self._moved = self._moved, {}
+        for ts, start, finish, msg in rare:
+            if ts is not None:
+                run = self._rare_one(columns, ts, start, finish, msg)
+                if run is not None:
+                    moved[run["name"]] = run
+        if columns[0]:
+            self.tasks.extend(columns)
+        forgotten, self._forgotten_keys = self._forgotten_keys, []
+        for key in forgotten:
+            run_of.pop(key, None)
+        runs.touch(moved.values(), time.time())
+        self.cost += time.perf_counter() - t0
 
-    def _record(self, key: Any, prefix: str, msg: dict, startstops: list, erred: bool) -> None:
+    def _rare_one(
+        self, columns: tuple[list, ...], ts: Any, start: str, finish: str, msg: dict
+    ) -> Any:
+        """A failure, a retry, or a task forgotten before it finished; its run."""
+        prefix, key = ts.group.prefix.name, ts.key
+        self._touched.add(prefix)
+        runs = self.runs
+        if finish == "erred":
+            run = runs.erred(key)
+            if start == "processing":
+                self._record(columns, key, prefix, msg, True, run)
+                self.errors.add(key, prefix, msg, runs.run_of(key), time.time())
+            return run
+        if finish == "forgotten":
+            gone = self._forgotten_erred if start == "erred" else self._forgotten_unfinished
+            gone[prefix] = gone.get(prefix, 0) + 1
+            return None
+        return runs.erred(key, retried=True)  # erred -> released: retried
+
+    def _opened(self, tp: Any, name: str = "") -> None:
+        """A prefix seen for the first time, or back after all its tasks were forgotten:
+        its forgotten tasks count from here."""
+        name = tp.name if tp is not None else name
+        self._closed_prefixes.discard(name)
+        self._forgotten_base[name] = tp.state_counts.get("forgotten", 0) if tp is not None else 0
+        self._forgotten_erred.pop(name, None)
+        self._forgotten_unfinished.pop(name, None)
+
+    def _record(
+        self, columns: tuple[list, ...], key: Any, prefix: str, msg: dict, erred: bool, run: Any
+    ) -> None:
+        """A finished task's records (one row per start/stop pair) into ``columns``."""
+        startstops = msg.get("startstops")
+        if not startstops:
+            return
+        keys, prefixes, workers, threads, starts, stops, codes, run_ids = columns
         worker = msg.get("worker")
-        ws = self.scheduler.workers.get(worker)
-        worker = ws.address if ws is not None else str(worker)
+        if type(worker) is not str:
+            worker = str(worker)
         thread = msg.get("thread")
-        thread = thread & 0x7FFFFFFFFFFFFFFF if isinstance(thread, int) else 0
-        text = key_text(key, self.key_limit)
-        append = self.tasks.append
+        thread = thread & 0x7FFFFFFFFFFFFFFF if type(thread) is int else 0
+        text = key if type(key) is str and len(key) <= self.key_limit else self._key_text(key)
+        index = run["index"] if run is not None else 0
         for ss in startstops:
-            try:
-                start = float(ss["start"])
-                stop = float(ss["stop"])
-            except (KeyError, TypeError, ValueError):
-                continue
+            start, stop = ss.get("start"), ss.get("stop")
+            if type(start) is not float or type(stop) is not float:
+                try:
+                    start, stop = float(start), float(stop)
+                except (TypeError, ValueError):
+                    continue
             action = _ACTION_CODE.get(ss.get("action"), _OTHER)
-            code = action * 2 + (1 if erred and action == 0 else 0)
-            run = self.runs.record(key, ACTIONS[action], stop - start)
-            append(text, prefix, worker, thread, start, stop, code, run)
+            keys.append(text)
+            prefixes.append(prefix)
+            workers.append(worker)
+            threads.append(thread)
+            starts.append(start)
+            stops.append(stop)
+            codes.append(action * 2 + (1 if erred and action == 0 else 0))
+            run_ids.append(index)
+            if run is not None:
+                spent = run["seconds"]
+                name = ACTIONS[action]
+                spent[name] = spent.get(name, 0.0) + (stop - start)
 
     # -- polls -----------------------------------------------------------
 
@@ -376,7 +518,10 @@ class DashmonPlugin(SchedulerPlugin):
 
     def _news(self, cursor: int, version: int, resource_cursor: int, worker_version: int) -> bool:
         return bool(
-            self._touched
+            self._columns[0]
+            or self._rare
+            or self._touched
+            or self._watch_changed()
             or self.runs.changes.touched
             or self.errors.changes.touched
             or self._version > version
@@ -406,10 +551,12 @@ class DashmonPlugin(SchedulerPlugin):
         reset = epoch != self.epoch
         if reset:
             cursor = version = resource_cursor = worker_version = 0
+        self._drain()
         if now - self._last_sample >= self.resource_interval:
             self._sample(now)
         self._flush_touched()
-        tasks, dropped = self.tasks.since(cursor, limit)
+        columns, dropped = self.tasks.slices(cursor, limit)
+        tasks = pack(columns, TASK_WIRE, self._key_text)
         resources, _ = self.resources.since(resource_cursor)
         delta: Delta = {
             "epoch": self.epoch,
@@ -417,7 +564,7 @@ class DashmonPlugin(SchedulerPlugin):
             "now": now,
             "cursor": self.tasks.count,
             "dropped": dropped,
-            "tasks": tasks,  # type: ignore[typeddict-item]
+            "tasks": tasks,
             "version": self._version,
             "progress": self._progress_since(version),
             "resource_cursor": self.resources.count,
@@ -454,16 +601,40 @@ class DashmonPlugin(SchedulerPlugin):
             self._remove_self()
         return len(self._subscribers)
 
+    def _watch_changed(self) -> bool:
+        """Whether a prefix with tasks under way moved since it was last read.
+
+        Prefixes with tasks waiting, queued, processing or released are
+        watched: a change of their counts that left no entry in the kept
+        transitions shows in the total of their state counts, which the
+        scheduler keeps.  Cost: one sum per watched prefix.
+        """
+        changed = False
+        for name, (tp, seen) in self._watch.items():
+            if sum(tp.state_counts.values()) != seen:
+                self._touched.add(name)
+                changed = True
+        return changed
+
     def _flush_touched(self) -> None:
+        self._watch_changed()
         if not (self._touched or self.runs.changes.touched or self.errors.changes.touched):
             return
         self._version += 1
         self.runs.changes.flush(self._version)
         self.errors.changes.flush(self._version)
-        versions = self._versions
+        versions, watch, prefixes = self._versions, self._watch, self.scheduler.task_prefixes
         for prefix in self._touched:
             versions.pop(prefix, None)
             versions[prefix] = self._version
+            tp = prefixes.get(prefix)
+            states = tp.states if tp is not None else {}
+            if any(states.get(state) for state in _UNDER_WAY):
+                watch[prefix] = (tp, sum(tp.state_counts.values()))
+            else:
+                watch.pop(prefix, None)
+                if sum(states.values()) == states.get("forgotten", 0):
+                    self._closed_prefixes.add(prefix)  # all forgotten: its bar stays as is
         self._touched = set()
 
     def _progress_since(self, version: int) -> dict[str, PrefixCounts]:
@@ -472,13 +643,22 @@ class DashmonPlugin(SchedulerPlugin):
         for prefix, changed in reversed(self._versions.items()):
             if changed <= version:
                 break
-            tp = prefixes.get(prefix)
-            out[prefix] = self._counts(prefix, tp.states if tp is not None else {})
+            out[prefix] = self._counts(prefix, prefixes.get(prefix))
         return out
 
-    def _counts(self, prefix: str, states: dict) -> PrefixCounts:
-        finished = self._finished.get(prefix, 0)
+    def _counts(self, prefix: str, tp: Any) -> PrefixCounts:
+        """Progress of a prefix: its live tasks' states from the scheduler, plus
+        the tasks forgotten since it (re)opened, finished or failed."""
+        states = tp.states if tp is not None else {}
         erred_gone = self._forgotten_erred.get(prefix, 0)
+        forgotten = tp.state_counts.get("forgotten", 0) if tp is not None else 0
+        finished = max(
+            forgotten
+            - self._forgotten_base.get(prefix, forgotten)
+            - erred_gone
+            - self._forgotten_unfinished.get(prefix, 0),
+            0,
+        )
         live = sum(states.values()) - states.get("forgotten", 0)
         memory = states.get("memory", 0)
         released = states.get("released", 0)
@@ -521,7 +701,7 @@ class DashmonPlugin(SchedulerPlugin):
         """
         self._last_sample = now
         sample, table = take_sample(self.scheduler, now, self.cost + self._hook_cost())
-        activity = (self._hook_calls, self._worker_version)
+        activity = (self._drained, self._version, self._worker_version)
         if activity == self._recorded_activity and _similar(sample, self._recorded):
             return
         self._recorded_activity, self._recorded = activity, sample
@@ -529,5 +709,8 @@ class DashmonPlugin(SchedulerPlugin):
         self.resources.append(*sample)
 
     def _hook_cost(self) -> float:
-        """Estimated seconds spent in the transition hook (1 call in 64 is timed)."""
-        return self._hook_timed * 64
+        """Estimated seconds spent in :meth:`transition`: its calls since the
+        collector started (the scheduler counts transitions) times the cost
+        of one call measured at start."""
+        calls = getattr(self.scheduler, "transition_counter", 0) - self._calls_at_start
+        return max(calls, 0) * self._call_cost

@@ -55,6 +55,29 @@ class Ring:
             column[slot] = value
         self.count += 1
 
+    def extend(self, columns: Sequence[Sequence[Any]]) -> None:
+        """Append rows given column by column (in declared order), in bulk."""
+        n = len(columns[0])
+        if n > self.capacity:
+            self.count += n - self.capacity
+            columns = [values[n - self.capacity :] for values in columns]
+            n = self.capacity
+        # The ring grows only before it first wraps round, so rows keep their slots.
+        while self.count + n > self._size < self.capacity:
+            self._grow()
+        done = 0
+        while done < n:
+            slot = (self.count + done) % self._size
+            take = min(n - done, self._size - slot)
+            for column, values in zip(self._order, columns):
+                part = values[done : done + take]
+                if isinstance(column, array):
+                    column[slot : slot + take] = array(column.typecode, part)
+                else:
+                    column[slot : slot + take] = part
+            done += take
+        self.count += n
+
     def _grow(self) -> None:
         # Only before the first wrap-around, so rows keep their slots.
         extra = min(self._size, self.capacity - self._size)
@@ -77,15 +100,26 @@ class Ring:
         skipped = max(first - max(cursor, 0), 0)
         return {name: self._slice(col, first) for name, col in self._columns.items()}, skipped
 
-    def _slice(self, column: Sequence, first: int) -> list:
+    def slices(self, cursor: int, limit: int | None = None) -> tuple[dict[str, Any], int]:
+        """Like :meth:`since`, but numbers stay in arrays (no Python object per value)."""
+        first = max(cursor, self.count - self._size, 0)
+        if limit is not None:
+            first = max(first, self.count - limit)
+        skipped = max(first - max(cursor, 0), 0)
+        return {name: self._cut(col, first) for name, col in self._columns.items()}, skipped
+
+    def _cut(self, column: Any, first: int) -> Any:
         n = self.count - first
         if n <= 0:
-            return []
+            return column[:0]
         start = first % self._size
         end = start + n
         if end <= self._size:
-            return list(column[start:end])
-        return list(column[start:]) + list(column[: end - self._size])
+            return column[start:end]
+        return column[start:] + column[: end - self._size]
+
+    def _slice(self, column: Sequence, first: int) -> list:
+        return list(self._cut(column, first))
 
     def __len__(self) -> int:
         return min(self.count, self._size)

@@ -45,8 +45,9 @@ def worker_row(ws: Any) -> dict[str, Any]:
     try:
         mem = ws.memory
         managed, unmanaged, spilled = mem.managed, mem.unmanaged, mem.spilled
+        recent = mem.unmanaged_recent
     except Exception:
-        managed = unmanaged = spilled = 0
+        managed = unmanaged = spilled = recent = 0
     return {
         "address": ws.address,
         "name": str(ws.name),
@@ -56,6 +57,7 @@ def worker_row(ws: Any) -> dict[str, Any]:
         "memory_limit": finite(ws.memory_limit),
         "managed": finite(managed),
         "unmanaged": finite(unmanaged),
+        "unmanaged_recent": finite(recent),
         "spilled": finite(spilled),
         "processing": len(ws.processing),
         "in_memory": len(ws.has_what),

@@ -8,6 +8,11 @@ collector can count each run's tasks.  A cell that submits nothing leaves
 nothing behind: its label is kept only in :data:`RUN_LABELS`, which the
 dashboard reads for runs the collector reported.
 
+Each run is also a ``distributed`` span named after it: the workers then
+split their fine performance metrics by run, and the Metrics view shows one
+run's (a span opened inside, by the user or a nested ``track``, nests
+under it).
+
 ``track(name)`` does the same for a block of code outside cells (a script, a
 thread).  ``dashmon.cells`` (``dask.config``, default on) switches
 attribution off and on; it is read at every cell.
@@ -33,7 +38,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import dask
-from IPython.display import HTML, display
+from distributed import span
+from IPython.display import display, update_display
 
 from ..aggregate.models import DashboardModel
 from ..aggregate.throttle import Throttle
@@ -81,7 +87,7 @@ def track(name: str) -> Iterator[str]:
     if not isinstance(name, str) or not name.strip():
         raise ValueError(f"track() needs a non-empty name, got {name!r}")
     run = new_run({"cell": None, "name": name.strip(), "code": ""})
-    with dask.annotate(**{RUN_ANNOTATION: run}):
+    with dask.annotate(**{RUN_ANNOTATION: run}), span(run):
         yield run
 
 
@@ -95,7 +101,7 @@ class Card:
         self.closed = False
         self._lock = threading.RLock()
         self.shown = self.html()
-        self.handle = display(HTML(self.shown), display_id=True)
+        self.handle = display({"text/html": self.shown}, raw=True, display_id=True)
         self.redraw = Throttle(self.update, CARD_EVERY)
         model.work.observe(self.redraw, names=["runs", "errors"])
         model.status.observe(self._on_state, names=["state"])
@@ -126,6 +132,11 @@ class Card:
         error = first_error(self.model.work.errors, self.run)
         return card_html(row, self.model.progress.colors, error, now, note)
 
+    def _show(self, text: str) -> None:
+        # Raw: the bundle as it is, without a pass through every IPython formatter
+        # (that pass cost about a fifth of the dashboard's kernel time).
+        update_display({"text/html": text}, raw=True, display_id=self.handle.display_id)
+
     def update(self) -> None:
         """Draw the card now (from the dashboard's thread or the cell's)."""
         with self._lock:
@@ -133,7 +144,7 @@ class Card:
                 return
             text = self.html()
             if self.handle is not None and text and text != self.shown:
-                self.handle.update(HTML(text))
+                self._show(text)
                 self.shown = text
             if not self.cell_running and self._complete():
                 self.finish()
@@ -195,7 +206,7 @@ class Card:
         self.model.status.unobserve(self._on_state, names=["state"])
         self.redraw.close()
         if note and self.handle is not None:
-            self.handle.update(HTML(self.html(note)))
+            self._show(self.html(note))
         _TRACKER.cards.pop(self.run, None)
 
     def _on_state(self, change: dict) -> None:
@@ -229,6 +240,7 @@ class CellTracker:
             run = new_run(label)
             stack = contextlib.ExitStack()
             stack.enter_context(dask.annotate(**{RUN_ANNOTATION: run}))
+            stack.enter_context(span(run))
             self._stack, self._run = stack, run
         except Exception:
             logger.exception("dashmon: could not tag this cell's Dask work")

@@ -11,50 +11,26 @@ again elsewhere (the side panel) as a second view of one model.
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import os
+from pathlib import Path
 from typing import Any
 
 from distributed import Client
 from ipywidgets import Layout, VBox
 
-from ..aggregate import DashboardModel, Listener
-from ..aggregate.history import TaskHistory
+from ..aggregate import Listener
 from ..config import Options, resolve_options
+from ..views import picture
 from . import cells, registry
+from . import report as saved
 from .gate import RedrawGate
+from .last_picture import LastPicture
 from .layout import PageLayout, build_views, close_tree
+from .recorder import check_client, dashboard_model, stop_listener
 from .sidebar import show_in_sidebar
 
 logger = logging.getLogger("jupyter_dashmon")
-
-
-def check_client(client: Any) -> Client:
-    """``client`` if it is a live ``distributed.Client``, else a clear error."""
-    if not isinstance(client, Client):
-        raise TypeError(
-            "Dashboard needs a distributed.Client, e.g. Dashboard(Client()) or "
-            f"client.dashboard(); got {type(client).__name__} {client!r:.80}"
-        )
-    if client.status in ("closing", "closed"):
-        raise ValueError(
-            f"this Client is {client.status}; create a new one (distributed.Client(...)) "
-            "and open its dashboard"
-        )
-    return client
-
-
-def dashboard_model(options: Options) -> DashboardModel:
-    """An empty model sized by ``options``."""
-    model = DashboardModel()
-    model.tasks.length = options.task_stream_length
-    model.tasks.gap = options.stream_gap
-    model.resources.length = options.resource_length
-    model.history.history = TaskHistory(options.history)
-    model.progress.max_bars = options.max_bars
-    model.work.runs_kept = options.runs_kept
-    model.work.error_groups = options.error_groups
-    return model
 
 
 class Dashboard(VBox):
@@ -66,7 +42,7 @@ class Dashboard(VBox):
         A live Client (synchronous or ``asynchronous=True``).
     interval : float or str, optional
         Seconds between polls, or a dask time string such as ``"250ms"``
-        (default ``dashmon.interval``, 100 ms).
+        (default ``dashmon.interval``, 200 ms).
     task_stream_length, history, resource_length, resource_interval, stream_gap,
     max_bars, max_prefixes, lease : optional
         See :mod:`jupyter_dashmon.config`; each defaults to ``dashmon.<name>``.
@@ -93,6 +69,7 @@ class Dashboard(VBox):
         super().__init__(children=self.page_layout.children, layout=Layout(width="100%"))
         self.add_class("dashmon-dashboard")
         self._closed = False
+        self.last_picture = LastPicture()
         self.gate = RedrawGate(self.page_layout, client)
         self.listener = Listener(client, self.model, self.options)
         # The listener finds the Client closed when its preloads could not tell us.
@@ -117,6 +94,27 @@ class Dashboard(VBox):
         """
         return self.model.snapshot()
 
+    def _ipython_display_(self, **kwargs: Any) -> None:
+        # Shown by display id, so that closing can leave a static picture in its place.
+        self.last_picture.show(self.picture() if self._closed else self._repr_mimebundle_(**kwargs))
+
+    def picture(self) -> dict[str, str]:
+        """The dashboard's state now as static HTML (and a line of text): what a
+        closed dashboard leaves in its cell outputs, shown without kernel or extension."""
+        return {
+            "text/html": picture.closed_html(self.model),
+            "text/plain": picture.summary_text(self.model),
+        }
+
+    def save(self, path: str | os.PathLike, title: str | None = None) -> Path:
+        """Write what the dashboard shows now as one self-contained HTML file.
+
+        The file opens in any browser with no network and no Jupyter: the
+        Status figures, the Tasks page with the whole retained history (pan,
+        zoom, hover), Workers, Scheduler, Cells and Errors.  Returns its path.
+        """
+        return saved.save(self.model, path, title)
+
     def sidebar(self) -> None:
         """Show this dashboard in JupyterLab's right side panel too."""
         show_in_sidebar(self)
@@ -133,31 +131,24 @@ class Dashboard(VBox):
         if not registry.dashboards_of(self.client):
             cells.unfollow(self.client)
         self.gate.close()
-        self._stop_listener()
+        stop_listener(self.client, self.listener)
         status = self.model.status
         status.unobserve(self._on_state, names=["state"])
         if status.state != "closed":  # else the listener has already said why
             status.state = "closed"
             status.message = "This dashboard was closed."
+        self._leave_picture()
         self.page_layout.close()
         close_tree(self)
+
+    def _leave_picture(self) -> None:
+        if not self.last_picture.displayed:
+            return
+        try:
+            self.last_picture.leave(self.picture())
+        except Exception as exc:  # never in the way of closing
+            logger.warning("dashmon: could not leave the dashboard's last picture: %s", exc)
 
     def _on_state(self, change: dict[str, Any]) -> None:
         if change["new"] == "closed":
             self.close()
-
-    def _stop_listener(self) -> None:
-        # From the user's thread, wait (briefly) until the collector has been told,
-        # so that closing the Client right after cannot cut the unsubscribe off.
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        client_loop = getattr(self.client.loop, "asyncio_loop", None)
-        if running is None and client_loop is not None and client_loop.is_running():
-            try:
-                self.client.sync(self.listener.stop, callback_timeout=5)
-                return
-            except Exception as exc:
-                logger.debug("dashmon: stopping the listener synchronously failed: %s", exc)
-        self.listener.stop_soon()

@@ -2,15 +2,15 @@
 
 :func:`build_views` makes every view of a :class:`DashboardModel`;
 :class:`PageLayout` arranges them in pages (Status, Tasks, Workers,
-Scheduler, Cells, Errors) and closes every widget they hold when the
-dashboard closes.
+Scheduler, Cells, Errors, Profile, Groups, Metrics, Cluster memory) and
+closes every widget they hold when the dashboard closes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ipywidgets import HTML, Layout, Tab, VBox, Widget
+from ipywidgets import HTML, HBox, Layout, Tab, VBox, Widget
 
 from ..aggregate import DashboardModel
 from ..views import (
@@ -25,11 +25,28 @@ from ..views import (
 )
 from ..views.base import side_by_side
 from ..views.cells import CellsView
+from ..views.cluster_memory import ClusterMemoryView
 from ..views.errors import ErrorBanner, ErrorsView
+from ..views.groups import GroupsView
+from ..views.metrics import MetricsView
+from ..views.profile import ProfileView
 from ..views.worker_stream import WorkerStreamView
+from . import visibility
+from .messages import TABS_CLASS_PREFIX
 
 #: The tabs, in order.
-PAGES = ("Status", "Tasks", "Workers", "Scheduler", "Cells", "Errors")
+PAGES = (
+    "Status",
+    "Tasks",
+    "Workers",
+    "Scheduler",
+    "Cells",
+    "Errors",
+    "Profile",
+    "Groups",
+    "Metrics",
+    "Cluster memory",
+)
 
 #: Layout rules for the dashboard, scoped to its root class.  They travel with
 #: the widget (a ``<style>`` in a hidden HTML widget), so they apply wherever
@@ -149,7 +166,8 @@ def build_views(model: DashboardModel) -> dict[str, Any]:
         "progress": ProgressView(m.progress),
         "memory": MemoryView(m.progress),
         "task_stream": TaskStreamView(m.tasks, m.progress, m.history),
-        "resources": ResourcesView(m.resources),
+        # Two of them stacked are about as tall as the task stream beside them.
+        "resources": ResourcesView(m.resources, height=150),
         "tasks": TasksView(m.history, m.progress, work=m.work),
         "workers": WorkersView(m.workers),
         "worker_stream": WorkerStreamView(m.workers, m.history, m.progress),
@@ -157,6 +175,10 @@ def build_views(model: DashboardModel) -> dict[str, Any]:
         "cells": CellsView(m.work, colors=lambda: m.progress.colors),
         "errors": ErrorsView(m.work),
         "error_banner": ErrorBanner(m.work),
+        "profile": ProfileView(m.profile, m.status, m.progress),
+        "groups": GroupsView(m.groups, colors=lambda: m.progress.colors),
+        "metrics": MetricsView(m.metrics, m.progress, m.work),
+        "cluster_memory": ClusterMemoryView(m.cluster_memory),
     }
 
 
@@ -184,12 +206,23 @@ class PageLayout:
         self.views = views
         v = views
         v["workers"].stream_slot.children = [v["worker_stream"].figure]
+        # On a wide cell: Progress beside Memory use, then the task stream beside
+        # the CPU and network charts (stacked), about as compact as Bokeh's
+        # /status.  Narrower, each pair wraps: in a 600 px side panel the
+        # stream takes the whole width with CPU and network side by side under
+        # it; in a 250 px one every figure has a row of its own.
+        resources = side_by_side(v["resources"].usage, v["resources"].network)
         status = VBox(
             [
                 v["error_banner"].widget,
-                side_by_side(v["progress"].widget, v["memory"].figure, weights=(3, 2)),
-                v["task_stream"].widget,
-                side_by_side(v["resources"].usage, v["resources"].network),
+                side_by_side(v["progress"].widget, v["memory"].widget, weights=(3, 2)),
+                HBox(
+                    [
+                        VBox([v["task_stream"].widget], layout=Layout(flex="3 1 560px")),
+                        VBox([resources], layout=Layout(flex="2 1 300px", min_width="200px")),
+                    ],
+                    layout=Layout(flex_flow="row wrap", width="100%"),
+                ),
             ]
         )
         self.contents = [
@@ -199,6 +232,10 @@ class PageLayout:
             v["scheduler"].widget,
             v["cells"].widget,
             v["errors"].widget,
+            v["profile"].widget,
+            v["groups"].widget,
+            v["metrics"].widget,
+            v["cluster_memory"].widget,
         ]
         self.page_views = [
             [v["error_banner"], v["progress"], v["memory"], v["task_stream"], v["resources"]],
@@ -207,11 +244,19 @@ class PageLayout:
             [v["scheduler"]],
             [v["cells"]],
             [v["errors"]],
+            [v["profile"]],
+            [v["groups"]],
+            [v["metrics"]],
+            [v["cluster_memory"]],
         ]
         self._boxes = [VBox(layout=Layout(width="100%")) for _ in PAGES]
         self.tabs = Tab(children=self._boxes, titles=list(PAGES))
         self.tabs.observe(self._attach_shown, names=["selected_index"])
         self._attach_shown()
+        # The page also names the tab picked on the visibility comm, which is
+        # answered while a cell runs (the Tab's own message waits for the cell).
+        self.tabs.add_class(TABS_CLASS_PREFIX + self.tabs.model_id)
+        self._forget_tabs = visibility.pages.listen_tabs(self.tabs.model_id, self._picked)
         self.style = HTML(DASHBOARD_STYLE, layout=Layout(display="none"))
         self.children = [self.style, v["status"].widget, self.tabs]
 
@@ -219,6 +264,10 @@ class PageLayout:
     def shown(self) -> int:
         """Index of the selected page."""
         return self.tabs.selected_index or 0
+
+    def _picked(self, index: int) -> None:
+        if index < len(PAGES) and self.tabs.selected_index != index:
+            self.tabs.selected_index = index
 
     def _attach_shown(self, change: object = None) -> None:
         shown = self.shown
@@ -228,6 +277,7 @@ class PageLayout:
     def close(self) -> None:
         """Stop every view's redraws and close every widget the pages hold."""
         self.tabs.unobserve(self._attach_shown, names=["selected_index"])
+        self._forget_tabs()
         roots: list[Widget] = [self.style, self.tabs, *self.contents]
         for view in self.views.values():
             redraw = getattr(view, "redraw", None)

@@ -75,3 +75,19 @@ class VisibilityReport(TypedDict):
     or ``"closed"`` when it goes away.  Sent on every change and once a minute."""
 
     visibility: Literal["visible", "hidden", "closed"]
+
+
+#: Class of a dashboard's Tab widget, followed by its model id: the page names
+#: the dashboard in a :class:`TabReport` by it.
+TABS_CLASS_PREFIX = "dashmon-tabs-"
+
+
+class TabReport(TypedDict):
+    """A page's message on the visibility comm when the user picks a dashboard's
+    tab: the Tab widget's model id and the tab's index.  The Tab's own
+    ``selected_index`` message waits while a cell runs (ipykernel 7 queues it
+    behind the cell that displayed the widget); this comm is answered on a
+    subshell, so the page picked is drawn at once."""
+
+    dashboard: str
+    tab: int

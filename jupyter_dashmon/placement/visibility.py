@@ -55,6 +55,7 @@ class PageVisibility:
         self._lock = threading.Lock()
         self._pages: dict[str, tuple[bool, float]] = {}
         self._subscribers: list[Callable[[], None]] = []
+        self._tab_listeners: dict[str, Callable[[int], None]] = {}
         self._comm: Any = None
         self._warned = False
 
@@ -93,6 +94,33 @@ class PageVisibility:
 
         return unsubscribe
 
+    def listen_tabs(self, dashboard: str, callback: Callable[[int], None]) -> Callable[[], None]:
+        """Call ``callback(index)`` when a page says the user picked tab ``index``
+        of the Tab widget whose model id is ``dashboard``; returns the undo."""
+        with self._lock:
+            self._tab_listeners[dashboard] = callback
+
+        def forget() -> None:
+            with self._lock:
+                if self._tab_listeners.get(dashboard) is callback:
+                    del self._tab_listeners[dashboard]
+
+        return forget
+
+    def _tab_picked(self, data: dict) -> bool:
+        """Route a :class:`~.messages.TabReport`; False if ``data`` is not one."""
+        dashboard, tab = data.get("dashboard"), data.get("tab")
+        if set(data) != {"dashboard", "tab"} or type(tab) is not int or tab < 0:
+            return False
+        with self._lock:
+            callback = self._tab_listeners.get(dashboard) if isinstance(dashboard, str) else None
+        if callback is not None:  # another kernel's dashboard, or one closed since: ignored
+            try:
+                callback(tab)
+            except Exception:
+                logger.exception("dashmon: switching to a picked tab failed")
+        return True
+
     def watch(self) -> bool:
         """Ask the pages connected to this kernel to report (once per kernel).
 
@@ -114,6 +142,8 @@ class PageVisibility:
         data = content.get("data") if isinstance(content, dict) else None
         page = header.get("session") if isinstance(header, dict) else None
         state = data.get("visibility") if isinstance(data, dict) else None
+        if isinstance(data, dict) and "tab" in data and self._tab_picked(data):
+            return
         if (
             not isinstance(page, str)
             or not 0 < len(page) <= 200

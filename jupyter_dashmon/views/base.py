@@ -8,11 +8,12 @@ lines that are not data), and no animation, so frequent updates stay cheap.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from bqplot import Axis, DateScale, Figure, LinearScale, Lines, Tooltip
 from bqplot import Label as TextMark
-from ipywidgets import HBox, Layout, VBox, Widget
+from ipywidgets import Dropdown, HBox, Layout, VBox, Widget
 
 from ..aggregate import ticks as tk
 from ..aggregate.throttle import Throttle as Throttle  # where every view finds it
@@ -72,14 +73,14 @@ def set_clock(axis: Axis, t0: float, t1: float, count: int = 4) -> None:
     sc = axis.scale
     if not t1 > t0:
         t0, t1 = t0 - 1.0, t0
-    step = tk.clock_step(t1 - t0, count)
+    step, ticks = tk.clock_grid(t0, t1, count)
     lo, hi = datetimes([t0, t1])
     with sc.hold_sync():
         sc.min, sc.max = lo, hi
     fmt = "%H:%M:%S" if step >= 1 else "%H:%M:%S.%L"
     if axis.tick_format != fmt:  # before the values, as in set_ticks
         axis.tick_format = fmt
-    values = datetimes(tk.clock_ticks(t0, t1, count))
+    values = datetimes(ticks)
     if axis.tick_values is None or not np.array_equal(axis.tick_values, values):
         axis.tick_values = values
 
@@ -170,6 +171,7 @@ class RectBars:
     ) -> None:
         """Draw one bar per value, replacing what was drawn."""
         n = len(values)
+        before = (len(self.values), self.colors, self.labels)
         self.lo, self.hi = [float(v) for v in lo], [float(v) for v in hi]
         self.values = [float(v) for v in values]
         self.colors = list(colors) if colors is not None else [self.color] * n
@@ -187,9 +189,14 @@ class RectBars:
             along = np.column_stack([zero, zero, v, v, zero])  # along the values
             x, y = (along, across) if self.horizontal else (across, along)
             mark.x, mark.y = x.astype(np.float32), y.astype(np.float32)
-            mark.colors = mark.fill_colors = self.colors
-            mark.opacities, mark.fill_opacities = [], [1.0] * n
-            mark.labels = self.labels
+            # Most redraws move the bars only: the lists below are validated
+            # item by item on assignment, so they are assigned when they changed.
+            if before[0] == 0 or before[1] != self.colors:
+                mark.colors = mark.fill_colors = self.colors
+            if before[0] != n:
+                mark.opacities, mark.fill_opacities = [], [1.0] * n
+            if before[0] == 0 or before[2] != self.labels:
+                mark.labels = self.labels
 
 
 class EndLabels:
@@ -228,7 +235,8 @@ class EndLabels:
         with self.mark.hold_sync():
             self.mark.x = np.asarray([x] * len(self.names))
             self.mark.y = np.asarray(tk.spread(finite, gap, lo, hi), dtype=float)
-            self.mark.text = self.names
+            if list(self.mark.text) != self.names:  # the names stay; only where they go moves
+                self.mark.text = self.names
 
     def clear(self) -> None:
         with self.mark.hold_sync():
@@ -254,6 +262,17 @@ def decimate(n: int, most: int) -> np.ndarray:
     if n <= most:
         return np.arange(n)
     return np.unique(np.linspace(0, n - 1, most).round().astype(int))
+
+
+def chooser(description: str, options: Any = (("all work", ""),), value: Any = "") -> Dropdown:
+    """A compact dropdown sized to its words (wraps in a narrow side panel)."""
+    return Dropdown(
+        options=list(options),
+        value=value,
+        description=description,
+        style={"description_width": "auto"},
+        layout=Layout(width="auto", max_width="100%"),
+    )
 
 
 def side_by_side(*figures: Widget, weights: Sequence[int] | None = None) -> HBox:

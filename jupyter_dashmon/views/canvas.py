@@ -21,7 +21,7 @@ from typing import Any, Literal, TypedDict
 
 import numpy as np
 from ipywidgets import DOMWidget, Layout, ToggleButton
-from traitlets import Bool, Float, Int, List, TraitError, Tuple, Unicode, link, validate
+from traitlets import Bool, Dict, Float, Int, List, TraitError, Tuple, Unicode, link, validate
 
 from ..aggregate import ticks as tk
 
@@ -64,7 +64,14 @@ class TaskCanvas(DOMWidget):
     tick_values : list of float
         Where the time axis has ticks, in the units of ``span``.
     tick_labels : list of str
-        The text under each tick (clock time), one per value.
+        The text under each tick, one per value.
+    clock : dict
+        When set (by :meth:`set_clock`; empty otherwise), the browser labels the time axis
+        itself with round clock times, as many as the figure's width has room
+        for: ``origin`` (epoch seconds of ``span``'s 0), ``offset`` (seconds
+        from UTC of the clock read: the kernel's local time, as on every other
+        axis) and ``steps`` (:data:`~..aggregate.ticks.CLOCK_STEPS`).  Then
+        ``tick_values`` and ``tick_labels`` are empty.
     rows : int
         Worker-thread rows; row 0 at the top.
     row_cap : float
@@ -89,6 +96,7 @@ class TaskCanvas(DOMWidget):
     span = Tuple(Float(), Float(), default_value=(0.0, 1.0)).tag(sync=True)
     tick_values = List(Float()).tag(sync=True)
     tick_labels = List(Unicode()).tag(sync=True)
+    clock = Dict().tag(sync=True)
     rows = Int(0, min=0).tag(sync=True)
     row_cap = Float(40.0, min=1.0).tag(sync=True)
     pan_zoom = Bool(False).tag(sync=True)
@@ -141,15 +149,27 @@ class TaskCanvas(DOMWidget):
         """Tick values and labels of ``ticks`` (computed by :mod:`..aggregate.ticks`)."""
         labels = [ticks.labels.get(tk.js_key(v), "") for v in ticks.values]
         with self.hold_sync():
+            self.clock = {}
             if self.tick_values != list(ticks.values):
                 self.tick_values = [float(v) for v in ticks.values]
             if self.tick_labels != labels:
                 self.tick_labels = labels
 
-    def set_clock(self, lo: float, hi: float, origin: float) -> None:
-        """Clock-time ticks for ``lo``..``hi`` seconds after ``origin`` (round clock times)."""
-        if hi > lo:
-            self.set_ticks(tk.relative_clock_ticks(lo, hi, origin, count=4))
+    def set_clock(self, origin: float) -> None:
+        """Label the time axis with clock times, ``span`` being seconds after ``origin``.
+
+        The browser picks the ticks (``clock``): it knows the figure's width,
+        and labels a pan or zoom without asking the kernel.
+        """
+        clock = {
+            "origin": float(origin),
+            "offset": tk.local_offset(float(origin)),
+            "steps": [float(s) for s in tk.CLOCK_STEPS],
+        }
+        with self.hold_sync():
+            if self.clock != clock:
+                self.clock = clock
+            self.tick_values, self.tick_labels = [], []
 
     # -- sending -----------------------------------------------------------------
 

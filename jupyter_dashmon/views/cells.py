@@ -13,12 +13,20 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ipywidgets import HTML, Dropdown, Layout, VBox
+from ipywidgets import HTML, Layout, VBox
 
 from ..aggregate.models import WorkModel
 from ..aggregate.throttle import Throttle
 from ..aggregate.transforms import format_bytes, format_seconds
-from ..aggregate.work import ACTIVITIES, RUN_LABELS, cell_rows, first_error, previous_runs
+from ..aggregate.work import (
+    ACTIVITIES,
+    RUN_LABELS,
+    cell_rows,
+    first_error,
+    previous_runs,
+    run_choices,
+)
+from .base import chooser
 from .card import card_html
 from .tables import Cell, Column, list_html
 
@@ -84,13 +92,7 @@ class CellsView:
     ):
         self.model = model
         self.colors = colors
-        self.choose = Dropdown(
-            options=[("all work", "")],
-            value="",
-            description="Show tasks of",
-            style={"description_width": "auto"},
-            layout=Layout(width="auto", max_width="100%"),
-        )
+        self.choose = chooser("Show tasks of")
         self.table = HTML(layout=Layout(width="100%", min_width="0"))
         self.chosen = HTML(layout=Layout(width="auto"))
         self.widget = VBox([self.choose, self.chosen, self.table], layout=Layout(width="100%"))
@@ -118,9 +120,7 @@ class CellsView:
             card = card_html(chosen, self.colors(), error, now)
         if self.chosen.value != card:
             self.chosen.value = card
-        options = [("all work", "")] + [
-            (f"{r['name']}: {r['code']}"[:80], r["run"]) for r in rows[:MAX_ROWS]
-        ]
+        options = [("all work", "")] + run_choices(rows, MAX_ROWS)
         if list(self.choose.options) != options:
             with self.choose.hold_trait_notifications():
                 self.choose.options = options

@@ -15,7 +15,7 @@ as its tooltip: hovering anywhere above a time says what was drawn at it.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from bqplot import Lines, Tooltip
@@ -38,7 +38,10 @@ CLEAR_PX = 22
 def tooltip_style(lines: int = 1) -> dict[str, str | float]:
     """The ``tooltip_style`` of a mark whose tooltips have ``lines`` lines.
 
-    bqplot places a tooltip on whichever side of the pointer has most room
+    With the JupyterLab extension, ``js/src/tooltips.ts`` places the tooltip
+    (below or above the hovered row, inside the viewport) and its CSS drops
+    the margins below; they serve front-ends without it (Voila, VS Code).
+    There bqplot places a tooltip on whichever side of the pointer has most room
     (beside it, usually) and keeps it inside the page, margins included.
     bqplot centres the tooltip's box, margins included, on the pointer's
     height when it places it beside the pointer: the margins below move the
@@ -95,13 +98,22 @@ class TimeHover:
             tooltip=tooltip(),
             tooltip_style=tooltip_style(1),
         )
+        # (columns, lo, hi) of what is drawn; the range of a cleared mark is none.
+        self._shape: tuple[int, float | None, float | None] = (1, None, None)
         self.clear()
 
-    def set(self, times: Sequence[float] | np.ndarray, texts: Sequence[str]) -> None:
-        """One column per sample at ``times`` (epoch seconds) with ``texts`` as tooltips."""
+    def set(
+        self, times: Sequence[float] | np.ndarray, texts: Sequence[str] | Callable[[int], str]
+    ) -> None:
+        """One column per sample at ``times`` (epoch seconds) with ``texts`` as tooltips.
+
+        ``texts`` may be a function of a sample's index: then only the texts of
+        the columns kept (at most :data:`MOST_COLUMNS`) are made.
+        """
         t = np.asarray(times, dtype=float)
         keep = decimate(len(t), MOST_COLUMNS)
-        t, texts = t[keep], [texts[i] for i in keep]
+        text = texts if callable(texts) else texts.__getitem__
+        t, labels = t[keep], [text(int(i)) for i in keep]
         n = len(t)
         if n == 0:
             self.clear()
@@ -112,14 +124,22 @@ class TimeHover:
         y = self.mark.scales["y"]
         lo, hi = float(y.min or 0.0), float(y.max or 1.0)
         edges = datetimes(np.column_stack([left, right, right, left, left]).ravel())
-        with self.mark.hold_sync():
-            self.mark.x = edges.reshape(n, 5)
-            self.mark.y = np.tile(np.asarray([lo, lo, hi, hi, lo], np.float32), (n, 1))
-            self.mark.colors = self.mark.fill_colors = ["white"] * n
-            self.mark.opacities = self.mark.fill_opacities = [0.0] * n
-            self.mark.labels = list(texts)
+        mark = self.mark
+        with mark.hold_sync():
+            mark.x = edges.reshape(n, 5)
+            # What depends only on the number of columns or the value range is
+            # assigned only when that changed: validating it costs as much as sending.
+            if self._shape != (n, lo, hi):
+                mark.y = np.tile(np.asarray([lo, lo, hi, hi, lo], np.float32), (n, 1))
+            if self._shape[0] != n:
+                mark.colors = mark.fill_colors = ["white"] * n
+                mark.opacities = mark.fill_opacities = [0.0] * n
+            self._shape = (n, lo, hi)
+            if labels != mark.labels:
+                mark.labels = labels
 
     def clear(self) -> None:
+        self._shape = (1, None, None)
         with self.mark.hold_sync():
             self.mark.x = datetimes(np.zeros(5)).reshape(1, 5)
             self.mark.y = np.zeros((1, 5), np.float32)

@@ -5,7 +5,8 @@ horizontal bar per prefix with results in memory now (released results are
 not counted), sorted by name, each labelled inside its row with the function
 and its bytes, which its tooltip repeats; past ``max_bars`` prefixes only the
 largest are drawn and the rest are summarised as "+N more".  Every bar has a
-row of fixed height, so the figure is compact with few functions; with none,
+row of fixed height, so the figure is compact with few functions and scrolls
+in its box (``.widget``) past a dozen; with none,
 it says so instead of showing an empty axis.  The title gives the total in
 human units.  Text is drawn as SVG text, never HTML.
 """
@@ -16,7 +17,15 @@ from ..aggregate import ticks as tk
 from ..aggregate import transforms as tf
 from ..aggregate.models import ProgressModel
 from .base import RectBars, Throttle, quantity_scale, set_ticks, tile_figure, value_axis
-from .rows import BAR_SHARE, fit_rows, hover_band, row_labels, row_scales, set_hover
+from .rows import (
+    BAR_SHARE,
+    fit_rows,
+    hover_band,
+    row_labels,
+    row_scales,
+    scroll_box,
+    set_hover,
+)
 
 #: Pixels above the rows (the title), below them (the bytes axis) and beside
 #: them (half the widest tick label, "150 MiB", centred on the axis's end).
@@ -35,7 +44,7 @@ class MemoryView:
     carry each row's tooltip.
     """
 
-    def __init__(self, model: ProgressModel, every: float = 0.25):
+    def __init__(self, model: ProgressModel, every: float = 1.0):
         self.model = model
         # Bytes from 0 to a round number above the largest bar, in binary units.
         self.scales = row_scales(quantity_scale())
@@ -51,6 +60,7 @@ class MemoryView:
             marks=[self.bars.mark, self.labels, self.hover],
             axes=[self.axis],
         )
+        self.widget = scroll_box(self.figure, MARGIN["top"] + MARGIN["bottom"])
         self.names: list[str] = []
         self.hidden = 0
         self.redraw = Throttle(self._update, every)
@@ -78,8 +88,9 @@ class MemoryView:
                 [""] * len(shown),
             )
             with self.labels.hold_sync():
-                self.labels.x = [0.0] * (len(text) or 1)
-                self.labels.y = [-float(i) for i in range(len(text) or 1)]
+                if len(self.labels.x) != rows:  # the rows' places move only with their number
+                    self.labels.x = [0.0] * rows
+                    self.labels.y = [-float(i) for i in range(rows)]
                 self.labels.text = text or [IDLE]
             self.axis.visible = bool(shown)
             if shown:

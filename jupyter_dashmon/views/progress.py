@@ -9,7 +9,8 @@ there, so the tint is the colour on the page, never muddied by the track).  The 
 count.  Functions with work to run come first; finished ones that hold
 nothing come last, drawn faint; past ``max_bars`` the rest are summarised as
 "+N more".  Every bar has a row of fixed height, so the figure grows and
-shrinks with the number of bars.  Text is drawn as SVG text, never HTML.
+shrinks with the number of bars; past a dozen rows it scrolls in its box
+(``.rows_box``).  Text is drawn as SVG text, never HTML.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from .rows import (
     row_labels,
     row_scales,
     row_tooltip,
+    scroll_box,
 )
 
 #: Segments per bar in ``ProgressView.bars``: track, four states, hover band.
@@ -40,6 +42,10 @@ PER_BAR = 6
 #: Pixels above the rows (the title), below and beside them: no axis to make
 #: room for, so the bars and their text take nearly the whole width.
 MARGIN = {"top": 32, "bottom": 4, "left": 6, "right": 6}
+
+#: Seconds between two updates of the counts line at most: under one poll
+#: (``dashmon.interval``), so the line follows every poll.
+COUNTS_EVERY = 0.1
 
 #: Opacity of the text of quiet (finished, nothing held) functions.
 QUIET_TEXT = 0.6
@@ -56,7 +62,7 @@ class ProgressView:
     means one message per redraw for all of it.
     """
 
-    def __init__(self, model: ProgressModel, every: float = 0.25):
+    def __init__(self, model: ProgressModel, every: float = 0.4):
         self.model = model
         self.scales = row_scales()
         self.x, self.y = self.scales["x"], self.scales["y"]
@@ -73,12 +79,25 @@ class ProgressView:
         # that wraps, so they stay whole in a narrow tile or the side panel.
         self.counts = HTML(layout=Layout(margin="0 0 0 16px"))
         self.counts.add_class("dashmon-progress-counts")
-        self.widget = VBox([self.figure, self.counts], layout=Layout(width="100%"))
+        self.rows_box = scroll_box(self.figure, MARGIN["top"] + MARGIN["bottom"])
+        self.widget = VBox([self.rows_box, self.counts], layout=Layout(width="100%"))
         self.bars_shown = 0
         self.hidden = 0
-        self.redraw = Throttle(self._update, every)
+        # The counts line follows the model at every poll, ahead of the figure:
+        # it is one short message, and the figure's redraw can wait its turn
+        # on the Client's loop.  It rests whenever the figure does.
+        self.count_redraw = Throttle(self._update_counts, COUNTS_EVERY)
+        model.observe(self.count_redraw, names=["totals"])
+        self.redraw = Throttle(self._update, every, on_active=self._set_active)
         model.observe(self.redraw, names=["prefixes", "totals", "colors", "max_bars"])
         self._update()
+
+    def _set_active(self, active: bool) -> None:
+        self.count_redraw.active = active
+
+    def _update_counts(self) -> None:
+        totals = self.model.totals or tf.progress_totals({})
+        self.counts.value = html.escape(self.counts_text(totals))
 
     def _update(self, change: object = None) -> None:
         prefixes = self.model.prefixes
@@ -94,14 +113,15 @@ class ProgressView:
             fit_rows(self.figure, self.scales, len(text), MARGIN["top"] + MARGIN["bottom"])
             set_segments(self.bars, *self.segments(bars, tips))
             with self.labels.hold_sync():
-                self.labels.x = [0.0] * len(text)
-                self.labels.y = [-float(i) for i in range(len(text))]
+                if len(self.labels.x) != len(text):  # the rows' places move only with their number
+                    self.labels.x = [0.0] * len(text)
+                    self.labels.y = [-float(i) for i in range(len(text))]
                 self.labels.text = text
                 self.labels.opacities = [QUIET_TEXT if b["quiet"] else 1.0 for b in bars] + [
                     1.0
                 ] * (len(text) - n)
             self.figure.title = f"Progress \u2014 total: {totals['total']:,}"
-            self.counts.value = html.escape(self.counts_text(totals))
+            self._update_counts()
         self.bars_shown, self.hidden = n, hidden
 
     def segments(self, bars: list, tips: list[str]) -> tuple[list, ...]:

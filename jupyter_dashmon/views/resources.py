@@ -52,8 +52,10 @@ class ResourcesView:
     ``network_names`` (:class:`~.base.EndLabels`) name them at their ends.
     """
 
-    def __init__(self, model: ResourcesModel, height: int = 220, every: float = 1.0):
+    def __init__(self, model: ResourcesModel, height: int = 220, every: float = 2.0):
         self.model = model
+        # Ticks about 25 px apart at least: fewer of them on a short chart.
+        self.tick_count = 2 if height < 180 else 4
         self.t1, self.t2 = clock_scale(), clock_scale()
         self.pct, self.rate = quantity_scale(), quantity_scale()
         self.usage_lines = Lines(
@@ -127,16 +129,19 @@ class ResourcesView:
         with self.usage.hold_sync():
             set_clock(self.usage_axes[0], float(times[0]), float(times[-1]))
             peak = float(max(cpu.max(), memory_pct.max()))
-            set_ticks(self.usage_axes[1], tk.quantity_ticks(peak, floor=10.0, unit="%"))
-            self.usage_lines.x = when
-            self.usage_lines.y = usage
+            set_ticks(
+                self.usage_axes[1], tk.quantity_ticks(peak, self.tick_count, floor=10.0, unit="%")
+            )
+            with self.usage_lines.hold_sync():  # x and y in one message
+                self.usage_lines.x = when
+                self.usage_lines.y = usage
             self.usage_names.place(when[-1], [cpu[-1], memory_pct[-1]], self.usage)
             self.usage_hover.set(
                 times,
-                [
-                    f"{clock_text(t)}  CPU {c:.0f}% \u00b7 memory {p:.0f}% ({short_bytes(b)})"
-                    for t, c, p, b in zip(times, cpu, memory_pct, memory)
-                ],
+                lambda i: (
+                    f"{clock_text(times[i])}  CPU {cpu[i]:.0f}% \u00b7 "
+                    f"memory {memory_pct[i]:.0f}% ({short_bytes(memory[i])})"
+                ),
             )
             self.usage.title = (
                 f"CPU {cpu[-1]:.0f}% \u00b7 memory {short_bytes(m.memory[-1])} "
@@ -145,16 +150,17 @@ class ResourcesView:
         with self.network.hold_sync():
             set_clock(self.network_axes[0], float(times[0]), float(times[-1]))
             peak = float(max(read.max(), write.max()))
-            set_ticks(self.network_axes[1], tk.byte_ticks(peak, per_second=True))
-            self.network_lines.x = when
-            self.network_lines.y = network
+            set_ticks(self.network_axes[1], tk.byte_ticks(peak, self.tick_count, per_second=True))
+            with self.network_lines.hold_sync():
+                self.network_lines.x = when
+                self.network_lines.y = network
             self.network_names.place(when[-1], [read[-1], write[-1]], self.network)
             self.network_hover.set(
                 times,
-                [
-                    f"{clock_text(t)}  read {short_bytes(r)}/s \u00b7 write {short_bytes(w)}/s"
-                    for t, r, w in zip(times, read, write)
-                ],
+                lambda i: (
+                    f"{clock_text(times[i])}  read {short_bytes(read[i])}/s \u00b7 "
+                    f"write {short_bytes(write[i])}/s"
+                ),
             )
             self.network.title = (
                 f"Net read {short_bytes(read[-1])}/s \u00b7 write {short_bytes(write[-1])}/s"
@@ -168,8 +174,8 @@ class ResourcesView:
         self.network_names.clear()
         self.usage_hover.clear()
         self.network_hover.clear()
-        set_ticks(self.usage_axes[1], tk.quantity_ticks(0.0, floor=10.0, unit="%"))
-        set_ticks(self.network_axes[1], tk.byte_ticks(0.0, per_second=True))
+        set_ticks(self.usage_axes[1], tk.quantity_ticks(0.0, self.tick_count, floor=10.0, unit="%"))
+        set_ticks(self.network_axes[1], tk.byte_ticks(0.0, self.tick_count, per_second=True))
         self.usage.title, self.network.title = "CPU and memory", "Network"
 
 

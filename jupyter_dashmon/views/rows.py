@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from bqplot import Figure, Label, LinearScale, Lines
+from ipywidgets import Box, Layout
 
 from ..aggregate.colors import TEXT
 from .base import set_segments
@@ -37,11 +38,19 @@ TEXT_PX = 12
 #: Rows a row chart keeps room for even when it has fewer bars.
 MIN_ROWS = 2
 
+#: Rows a row chart shows at once; the rest (up to the model's ``max_bars``
+#: and the "+N more" line) scroll inside the chart's box.  Twelve rows keep
+#: Progress and Memory use about as tall as the task stream beside a wide
+#: cell, and a 250 px side panel about one screen tall at sixty functions.
+VISIBLE_ROWS = 12
+
 
 def row_scales(across: LinearScale | None = None) -> dict[str, LinearScale]:
     """Scales of a row chart: ``across`` (default 0 to 1) across, rows down."""
     x = across if across is not None else LinearScale(min=0.0, max=1.0)
-    return {"x": x, "y": LinearScale(min=-MIN_ROWS + 0.5, max=0.5)}
+    # No padding: bqplot would otherwise inset the rows by half the bars'
+    # stroke at each end, squeezing every row (17 px of 20 at six rows).
+    return {"x": x, "y": LinearScale(min=-MIN_ROWS + 0.5, max=0.5, allow_padding=False)}
 
 
 def row_labels(scales: dict) -> Label:
@@ -115,3 +124,26 @@ def fit_rows(figure: Figure, scales: dict, rows: int, chrome: int) -> int:
     if figure.layout.height != height:
         figure.layout.height = height
     return rows
+
+
+def scroll_box(figure: Figure, chrome: int) -> Box:
+    """``figure`` in a box at most :data:`VISIBLE_ROWS` and a half rows (plus
+    ``chrome`` pixels of title and axis) tall that scrolls vertically past that.
+
+    The figure keeps a fixed height per row, so past a dozen functions the
+    rows neither squeeze nor push everything under them down the page.
+    """
+    # At its own height, not shrunk to the box (flex items shrink by default).
+    figure.layout.flex = "0 0 auto"
+    box = Box(
+        [figure],
+        layout=Layout(
+            width="100%",
+            # Half a row more: the row cut at the bottom says there are more.
+            max_height=f"{round((VISIBLE_ROWS + 0.5) * ROW_PX) + chrome}px",
+            overflow="hidden auto",
+            flex_flow="column",
+        ),
+    )
+    box.add_class("dashmon-rows")
+    return box

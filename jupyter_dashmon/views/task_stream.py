@@ -40,7 +40,7 @@ class TaskStreamView:
         progress: ProgressModel,
         history: TaskHistoryModel | None = None,
         height: int = 260,
-        every: float = 0.2,
+        every: float = 0.5,
     ):
         if history is not None and history is not tasks.source:
             raise ValueError("the task stream must read the store it is given")
@@ -86,7 +86,7 @@ class TaskStreamView:
     def _on_zoom(self, span: tuple[float, float]) -> None:
         # The user panned or zoomed in the browser: keep that window.
         lo, hi = span
-        self.figure.set_clock(lo, hi, self.window.origin)
+        self.figure.set_clock(self.window.origin)
         self._freeze(lo, hi)
         self.tasks.mode = "fixed"
 
@@ -120,7 +120,7 @@ class TaskStreamView:
             lo, hi = w.span
             if hi > lo:
                 self.figure.span = (lo, hi)
-                self.figure.set_clock(lo, hi, w.origin)
+                self.figure.set_clock(w.origin)
 
     def _draw_live(self) -> None:
         w = self.window

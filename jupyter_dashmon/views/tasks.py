@@ -93,7 +93,7 @@ class TasksView:
             w.window = (t0 - margin, t1 + margin)
         lo, hi = t0 - margin - w.origin, t1 + margin - w.origin
         self.figure.span = (lo, hi)
-        self.figure.set_clock(lo, hi, w.origin)
+        self.figure.set_clock(w.origin)
 
     def _on_run_chosen(self, change: object = None) -> None:
         """A run chosen on the Cells page: show only its tasks, zoomed to its time."""
@@ -113,13 +113,13 @@ class TasksView:
             w.window = (t0 - margin, t1 + margin)
         lo, hi = t0 - margin - w.origin, t1 + margin - w.origin
         self.figure.span = (lo, hi)
-        self.figure.set_clock(lo, hi, w.origin)
+        self.figure.set_clock(w.origin)
 
     def _on_zoom(self, span: tuple[float, float]) -> None:
         # The user panned or zoomed: stop following and have that window drawn in detail.
         w = self.window
         lo, hi = span
-        self.figure.set_clock(lo, hi, w.origin)
+        self.figure.set_clock(w.origin)
         with w.hold_trait_notifications():
             w.follow = False
             w.window = (w.origin + lo, w.origin + hi)
@@ -135,7 +135,7 @@ class TasksView:
             self.figure.replace(*(segs[k] for k in ("x0", "x1", "row", "color", "label")))
             if w.follow and w.span[1] > w.span[0]:
                 self.figure.span = w.span
-                self.figure.set_clock(w.span[0], w.span[1], w.origin)
+                self.figure.set_clock(w.origin)
             how = "aggregated by pixel" if segs["aggregated"] else "one rectangle per task"
             only = ""
             if w.run and self.work is not None and self.work.selected:

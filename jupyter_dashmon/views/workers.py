@@ -91,6 +91,12 @@ COLUMNS: tuple[tuple[str, str, str, Callable[[Any], str]], ...] = (
     ("memory_pct", "mem %", "memory as % of the limit", _pct),
     ("managed", "managed", "managed memory: results held by Dask", _bytes),
     ("unmanaged", "unmgd", "unmanaged memory: the process beyond Dask's results", _bytes),
+    (
+        "unmanaged_recent",
+        "recent",
+        "of the unmanaged memory, what appeared recently (30 s by default; often freed soon)",
+        _bytes,
+    ),
     ("spilled", "spilled", "bytes spilled to disk", _bytes),
     ("processing", "proc", "tasks processing", _count),
     ("in_memory", "in mem", "results in memory", _count),

@@ -29,7 +29,7 @@ from jupyter_dashmon.config import (
 def test_defaults():
     o = resolve_options()
     assert o == Options(
-        interval=0.1,
+        interval=0.2,
         task_stream_length=1000,
         history=100_000,
         resource_length=600,
@@ -99,7 +99,7 @@ def test_defaults_registered_with_dask_config():
 def test_dask_config_overrides_default():
     with dask.config.set({"dashmon.interval": "250ms"}):
         assert resolve_options().interval == 0.25
-    assert resolve_options().interval == 0.1
+    assert resolve_options().interval == 0.2
 
 
 @pytest.mark.parametrize("key", ["dashmon.task-stream-length", "dashmon.task_stream_length"])

@@ -10,7 +10,7 @@ from jupyter_dashmon.aggregate.history import TaskHistory
 def test_append_and_records_round_trip():
     h = TaskHistory(10)
     cols = columns(4)
-    assert h.append(cols) == 4
+    assert h.append_columns(cols) == 4
     records = h.records()
     assert [r["key"] for r in records] == cols["key"]
     assert records[0] == {
@@ -29,7 +29,7 @@ def test_ring_keeps_the_newest_and_counts_all():
     h = TaskHistory(100)
     cols = columns(250)
     for i in range(0, 250, 30):
-        h.append({k: v[i : i + 30] for k, v in cols.items()})
+        h.append_columns({k: v[i : i + 30] for k, v in cols.items()})
     assert len(h) == 100 and h.count == 250
     assert [r["key"] for r in h.records()] == cols["key"][-100:]
     assert [r["key"] for r in h.records(last=3)] == cols["key"][-3:]
@@ -38,7 +38,7 @@ def test_ring_keeps_the_newest_and_counts_all():
 def test_one_append_larger_than_the_capacity():
     h = TaskHistory(10)
     cols = columns(25)
-    h.append(cols)
+    h.append_columns(cols)
     assert h.count == 25 and [r["key"] for r in h.records()] == cols["key"][-10:]
 
 
@@ -48,7 +48,7 @@ def test_bad_times_are_dropped_and_reversed_ones_fixed():
     cols["start"][0] = float("nan")
     cols["stop"][1] = float("inf")
     cols["start"][2], cols["stop"][2] = 5.0, 4.0
-    assert h.append(cols) == 1
+    assert h.append_columns(cols) == 1
     (r,) = h.records()
     assert (r["start"], r["stop"]) == (4.0, 5.0)
 
@@ -56,30 +56,30 @@ def test_bad_times_are_dropped_and_reversed_ones_fixed():
 def test_memory_is_bounded_by_capacity():
     h = TaskHistory(1000)
     cols = columns(1000)
-    h.append(cols)
+    h.append_columns(cols)
     before = h.nbytes()
     for _ in range(5):
-        h.append(cols)
+        h.append_columns(cols)
     assert h.nbytes() == before and len(h) == 1000 and h.count == 6000
 
 
 def test_cursors_give_what_is_new_like_the_collector_ring():
     h = TaskHistory(10)
     cols = columns(6)
-    h.append({k: v[:4] for k, v in cols.items()})
+    h.append_columns({k: v[:4] for k, v in cols.items()})
     cursor = h.count
     assert len(h.since(cursor)) == 0
-    h.append({k: v[4:] for k, v in cols.items()})
+    h.append_columns({k: v[4:] for k, v in cols.items()})
     assert [h.keys[i] for i in h.since(cursor)] == cols["key"][4:]
     assert [r["key"] for r in h.records(since=cursor)] == cols["key"][4:]
     # A cursor older than what the ring retains gives what is left.
-    h.append(columns(9, seed=1))
+    h.append_columns(columns(9, seed=1))
     assert h.oldest() == 5 and len(h.since(0)) == 10 and len(h.since(cursor)) == 10
 
 
 def test_threads_and_prefixes_numbered_by_first_appearance():
     h = TaskHistory(10)
-    h.append(
+    h.append_columns(
         {
             "key": ["a-1", "b-1", "a-2"],
             "prefix": ["a", "b", "a"],
@@ -102,7 +102,7 @@ def test_threads_and_prefixes_numbered_by_first_appearance():
 
 def test_records_round_trip_through_append_records():
     h = TaskHistory(10)
-    h.append(columns(5))
+    h.append_columns(columns(5))
     h.records()[2]["action"] = "changed"  # a copy
     again = TaskHistory(10)
     assert again.append_records(h.records()) == 5
@@ -111,7 +111,7 @@ def test_records_round_trip_through_append_records():
 
 def test_clear_forgets_records_and_threads():
     h = TaskHistory(10)
-    h.append(columns(5))
+    h.append_columns(columns(5))
     h.clear()
     assert len(h) == 0 and h.count == 0 and h.threads == [] and h.records() == []
 
@@ -121,7 +121,7 @@ def test_a_run_index_keeps_only_that_runs_records_in_a_window():
 
     h = TaskHistory(100)
     n = 6
-    h.append(
+    h.append_columns(
         {
             "key": [f"k{i}" for i in range(n)],
             "prefix": ["p"] * n,

@@ -77,6 +77,20 @@ def test_label_keeps_markup_as_text():
     assert tm.label_of(evil, 0, "tcp://w", 1.0).startswith(evil + " | ")
 
 
+def test_columns_colour_and_label_every_record_as_one_record_is():
+    codes = np.arange(256, dtype=np.uint8)
+    prefix_colors = np.array([f"#{i:06x}" for i in range(256)], dtype=object)
+    assert tm.colors_of(codes, prefix_colors).tolist() == [
+        tm.color_of(c, p) for c, p in zip(codes.tolist(), prefix_colors.tolist())
+    ]
+    keys = [f"k-{i}" for i in range(256)]
+    workers = [f"tcp://w{i % 3}" for i in range(256)]
+    seconds = np.linspace(0.0, 3.0, 256)
+    assert tm.labels_of(keys, codes, workers, seconds) == [
+        tm.label_of(k, c, w, s) for k, c, w, s in zip(keys, codes.tolist(), workers, seconds)
+    ]
+
+
 def test_run_label_counts_tasks():
     assert tm.run_label(1, 0, "inc") == "1 task, mostly inc | zoom in for detail"
     assert tm.run_label(1234, tm.code_of("transfer", "OK"), "inc").startswith(
@@ -97,7 +111,7 @@ def test_rows_follow_first_appearance_in_the_store():
 
 def hand_history() -> TaskHistory:
     h = TaskHistory(10)
-    h.append(
+    h.append_columns(
         {
             "key": ["inc-1", "add-1", "bad-1", "inc-2"],
             "prefix": ["inc", "add", "bad", "inc"],
@@ -149,7 +163,7 @@ def test_exact_segments_when_few_tasks_are_visible():
     cols = columns(10, threads=2)
     cols["code"][1] = 3  # transfer
     cols["code"][2] = 1  # erred compute
-    h.append(cols)
+    h.append_columns(cols)
     lo, hi = h.span()
     segs, rows = sg.window_segments(h, {"inc": "#111111", "dec": "#222222"}, lo, hi, lo)
     assert not segs["aggregated"] and segs["tasks"] == 10 and len(segs["x0"]) == 10
@@ -162,7 +176,7 @@ def test_exact_segments_when_few_tasks_are_visible():
 
 def test_100_000_tasks_aggregate_to_few_segments():
     h = TaskHistory(100_000)
-    h.append(columns(100_000))
+    h.append_columns(columns(100_000))
     lo, hi = h.span()
     segs, rows = sg.window_segments(h, {}, lo, hi, lo, pixels=1000)
     assert segs["aggregated"] and segs["tasks"] == 100_000
@@ -176,7 +190,7 @@ def test_100_000_tasks_aggregate_to_few_segments():
 
 def test_aggregated_segments_shift_with_the_origin():
     h = TaskHistory(100_000)
-    h.append(columns(20_000))
+    h.append_columns(columns(20_000))
     lo, hi = h.span()
     at_lo, _ = sg.window_segments(h, {}, lo, hi, lo)
     earlier, _ = sg.window_segments(h, {}, lo, hi, lo - 10.0)
@@ -186,7 +200,7 @@ def test_aggregated_segments_shift_with_the_origin():
 
 def test_zooming_in_gives_individual_tasks():
     h = TaskHistory(100_000)
-    h.append(columns(100_000))
+    h.append_columns(columns(100_000))
     lo, _ = h.span()
     segs, _ = sg.window_segments(h, {}, lo, lo + 0.05, lo)
     assert not segs["aggregated"] and 0 < segs["tasks"] < 200
@@ -196,6 +210,6 @@ def test_zooming_in_gives_individual_tasks():
 def test_empty_window_and_empty_history():
     assert sg.window_segments(TaskHistory(5), {}, 0, 1, 0)[0]["x0"] == []
     h = TaskHistory(5)
-    h.append(columns(3))
+    h.append_columns(columns(3))
     assert sg.window_segments(h, {}, 0, 1, 0)[0]["tasks"] == 0
     assert sg.window_segments(h, {}, 2000, 1999, 0)[0]["x0"] == []

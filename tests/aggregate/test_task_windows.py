@@ -13,10 +13,12 @@ from jupyter_dashmon.aggregate.models import (
     TaskWindowModel,
     WorkersModel,
 )
+from jupyter_dashmon.collect.packing import pack_tasks
 
 
 def rows(*specs):
-    """TaskColumns from (key, worker, thread, start, stop[, code]) tuples; prefix = key's head."""
+    """Packed task records from (key, worker, thread, start, stop[, code]) tuples;
+    prefix = key's head."""
     out = {k: [] for k in ("key", "prefix", "worker", "thread", "start", "stop", "code")}
     for key, worker, thread, start, stop, *code in specs:
         out["key"].append(key)
@@ -26,7 +28,7 @@ def rows(*specs):
         out["start"].append(start)
         out["stop"].append(stop)
         out["code"].append(code[0] if code else 0)
-    return out
+    return pack_tasks(out)
 
 
 @pytest.fixture
@@ -128,6 +130,23 @@ def test_live_window_appends_only_new_segments(model):
     assert out.segments["row"] == [0, 1, 2] and out.span == (0.0, 4.0)
 
 
+def test_live_span_covers_records_that_arrived_out_of_time_order(model):
+    out = stream(model)
+    # Drained after one that started later: the span reaches back to it all the same.
+    tw.append_tasks(
+        model.history,
+        model.tasks,
+        rows(("a-1", "w", 1, 12.0, 13.0), ("a-2", "w", 2, 10.0, 11.0)),
+        13.5,
+    )
+    t = model.tasks
+    lo, hi = out.span
+    assert (t.origin + lo, t.origin + hi) == (10.0, 13.5)
+    t.window = (t.origin + lo, t.origin + hi)  # what "Fixed window" freezes
+    t.mode = "fixed"
+    assert out.segments["tasks"] == 2
+
+
 def test_live_window_keeps_length_segments(model):
     model.tasks.length = 4
     out = stream(model)
@@ -185,7 +204,7 @@ def test_history_window_follows_then_keeps_a_chosen_window(model):
     out = TaskWindowModel()
     tw.HistoryWindow(model.history, ProgressModel(), out, every=0.0)
     assert out.segments["tasks"] == 0 and out.rows == 0
-    model.history.history.append(columns(10))
+    model.history.history.append_columns(columns(10))
     model.history.revision += 1
     lo, hi = model.history.history.span()
     assert out.origin == lo and out.segments["tasks"] == 10
@@ -195,7 +214,7 @@ def test_history_window_follows_then_keeps_a_chosen_window(model):
         out.follow = False
         out.window = (lo, lo + 0.001)
     assert out.segments["tasks"] < 10 and out.span == (0.0, pytest.approx(0.001))
-    model.history.history.append(columns(5, start=lo + 100, seed=1))
+    model.history.history.append_columns(columns(5, start=lo + 100, seed=1))
     model.history.revision += 1
     assert out.span == (0.0, pytest.approx(0.001)) and out.segments["tasks"] < 10
     out.follow = True

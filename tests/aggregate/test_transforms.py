@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pytest
 
 from jupyter_dashmon.aggregate import transforms as tf
@@ -370,3 +373,9 @@ def test_append_bounded():
 
 def test_append_bounded_bounds_even_when_nothing_new():
     assert tf.append_bounded([1, 2, 3], [], 2) == [2, 3]
+
+
+def test_format_durations_reads_each_value_as_format_seconds():
+    seconds = [0.0, 4e-4, 1e-3, 0.0123, 0.5, 0.99999, 1.0, 2.5, 3600.0, math.nan, math.inf, -1.0]
+    assert tf.format_durations(np.array(seconds)) == [tf.format_seconds(s) for s in seconds]
+    assert tf.format_durations(np.array([])) == []

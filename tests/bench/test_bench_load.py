@@ -168,3 +168,21 @@ def test_only_runs_the_named_steps_and_quick_leaves_the_browser_out():
     assert steps_to_skip(False, "", "") == set()
     with pytest.raises(ValueError, match="nonsense"):
         steps_to_skip(False, "", "nonsense")
+
+
+def test_stall_summary_tells_an_unscheduled_process_from_a_busy_thread():
+    from bench.browser_load import stall_summary
+
+    trace = {
+        "loop": [[10.0, 0.3], [12.0, 0.9]],
+        # (time, seconds late, CPU-seconds each thread used meanwhile, where they were)
+        "gil": [[10.1, 0.2, {"IO loop": 0.19}, {}], [12.1, 0.8, {}, {}]],
+        "update": [[1.0, 1.01], [2.0, 2.02]],
+    }
+    assert stall_summary(trace) == {
+        "loop_max": 0.9,
+        "lock_max": 0.8,
+        "lock_cpu": 0.0,  # the worst stall: no thread ran, the machine was busy elsewhere
+        "updates": 2,
+    }
+    assert stall_summary({})["lock_max"] == 0.0

@@ -57,9 +57,13 @@ TICK_COLLISIONS = """(scope) => {
                 .filter(t => t.textContent !== '' && t.getBoundingClientRect().width > 0)
                 .map(t => ({text: t.textContent, box: t.getBoundingClientRect()}));
             if (ticks.length < 2) return;
-            const tall = ticks[0].box.height, wide = ticks[0].box.width;
-            const across = Math.abs(ticks[1].box.left - ticks[0].box.left) >
-                Math.abs(ticks[1].box.top - ticks[0].box.top);
+            // Along the axis's line: labels of a vertical axis differ in width
+            // more than they are apart when the axis is short.
+            const line = a.querySelector('.domain');
+            const lb = line ? line.getBoundingClientRect() : null;
+            const across = lb ? lb.width > lb.height
+                : Math.abs(ticks[1].box.left - ticks[0].box.left) >
+                  Math.abs(ticks[1].box.top - ticks[0].box.top);
             const sorted = ticks.sort((p, q) => across ? p.box.left - q.box.left
                                                        : p.box.top - q.box.top);
             for (let i = 1; i < sorted.length; i++) {

@@ -126,3 +126,30 @@ def hover_first_bar(page: Any, root: str, memory: bool = False) -> Any:
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.move(box["x"] + box["width"] / 2 + 2, box["y"] + box["height"] / 2)
     return label
+
+
+#: Cell: sixty functions of a few tasks each (every third keeps its results in
+#: memory, one fails now and then), all finished when it prints, so that what
+#: is hovered holds still.
+SIXTY_FUNCTIONS = (
+    "import random, time\n"
+    "def named(name, fail_every=0):\n"
+    "    def f(i):\n"
+    "        time.sleep(random.random() * 0.01)\n"
+    "        if fail_every and i % fail_every == fail_every - 1:\n"
+    "            raise ValueError(name)\n"
+    "        return bytes(1000 * (i % 5 + 1))\n"
+    "    f.__name__ = f.__qualname__ = name\n"
+    "    return f\n"
+    f"names = list({NAMES!r})\n"
+    "names += [f'stage_{k:02d}_' + 'abcdefgh'[k % 8] * (k % 5 + 1)\n"
+    "          for k in range(60 - len(names))]\n"
+    "kept = {}\n"
+    "for k, name in enumerate(names):\n"
+    "    futures = client.map(named(name, 5 if k == 9 else 0), range(4 + k % 7), pure=False)\n"
+    "    client.gather(futures, errors='skip')\n"
+    "    if k % 3 == 0:\n"
+    "        kept[name] = futures\n"
+    "time.sleep(2)\n"
+    "print('SIXTY', len(dash.snapshot()['progress']))"
+)

@@ -121,6 +121,21 @@ def shoot(target: Any, path: Path) -> Path:
     return path
 
 
+def trim_bottom(path: Path, margin: int = 8) -> Path:
+    """Cut off the empty bottom of a picture (a side panel is as tall as the
+    window; its content ends higher up), leaving ``margin`` pixels (needs PIL)."""
+    try:
+        from PIL import Image, ImageChops
+    except ImportError:
+        return path
+    image = Image.open(path).convert("RGB")
+    background = Image.new("RGB", image.size, image.getpixel((image.width // 2, image.height - 1)))
+    box = ImageChops.difference(image, background).getbbox()
+    if box is not None and box[3] + margin < image.height:
+        image.crop((0, 0, image.width, box[3] + margin)).save(path)
+    return path
+
+
 def beside(left: Path, right: Path, out: Path) -> Path | None:
     """``left`` and ``right`` side by side at the same height (needs PIL)."""
     try:
@@ -177,11 +192,11 @@ def run_one(context: Any, lab: Any, functions: int, out: Path) -> dict:
     page.evaluate("() => window.jupyterapp.shell.expandRight()")
     for width in (250, 600):
         set_right_width(page, width)
-        shoot(page.locator(PANEL).first, out / f"panel-{width}-light.png")
+        trim_bottom(shoot(page.locator(PANEL).first, out / f"panel-{width}-light.png"))
         seen[f"panel-{width}"] = measure(page, f"{PANEL} .jp-DashmonPanel-body")
     set_theme(page, dark=True)
     set_right_width(page, 250)
-    shoot(page.locator(PANEL).first, out / "panel-250-dark.png")
+    trim_bottom(shoot(page.locator(PANEL).first, out / "panel-250-dark.png"))
     page.evaluate("() => window.jupyterapp.shell.collapseRight()")
     page.wait_for_timeout(1000)
     shoot(dash, out / "status-dark.png")
@@ -207,7 +222,8 @@ def readme_pictures(context: Any, lab: Any, folder: Path) -> None:
             set_right_width(page, width)
             for name in ("Status", "Workers"):
                 show_tab(page, PANEL, name)
-                shoot(page.locator(PANEL).first, folder / f"panel-{width}-{name}-{theme}.png")
+                path = folder / f"panel-{width}-{name}-{theme}.png"
+                trim_bottom(shoot(page.locator(PANEL).first, path))
             show_tab(page, PANEL, "Status")
         page.evaluate("() => window.jupyterapp.shell.collapseRight()")
         page.wait_for_timeout(1000)

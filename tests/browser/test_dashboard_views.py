@@ -10,6 +10,8 @@ import lab_driver
 import pytest
 from lab_driver import ALL_CELLS_RAN, ARTIFACTS, DASHBOARD_CELL, BrowserPage, Lab
 
+from jupyter_dashmon.placement.layout import PAGES
+
 pytestmark = pytest.mark.browser
 
 SETUP = DASHBOARD_CELL
@@ -137,6 +139,34 @@ def test_inline_view_changes_while_a_cell_blocks(browser: BrowserPage, lab: Lab)
     assert browser.errors == []
 
 
+def test_a_tab_picked_while_a_cell_blocks_shows_its_page_at_once(
+    browser: BrowserPage, lab: Lab
+) -> None:
+    # The Tab's own message waits for the cell; the page also tells the kernel on
+    # the visibility comm (a subshell), so the Tasks page is drawn during the block.
+    page = browser.page
+    block = BLOCKING.replace("time.sleep(0.25)", "time.sleep(0.6)")  # about 8 s
+    open_and_run(page, lab, [SETUP, block], wait=False)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output')]"
+        ".some(o => o.innerText.startsWith('BLOCKING'))",
+        timeout=120_000,
+    )
+    page.wait_for_timeout(1500)  # a few tasks done
+    page.locator(".jp-NotebookPanel .dashmon-dashboard .lm-TabBar-tab", has_text="Tasks").click()
+    stream = ".jp-NotebookPanel .dashmon-dashboard .dashmon-stream[data-title^='Tasks']"
+    page.locator(stream).first.wait_for(timeout=4_000)
+    page.wait_for_function(
+        f'() => Number(document.querySelector("{stream}").dataset.rects || 0) > 0',
+        timeout=4_000,
+    )
+    # Still inside the block: the cell has not printed DONE yet.
+    outputs = page.locator(".jp-NotebookPanel .jp-OutputArea-output").all_inner_texts()
+    assert not any(o.startswith("DONE") for o in outputs), "the cell ended first"
+    page.wait_for_function(ALL_CELLS_RAN, timeout=120_000)
+    assert browser.errors == []
+
+
 CHURN = (
     "def inc(x):\n    time.sleep(0.01)\n    return x + 1\n"
     "for _ in range(30):\n"
@@ -207,7 +237,7 @@ def test_each_page_renders_and_a_worker_can_be_chosen(browser: BrowserPage, lab:
     page = browser.page
     open_and_run(page, lab, [SETUP, EXAMPLE, SETTLE])
     tabs = page.locator(f"{DASHBOARD} .lm-TabBar-tab")
-    assert tabs.all_inner_texts() == ["Status", "Tasks", "Workers", "Scheduler", "Cells", "Errors"]
+    assert tabs.all_inner_texts() == list(PAGES)
 
     tabs.filter(has_text="Tasks").click()
     tasks = stream_figure(page, "Tasks")
@@ -262,7 +292,7 @@ HUNDRED_THOUSAND = (
     "dash.listener.stop_soon()\n"
     "time.sleep(0.5)\n"
     "dash.model.history.history.clear()\n"
-    "dash.model.history.history.append(columns)\n"
+    "dash.model.history.history.append_columns(columns)\n"
     "dash.model.history.revision += 1\n"
     "print('SYNTHETIC', len(dash.model.history.history))"
 )

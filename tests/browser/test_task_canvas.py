@@ -145,6 +145,9 @@ def test_stream_paints_hovers_and_pans(browser: BrowserPage, lab: Lab) -> None:
     assert re.match(r"^slow-\S+ \| tcp://127\.0\.0\.1:\d+ \| 4\d\d(\.\d)? ms$", text), text
     tip = page.locator(TOOLTIP).bounding_box()
     assert tip is not None and tip["x"] + tip["width"] <= 1400 and tip["y"] + tip["height"] <= 1000
+    # Clear of the hovered rectangle's row (js/src/tooltips.ts): below or above it.
+    x, y = centre(box, d, i)
+    assert tip["y"] >= y + 0.3 * band or tip["y"] + tip["height"] <= y - 0.3 * band, (tip, y)
 
     # A key holding markup is shown as text, never run.
     text = hover_text(page, *centre(box, d, evil))
@@ -170,8 +173,12 @@ def test_stream_paints_hovers_and_pans(browser: BrowserPage, lab: Lab) -> None:
             .includes('fixed window')""",
         timeout=20_000,
     )
-    active = page.locator(".jp-NotebookPanel .dashmon-dashboard .widget-toggle-button.mod-active")
-    assert "Fixed window" in active.all_text_contents()
+    # The toggle's own message may follow the title's by a moment.
+    fixed = page.locator(
+        ".jp-NotebookPanel .dashmon-dashboard .widget-toggle-button.mod-active",
+        has_text="Fixed window",
+    )
+    fixed.first.wait_for(timeout=5_000)
     assert page.evaluate(TICKS, stream) != ticks_before
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "task-canvas-inline-panned.png"))

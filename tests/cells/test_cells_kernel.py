@@ -210,3 +210,43 @@ def test_a_cell_whose_tasks_fail_only_through_their_inputs_gets_its_final_card(k
     assert "open cards: 0" in str([m["content"] for m in mine if m["msg_type"] == "stream"])
     cells = snapshot(kc, "cells", "len(snap['cells']) >= 2")
     assert [(c["total"], c["erred"]) for c in cells[:2]] == [(1, 1), (1, 1)]
+
+
+BY_CELL = textwrap.dedent(
+    """
+    import json
+    from jupyter_dashmon.placement.layout import PAGES
+    dash.pages.selected_index = PAGES.index("Metrics")
+    for _ in range(200):
+        rows = [r for r in dash.snapshot()["cells"] if r["cell"] is not None]
+        if len(rows) >= 2 and all(r["stop"] for r in rows[:2]):
+            break
+        time.sleep(0.1)
+    found = {}
+    for row in rows[:2]:
+        dash.model.metrics.run = row["run"]
+        for _ in range(300):
+            m = dash.snapshot()["metrics"]
+            if m["run"] == row["run"] and set(m["compute_by_function"]) >= set(row["prefixes"]):
+                break
+            time.sleep(0.1)
+        found[row["code"]] = {"run": m["run"] == row["run"],
+                              "functions": sorted(m["compute_by_function"])}
+    print("FOUND" + json.dumps(found))
+    """
+)
+
+
+def test_metrics_of_one_cell_are_its_own_tasks(kernel):
+    kc = kernel
+    run_cell(kc, SETUP)
+    run_cell(kc, INC)
+    run_cell(kc, DEC_SUM)
+    mine, _ = run_cell(kc, BY_CELL)
+    text = "".join(m["content"]["text"] for m in mine if m["msg_type"] == "stream")
+    found = json.loads(text.split("FOUND", 1)[1])
+    # Each cell's own span: its functions, not the other cell's.
+    assert found == {
+        INC: {"run": True, "functions": ["inc"]},
+        DEC_SUM: {"run": True, "functions": ["dec", "sum"]},
+    }

@@ -5,18 +5,24 @@ from __future__ import annotations
 import asyncio
 import inspect
 import pickle
+from types import SimpleNamespace
 
 import pytest
 from distributed import Client, LocalCluster
 
 from jupyter_dashmon.collect import DashmonPlugin, pickled_plugin
 from jupyter_dashmon.collect.messages import (
+    CATEGORY,
     PLUGIN_NAME,
     TASK_FIELDS,
     Delta,
+    PackedColumns,
     PollRequest,
+    TaskColumns,
     ring_columns,
+    wire_types,
 )
+from jupyter_dashmon.collect.packing import unpack_tasks
 from jupyter_dashmon.config import collector_options, resolve_options
 
 
@@ -63,6 +69,8 @@ class Poller:
 
     async def poll(self):
         delta = await self.client.scheduler.dashmon_poll(**self.req)
+        self.packed = delta["tasks"]
+        delta["tasks"] = unpack_tasks(delta["tasks"])
         for k in ("epoch", "cursor", "version", "resource_cursor", "worker_version"):
             self.req[k] = delta[k]
         self.progress.update(delta["progress"])
@@ -233,19 +241,29 @@ def test_a_silent_subscriber_is_dropped_after_its_lease():
 def test_plugin_pickles_by_value():
     data = pickled_plugin(collector(history=7))
     # By value: the class body travels in the payload, not just its import path.
-    assert b"_record" in data and b"_TASK_COLUMNS" in data
+    assert b"_drain" in data and b"_TASK_COLUMNS" in data
     plugin = pickle.loads(data)
     assert plugin.history == 7
 
 
 @pytest.mark.parametrize("nbytes", [-1, None, "12"])
 def test_unknown_result_sizes_count_as_zero(nbytes):
-    plugin = collector()
-    plugin._in_memory, plugin._nbytes = {}, {}
-    plugin._add_memory("k", "p", nbytes)
-    assert plugin._nbytes["p"] == 0
-    plugin._drop_memory("k", "p")
-    assert plugin._nbytes["p"] == 0 and plugin._in_memory == {}
+    async def main():
+        cluster, client = await cluster_and_client()
+        async with cluster, client:
+            plugin = plugin_of(cluster)
+            prefix = SimpleNamespace(name="p", states={"memory": 1})
+            ts = SimpleNamespace(key="k", nbytes=nbytes, group=SimpleNamespace(prefix=prefix))
+            tasks, plugin._tasks = plugin._tasks, {"k": ts}
+            try:
+                plugin.transition("k", "released", "memory", stimulus_id="test")
+                assert plugin._nbytes["p"] == 0 and plugin._in_memory == {"k": 0}
+                plugin.transition("k", "memory", "released", stimulus_id="test")
+                assert plugin._nbytes["p"] == 0 and plugin._in_memory == {}
+            finally:
+                plugin._tasks, plugin._log = tasks, []
+
+    run(main())
 
 
 def test_an_idle_poll_is_held_and_news_wakes_it():
@@ -284,6 +302,15 @@ def test_the_wire_follows_the_message_declarations():
             delta = await p.poll()
             assert list(delta) == list(Delta.__annotations__)
             assert list(delta["tasks"]) == list(TASK_FIELDS) and len(delta["tasks"]["key"]) == 3
+            # On the wire: numbers as packed bytes, prefixes and workers as tables and codes.
+            packed = p.packed
+            assert list(packed) == list(PackedColumns.__annotations__) and packed["n"] == 3
+            assert list(packed["columns"]) == list(TASK_FIELDS)
+            workers = list(dict.fromkeys(delta["tasks"]["worker"]))
+            assert packed["tables"] == {"prefix": ["w"], "worker": workers}
+            assert packed["columns"]["key"] == ["w-0", "w-1", "w-2"]
+            assert [type(packed["columns"][f]) for f in TASK_FIELDS[1:]] == [bytes] * 7
+            assert len(packed["columns"]["start"]) == 3 * 8 and len(packed["columns"]["run"]) == 6
             assert list(delta["detail"]) == ["address", "processing", "n_processing"]
             plugin = plugin_of(cluster)
             # Three references, thread, start, stop, the code byte and the run index.
@@ -293,7 +320,17 @@ def test_the_wire_follows_the_message_declarations():
     # The RPC handler takes exactly the fields of a PollRequest, in order.
     poll = list(inspect.signature(DashmonPlugin.poll).parameters)[1:]
     assert poll == list(PollRequest.__annotations__)
-    assert ring_columns(Delta.__annotations__["tasks"]) == {
+    assert wire_types(TaskColumns) == {
+        "key": "object",
+        "prefix": CATEGORY,
+        "worker": CATEGORY,
+        "thread": "q",
+        "start": "d",
+        "stop": "d",
+        "code": "B",
+        "run": "H",
+    }
+    assert ring_columns(TaskColumns) == {
         "key": "object",
         "prefix": "object",
         "worker": "object",

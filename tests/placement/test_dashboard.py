@@ -243,8 +243,11 @@ def test_odd_task_keys_are_shown_as_text(client, waiter):
         assert "unicode-\u00e9\u00e8\u4e2d" in keys
         long = [k for k in keys if k.startswith("long-")]
         assert long and len(long[0]) <= 200 and long[0].endswith("\u2026")
-        labels = dash.views["task_stream"].drawn()["label"]
-        assert any(html in label for label in labels)
+        # The stream draws on its own throttle, up to 0.2 s after the store has them.
+        waiter(
+            lambda: any(html in label for label in dash.views["task_stream"].drawn()["label"]),
+            what="the markup key's label drawn as text",
+        )
         del futures
     finally:
         dash.close()

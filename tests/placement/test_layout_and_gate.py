@@ -81,21 +81,65 @@ def test_every_view_with_redraws_is_on_one_page(layout):
     assert {id(v) for v in with_redraw} == {id(v) for v in on_pages}
 
 
+#: The Profile, Groups, Metrics and Cluster memory pages, never shown in this test.
+HIDDEN_NEW = [[False], [False], [False], [False]]
+
+
 def test_the_gate_follows_the_tab_and_the_pages(layout, pages):
     gate = RedrawGate(layout, FakeClient())
     try:
-        assert active(layout) == [[True] * 5, [False], [False, False], [False], [False], [False]]
+        assert active(layout) == [
+            [True] * 5,
+            [False],
+            [False, False],
+            [False],
+            [False],
+            [False],
+            *HIDDEN_NEW,
+        ]
         layout.tabs.selected_index = 1
-        assert active(layout) == [[False] * 5, [True], [False, False], [False], [False], [False]]
+        assert active(layout) == [
+            [False] * 5,
+            [True],
+            [False, False],
+            [False],
+            [False],
+            [False],
+            *HIDDEN_NEW,
+        ]
         pages.report("page-1", "hidden")
-        assert active(layout) == [[False] * 5, [False], [False, False], [False], [False], [False]]
+        assert active(layout) == [
+            [False] * 5,
+            [False],
+            [False, False],
+            [False],
+            [False],
+            [False],
+            *HIDDEN_NEW,
+        ]
         pages.report("page-2", "visible")
-        assert active(layout) == [[False] * 5, [True], [False, False], [False], [False], [False]]
+        assert active(layout) == [
+            [False] * 5,
+            [True],
+            [False, False],
+            [False],
+            [False],
+            [False],
+            *HIDDEN_NEW,
+        ]
     finally:
         gate.close()
     assert pages._subscribers == []
     layout.tabs.selected_index = 0  # a closed gate switches nothing
-    assert active(layout) == [[False] * 5, [True], [False, False], [False], [False], [False]]
+    assert active(layout) == [
+        [False] * 5,
+        [True],
+        [False, False],
+        [False],
+        [False],
+        [False],
+        *HIDDEN_NEW,
+    ]
 
 
 def test_closing_the_layout_closes_every_widget_and_redraw():

@@ -106,7 +106,7 @@ def test_protocol_ts_agrees_with_the_python_messages():
 
 def test_every_message_and_constant_is_compared():
     py_consts, py_ifaces, py_aliases = python_declarations(messages)
-    assert set(py_consts) >= {"COMM_TARGET", "VISIBILITY_TARGET"}
+    assert set(py_consts) >= {"COMM_TARGET", "VISIBILITY_TARGET", "TABS_CLASS_PREFIX"}
     assert set(py_ifaces) == {
         "IDashboardRequest",
         "IDashboardReplyOk",
@@ -114,6 +114,7 @@ def test_every_message_and_constant_is_compared():
         "IShowMessage",
         "IVisibilityWatch",
         "IVisibilityReport",
+        "ITabReport",
     }
     assert py_aliases == {"DashboardReply": {"IDashboardReplyOk", "IDashboardReplyError"}}
     # The Python side's own states agree with what its report message allows.

@@ -118,6 +118,55 @@ def test_a_well_formed_message_is_keyed_by_the_page_session() -> None:
     assert set(pages._pages) == {"tab-1", "tab-2"} and pages.seen()
 
 
+def test_a_picked_tab_reaches_its_dashboard_only() -> None:
+    pages = PageVisibility()
+    picked: list[tuple[str, int]] = []
+    forget = pages.listen_tabs("abc", lambda i: picked.append(("abc", i)))
+    pages.listen_tabs("def", lambda i: picked.append(("def", i)))
+    pages._on_msg(message({"dashboard": "abc", "tab": 2}))
+    pages._on_msg(message({"dashboard": "someone-else", "tab": 1}))  # another kernel's
+    assert picked == [("abc", 2)] and pages._pages == {}  # not a visibility report
+    forget()
+    pages._on_msg(message({"dashboard": "abc", "tab": 3}))
+    assert picked == [("abc", 2)]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"dashboard": "abc", "tab": "2"},
+        {"dashboard": "abc", "tab": -1},
+        {"dashboard": "abc", "tab": True},
+        {"dashboard": "abc", "tab": 1, "more": 1},
+        {"dashboard": ["abc"], "tab": 1},
+    ],
+)
+def test_a_malformed_tab_report_picks_nothing(data, caplog) -> None:
+    pages = PageVisibility()
+    picked: list[int] = []
+    pages.listen_tabs("abc", picked.append)
+    with caplog.at_level(logging.WARNING, logger="jupyter_dashmon"):
+        pages._on_msg(message(data))
+    assert picked == [] and pages._pages == {}
+
+
+def test_the_dashboard_shows_the_page_a_report_picks(client) -> None:
+    dash = client.dashboard()
+    try:
+        tabs = dash.page_layout.tabs
+        model_id = tabs.model_id
+        assert f"dashmon-tabs-{tabs.model_id}" in tabs._dom_classes
+        visibility.pages._on_msg(message({"dashboard": tabs.model_id, "tab": 1}))
+        assert tabs.selected_index == 1
+        assert dash.page_layout._boxes[1].children and not dash.page_layout._boxes[0].children
+        visibility.pages._on_msg(message({"dashboard": tabs.model_id, "tab": 99}))
+        assert tabs.selected_index == 1  # no such page: nothing moves
+    finally:
+        dash.close()
+    # Closed: the dashboard no longer listens.
+    assert model_id not in visibility.pages._tab_listeners
+
+
 def test_watch_does_nothing_outside_a_kernel() -> None:
     assert PageVisibility().watch() is False
 

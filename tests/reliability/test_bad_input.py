@@ -157,10 +157,16 @@ def test_ten_thousand_prefixes_show_the_largest_and_plus_n_more(cluster, waiter)
             waiter(lambda: dash.model.status.state == "live", 20, "live")
 
             def finished_prefixes(dask_scheduler):
+                from distributed.scheduler import TaskPrefix
+
+                # The scheduler's own record of a prefix whose tasks all finished
+                # and were forgotten: its count of forgotten tasks.
                 plugin = dask_scheduler.plugins[PLUGIN_NAME]
                 for i in range(10, n):
                     name = f"pfx{i:05d}x"
-                    plugin._finished[name] = 1 + i % 7
+                    tp = dask_scheduler.task_prefixes[name] = TaskPrefix(name)
+                    tp.state_counts["forgotten"] = 1 + i % 7
+                    plugin._forgotten_base[name] = 0
                     plugin._touched.add(name)
                 plugin._wake()
 
@@ -209,11 +215,14 @@ def test_ten_thousand_prefixes_show_the_largest_and_plus_n_more(cluster, waiter)
         finally:
             dash.close()
 
-            def forget_them(dask_scheduler):  # leave the shared collector as it was
+            def forget_them(dask_scheduler):  # leave the shared scheduler as it was
                 plugin = dask_scheduler.plugins.get(PLUGIN_NAME)
-                for i in range(10, n) if plugin is not None else ():
-                    plugin._finished.pop(f"pfx{i:05d}x", None)
-                    plugin._versions.pop(f"pfx{i:05d}x", None)
+                for i in range(10, n):
+                    name = f"pfx{i:05d}x"
+                    dask_scheduler.task_prefixes.pop(name, None)
+                    if plugin is not None:
+                        plugin._forgotten_base.pop(name, None)
+                        plugin._versions.pop(name, None)
 
             client.run_on_scheduler(forget_them)
 
@@ -310,12 +319,13 @@ def test_unknown_result_size_counts_as_zero_bytes(client, waiter):
             ts.nbytes = -1  # what a scheduler holds before a size is reported
             plugin = dask_scheduler.plugins[PLUGIN_NAME]
             plugin.transition("sizeless-1", "processing", "memory")
-            return plugin._counts("sizeless", ts.prefix.states)["nbytes"]
+            return plugin._counts("sizeless", ts.prefix)["nbytes"]
 
         waiter(lambda: dash.model.status.state == "live", 20, "live")
         assert client.run_on_scheduler(unknown_size) == 0
         waiter(lambda: dash.snapshot()["progress"].get("sizeless", {}).get("done") == 1, 20, "done")
-        assert dash.snapshot()["memory"].get("sizeless", 0) == 0
+        # The size reported again (unknown) reaches the kernel with the next poll.
+        waiter(lambda: dash.snapshot()["memory"].get("sizeless", 0) == 0, 20, "no bytes")
         assert all(v >= 0 for v in dash.snapshot()["memory"].values())
     finally:
         dash.close()
@@ -339,7 +349,7 @@ OUT_OF_ORDER = columns(
 
 def test_start_stop_out_of_order_decode_to_ordered_records():
     history = TaskHistory(10)
-    history.append(OUT_OF_ORDER)
+    history.append_columns(OUT_OF_ORDER)
     records = history.records()
     assert [r["key"] for r in records] == ["a-1", "a-2", "a-3"]
     assert all(r["start"] <= r["stop"] for r in records)
@@ -348,7 +358,7 @@ def test_start_stop_out_of_order_decode_to_ordered_records():
 
 def test_start_stop_out_of_order_in_the_history_ring():
     history = TaskHistory(2)
-    assert history.append(OUT_OF_ORDER) == 2  # stored: three valid rows, capacity two
+    assert history.append_columns(OUT_OF_ORDER) == 2  # stored: three valid rows, capacity two
     kept = history.records()
     assert [r["key"] for r in kept] == ["a-2", "a-3"]  # bounded: the newest two
     assert all(r["start"] <= r["stop"] for r in kept)

@@ -11,6 +11,7 @@ from workloads import inc, noop
 import jupyter_dashmon  # noqa: F401  (adds Client.dashboard)
 from jupyter_dashmon.aggregate import listener as listener_module
 from jupyter_dashmon.aggregate import transforms as tf
+from jupyter_dashmon.collect.messages import PLUGIN_NAME
 
 
 def dashmon_records(caplog, level=logging.WARNING) -> list[logging.LogRecord]:
@@ -78,5 +79,34 @@ def test_a_collector_that_cannot_be_sent_logs_once(client, waiter, caplog, monke
         warnings = dashmon_records(caplog)
         assert len(warnings) == 1, [r.getMessage() for r in warnings]
         assert client.submit(noop, 1).result() == 1
+    finally:
+        dash.close()
+
+
+def test_a_scheduler_on_another_python_is_refused_before_anything_is_sent(
+    cluster, client, waiter, monkeypatch
+):
+    # The scheduler's own ``versions`` answer, saying Python 3.12: the collector,
+    # pickled by value with this kernel's bytecode, crashed a real 3.12 scheduler.
+    scheduler = cluster.scheduler
+    real = scheduler.handlers["versions"]
+
+    def other_python(*args, **kwargs):
+        answer = real(*args, **kwargs)
+        answer["host"]["python"] = "3.12.1.final.0"
+        return answer
+
+    monkeypatch.setitem(scheduler.handlers, "versions", other_python)
+    sent = []
+    monkeypatch.setattr(
+        listener_module, "pickled_plugin", lambda plugin: sent.append(1) or b"never sent"
+    )
+    dash = client.dashboard(interval=0.05)
+    try:
+        waiter(lambda: dash.model.status.state == "error", 30, "error")
+        message = dash.model.status.message
+        assert "Python 3.12" in message and "same Python version" in message, message
+        assert sent == [] and PLUGIN_NAME not in scheduler.plugins
+        assert client.submit(noop, 1).result() == 1  # the user's work goes on
     finally:
         dash.close()

@@ -28,7 +28,7 @@ def scheduler_memory(dask_scheduler):
         "ring_count": plugin.tasks.count,
         "in_memory": len(plugin._in_memory),
         "nbytes": len(plugin._nbytes),
-        "finished": len(plugin._finished),
+        "forgotten_base": len(plugin._forgotten_base),
         "versions": len(plugin._versions),
         "resources": len(plugin.resources),
         "ring_bytes": plugin.tasks.nbytes(),
@@ -72,7 +72,9 @@ def test_memory_stays_bounded_by_the_history(cluster, waiter):
             assert sched["ring_count"] >= TASKS  # every task was recorded ...
             assert sched["ring"] == sched["ring_capacity"] == HISTORY  # ... but only HISTORY kept
             assert sched["in_memory"] <= BATCH  # results released with their futures
-            assert sched["finished"] <= 10 and sched["versions"] <= 10 and sched["nbytes"] <= 10
+            assert (
+                sched["forgotten_base"] <= 10 and sched["versions"] <= 10 and sched["nbytes"] <= 10
+            )
             assert kern["history"] == HISTORY and kern["history_keys"] <= HISTORY
             assert kern["records"] <= STREAM
             assert kern["resources"] <= RESOURCES

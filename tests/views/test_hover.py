@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from bqplot import LinearScale
+from traitlets import All
 
 from jupyter_dashmon.aggregate.models import ResourcesModel
 from jupyter_dashmon.views import ResourcesView
@@ -109,3 +110,40 @@ def test_resources_hover_says_time_and_every_value():
     assert {c[3] for c in columns(view.usage_hover)} == {float(view.pct.max)}
     model.time = []
     assert list(view.usage_hover.mark.labels) == [""]
+
+
+def test_texts_made_on_demand_only_for_the_columns_kept(hover):
+    n = 500
+    asked: list[int] = []
+
+    def text(i: int) -> str:
+        asked.append(i)
+        return f"t{i}"
+
+    hover.set([T0 + i for i in range(n)], text)
+    labels = list(hover.mark.labels)
+    # The same columns and texts as a list of every sample's text gives...
+    hover.set([T0 + i for i in range(n)], [f"t{i}" for i in range(n)])
+    assert list(hover.mark.labels) == labels
+    # ...for the texts of the kept columns alone.
+    assert len(asked) == MOST_COLUMNS and asked == sorted(set(asked))
+    assert labels == [f"t{i}" for i in asked]
+
+
+def test_a_new_sample_sends_edges_and_texts_only(hover):
+    hover.set([T0 + i for i in range(100)], [f"t{i}" for i in range(100)])
+    sent: list[str] = []
+    hover.mark.observe(lambda change: sent.append(change["name"]), names=All)
+    hover.set([T0 + i for i in range(1, 101)], [f"t{i}" for i in range(1, 101)])
+    # Same number of columns, same value range: colours, opacities and heights stay.
+    assert sorted(set(sent)) == ["labels", "x"]
+    assert {(c[2], c[3]) for c in columns(hover)} == {(0.0, 50.0)}
+    sent.clear()
+    hover.mark.scales["y"].max = 80.0
+    hover.set([T0 + i for i in range(1, 101)], [f"t{i}" for i in range(1, 101)])
+    assert "y" in sent and {(c[2], c[3]) for c in columns(hover)} == {(0.0, 80.0)}
+    sent.clear()
+    hover.set([T0, T0 + 1], ["a", "b"])  # fewer columns: everything per column follows
+    assert {"x", "y", "colors", "fill_opacities", "labels"} <= set(sent)
+    assert list(hover.mark.fill_opacities) == [0.0, 0.0]
+    assert list(hover.mark.colors) == ["white"] * 2

@@ -12,13 +12,14 @@ from jupyter_dashmon.aggregate.models import (
     WorkersModel,
 )
 from jupyter_dashmon.aggregate.task_windows import append_tasks
+from jupyter_dashmon.collect.packing import pack_tasks
 from jupyter_dashmon.views import TaskStreamView, TasksView
 from jupyter_dashmon.views.worker_stream import WorkerStreamView
 
 
 def history_model(n: int) -> TaskHistoryModel:
     model = TaskHistoryModel(history=TaskHistory(100_000))
-    model.history.append(columns(n))
+    model.history.append_columns(columns(n))
     model.revision += 1
     return model
 
@@ -42,7 +43,7 @@ def test_zooming_the_tasks_page_redraws_the_window_in_detail():
     assert 0 < view.segments < 200
     assert all(label.count(" | ") == 2 for label in view.figure.drawn()["label"])  # one task each
     # New tasks do not move a window the user chose.
-    model.history.append(columns(10, start=5000.0, seed=1))
+    model.history.append_columns(columns(10, start=5000.0, seed=1))
     model.revision += 1
     assert view.figure.span == (0.0, 0.05) and not view.following
     view.show_all()
@@ -53,14 +54,14 @@ def test_tasks_page_follows_new_history():
     model = history_model(10)
     view = TasksView(model, ProgressModel())
     assert view.segments == 10
-    model.history.append(columns(5, start=2000.0, seed=2))
+    model.history.append_columns(columns(5, start=2000.0, seed=2))
     model.revision += 1
     assert view.segments == 15
 
 
 def stream(n=20):
     tasks = TaskStreamModel()
-    append_tasks(tasks.source, tasks, columns(n), now=0.0)
+    append_tasks(tasks.source, tasks, pack_tasks(columns(n)), now=0.0)
     tasks.now = tasks.records[-1]["stop"]
     return tasks, tasks.source
 
@@ -74,7 +75,9 @@ def test_live_stream_follows_and_panning_fixes_the_window():
     assert tasks.window[0] == tasks.origin
     fixed = view.figure.span
     # Updates keep the chosen window.
-    append_tasks(history, tasks, columns(5, start=tasks.now + 1, seed=3), now=tasks.now + 2)
+    append_tasks(
+        history, tasks, pack_tasks(columns(5, start=tasks.now + 1, seed=3)), now=tasks.now + 2
+    )
     assert view.figure.span == fixed and tasks.mode == "fixed"
     assert view.rectangles < 20
     view.mode.value = "live"
@@ -103,7 +106,7 @@ def test_worker_stream_draws_the_selected_workers_last_seconds():
     assert all(" | tcp://127.0.0.1:9001 | " in label for label in drawn["label"])
     assert "#123456" in drawn["color"]
     view.redraw.active = False  # a hidden page: new tasks are not aggregated
-    history.history.append(columns(8, start=2000.0, seed=4))
+    history.history.append_columns(columns(8, start=2000.0, seed=4))
     history.revision += 1
     assert view.tasks == 50 and view.window.active is False
     view.redraw.active = True

@@ -31,6 +31,7 @@ from jupyter_dashmon.aggregate.models import (
 from jupyter_dashmon.aggregate.task_marks import code_of, label_of
 from jupyter_dashmon.aggregate.task_windows import append_tasks, reset_store
 from jupyter_dashmon.aggregate.transforms import QUIET_OPACITY
+from jupyter_dashmon.collect.packing import pack_tasks
 from jupyter_dashmon.views import (
     MemoryView,
     ProgressView,
@@ -472,7 +473,7 @@ def add_records(tasks, new, now=None):
     }
     columns["code"] = [code_of(r["action"], r["status"]) for r in new]
     now = max(r["stop"] for r in new) if now is None else now
-    append_tasks(tasks.source, tasks, columns, now)
+    append_tasks(tasks.source, tasks, pack_tasks(columns), now)
 
 
 def label(r):
@@ -710,6 +711,21 @@ def test_resources_view_equal_assignment_sends_nothing(resources, traffic):
     assert seen == [] and traffic == []
     resources.cpu = [50.0, 99.0]
     assert "title" in seen and any(w is view.usage_lines for w, _ in traffic)
+
+
+def test_resources_view_sends_each_line_in_one_message(resources, traffic):
+    view = ResourcesView(resources)
+    traffic.clear()
+    fill_resources(
+        resources,
+        **{
+            name: getattr(resources, name) + [v]
+            for name, v in zip(DRAWN, [1_700_000_002.0, 25.0, 4 * 2**30, 8 * 2**30, 1.0, 2.0])
+        },
+    )
+    for lines in (view.usage_lines, view.network_lines):
+        # x and y of a new sample together: one message, not two.
+        assert [keys for w, keys in traffic if w is lines] == [["x", "y"]]
 
 
 def test_resources_view_clears_when_model_is_emptied(resources):

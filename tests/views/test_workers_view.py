@@ -36,6 +36,7 @@ def synthetic_table(n: int, step: int = 0) -> dict:
         "memory_limit": [8.0 * GiB] * n,
         "managed": [float(i * 1000) for i in range(n)],
         "unmanaged": [1000.0] * n,
+        "unmanaged_recent": [250.0] * n,
         "spilled": [0.0] * n,
         "processing": [i % 5 for i in range(n)],
         "in_memory": [3] * n,

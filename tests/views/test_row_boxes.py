@@ -1,0 +1,91 @@
+"""Progress and Memory use past a dozen functions (a box that scrolls), and the
+counts line that follows the model ahead of the figure (issue 11)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from jupyter_dashmon.aggregate.derive import set_progress
+from jupyter_dashmon.aggregate.models import ProgressModel
+from jupyter_dashmon.views import MemoryView, ProgressView
+from jupyter_dashmon.views.base import plot_height
+from jupyter_dashmon.views.rows import ROW_PX, VISIBLE_ROWS
+
+
+def counts(total, done=0, memory=0, processing=0, nbytes=0):
+    return {
+        "total": total,
+        "done": done,
+        "memory": memory,
+        "released": done - memory,
+        "erred": 0,
+        "processing": processing,
+        "waiting": total - done - processing,
+        "queued": 0,
+        "no_worker": 0,
+        "nbytes": nbytes,
+    }
+
+
+def px(value: str) -> float:
+    return float(value.removesuffix("px"))
+
+
+def test_sixty_functions_scroll_inside_a_box_of_twelve_rows_and_a_half():
+    model = ProgressModel(max_bars=25)
+    set_progress(
+        model,
+        {f"f{i:02d}": counts(10, done=10, memory=i % 2, nbytes=1000 * i) for i in range(60)},
+    )
+    progress, memory = ProgressView(model), MemoryView(model)
+    for view, box in ((progress, progress.rows_box), (memory, memory.widget)):
+        margin = view.figure.fig_margin
+        chrome = margin["top"] + margin["bottom"]
+        # The figure keeps a row per bar (25 and "+N more": no squeezing) ...
+        assert plot_height(view.figure) == 26 * ROW_PX
+        assert list(box.children) == [view.figure] and view.figure.layout.flex == "0 0 auto"
+        # ... and its box shows twelve and a half of them, the rest scroll.
+        assert px(box.layout.max_height) == (VISIBLE_ROWS + 0.5) * ROW_PX + chrome
+        assert px(view.figure.layout.height) > px(box.layout.max_height)
+        assert box.layout.overflow == "hidden auto"
+    assert progress.widget.children[0] is progress.rows_box
+
+
+def test_a_few_functions_fit_their_box_without_scrolling():
+    model = ProgressModel(max_bars=25)
+    set_progress(model, {"inc": counts(10, done=4, memory=4, nbytes=4096)})
+    progress, memory = ProgressView(model), MemoryView(model)
+    for view, box in ((progress, progress.rows_box), (memory, memory.widget)):
+        assert px(view.figure.layout.height) <= px(box.layout.max_height)
+
+
+def test_the_counts_line_follows_the_model_at_once_and_rests_with_the_figure():
+    async def scenario() -> list[str]:
+        model = ProgressModel()
+        view = ProgressView(model, every=10.0)  # the figure redraws rarely here
+        seen = []
+        for done in (1, 2, 3):
+            set_progress(model, {"inc": counts(10, done=done, processing=1)})
+            await asyncio.sleep(0.15)  # about one poll apart
+            seen.append(view.counts.value)
+        title = view.figure.title
+        view.redraw.active = False  # the page is hidden: both rest
+        set_progress(model, {"inc": counts(10, done=10)})
+        await asyncio.sleep(0.15)
+        held = view.counts.value
+        view.redraw.active = True
+        await asyncio.sleep(0.15)
+        seen += [held, view.counts.value, title]
+        view.redraw.close()
+        return seen
+
+    first, second, third, held, shown, title = asyncio.run(scenario())
+    # Each poll's counts on the page within one poll, while the figure waits.
+    assert [line.split(" \u00b7 ")[0] for line in (first, second, third)] == [
+        "waiting: 8",
+        "waiting: 7",
+        "waiting: 6",
+    ]
+    assert held == third  # nothing sent while hidden
+    assert "processing: 0" in shown  # and the latest line once shown again
+    assert title.startswith("Progress")
