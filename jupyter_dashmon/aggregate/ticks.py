@@ -13,6 +13,7 @@ bqplot's ``Axis.tick_labels`` looks a tick up.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -120,9 +121,29 @@ def byte_ticks(peak: float, count: int = 4, per_second: bool = False) -> Ticks:
     return ticks
 
 
+#: Every UTC offset is a whole number of quarter hours and changes on a quarter
+#: hour, so one lookup serves a whole quarter hour of timestamps.
+OFFSET_SPAN = 900
+
+
+@functools.lru_cache(maxsize=64)
+def _offset_of_span(span: int) -> float:
+    return float(time.localtime(span * OFFSET_SPAN).tm_gmtoff)
+
+
 def local_offset(when: float) -> float:
     """Seconds to add to epoch seconds ``when`` to read them as local clock time."""
-    return float(time.localtime(when).tm_gmtoff)
+    return _offset_of_span(int(when // OFFSET_SPAN))
+
+
+def clock_text(when: float) -> str:
+    """Epoch seconds ``when`` as the kernel's local clock time, ``HH:MM:SS``.
+
+    Arithmetic on the cached offset: hover texts are made for every sample
+    of a chart on each redraw.
+    """
+    s = int(when + local_offset(when)) % 86400
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
 def clock_step(span: float, count: int) -> float:

@@ -56,7 +56,7 @@ _KERNEL = uuid.uuid4().hex[:12]
 _numbers = itertools.count(1)
 
 #: Seconds between two updates of a card.
-CARD_EVERY = 0.5
+CARD_EVERY = 1.0
 #: Seconds a finished cell waits, at most, for the dashboard to hear of its last results.
 CELL_GRACE = 0.3
 #: Seconds a card whose run has failed tasks waits for the run's own first error.

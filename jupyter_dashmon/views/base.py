@@ -125,9 +125,15 @@ def set_segments(
         # sub-millisecond precision over hours.
         mark.x = np.column_stack([np.asarray(x0, np.float32), np.asarray(x1, np.float32)])
         mark.y = np.column_stack([np.asarray(y, np.float32), np.asarray(y, np.float32)])
-        mark.colors = list(colors)
-        mark.opacities = list(opacities) if opacities is not None else []  # [] = all opaque
-        mark.labels = list(labels) if labels is not None else [""] * n
+        # The lists are assigned only when they changed: validating them item by
+        # item costs more than comparing them.
+        for name, value in (
+            ("colors", list(colors)),
+            ("opacities", list(opacities) if opacities is not None else []),  # [] = all opaque
+            ("labels", list(labels) if labels is not None else [""] * n),
+        ):
+            if getattr(mark, name) != value:
+                setattr(mark, name, value)
 
 
 class RectBars:

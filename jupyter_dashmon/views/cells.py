@@ -15,6 +15,7 @@ from typing import Any
 
 from ipywidgets import HTML, Layout, VBox
 
+from ..aggregate import ticks as tk
 from ..aggregate.models import WorkModel
 from ..aggregate.throttle import Throttle
 from ..aggregate.transforms import format_bytes, format_seconds
@@ -45,10 +46,6 @@ COLUMNS = (
 )
 
 
-def clock(when: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(when))
-
-
 def duration_cell(row: Mapping[str, Any], before: Mapping[str, Any] | None, now: float) -> Cell:
     """The run's duration, with the change against ``before`` (the cell's last run)."""
     if row["stop"] is None:
@@ -73,7 +70,7 @@ def table_html(rows: list[dict[str, Any]], selected: str, now: float) -> str:
         cells: list[Cell | str] = [
             row["name"],
             Cell(row["code"], title=row["code"]),
-            clock(row["start"]),
+            tk.clock_text(row["start"]),
             duration_cell(row, before.get(row["run"]), now),
             f"{row['done']:,} / {row['total']:,}",
             f"{row['erred']:,}" if row["erred"] else "",

@@ -31,7 +31,7 @@ from .base import (
     tile_figure,
     value_axis,
 )
-from .hover import TimeHover, clock_text
+from .hover import TimeHover
 
 #: Recent unmanaged memory in a lighter shade of the older part's colour.
 COLORS = {
@@ -163,7 +163,7 @@ class ClusterMemoryView:
             self.hover.set(
                 times,
                 [
-                    f"{clock_text(t)}  "
+                    f"{tk.clock_text(t)}  "
                     + " \u00b7 ".join(
                         f"{label} {tf.format_bytes(v)}" for label, v in zip(BANDS.values(), row)
                     )

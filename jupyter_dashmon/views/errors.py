@@ -9,12 +9,12 @@ a fold.  Messages and tracebacks are text: escaped, never markup.
 from __future__ import annotations
 
 import html
-import time
 from collections.abc import Mapping
 from typing import Any
 
 from ipywidgets import HTML, Layout
 
+from ..aggregate import ticks as tk
 from ..aggregate.models import WorkModel
 from ..aggregate.throttle import Throttle
 from ..aggregate.work import RUN_LABELS, error_rows
@@ -30,10 +30,6 @@ COLUMNS = (
     Column("workers", "workers it happened on (the first few)", "text"),
     Column("message", "the first failure's exception", "code"),
 )
-
-
-def _clock(when: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(when))
 
 
 def _detail(group: Mapping[str, Any]) -> str:
@@ -59,8 +55,8 @@ def errors_html(groups: list[dict[str, Any]]) -> str:
                     g["prefix"],
                     g["exception"],
                     f"{g['count']:,}",
-                    _clock(g["first"]),
-                    _clock(g["last"]),
+                    tk.clock_text(g["first"]),
+                    tk.clock_text(g["last"]),
                     cell,
                     ", ".join(g["workers"]),
                     Cell(g["message"].splitlines()[0] if g["message"] else "", title=g["message"]),

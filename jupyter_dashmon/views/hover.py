@@ -14,7 +14,6 @@ as its tooltip: hovering anywhere above a time says what was drawn at it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -146,8 +145,3 @@ class TimeHover:
             self.mark.colors = self.mark.fill_colors = ["white"]
             self.mark.opacities = self.mark.fill_opacities = [0.0]
             self.mark.labels = [""]
-
-
-def clock_text(t: float) -> str:
-    """``t`` (epoch seconds) as the kernel's local clock time, as on the time axes."""
-    return time.strftime("%H:%M:%S", time.localtime(t))

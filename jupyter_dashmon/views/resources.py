@@ -32,7 +32,7 @@ from .base import (
     tile_figure,
     value_axis,
 )
-from .hover import TimeHover, clock_text
+from .hover import TimeHover
 
 #: Points drawn per line at most; longer series are thinned evenly.
 MAX_POINTS = 150
@@ -139,7 +139,7 @@ class ResourcesView:
             self.usage_hover.set(
                 times,
                 lambda i: (
-                    f"{clock_text(times[i])}  CPU {cpu[i]:.0f}% \u00b7 "
+                    f"{tk.clock_text(times[i])}  CPU {cpu[i]:.0f}% \u00b7 "
                     f"memory {memory_pct[i]:.0f}% ({short_bytes(memory[i])})"
                 ),
             )
@@ -158,7 +158,7 @@ class ResourcesView:
             self.network_hover.set(
                 times,
                 lambda i: (
-                    f"{clock_text(times[i])}  read {short_bytes(read[i])}/s \u00b7 "
+                    f"{tk.clock_text(times[i])}  read {short_bytes(read[i])}/s \u00b7 "
                     f"write {short_bytes(write[i])}/s"
                 ),
             )

@@ -36,7 +36,7 @@ from .base import (
     tile_figure,
     value_axis,
 )
-from .hover import TimeHover, clock_text, themed
+from .hover import TimeHover, themed
 
 CPU_COLOR, MEMORY_COLOR, LOOP_COLOR, COST_COLOR = "#1f77b4", "#2ca02c", "#9467bd", "#d62728"
 STATE_COLOR = "#7f7f7f"
@@ -186,7 +186,7 @@ class SchedulerView:
             self.usage_hover.set(
                 seconds,
                 [
-                    f"{clock_text(t)}  CPU {c:.0f}% \u00b7 memory {tf.format_bytes(b)}"
+                    f"{tk.clock_text(t)}  CPU {c:.0f}% \u00b7 memory {tf.format_bytes(b)}"
                     for t, c, b in zip(seconds, cpu, memory)
                 ],
             )
@@ -198,7 +198,7 @@ class SchedulerView:
         with self.loop.hold_sync():
             _set_line(self.loop_line, *_broken(seconds, loop_ms))
             self.loop_hover.set(
-                seconds, [f"{clock_text(t)}  {v:.1f} ms" for t, v in zip(seconds, loop_ms)]
+                seconds, [f"{tk.clock_text(t)}  {v:.1f} ms" for t, v in zip(seconds, loop_ms)]
             )
             self.loop.title = (
                 f"Event loop interval {_last(loop_ms):.1f} ms" if n else "Event loop interval"
@@ -210,7 +210,7 @@ class SchedulerView:
         with self.cost.hold_sync():
             _set_line(self.cost_line, *_broken(times, pct))
             self.cost_hover.set(
-                times, [f"{clock_text(t)}  {v:.1f}% of a core" for t, v in zip(times, pct)]
+                times, [f"{tk.clock_text(t)}  {v:.1f}% of a core" for t, v in zip(times, pct)]
             )
             self.cost.title = (
                 # Short enough for a 250 px side panel; the hover says "of a core".

@@ -42,7 +42,7 @@ from .base import (
     tile_figure,
     value_axis,
 )
-from .hover import TimeHover, clock_text, themed
+from .hover import TimeHover, themed
 
 #: Table rows shown at most; the totals row is always computed over all workers.
 MAX_ROWS = 50
@@ -576,4 +576,4 @@ def hover_text(fields: Sequence[str], t: float, values: Sequence[float]) -> str:
         "network_read": lambda v: f"read {tf.format_bytes(v)}/s",
         "network_write": lambda v: f"write {tf.format_bytes(v)}/s",
     }
-    return f"{clock_text(t)}  " + " \u00b7 ".join(words[f](v) for f, v in zip(fields, values))
+    return f"{tk.clock_text(t)}  " + " \u00b7 ".join(words[f](v) for f, v in zip(fields, values))

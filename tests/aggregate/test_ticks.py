@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import random
+import time
 
 import numpy as np
 import pytest
@@ -167,3 +169,27 @@ def test_spread_moves_close_labels_apart_within_bounds():
     assert tk.spread([99.0, 98.0], gap=4.0, lo=0, hi=100) == [100.0, 96.0]
     assert tk.spread([10.0, 50.0], gap=4.0, lo=0, hi=100) == [10.0, 50.0]
     assert tk.spread([], gap=1.0, lo=0, hi=1) == []
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe"]
+)
+def test_clock_text_reads_as_the_local_clock_across_offset_changes(monkeypatch, zone):
+    # The offset is looked up once a quarter hour; a change of offset (daylight
+    # saving, 30- and 45-minute zones) falls on a quarter hour, so every second
+    # still reads as time.localtime says.
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    tk._offset_of_span.cache_clear()
+    try:
+        rng = random.Random(7)
+        moments = [rng.uniform(1.5e9, 1.9e9) for _ in range(2000)]
+        # Seconds around two daylight-saving changes of 2024 (New York, Lord Howe).
+        moments += [t + 0.5 for t in range(1710054000 - 3600, 1710054000 + 3600, 13)]
+        moments += [t + 0.5 for t in range(1712415600 - 3600, 1712415600 + 3600, 13)]
+        for t in moments:
+            assert tk.clock_text(t) == time.strftime("%H:%M:%S", time.localtime(t)), t
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+        tk._offset_of_span.cache_clear()

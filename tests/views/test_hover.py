@@ -8,6 +8,7 @@ from bqplot import LinearScale
 from traitlets import All
 
 from jupyter_dashmon.aggregate.models import ResourcesModel
+from jupyter_dashmon.aggregate.ticks import clock_text
 from jupyter_dashmon.views import ResourcesView
 from jupyter_dashmon.views.base import RectBars, clock_scale, datetimes
 from jupyter_dashmon.views.hover import (
@@ -15,7 +16,6 @@ from jupyter_dashmon.views.hover import (
     MOST_COLUMNS,
     TOOLTIP_CLASS,
     TimeHover,
-    clock_text,
     themed,
     tooltip_style,
 )
