@@ -113,8 +113,15 @@ def histogram(values: Sequence[float], bins: int, upper: float | None = None) ->
     data = np.asarray(values, dtype=float)
     data = data[np.isfinite(data)]
     top = upper if upper is not None else (float(data.max()) if len(data) else 1.0)
-    counts, edges = np.histogram(data, bins=bins, range=(0.0, max(top, 1e-9)))
-    return edges[:-1].tolist(), counts.tolist()
+    top = max(top, 1e-9)
+    # Bins closed on the left, the last also on the right; values outside
+    # [0, top] are left out.  (np.histogram says the same at ten times the cost,
+    # and this runs at every poll.)
+    data = data[(data >= 0.0) & (data <= top)]
+    index = np.minimum((data * (bins / top)).astype(np.int64), bins - 1)
+    counts = np.bincount(index, minlength=bins)
+    edges = [top * i / bins for i in range(bins)]
+    return edges, counts.tolist()
 
 
 def with_derived_columns(table: Mapping[str, Sequence[Any]]) -> dict[str, list]:

@@ -13,13 +13,31 @@ from typing import Any
 import numpy as np
 from bqplot import Axis, DateScale, Figure, LinearScale, Lines, Tooltip
 from bqplot import Label as TextMark
+from bqplot.colorschemes import CATEGORY10
 from ipywidgets import Dropdown, HBox, Layout, VBox, Widget
+from traitlets import List
 
 from ..aggregate import ticks as tk
 from ..aggregate.throttle import Throttle as Throttle  # where every view finds it
 
 #: Neutral colour for labels and tracks, legible on white and on dark grey.
 NEUTRAL = "#8c8c8c"
+
+
+class PlainLines(Lines):
+    """bqplot's ``Lines``, the same widget in the browser, whose colour and text
+    lists are taken as they are instead of item by item.
+
+    The bars, bands and hover columns redrawn several times a second hold a
+    colour and a text for each of up to hundreds of segments; bqplot checks
+    each item of each list on every assignment, which cost a fifth of a
+    Progress redraw.  What the views assign is built by them from the palette
+    (colours) and ``str`` (texts), never from user input.
+    """
+
+    colors: List[str] = List(default_value=CATEGORY10).tag(sync=True, display_name="Colors")
+    fill_colors: List[str] = List().tag(sync=True, display_name="Fill colors")
+    labels: List[str] = List().tag(sync=True, display_name="Labels")
 
 
 def tile_figure(title: str, height: int, margin: dict | None = None, **kwargs) -> Figure:
@@ -153,7 +171,7 @@ class RectBars:
     def __init__(self, scales: dict, horizontal: bool, color: str = NEUTRAL):
         self.horizontal = horizontal
         self.color = color
-        self.mark = Lines(
+        self.mark = PlainLines(
             scales=scales,
             fill="inside",
             close_path=True,

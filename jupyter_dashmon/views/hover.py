@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from bqplot import Lines, Tooltip
+from bqplot import Tooltip
 from ipywidgets import Widget
 
-from .base import datetimes, decimate
+from .base import PlainLines, datetimes, decimate
 
 #: Class of every dashboard tooltip (see the dashboard's CSS).
 TOOLTIP_CLASS = "dashmon-tooltip"
@@ -89,7 +89,7 @@ class TimeHover:
     """
 
     def __init__(self, scales: dict):
-        self.mark = Lines(
+        self.mark = PlainLines(
             scales=scales,
             fill="inside",
             close_path=True,

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import html
 
-from bqplot import Axis, Lines
+from bqplot import Axis
 from ipywidgets import HTML, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.colors import TRACK
 from ..aggregate.models import ProgressModel
-from .base import Throttle, set_segments, tile_figure
+from .base import PlainLines, Throttle, set_segments, tile_figure
 from .rows import (
     BAND_COLOR,
     BAND_OPACITY,
@@ -66,7 +66,9 @@ class ProgressView:
         self.model = model
         self.scales = row_scales()
         self.x, self.y = self.scales["x"], self.scales["y"]
-        self.bars = Lines(scales=self.scales, stroke_width=ROW_PX * BAR_SHARE, **row_tooltip(3))
+        self.bars = PlainLines(
+            scales=self.scales, stroke_width=ROW_PX * BAR_SHARE, **row_tooltip(3)
+        )
         self.labels = row_labels(self.scales)
         self.figure = tile_figure(
             "Progress",

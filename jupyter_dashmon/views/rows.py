@@ -23,7 +23,7 @@ from bqplot import Figure, Label, LinearScale, Lines
 from ipywidgets import Box, Layout
 
 from ..aggregate.colors import TEXT
-from .base import set_segments
+from .base import PlainLines, set_segments
 from .hover import tooltip, tooltip_style
 
 #: Pixels per row: a 12 px label inside a bar of ``BAR_SHARE`` of it, with a gap.
@@ -84,7 +84,7 @@ def row_tooltip(lines: int = 1) -> dict:
 
 def hover_band(scales: dict) -> Lines:
     """A mark of invisible bands, one over each whole row, carrying its tooltip."""
-    return Lines(scales=scales, stroke_width=ROW_PX, **row_tooltip())
+    return PlainLines(scales=scales, stroke_width=ROW_PX, **row_tooltip())
 
 
 def set_hover(band: Lines, x0: float, x1: float, texts: Sequence[str]) -> None:
