@@ -1,6 +1,10 @@
-"""Unit tests for :mod:`jupyter_dashmon.aggregate.workers`, hand-written data only."""
+"""Unit tests for :mod:`jupyter_dashmon.aggregate.workers`: hand-written data,
+and numpy as the reference for the histogram."""
 
 from __future__ import annotations
+
+import math
+import random
 
 import pytest
 
@@ -53,6 +57,28 @@ def test_summary_histogram_spans_at_least_100():
     assert sum(counts) == 3  # NaN left out
     edges, counts = aw.summary_histogram([0.0, 400.0])
     assert edges[1] == pytest.approx(20.0) and counts[0] == 1 and counts[-1] == 1
+
+
+@pytest.mark.parametrize("upper", [None, 100.0, 150.0])
+def test_histogram_counts_as_numpy_does(upper):
+    # Bins closed on the left, the last closed on both sides, values outside
+    # [0, top] and NaN left out: np.histogram's rule, at a tenth of its cost.
+    import numpy as np
+
+    rng = random.Random(3)
+    for _ in range(500):
+        bins = rng.choice([5, 10, 20])
+        values = [
+            rng.choice([rng.uniform(0, 150), float(rng.randint(0, 100)), 100.0, -1.0, math.nan])
+            for _ in range(rng.randint(0, 40))
+        ]
+        edges, counts = aw.histogram(values, bins, upper)
+        data = np.asarray(values, dtype=float)
+        data = data[np.isfinite(data)]
+        top = upper if upper is not None else (float(data.max()) if len(data) else 1.0)
+        expected, expected_edges = np.histogram(data, bins=bins, range=(0.0, max(top, 1e-9)))
+        assert counts == expected.tolist(), values
+        assert edges == pytest.approx(expected_edges[:-1].tolist())
 
 
 def test_histogram_bars_edges_and_labels():
