@@ -160,20 +160,25 @@ def clock_grid(
 ) -> tuple[float, list[float]]:
     """The step and the epoch seconds in ``[t0, t1]`` on round local clock times.
 
-    About ``count`` of them, and two at least: where the step for ``count``
-    leaves a single one in the range, the next smaller step of
-    :data:`CLOCK_STEPS` is taken (an axis with one label has no scale).
+    Neighbours are never closer than ``(t1 - t0) / count``: that is what keeps
+    their labels apart on a plot of a given width.  Two at least where that
+    allows: where the step for ``count`` leaves a single one in the range,
+    twice a smaller step of :data:`CLOCK_STEPS` is tried (an axis with one
+    label has no scale).
     """
     if not t1 > t0:
         return clock_step(1.0, count), []
+    gap = (t1 - t0) / max(count, 1)
     step = clock_step(t1 - t0, count)
     shift = offset(t0)
-    while True:
-        values = [v - shift for v in multiples(t0 + shift, t1 + shift, step)]
-        smaller = [s for s in CLOCK_STEPS if s < step]
-        if len(values) >= 2 or not smaller:
-            return step, values
-        step = float(smaller[-1])
+    values = [v - shift for v in multiples(t0 + shift, t1 + shift, step)]
+    for double in sorted((2.0 * s for s in CLOCK_STEPS if gap <= 2.0 * s < step), reverse=True):
+        if len(values) >= 2:
+            break
+        more = [v - shift for v in multiples(t0 + shift, t1 + shift, double)]
+        if len(more) > len(values):
+            step, values = double, more
+    return step, values
 
 
 def clock_ticks(

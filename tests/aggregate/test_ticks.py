@@ -119,13 +119,28 @@ def test_clock_ticks_fall_on_round_clock_times():
 
 
 def test_a_clock_axis_gets_two_ticks_at_least():
-    # 7 s asked in two ticks: a 5 s step leaves :20 alone between :16 and :23.
+    # 7 s asked in two ticks: a 5 s step leaves :20 alone between :16 and :23;
+    # the 2 s grid is thinned to every other mark, so none is closer than 3.5 s.
     t0 = 1_700_000_016.0
     assert tk.clock_step(7.0, 2) == 5
     step, ticks = tk.clock_grid(t0, t0 + 7.0, count=2, offset=UTC)
-    assert step == 2 and ticks == [1_700_000_016.0 + 2 * i for i in range(4)]
+    assert step == 4 and ticks == [1_700_000_016.0, 1_700_000_020.0]
     # Where the asked step gives two already, it stays.
     assert tk.clock_grid(t0 - 1.0, t0 + 7.0, count=2, offset=UTC)[0] == 5
+
+
+@pytest.mark.parametrize("count", [2, 3, 4, 5])
+def test_clock_ticks_are_never_closer_than_the_span_over_count(count: int) -> None:
+    # What keeps clock labels apart on a narrow plot (the 250 px side panel).
+    rng = np.random.default_rng(count)
+    for _ in range(3000):
+        t0 = 1_700_000_000.0 + float(rng.uniform(0, 86400))
+        span = float(10 ** rng.uniform(-2, 4.5))
+        step, ticks = tk.clock_grid(t0, t0 + span, count, offset=UTC)
+        assert ticks and all(t0 <= v <= t0 + span for v in ticks), (t0, span)
+        gaps = np.diff(ticks)
+        assert (gaps >= span / count - 1e-5).all(), (t0, span, ticks)
+        assert np.allclose(gaps, step, rtol=0, atol=1e-5), (t0, span, step, ticks)
 
 
 def test_clock_ticks_honour_the_time_zone():
