@@ -82,14 +82,13 @@ DASHBOARD_STYLE = """<style>
   padding: 0;
   text-align: left;
 }
-/* Each figure is a size container: in a narrow one (the side panel up to
-   about 700 px) titles are a size smaller and every other tick label is left
-   out, so no title is cut and no two labels touch: a clock label is 47 px
-   wide, and a 340 px figure with two value axes plots on 200 px. */
+/* Each figure is a size container: in a narrow one (the 250 px side panel)
+   titles are a size smaller and every other tick label is left out, so no
+   title is cut and no two labels touch. */
 .dashmon-dashboard .bqplot.figure {
   container-type: inline-size;
 }
-@container (max-width: 340px) {
+@container (max-width: 300px) {
   .dashmon-dashboard .bqplot > svg text.mainheading {
     font-size: 11px !important;
   }

@@ -86,8 +86,14 @@ def set_ticks(axis: Axis, ticks: tk.Ticks, scale: bool = True) -> None:
         axis.tick_values = values
 
 
-def set_clock(axis: Axis, t0: float, t1: float, count: int = 4) -> None:
-    """Range ``t0``..``t1`` (epoch seconds) on a time axis, ticks on round clock times."""
+def set_clock(axis: Axis, t0: float, t1: float, count: int = 3) -> None:
+    """Range ``t0``..``t1`` (epoch seconds) on a time axis, ticks on round clock times.
+
+    Ticks are at least a ``count``-th of the plot's width apart.  Three keeps
+    the 47 px clock labels apart on the narrowest plot that shows them all:
+    a 301 px figure (narrower ones show every other label, see
+    ``placement/layout.py``) with two value axes, 140 px of margins.
+    """
     sc = axis.scale
     if not t1 > t0:
         t0, t1 = t0 - 1.0, t0

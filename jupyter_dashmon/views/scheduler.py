@@ -175,10 +175,8 @@ class SchedulerView:
         )
         if n:
             t0, t1 = float(seconds[0]), float(seconds[-1])
-            # The memory axis on the right leaves the usage plot two thirds of
-            # the loop plot's width: fewer clock labels keep them apart.
-            set_clock(self.usage_axes[0], t0, t1, count=3)
-            set_clock(self.loop.axes[0], t0, t1)
+            for axis in (self.usage_axes[0], self.loop.axes[0]):
+                set_clock(axis, t0, t1)
         set_ticks(self.usage_axes[1], tk.quantity_ticks(_peak(cpu), floor=10.0, unit="%"))
         set_ticks(self.usage_axes[2], tk.byte_ticks(_peak(memory)))
         set_ticks(self.loop.axes[1], tk.quantity_ticks(_peak(loop_ms), floor=1.0, unit="ms"))
