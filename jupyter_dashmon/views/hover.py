@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from bqplot import Tooltip
+from bqplot import LinearScale, Tooltip
 from ipywidgets import Widget
 
 from .base import PlainLines, datetimes, decimate
@@ -81,24 +81,28 @@ def themed(mark: Widget) -> Widget:
 class TimeHover:
     """Invisible columns over a time chart whose tooltips say what was drawn there.
 
-    ``.mark`` is a ``Lines`` mark of closed rectangles on the chart's scales;
-    put it last among the figure's marks.  Column ``i`` spans from halfway
-    to the previous sample to halfway to the next, the whole height of the
-    value scale.  What is sent: the columns' edges and texts when they
-    change, their height when the value scale's range changes.
+    ``.mark`` is a ``Lines`` mark of closed rectangles on the chart's time
+    scale; put it last among the figure's marks.  Column ``i`` spans from
+    halfway to the previous sample to halfway to the next, and the whole
+    height of the plot: on a vertical scale of its own, fixed at 0 to 1, so
+    a value axis that grows (sent in a message of its own, before the
+    columns) never leaves the pointer above a column that is still as tall
+    as the old range, which hid the tooltip under a resting pointer.  What
+    is sent: the columns' edges and texts when they change, the rest only
+    when the number of columns does.
     """
 
     def __init__(self, scales: dict):
         self.mark = PlainLines(
-            scales=scales,
+            scales={"x": scales["x"], "y": LinearScale(min=0.0, max=1.0, allow_padding=False)},
             fill="inside",
             close_path=True,
             stroke_width=0,
             tooltip=tooltip(),
             tooltip_style=tooltip_style(1),
         )
-        # (columns, lo, hi) of what is drawn; the range of a cleared mark is none.
-        self._shape: tuple[int, float | None, float | None] = (1, None, None)
+        # Columns drawn; a cleared mark has one, of no width.
+        self._columns = 1
         self.clear()
 
     def set(
@@ -120,25 +124,22 @@ class TimeHover:
         mid = (t[1:] + t[:-1]) / 2
         left = np.concatenate([[t[0]], mid])
         right = np.concatenate([mid, [t[-1]]])
-        y = self.mark.scales["y"]
-        lo, hi = float(y.min or 0.0), float(y.max or 1.0)
         edges = datetimes(np.column_stack([left, right, right, left, left]).ravel())
         mark = self.mark
         with mark.hold_sync():
             mark.x = edges.reshape(n, 5)
-            # What depends only on the number of columns or the value range is
-            # assigned only when that changed: validating it costs as much as sending.
-            if self._shape != (n, lo, hi):
-                mark.y = np.tile(np.asarray([lo, lo, hi, hi, lo], np.float32), (n, 1))
-            if self._shape[0] != n:
+            # What depends only on the number of columns is assigned only when
+            # that changed: validating it costs as much as sending.
+            if self._columns != n:
+                mark.y = np.tile(np.asarray([0.0, 0.0, 1.0, 1.0, 0.0], np.float32), (n, 1))
                 mark.colors = mark.fill_colors = ["white"] * n
                 mark.opacities = mark.fill_opacities = [0.0] * n
-            self._shape = (n, lo, hi)
+            self._columns = n
             if labels != mark.labels:
                 mark.labels = labels
 
     def clear(self) -> None:
-        self._shape = (1, None, None)
+        self._columns = 1
         with self.mark.hold_sync():
             self.mark.x = datetimes(np.zeros(5)).reshape(1, 5)
             self.mark.y = np.zeros((1, 5), np.float32)

@@ -44,8 +44,8 @@ def test_columns_tile_the_time_axis_one_per_sample(hover):
     # Each from halfway to the previous sample to halfway to the next, no gaps, no overlaps.
     assert [c[0] for c in cols] == list(edges[:-1])
     assert [c[1] for c in cols] == list(edges[1:])
-    # The whole height of the value scale.
-    assert {(c[2], c[3]) for c in cols} == {(0.0, 50.0)}
+    # The whole height of the plot, on the columns' own 0-1 scale.
+    assert {(c[2], c[3]) for c in cols} == {(0.0, 1.0)}
     assert list(hover.mark.labels) == ["a", "b", "c", "d"]
     # Unseen but there: hover finds them.
     assert list(hover.mark.fill_opacities) == [0.0] * 4 and list(hover.mark.opacities) == [0.0] * 4
@@ -105,9 +105,9 @@ def test_resources_hover_says_time_and_every_value():
     usage, network = list(view.usage_hover.mark.labels), list(view.network_hover.mark.labels)
     assert usage[1] == f"{clock_text(T0 + 1)}  CPU 150% \u00b7 memory 25% (2.00 GiB)"
     assert network[1] == f"{clock_text(T0 + 1)}  read 3.00 MiB/s \u00b7 write 2.00 kiB/s"
-    # On top of the lines, as high as the value axis reaches.
-    assert view.usage.marks[-1] is view.usage_hover.mark
-    assert {c[3] for c in columns(view.usage_hover)} == {float(view.pct.max)}
+    # On top of the lines, the plot's whole height (their own 0-1 scale) on the chart's time scale.
+    assert {(c[2], c[3]) for c in columns(view.usage_hover)} == {(0.0, 1.0)}
+    assert view.usage_hover.mark.scales["x"] is view.usage_lines.scales["x"]
     model.time = []
     assert list(view.usage_hover.mark.labels) == [""]
 
@@ -135,14 +135,31 @@ def test_a_new_sample_sends_edges_and_texts_only(hover):
     sent: list[str] = []
     hover.mark.observe(lambda change: sent.append(change["name"]), names=All)
     hover.set([T0 + i for i in range(1, 101)], [f"t{i}" for i in range(1, 101)])
-    # Same number of columns, same value range: colours, opacities and heights stay.
+    # Same number of columns: colours, opacities and heights stay.
     assert sorted(set(sent)) == ["labels", "x"]
-    assert {(c[2], c[3]) for c in columns(hover)} == {(0.0, 50.0)}
+    assert {(c[2], c[3]) for c in columns(hover)} == {(0.0, 1.0)}
     sent.clear()
-    hover.mark.scales["y"].max = 80.0
-    hover.set([T0 + i for i in range(1, 101)], [f"t{i}" for i in range(1, 101)])
-    assert "y" in sent and {(c[2], c[3]) for c in columns(hover)} == {(0.0, 80.0)}
+
+
+def test_columns_stand_the_plot_high_whatever_the_value_axis(hover):
+    # The chart's value scale grows in a message of its own; the columns are on
+    # a scale of their own from 0 to 1, so they still cover the whole plot.
+    chart = {"x": hover.mark.scales["x"], "y": LinearScale(min=0.0, max=50.0)}
+    hover = TimeHover(chart)
+    hover.set([T0 + i for i in range(10)], [f"t{i}" for i in range(10)])
+    y = hover.mark.scales["y"]
+    assert y is not chart["y"] and (y.min, y.max) == (0.0, 1.0)
+    assert hover.mark.scales["x"] is chart["x"]
+    sent: list[str] = []
+    hover.mark.observe(lambda change: sent.append(change["name"]), names=All)
+    chart["y"].max = 80.0
+    hover.set([T0 + i for i in range(1, 11)], [f"t{i}" for i in range(1, 11)])
+    assert "y" not in sent and {(c[2], c[3]) for c in columns(hover)} == {(0.0, 1.0)}
     sent.clear()
+    hover = TimeHover(chart)
+    hover.set([T0 + i for i in range(100)], [f"t{i}" for i in range(100)])
+    sent = []
+    hover.mark.observe(lambda change: sent.append(change["name"]), names=All)
     hover.set([T0, T0 + 1], ["a", "b"])  # fewer columns: everything per column follows
     assert {"x", "y", "colors", "fill_opacities", "labels"} <= set(sent)
     assert list(hover.mark.fill_opacities) == [0.0, 0.0]
