@@ -101,8 +101,8 @@ class TimeHover:
             tooltip=tooltip(),
             tooltip_style=tooltip_style(1),
         )
-        # Columns drawn; a cleared mark has one, of no width.
-        self._columns = 1
+        # Columns drawn; 0 for a cleared mark (its one placeholder has no size).
+        self._columns = 0
         self.clear()
 
     def set(
@@ -139,7 +139,7 @@ class TimeHover:
                 mark.labels = labels
 
     def clear(self) -> None:
-        self._columns = 1
+        self._columns = 0
         with self.mark.hold_sync():
             self.mark.x = datetimes(np.zeros(5)).reshape(1, 5)
             self.mark.y = np.zeros((1, 5), np.float32)

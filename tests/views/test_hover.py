@@ -25,7 +25,8 @@ T0 = 1_700_000_000.0
 
 def columns(hover: TimeHover) -> list[tuple[np.datetime64, np.datetime64, float, float]]:
     """(left, right, bottom, top) of each column of ``hover.mark``."""
-    x, y = np.asarray(hover.mark.x), np.asarray(hover.mark.y)
+    # bqplot squeezes a single column's (1, 5) to (5,).
+    x, y = np.atleast_2d(hover.mark.x), np.atleast_2d(hover.mark.y)
     assert x.shape == y.shape and x.shape[1] == 5
     return [(a[0], a[1], float(b[0]), float(b[2])) for a, b in zip(x, y)]
 
@@ -139,6 +140,16 @@ def test_a_new_sample_sends_edges_and_texts_only(hover):
     assert sorted(set(sent)) == ["labels", "x"]
     assert {(c[2], c[3]) for c in columns(hover)} == {(0.0, 1.0)}
     sent.clear()
+
+
+def test_one_sample_after_a_clear_gets_a_whole_column(hover):
+    # The cleared mark's placeholder is one column of no size: a first sample
+    # after it must not be taken for "one column already drawn".
+    hover.set([T0, T0 + 1], ["a", "b"])
+    hover.clear()
+    hover.set([T0 + 5], ["c"])
+    assert [(c[2], c[3]) for c in columns(hover)] == [(0.0, 1.0)]
+    assert list(hover.mark.labels) == ["c"] and list(hover.mark.fill_opacities) == [0.0]
 
 
 def test_columns_stand_the_plot_high_whatever_the_value_axis(hover):
