@@ -86,10 +86,9 @@ class TimeHover:
     halfway to the previous sample to halfway to the next, and the whole
     height of the plot: on a vertical scale of its own, fixed at 0 to 1, so
     a value axis that grows (sent in a message of its own, before the
-    columns) never leaves the pointer above a column that is still as tall
-    as the old range, which hid the tooltip under a resting pointer.  What
-    is sent: the columns' edges and texts when they change, the rest only
-    when the number of columns does.
+    columns) never leaves them short of the plot's top, and their heights
+    are never re-sent for it.  What is sent: the columns' edges and texts
+    when they change, the rest only when the number of columns does.
     """
 
     def __init__(self, scales: dict):

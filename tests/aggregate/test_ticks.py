@@ -120,7 +120,7 @@ def test_clock_ticks_fall_on_round_clock_times():
 
 def test_a_clock_axis_gets_two_ticks_at_least():
     # 7 s asked in two ticks: a 5 s step leaves :20 alone between :16 and :23;
-    # the 2 s grid is thinned to every other mark, so none is closer than 3.5 s.
+    # twice the next smaller step (4 s) gives two, none closer than 3.5 s.
     t0 = 1_700_000_016.0
     assert tk.clock_step(7.0, 2) == 5
     step, ticks = tk.clock_grid(t0, t0 + 7.0, count=2, offset=UTC)
