@@ -30,12 +30,51 @@ import { ISpan, placeTooltip } from './tooltips';
 export const MODULE_NAME = 'jupyter-dashmon';
 export const MODULE_VERSION = '0.1.0';
 
-/** Kernel -> browser, with buffers x0, x1 (float32), row (int32), colour index (uint8). */
+/**
+ * Kernel -> browser, with buffers x0, x1 (float32), row (int32), colour index
+ * (uint8) into `colors`, worker index (int32, -1 none) into `workers`, label
+ * code (uint8) and seconds (float64).  `texts` are the keys (or a run's whole
+ * text, code TEXT_CODE).
+ */
 interface IRectsMessage {
   op: 'replace' | 'append';
   count: number;
   colors: string[];
-  labels: string[];
+  workers: string[];
+  texts: string[];
+}
+
+/** The label code of a segment whose text is its whole label (task_marks.TEXT_CODE). */
+const TEXT_CODE = 255;
+
+/** One row of the kernel's `duration_units`: below `bound` seconds (null: any), scale, decimals, unit. */
+type DurationUnit = [number | null, number, number, string];
+
+/**
+ * `value` with `digits` decimals, ties to even as Python's format does (JS
+ * `toFixed` rounds ties up), so a hover text reads as the kernel's `drawn()`.
+ */
+export function fixed(value: number, digits: number): string {
+  const text = value.toFixed(digits);
+  // toFixed(100) is the double's exact decimal expansion for any value drawn here.
+  const exact = value.toFixed(Math.min(digits + 60, 100));
+  const rest = exact.slice(exact.length - 60);
+  if (!/^50*$/.test(rest)) {
+    return text;
+  }
+  const down = (Math.sign(value) * Math.floor(Math.abs(value) * 10 ** digits)) / 10 ** digits;
+  const last = Math.round(Math.abs(down) * 10 ** digits) % 10;
+  return last % 2 === 0 ? down.toFixed(digits) : text;
+}
+
+/** A duration as the kernel's `format_seconds` writes it, from its table of units. */
+export function formatSeconds(seconds: number, units: DurationUnit[]): string {
+  for (const [bound, scale, digits, unit] of units) {
+    if (bound === null || seconds < bound) {
+      return fixed(seconds * scale, digits) + unit;
+    }
+  }
+  return String(seconds);
 }
 
 /** Margins of the plot, as the bqplot figures beside it have them. */
@@ -46,7 +85,7 @@ const HOVER_SLACK = 2;
 /** Milliseconds a pan or zoom waits for the next before the kernel is told. */
 const SAVE_DELAY = 150;
 
-function copyOf<T extends Float32Array | Int32Array | Uint8Array>(
+function copyOf<T extends Float32Array | Float64Array | Int32Array | Uint8Array>(
   make: new (buffer: ArrayBuffer) => T,
   view: DataView | ArrayBuffer
 ): T {
@@ -67,8 +106,12 @@ export class RectStore {
   x1 = new Float32Array(0);
   row = new Int32Array(0);
   color = new Uint8Array(0);
-  labels: string[] = [];
+  worker = new Int32Array(0);
+  code = new Uint8Array(0);
+  seconds = new Float64Array(0);
+  texts: string[] = [];
   colors: string[] = [];
+  workers: string[] = [];
   /** Bumped on every change, so views and the hover index know they are stale. */
   version = 0;
 
@@ -79,6 +122,9 @@ export class RectStore {
     const x1 = copyOf(Float32Array, buffers[1]);
     const row = copyOf(Int32Array, buffers[2]);
     const local = copyOf(Uint8Array, buffers[3]);
+    const localWorker = copyOf(Int32Array, buffers[4]);
+    const code = copyOf(Uint8Array, buffers[5]);
+    const seconds = copyOf(Float64Array, buffers[6]);
     const color = new Uint8Array(n);
     const map = msg.colors.map(c => this._colorIndex(c));
     for (let i = 0; i < n; i++) {
@@ -86,29 +132,52 @@ export class RectStore {
     }
     if (msg.op === 'replace') {
       this.count = 0;
-      this.labels = [];
+      this.texts = [];
+      this.workers = [];
+    }
+    const worker = new Int32Array(n);
+    const workers = (msg.workers ?? []).map(w => this._workerIndex(String(w)));
+    for (let i = 0; i < n; i++) {
+      worker[i] = localWorker[i] >= 0 ? workers[localWorker[i]] ?? -1 : -1;
     }
     const keep = msg.op === 'replace' ? 0 : Math.max(0, Math.min(this.count, capacity - n));
     const drop = this.count - keep;
     const total = keep + n;
     this._reserve(total);
     if (drop > 0) {
-      this.x0.copyWithin(0, drop, this.count);
-      this.x1.copyWithin(0, drop, this.count);
-      this.row.copyWithin(0, drop, this.count);
-      this.color.copyWithin(0, drop, this.count);
-      this.labels.splice(0, drop);
+      for (const column of this._columns()) {
+        column.copyWithin(0, drop, this.count);
+      }
+      this.texts.splice(0, drop);
     }
     this.x0.set(x0.subarray(0, n), keep);
     this.x1.set(x1.subarray(0, n), keep);
     this.row.set(row.subarray(0, n), keep);
     this.color.set(color, keep);
+    this.worker.set(worker, keep);
+    this.code.set(code.subarray(0, n), keep);
+    this.seconds.set(seconds.subarray(0, n), keep);
     for (let i = 0; i < n; i++) {
-      this.labels.push(String(msg.labels[i] ?? ''));
+      this.texts.push(String(msg.texts[i] ?? ''));
     }
     this.count = total;
     this.version++;
     this._index = null;
+  }
+
+  /**
+   * The hover text of rectangle `i`, joined as the kernel's `labels_of` does
+   * from `parts` (head and tail per code) and `units` (the duration's).
+   */
+  label(i: number, parts: [string, string][], units: DurationUnit[]): string {
+    const text = this.texts[i] ?? '';
+    const code = this.code[i];
+    if (code === TEXT_CODE || parts[code] === undefined) {
+      return text;
+    }
+    const [head, tail] = parts[code];
+    const worker = this.workers[this.worker[i]] ?? '';
+    return `${head}${text} | ${worker} | ${formatSeconds(this.seconds[i], units)}${tail}`;
   }
 
   /** The record under (`t` seconds, `row`), within `slack` seconds, or -1. */
@@ -132,12 +201,28 @@ export class RectStore {
     return i;
   }
 
+  private _workerIndex(worker: string): number {
+    let i = this.workers.indexOf(worker);
+    if (i < 0) {
+      i = this.workers.length;
+      this.workers.push(worker);
+    }
+    return i;
+  }
+
+  private _columns(): (Float32Array | Float64Array | Int32Array | Uint8Array)[] {
+    return [this.x0, this.x1, this.row, this.color, this.worker, this.code, this.seconds];
+  }
+
   private _reserve(n: number): void {
     if (this.x0.length >= n) {
       return;
     }
     const size = Math.max(n, this.x0.length * 2, 64);
-    const grow = <T extends Float32Array | Int32Array | Uint8Array>(old: T, fresh: T): T => {
+    const grow = <T extends Float32Array | Float64Array | Int32Array | Uint8Array>(
+      old: T,
+      fresh: T
+    ): T => {
       fresh.set(old.subarray(0, this.count));
       return fresh;
     };
@@ -145,6 +230,9 @@ export class RectStore {
     this.x1 = grow(this.x1, new Float32Array(size));
     this.row = grow(this.row, new Int32Array(size));
     this.color = grow(this.color, new Uint8Array(size));
+    this.worker = grow(this.worker, new Int32Array(size));
+    this.code = grow(this.code, new Uint8Array(size));
+    this.seconds = grow(this.seconds, new Float64Array(size));
   }
 
   private _index: RowIndex | null = null;
@@ -179,7 +267,9 @@ export class TaskCanvasModel extends DOMWidgetModel {
       rows: 0,
       row_cap: 40,
       pan_zoom: false,
-      capacity: 1000
+      capacity: 1000,
+      label_parts: [],
+      duration_units: []
     };
   }
 
@@ -579,7 +669,12 @@ export class TaskCanvasView extends DOMWidgetView {
     }
     // The hovered row in the page's coordinates: the tooltip keeps clear of it.
     const rowTop = event.clientY - at.y + centre - size / 2;
-    this._showTooltip(this.model.store.labels[found], event.clientX, event.clientY, {
+    const text = this.model.store.label(
+      found,
+      (this.model.get('label_parts') as [string, string][]) ?? [],
+      (this.model.get('duration_units') as DurationUnit[]) ?? []
+    );
+    this._showTooltip(text, event.clientX, event.clientY, {
       top: rowTop,
       bottom: rowTop + size
     });

@@ -9,43 +9,141 @@ thousand SVG elements.  Colours, hover text and rows come from
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import TypedDict
+from typing import Any, TypedDict, cast
 
 import numpy as np
 
 from .colors import OTHER_ACTION
 from .history import TaskHistory
-from .task_marks import color_of, colors_of, labels_of, row_map, run_label
+from .task_marks import (
+    TEXT_CODE,
+    color_of,
+    label_codes,
+    labels_of,
+    row_map,
+    run_label,
+)
 
 # -- segments -------------------------------------------------------------------
 
 
 class Segments(TypedDict):
-    """Horizontal segments to draw, in columns, plus what they stand for.
+    """Horizontal segments to draw, in numpy columns, plus what they stand for.
 
-    ``x0``/``x1`` are seconds after an origin the caller chose; ``tasks``
-    counts the records drawn; ``aggregated`` says whether segments are runs
-    of pixels rather than single tasks.
+    ``x0``/``x1`` are seconds after an origin the caller chose, ``row`` the
+    figure's row, ``color`` an index into the CSS colours ``colors``.  The
+    hover text is in parts, as :func:`~.task_marks.labels_of` joins them:
+    ``text`` (the key, or a run's whole text), ``code`` (an index into
+    :data:`~.task_marks.LABEL_PARTS`, or :data:`~.task_marks.TEXT_CODE`),
+    ``worker`` (an index into ``workers``) and ``seconds``.  ``tasks`` counts
+    the records drawn; ``aggregated`` says whether segments are runs of
+    pixels rather than single tasks.  No step here is taken per segment in
+    Python: tables are per distinct colour and worker.
     """
 
-    x0: list[float]
-    x1: list[float]
-    row: list[int]
-    color: list[str]
-    label: list[str]
+    x0: np.ndarray
+    x1: np.ndarray
+    row: np.ndarray
+    color: np.ndarray
+    text: np.ndarray
+    code: np.ndarray
+    worker: np.ndarray
+    seconds: np.ndarray
+    colors: list[str]
+    workers: list[str]
     tasks: int
     aggregated: bool
 
 
+#: The columns of :class:`Segments`, one value per segment each, and their types.
+COLUMNS: dict[str, str | type] = {
+    "x0": "f8",
+    "x1": "f8",
+    "row": "i4",
+    "color": "i4",
+    "text": object,
+    "code": "u1",
+    "worker": "i4",
+    "seconds": "f8",
+}
+
+
 def no_segments() -> Segments:
+    out: dict[str, Any] = {name: np.empty(0, dtype=kind) for name, kind in COLUMNS.items()}
+    out.update(colors=[], workers=[], tasks=0, aggregated=False)
+    return cast(Segments, out)
+
+
+def used(table: list[str], index: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The entries of ``table`` that ``index`` uses, and ``index`` into them (-1,
+    no entry, stays)."""
+    counts = np.bincount(index[index >= 0], minlength=len(table))
+    kept = np.flatnonzero(counts)
+    new_index = np.append(np.cumsum(counts > 0, dtype=np.int32) - 1, -1)  # [-1] -> -1
+    return [table[i] for i in kept.tolist()], new_index[index]
+
+
+def _merged(held: list[str], new: list[str], index: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """``held`` with the values of ``new`` it lacks, and ``index`` (into ``new``) into it."""
+    if new == held[: len(new)]:  # the usual case: the same few workers and colours
+        return held, index
+    table = list(held)
+    where = {v: i for i, v in enumerate(table)}
+    remap = np.array([where.setdefault(v, len(where)) for v in new] or [0], dtype=np.int32)
+    table += list(where)[len(table) :]
+    return table, remap[index] if len(index) else index
+
+
+def _compact(table: list[str], index: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """``table`` less the entries ``index`` no longer uses, once they are most of it
+    (a live stream's tables would otherwise keep every worker it ever saw)."""
+    if len(table) <= max(16, 2 * len(index)):
+        return table, index
+    return used(table, index)
+
+
+def concat_segments(held: Segments, new: Segments, first: int = 0, drop: int = 0) -> Segments:
+    """``held`` followed by ``new`` from index ``first`` on, less the first ``drop``."""
+    out: dict = {k: np.concatenate([held[k], new[k][first:]])[drop:] for k in COLUMNS}  # type: ignore[literal-required]
+    out["colors"], color = _merged(held["colors"], new["colors"], new["color"][first:])
+    out["workers"], worker = _merged(held["workers"], new["workers"], new["worker"][first:])
+    n = len(new["x0"]) - first
+    if n > 0:
+        out["color"][len(out["color"]) - n :] = color
+        out["worker"][len(out["worker"]) - n :] = worker
+    out["colors"], out["color"] = _compact(out["colors"], out["color"])
+    out["workers"], out["worker"] = _compact(out["workers"], out["worker"])
+    out["tasks"], out["aggregated"] = len(out["x0"]), held["aggregated"] or new["aggregated"]
+    return out  # type: ignore[return-value]
+
+
+def segment_colors(segments: Segments) -> list[str]:
+    """The CSS colour of every segment."""
+    return np.array(segments["colors"] or [""], dtype=object)[segments["color"]].tolist()
+
+
+def segment_labels(segments: Segments) -> list[str]:
+    """The hover text of every segment, joined in Python (the browser joins its own)."""
+    workers = np.array(segments["workers"] or [""], dtype=object)
+    return labels_of(
+        segments["text"].tolist(),
+        segments["code"],
+        workers[np.maximum(segments["worker"], 0)].tolist(),
+        segments["seconds"],
+    )
+
+
+def drawn(segments: Segments) -> dict[str, Any]:
+    """``segments`` as lists: x0, x1, row, and each segment's CSS colour and hover
+    text, joined in Python (the browser joins its own); tasks, aggregated."""
     return {
-        "x0": [],
-        "x1": [],
-        "row": [],
-        "color": [],
-        "label": [],
-        "tasks": 0,
-        "aggregated": False,
+        "x0": segments["x0"].tolist(),
+        "x1": segments["x1"].tolist(),
+        "row": segments["row"].tolist(),
+        "color": segment_colors(segments),
+        "label": segment_labels(segments),
+        "tasks": segments["tasks"],
+        "aggregated": segments["aggregated"],
     }
 
 
@@ -58,32 +156,40 @@ def task_segments(
 ) -> Segments:
     """One segment per record at ``slots`` (oldest first), times after ``origin``.
 
-    Works on the store's columns; the only step per record is joining its
-    hover text.
+    Works on the store's columns, with no Python step per record.
     """
     out = no_segments()
     if len(slots) == 0:
         return out
     start, stop = history.start[slots], history.stop[slots]
     codes, threads = history.code[slots], history.thread_id[slots]
-    out["x0"] = (start - origin).tolist()
-    out["x1"] = (stop - origin).tolist()
-    out["row"] = rows[threads].tolist()
-    out["color"] = colors_of(codes, prefix_colors(history, slots, colors)).tolist()
-    workers = [history.threads[t][0] for t in threads.tolist()]
-    out["label"] = labels_of(history.keys[slots].tolist(), codes, workers, stop - start)
+    looks = history.prefix_id[slots].astype(np.int64) * 256 + codes
+    out["colors"], out["color"] = _palette(history, looks, colors)
+    out["workers"], out["worker"] = used([w for w, _ in history.threads], threads)
+    out["x0"] = start - origin
+    out["x1"] = stop - origin
+    out["row"] = rows[threads].astype(np.int32)
+    out["text"] = history.keys[slots]
+    out["code"] = label_codes(codes)
+    out["seconds"] = stop - start
     out["tasks"] = len(slots)
     return out
 
 
-def prefix_colors(history: TaskHistory, slots: np.ndarray, colors: Mapping[str, str]) -> np.ndarray:
-    """The colour of each record's prefix, looked up once per distinct prefix (a
-    live update touches a few prefixes of possibly thousands)."""
-    ids, inverse = np.unique(history.prefix_id[slots], return_inverse=True)
-    table = np.array(
-        [colors.get(history.prefixes[i], OTHER_ACTION) for i in ids.tolist()], dtype=object
-    )
-    return table[inverse.reshape(-1)]
+def _palette(
+    history: TaskHistory, looks: np.ndarray, colors: Mapping[str, str]
+) -> tuple[list[str], np.ndarray]:
+    """The colours of ``looks`` (``prefix id * 256 + code`` per segment), found
+    once per distinct look (a live update has a handful), and each one's index."""
+    distinct, index = np.unique(looks, return_inverse=True)
+    palette = [
+        color_of(c % 256, colors.get(history.prefixes[c // 256], OTHER_ACTION))
+        for c in distinct.tolist()
+    ]
+    # Looks of one colour (several erred functions) share an entry.
+    table = list(dict.fromkeys(palette))
+    where = np.array([table.index(c) for c in palette] or [0], dtype=np.int32)
+    return table, where[index.reshape(-1)]
 
 
 def window_segments(
@@ -162,18 +268,21 @@ def _by_pixel(history, visible, rows, colors, t0, t1, origin, pixels, max_segmen
             break
         pixels //= 2
     width = (t1 - t0) / pixels
+    row, c0 = np.divmod(first, pixels)
+    pid, code = np.divmod(codes, 256)
+    names = [history.prefixes[p] for p in pid.tolist()]
     out = no_segments()
     out["tasks"], out["aggregated"] = len(visible), True
     shift = t0 - origin
-    for cell0, cell1, packed, n in zip(
-        first.tolist(), last.tolist(), codes.tolist(), n_tasks.tolist()
-    ):
-        row, c0 = divmod(cell0, pixels)
-        pid, code = divmod(packed, 256)
-        prefix = history.prefixes[pid]
-        out["x0"].append(shift + c0 * width)
-        out["x1"].append(shift + (cell1 % pixels + 1) * width)
-        out["row"].append(row)
-        out["color"].append(color_of(code, colors.get(prefix, OTHER_ACTION)))
-        out["label"].append(run_label(n, code, prefix))
+    out["x0"] = shift + c0 * width
+    out["x1"] = shift + (last % pixels + 1) * width
+    out["row"] = row.astype(np.int32)
+    out["colors"], out["color"] = _palette(history, codes, colors)
+    out["text"] = np.array(
+        [run_label(n, c, p) for n, c, p in zip(n_tasks.tolist(), code.tolist(), names)],
+        dtype=object,
+    )
+    out["code"] = np.full(len(first), TEXT_CODE, dtype=np.uint8)
+    out["worker"] = np.full(len(first), -1, dtype=np.int32)
+    out["seconds"] = np.zeros(len(first))
     return out

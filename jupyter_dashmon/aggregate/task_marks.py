@@ -18,7 +18,7 @@ from ..collect.messages import ACTIONS
 from .colors import DISK, ERRED, OTHER_ACTION, TRANSFER
 from .transforms import format_durations
 
-_COMPUTE, _TRANSFER = ACTIONS.index("compute"), ACTIONS.index("transfer")
+_TRANSFER = ACTIONS.index("transfer")
 
 
 # -- codes -------------------------------------------------------------------
@@ -50,8 +50,16 @@ _ACTION_COLORS: tuple[str | None, ...] = tuple(
     )
     for a in ACTIONS
 )
-#: What a label starts with, per action index (the last one for unknown codes).
-_LABEL_HEADS = tuple("" if a == "compute" else f"{a}: " for a in ACTIONS)
+#: The text of a label around the key, per code: ``(head, tail)``.  The hover
+#: text of a record is ``head + key + " | " + worker + " | " + duration + tail``;
+#: the task canvas joins it in the browser from this same table.
+LABEL_PARTS: tuple[tuple[str, str], ...] = tuple(
+    ("" if action == "compute" else f"{action}: ", " | erred" if erred else "")
+    for action in ACTIONS
+    for erred in (False, True)
+)
+#: The code of a segment whose text is its whole label (a run of pixels).
+TEXT_CODE = 255
 
 
 def color_of(code: int, prefix_color: str) -> str:
@@ -66,16 +74,6 @@ def color_of(code: int, prefix_color: str) -> str:
     return _ACTION_COLORS[action] or prefix_color
 
 
-def colors_of(codes: np.ndarray, prefix_colors: np.ndarray) -> np.ndarray:
-    """:func:`color_of` of columns: codes and each record's prefix colour."""
-    codes = np.asarray(codes, dtype=np.int64)
-    action = np.minimum(codes // 2, len(ACTIONS) - 1)
-    fixed = np.array([c or "" for c in _ACTION_COLORS], dtype=object)[action]
-    out = np.where(action == _COMPUTE, prefix_colors, fixed)
-    out[(codes % 2 == 1) & (action != _TRANSFER)] = ERRED
-    return out
-
-
 def label_of(key: str, code: int, worker: str, seconds: float) -> str:
     """Hover text of one task: what ran, where, how long (and whether it erred).
 
@@ -85,17 +83,24 @@ def label_of(key: str, code: int, worker: str, seconds: float) -> str:
     return labels_of([key], np.array([code]), [worker], np.array([seconds]))[0]
 
 
-def labels_of(
-    keys: Sequence[str], codes: np.ndarray, workers: Sequence[str], seconds: np.ndarray
-) -> list[str]:
-    """:func:`label_of` of columns (one Python step per record: joining its text)."""
+def label_codes(codes: np.ndarray) -> np.ndarray:
+    """Codes as indices into :data:`LABEL_PARTS` (an unknown action reads as the
+    last, "other"); :data:`TEXT_CODE` stays."""
     codes = np.asarray(codes, dtype=np.int64)
-    heads = np.array(_LABEL_HEADS, dtype=object)[np.minimum(codes // 2, len(ACTIONS) - 1)]
-    tails = np.where(codes % 2 == 1, " | erred", "").tolist()
+    known = np.minimum(codes // 2, len(ACTIONS) - 1) * 2 + codes % 2
+    return np.where(codes == TEXT_CODE, TEXT_CODE, known).astype(np.uint8)
+
+
+def labels_of(
+    texts: Sequence[str], codes: np.ndarray, workers: Sequence[str], seconds: np.ndarray
+) -> list[str]:
+    """:func:`label_of` of columns; a ``text`` whose code is :data:`TEXT_CODE` is
+    its whole label.  (The live figures leave this join to the browser.)"""
+    parts = LABEL_PARTS
     return [
-        f"{head}{key} | {worker} | {took}{tail}"
-        for head, key, worker, took, tail in zip(
-            heads.tolist(), keys, workers, format_durations(seconds), tails
+        text if code == TEXT_CODE else f"{parts[code][0]}{text} | {worker} | {took}{parts[code][1]}"
+        for text, code, worker, took in zip(
+            texts, label_codes(codes).tolist(), workers, format_durations(seconds)
         )
     ]
 

@@ -27,7 +27,13 @@ from .models import (
     TaskWindowModel,
     WorkersModel,
 )
-from .segments import Segments, no_segments, task_segments, window_segments
+from .segments import (
+    Segments,
+    concat_segments,
+    no_segments,
+    task_segments,
+    window_segments,
+)
 from .task_marks import row_map
 from .throttle import Throttle
 
@@ -118,8 +124,7 @@ def publish(
             held, first = out.segments, 0
             if keep is not None:
                 first = max(len(held["x0"]) + len(segments["x0"]) - keep, 0)
-            merged = {k: (held[k] + segments[k])[first:] for k in _COLUMNS}  # type: ignore[literal-required]
-            out.segments = {**merged, "tasks": len(merged["x0"]), "aggregated": False}
+            out.segments = dict(concat_segments(held, segments, drop=first))  # type: ignore[arg-type]
             out.total += len(segments["x0"])
         else:
             out.segments = dict(segments)
@@ -128,9 +133,6 @@ def publish(
         out.incremental = incremental
         out.rows, out.origin, out.span, out.retained = rows, origin, span, retained
         out.revision += 1
-
-
-_COLUMNS = ("x0", "x1", "row", "color", "label")
 
 
 class _Window:
@@ -214,7 +216,7 @@ class StreamWindow(_Window):
             segments = task_segments(history, slots, rows, self.progress.colors, t.origin)
             span = self._span(history, first)
         self._cursor, self._generation, self._shown = count, t.generation, shown
-        if not whole and not segments["x0"]:
+        if not whole and not len(segments["x0"]):
             return
         publish(
             self.out,

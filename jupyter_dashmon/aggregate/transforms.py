@@ -284,19 +284,21 @@ def format_bytes(n: float) -> str:
     return f"{int(n)} B"
 
 
-#: How a duration reads: below each bound (seconds), scaled and formatted so.
-_DURATION_UNITS = ((1e-3, 1e6, "{:.0f} us"), (1.0, 1e3, "{:.1f} ms"), (math.inf, 1.0, "{:.2f} s"))
-_DURATION_BOUNDS = np.array([bound for bound, _, _ in _DURATION_UNITS[:-1]])
-_DURATION_SCALES = np.array([scale for _, scale, _ in _DURATION_UNITS])
-_DURATION_TEXTS = [text.format for _, _, text in _DURATION_UNITS]
+#: How a duration reads: below each bound (seconds), scaled, with so many
+#: decimals, then the unit.  The task canvas formats its hover text in the
+#: browser from this same table (:class:`~..views.canvas.TaskCanvas`).
+DURATION_UNITS = ((1e-3, 1e6, 0, " us"), (1.0, 1e3, 1, " ms"), (math.inf, 1.0, 2, " s"))
+_DURATION_BOUNDS = np.array([bound for bound, _, _, _ in DURATION_UNITS[:-1]])
+_DURATION_SCALES = np.array([scale for _, scale, _, _ in DURATION_UNITS])
+_DURATION_TEXTS = [f"{{:.{digits}f}}{unit}".format for _, _, digits, unit in DURATION_UNITS]
 
 
 def format_seconds(s: float) -> str:
     """A duration in readable units: ``12.3 ms``, ``4.56 s``."""
-    for bound, scale, text in _DURATION_UNITS:
+    for (bound, scale, _, _), text in zip(DURATION_UNITS, _DURATION_TEXTS):
         if s < bound:
-            return text.format(s * scale)
-    return text.format(s)  # NaN: in seconds, as the last unit
+            return text(s * scale)
+    return text(s)  # NaN: in seconds, as the last unit
 
 
 def format_durations(seconds: np.ndarray) -> list[str]:

@@ -16,7 +16,7 @@ held (a reload) asks with ``resend``; the answer is a ``replace``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Literal, TypedDict
 
 import numpy as np
@@ -24,23 +24,38 @@ from ipywidgets import DOMWidget, Layout, ToggleButton
 from traitlets import Bool, Dict, Float, Int, List, TraitError, Tuple, Unicode, link, validate
 
 from ..aggregate import ticks as tk
+from ..aggregate.segments import (
+    Segments,
+    concat_segments,
+    no_segments,
+    drawn,
+    used,
+)
+from ..aggregate.task_marks import LABEL_PARTS
+from ..aggregate.transforms import DURATION_UNITS
 
 #: The npm package (js/package.json) whose ``TaskCanvasModel``/``View`` draw this widget.
 NPM_NAME = "jupyter-dashmon"
 #: Its version, kept equal to js/package.json's (a test checks).
 NPM_VERSION = "0.1.0"
 
-COLUMNS = ("x0", "x1", "row", "color", "label")
+#: What :meth:`TaskCanvas.drawn` gives per rectangle.
+DRAWN = ("x0", "x1", "row", "color", "label")
 
 
 class RectsMessage(TypedDict):
     """Kernel -> browser: rectangles, with buffers x0, x1 (float32, seconds after
-    the origin), row (int32) and colour index (uint8) into ``colors``."""
+    the origin), row (int32), colour index (uint8) into ``colors``, worker
+    index (int32, -1: none) into ``workers``, label code (uint8) and seconds
+    (float64).
+    ``texts`` are the keys (or a run's whole text): the browser joins each
+    hover text from them as :func:`~..aggregate.task_marks.labels_of` does."""
 
     op: Literal["replace", "append"]
     count: int
     colors: list[str]
-    labels: list[str]
+    workers: list[str]
+    texts: list[str]
 
 
 class ResendMessage(TypedDict):
@@ -101,12 +116,21 @@ class TaskCanvas(DOMWidget):
     row_cap = Float(40.0, min=1.0).tag(sync=True)
     pan_zoom = Bool(False).tag(sync=True)
     capacity = Int(1000, min=1).tag(sync=True)
+    #: How the browser joins a hover text: head and tail per label code, and
+    #: the duration's units (bound in seconds, None for the last; scale; decimals; unit).
+    label_parts = List(default_value=[list(p) for p in LABEL_PARTS]).tag(sync=True)
+    duration_units = List(
+        default_value=[
+            [None if b == float("inf") else b, scale, digits, unit]
+            for b, scale, digits, unit in DURATION_UNITS
+        ]
+    ).tag(sync=True)
 
     def __init__(self, **kwargs: Any):
         kwargs.setdefault("layout", Layout(width="100%", min_width="200px"))
         super().__init__(**kwargs)
         self._lock = threading.Lock()
-        self._held: dict[str, list] = {k: [] for k in COLUMNS}
+        self._held: Segments = no_segments()
         self.sent = 0  # custom messages sent, for the tests and the curious
         self._span_callbacks: list[Callable[[tuple[float, float]], None]] = []
         self.on_msg(self._on_browser)
@@ -143,7 +167,8 @@ class TaskCanvas(DOMWidget):
     def drawn(self) -> dict[str, list]:
         """Every held rectangle in columns (x0, x1, row, color, label), oldest first."""
         with self._lock:
-            return {k: list(v) for k, v in self._held.items()}
+            columns = drawn(self._held)
+        return {k: columns[k] for k in DRAWN}
 
     def set_ticks(self, ticks: tk.Ticks) -> None:
         """Tick values and labels of ``ticks`` (computed by :mod:`..aggregate.ticks`)."""
@@ -173,43 +198,47 @@ class TaskCanvas(DOMWidget):
 
     # -- sending -----------------------------------------------------------------
 
-    def replace(
-        self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence
-    ) -> None:
+    def replace(self, segments: Segments) -> None:
         """Hold exactly these rectangles, and send them all."""
         with self._lock:
-            self._held = {k: list(v) for k, v in zip(COLUMNS, (x0, x1, row, color, label))}
+            self._held = concat_segments(no_segments(), segments)
             self._send_rects("replace", self._held)
 
-    def append(
-        self, x0: Sequence, x1: Sequence, row: Sequence, color: Sequence, label: Sequence
-    ) -> None:
-        """Add rectangles after those held, sending only them; keep at most ``capacity``."""
-        new = {k: list(v) for k, v in zip(COLUMNS, (x0, x1, row, color, label))}
-        if not new["x0"]:
+    def append(self, segments: Segments, first: int = 0) -> None:
+        """Add the rectangles of ``segments`` from index ``first`` on after those
+        held, sending only them; keep at most ``capacity``."""
+        n = len(segments["x0"]) - first
+        if n <= 0:
             return
         with self._lock:
-            drop = max(len(self._held["x0"]) + len(new["x0"]) - self.capacity, 0)
-            for k in COLUMNS:
-                self._held[k] = (self._held[k] + new[k])[drop:]
-            self._send_rects("append", new)
+            drop = max(len(self._held["x0"]) + n - self.capacity, 0)
+            self._held = concat_segments(self._held, segments, first, drop)
+            self._send_rects("append", segments, first)
 
-    def _send_rects(self, op: Literal["replace", "append"], columns: dict[str, list]) -> None:
-        table = list(dict.fromkeys(columns["color"]))
-        if len(table) > 256:
-            raise ValueError(f"at most 256 colours per message, got {len(table)}")
-        index = {c: i for i, c in enumerate(table)}
+    def _send_rects(
+        self, op: Literal["replace", "append"], segments: Segments, first: int = 0
+    ) -> None:
+        """Send the rectangles of ``segments`` from ``first`` on, with the colours
+        and workers they use."""
+        colors, color = used(segments["colors"], segments["color"][first:])
+        if len(colors) > 256:
+            raise ValueError(f"at most 256 colours per message, got {len(colors)}")
+        workers, worker = used(segments["workers"], segments["worker"][first:])
         content: RectsMessage = {
             "op": op,
-            "count": len(columns["x0"]),
-            "colors": table,
-            "labels": [str(s) for s in columns["label"]],
+            "count": len(color),
+            "colors": colors,
+            "workers": workers,
+            "texts": segments["text"][first:].tolist(),
         }
         buffers = [
-            np.asarray(columns["x0"], dtype=np.float32).tobytes(),
-            np.asarray(columns["x1"], dtype=np.float32).tobytes(),
-            np.asarray(columns["row"], dtype=np.int32).tobytes(),
-            np.asarray([index[c] for c in columns["color"]], dtype=np.uint8).tobytes(),
+            segments["x0"][first:].astype("<f4").tobytes(),
+            segments["x1"][first:].astype("<f4").tobytes(),
+            segments["row"][first:].astype("<i4").tobytes(),
+            color.astype("u1").tobytes(),
+            worker.astype("<i4").tobytes(),
+            segments["code"][first:].astype("u1").tobytes(),
+            segments["seconds"][first:].astype("<f8").tobytes(),
         ]
         self.send(dict(content), buffers=buffers)
         self.sent += 1

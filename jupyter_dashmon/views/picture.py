@@ -31,7 +31,7 @@ from ..aggregate.models import (
     TaskStreamModel,
     WorkersModel,
 )
-from ..aggregate.segments import window_segments
+from ..aggregate.segments import drawn, window_segments
 from ..aggregate.work import RUN_LABELS, cell_rows, error_rows
 from ..aggregate.workers import sorted_rows
 from .cells import table_html as cells_table_html
@@ -394,8 +394,9 @@ def stream_svg(stream: TaskStreamModel, colors: Mapping[str, str], height: int =
     size = min(band * 0.8, 40.0)
     scale = w / (t1 - t0)
     parts = [_title(f"{title} \u2014 {segments['tasks']:,} tasks")]
+    shown = drawn(segments)
     for x0, x1, row, color, label in zip(
-        segments["x0"], segments["x1"], segments["row"], segments["color"], segments["label"]
+        shown["x0"], shown["x1"], shown["row"], shown["color"], shown["label"]
     ):
         y = top + (row + 0.5) * band - size / 2
         rect = _rect(left + x0 * scale, y, max((x1 - x0) * scale, 0.5), size, color)

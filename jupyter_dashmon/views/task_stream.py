@@ -129,8 +129,10 @@ class TaskStreamView:
         fresh = w.epoch != self._epoch or w.total - self._seen > held
         first = 0 if fresh else held - (w.total - self._seen)
         if fresh or first < held:
-            draw = self.figure.replace if fresh else self.figure.append
-            draw(*(segs[k][first:] for k in ("x0", "x1", "row", "color", "label")))
+            if fresh:
+                self.figure.replace(segs)  # type: ignore[arg-type]
+            else:
+                self.figure.append(segs, first)  # type: ignore[arg-type]
         self._epoch, self._seen = w.epoch, w.total
         self.figure.title = f"Task Stream \u2014 last {held:,} tasks, {w.rows} threads"
         self.rectangles = held
@@ -139,7 +141,7 @@ class TaskStreamView:
         w = self.window
         segs = w.segments
         if w.epoch != self._epoch:
-            self.figure.replace(*(segs[k] for k in ("x0", "x1", "row", "color", "label")))
+            self.figure.replace(segs)  # type: ignore[arg-type]
             self._epoch = w.epoch
             self._seen = -1  # coming back to live starts afresh
         self.figure.title = f"Task Stream \u2014 fixed window, {segs['tasks']:,} tasks"

@@ -132,7 +132,7 @@ class TasksView:
         self._drawn = w.revision
         with self.figure.hold_sync():
             self.figure.rows = w.rows
-            self.figure.replace(*(segs[k] for k in ("x0", "x1", "row", "color", "label")))
+            self.figure.replace(segs)  # type: ignore[arg-type]
             if w.follow and w.span[1] > w.span[0]:
                 self.figure.span = w.span
                 self.figure.set_clock(w.origin)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ..aggregate import ticks as tk
 from ..aggregate.models import ProgressModel, TaskHistoryModel, WorkersModel
+from ..aggregate.segments import no_segments
 from ..aggregate.task_windows import WorkerWindow
 from .base import Throttle
 from .canvas import TaskCanvas
@@ -50,7 +51,7 @@ class WorkerStreamView:
         if not w.rows:  # no worker chosen (or no task yet): an empty figure, as built
             with self.figure.hold_sync():
                 if self.figure.count:
-                    self.figure.replace([], [], [], [], [])
+                    self.figure.replace(no_segments())
                 self.figure.rows = 0
                 self.figure.title = "Recent tasks"
             self.tasks = 0
@@ -59,7 +60,7 @@ class WorkerStreamView:
             self.figure.rows = w.rows
             self.figure.span = w.span
             self.figure.set_ticks(tk.ago_ticks(-w.span[0]))
-            self.figure.replace(*(segs[k] for k in ("x0", "x1", "row", "color", "label")))
+            self.figure.replace(segs)  # type: ignore[arg-type]
             self.figure.title = (
                 f"Recent tasks on this worker: {segs['tasks']:,} in the last {self.span:.0f} s"
             )

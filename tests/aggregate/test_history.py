@@ -117,7 +117,7 @@ def test_clear_forgets_records_and_threads():
 
 
 def test_a_run_index_keeps_only_that_runs_records_in_a_window():
-    from jupyter_dashmon.aggregate.segments import window_segments
+    from jupyter_dashmon.aggregate.segments import drawn, window_segments
 
     h = TaskHistory(100)
     n = 6
@@ -134,7 +134,7 @@ def test_a_run_index_keeps_only_that_runs_records_in_a_window():
         }
     )
     segs, _ = window_segments(h, {}, 0.0, 10.0, 0.0, run=2)
-    assert [label.split(" |")[0] for label in segs["label"]] == ["k1", "k3", "k5"]
+    assert [label.split(" |")[0] for label in drawn(segs)["label"]] == ["k1", "k3", "k5"]
     segs, _ = window_segments(h, {}, 0.0, 10.0, 0.0)
     assert segs["tasks"] == n
     # Records from before runs existed (no column) belong to none.

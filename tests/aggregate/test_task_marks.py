@@ -79,9 +79,23 @@ def test_label_keeps_markup_as_text():
 
 def test_columns_colour_and_label_every_record_as_one_record_is():
     codes = np.arange(256, dtype=np.uint8)
-    prefix_colors = np.array([f"#{i:06x}" for i in range(256)], dtype=object)
-    assert tm.colors_of(codes, prefix_colors).tolist() == [
-        tm.color_of(c, p) for c, p in zip(codes.tolist(), prefix_colors.tolist())
+    h = TaskHistory(256)
+    h.append_columns(
+        {
+            "key": [f"k-{i}" for i in range(256)],
+            "prefix": [f"p{i % 7}" for i in range(256)],
+            "worker": [f"tcp://w{i % 3}" for i in range(256)],
+            "thread": [1] * 256,
+            "start": [float(i) for i in range(256)],
+            "stop": [i + 0.25 for i in range(256)],
+            "code": codes.tolist(),
+        }
+    )
+    colors = {f"p{i}": f"#{i:06x}" for i in range(7)}
+    segs = sg.drawn(sg.task_segments(h, h.order(), tm.row_map(3, {0, 1, 2}), colors, 0.0))
+    assert segs["color"] == [tm.color_of(c, f"#{c % 7:06x}") for c in codes.tolist()]
+    assert segs["label"] == [
+        tm.label_of(f"k-{c}", c, f"tcp://w{c % 3}", 0.25) for c in codes.tolist()
     ]
     keys = [f"k-{i}" for i in range(256)]
     workers = [f"tcp://w{i % 3}" for i in range(256)]
@@ -128,7 +142,9 @@ def hand_history() -> TaskHistory:
 def test_task_segments_one_per_record_relative_to_origin():
     h = hand_history()
     rows = tm.row_map(len(h.threads), {0, 1, 2})
-    segs = sg.task_segments(h, h.order(), rows, {"inc": "#111111", "add": "#222222"}, 100.0)
+    segs = sg.drawn(
+        sg.task_segments(h, h.order(), rows, {"inc": "#111111", "add": "#222222"}, 100.0)
+    )
     assert segs["x0"] == [0.0, 0.5, 1.0, 2.0] and segs["x1"] == [1.0, 2.0, 1.5, 3.0]
     assert segs["row"] == [0, 1, 2, 1]
     assert segs["color"] == ["#111111", TRANSFER, ERRED, "#111111"]
@@ -141,19 +157,25 @@ def test_task_segments_one_per_record_relative_to_origin():
     assert segs["tasks"] == 4 and not segs["aggregated"]
 
 
+def window(*args, **kwargs):
+    """:func:`~.segments.window_segments` as lists, labels joined."""
+    segs, rows = sg.window_segments(*args, **kwargs)
+    return sg.drawn(segs), rows
+
+
 def test_window_rows_given_threads_plus_those_in_view():
     h = hand_history()
     # Only (w1, 1) is given; the window adds (w2, 1) and (w2, 2): store order.
-    segs, rows = sg.window_segments(h, {}, 100.0, 101.2, 100.0, threads=[1])
+    segs, rows = window(h, {}, 100.0, 101.2, 100.0, threads=[1])
     assert rows == 3 and segs["row"] == [0, 1, 2]
     # Only the given threads: records elsewhere left out.
-    segs, rows = sg.window_segments(h, {}, 100.0, 104.0, 100.0, threads=[1], only=True)
+    segs, rows = window(h, {}, 100.0, 104.0, 100.0, threads=[1], only=True)
     assert rows == 1 and segs["label"][0].startswith("transfer: add-1") and segs["tasks"] == 2
 
 
 def test_window_times_are_after_the_origin_and_rows_cover_the_store():
     h = hand_history()
-    segs, rows = sg.window_segments(h, {}, 101.9, 110.0, 50.0)
+    segs, rows = window(h, {}, 101.9, 110.0, 50.0)
     assert rows == 3  # every thread of the store, drawn or not
     assert segs["x0"] == [50.5, 52.0] and segs["row"] == [1, 1]
 
@@ -165,7 +187,7 @@ def test_exact_segments_when_few_tasks_are_visible():
     cols["code"][2] = 1  # erred compute
     h.append_columns(cols)
     lo, hi = h.span()
-    segs, rows = sg.window_segments(h, {"inc": "#111111", "dec": "#222222"}, lo, hi, lo)
+    segs, rows = window(h, {"inc": "#111111", "dec": "#222222"}, lo, hi, lo)
     assert not segs["aggregated"] and segs["tasks"] == 10 and len(segs["x0"]) == 10
     assert segs["color"][:3] == ["#111111", TRANSFER, ERRED]
     assert segs["x0"][0] == pytest.approx(0.0)
@@ -178,7 +200,7 @@ def test_100_000_tasks_aggregate_to_few_segments():
     h = TaskHistory(100_000)
     h.append_columns(columns(100_000))
     lo, hi = h.span()
-    segs, rows = sg.window_segments(h, {}, lo, hi, lo, pixels=1000)
+    segs, rows = window(h, {}, lo, hi, lo, pixels=1000)
     assert segs["aggregated"] and segs["tasks"] == 100_000
     assert 0 < len(segs["x0"]) <= 8000
     # Every task is counted once, in the run where it starts, even if painted over.
@@ -192,8 +214,8 @@ def test_aggregated_segments_shift_with_the_origin():
     h = TaskHistory(100_000)
     h.append_columns(columns(20_000))
     lo, hi = h.span()
-    at_lo, _ = sg.window_segments(h, {}, lo, hi, lo)
-    earlier, _ = sg.window_segments(h, {}, lo, hi, lo - 10.0)
+    at_lo, _ = window(h, {}, lo, hi, lo)
+    earlier, _ = window(h, {}, lo, hi, lo - 10.0)
     assert at_lo["aggregated"]
     assert np.allclose(np.array(earlier["x0"]) - 10.0, at_lo["x0"])
 
@@ -202,14 +224,14 @@ def test_zooming_in_gives_individual_tasks():
     h = TaskHistory(100_000)
     h.append_columns(columns(100_000))
     lo, _ = h.span()
-    segs, _ = sg.window_segments(h, {}, lo, lo + 0.05, lo)
+    segs, _ = window(h, {}, lo, lo + 0.05, lo)
     assert not segs["aggregated"] and 0 < segs["tasks"] < 200
     assert all(label.count(" | ") == 2 for label in segs["label"])
 
 
 def test_empty_window_and_empty_history():
-    assert sg.window_segments(TaskHistory(5), {}, 0, 1, 0)[0]["x0"] == []
+    assert window(TaskHistory(5), {}, 0, 1, 0)[0]["x0"] == []
     h = TaskHistory(5)
     h.append_columns(columns(3))
-    assert sg.window_segments(h, {}, 0, 1, 0)[0]["tasks"] == 0
-    assert sg.window_segments(h, {}, 2000, 1999, 0)[0]["x0"] == []
+    assert window(h, {}, 0, 1, 0)[0]["tasks"] == 0
+    assert window(h, {}, 2000, 1999, 0)[0]["x0"] == []

@@ -13,6 +13,7 @@ from jupyter_dashmon.aggregate.models import (
     TaskWindowModel,
     WorkersModel,
 )
+from jupyter_dashmon.aggregate.segments import drawn
 from jupyter_dashmon.collect.packing import pack_tasks
 
 
@@ -122,12 +123,16 @@ def test_live_window_appends_only_new_segments(model):
         12,
     )
     epoch = out.epoch
-    assert out.incremental and out.segments["x0"] == [0.0, 0.5] and out.segments["row"] == [0, 1]
+    assert (
+        out.incremental
+        and drawn(out.segments)["x0"] == [0.0, 0.5]
+        and drawn(out.segments)["row"] == [0, 1]
+    )
     assert out.rows == 2 and out.span == (0.0, 2.0) and out.total == 2
     tw.append_tasks(model.history, model.tasks, rows(("b-1", "w1", 2, 12.0, 13.0, 2)), 14)
     assert out.epoch == epoch and out.total == 3  # appended, not replaced
-    assert out.segments["label"][-1] == "transfer: b-1 | w1 | 1.00 s"
-    assert out.segments["row"] == [0, 1, 2] and out.span == (0.0, 4.0)
+    assert drawn(out.segments)["label"][-1] == "transfer: b-1 | w1 | 1.00 s"
+    assert drawn(out.segments)["row"] == [0, 1, 2] and out.span == (0.0, 4.0)
 
 
 def test_live_span_covers_records_that_arrived_out_of_time_order(model):
@@ -157,8 +162,8 @@ def test_live_window_keeps_length_segments(model):
             rows(*((f"a-{batch}-{i}", "w", 1, batch, batch + 0.5) for i in range(3))),
             batch + 1,
         )
-    assert out.total == 15 and len(out.segments["x0"]) == 4
-    assert out.segments["label"][0].startswith("a-3-2 ")
+    assert out.total == 15 and len(drawn(out.segments)["x0"]) == 4
+    assert drawn(out.segments)["label"][0].startswith("a-3-2 ")
 
 
 def test_live_window_redraws_whole_on_a_new_generation(model):
@@ -166,8 +171,8 @@ def test_live_window_redraws_whole_on_a_new_generation(model):
     tw.append_tasks(model.history, model.tasks, rows(("a-1", "w", 1, 0.0, 1.0)), 1)
     epoch = out.epoch
     tw.append_tasks(model.history, model.tasks, rows(("b-1", "w", 2, 100.0, 101.0)), 101)
-    assert out.epoch == epoch + 1 and out.segments["label"] == ["b-1 | w | 1.00 s"]
-    assert out.segments["x0"] == [0.0] and out.rows == 1
+    assert out.epoch == epoch + 1 and drawn(out.segments)["label"] == ["b-1 | w | 1.00 s"]
+    assert drawn(out.segments)["x0"] == [0.0] and out.rows == 1
 
 
 def test_fixed_window_reads_the_whole_store(model):
@@ -180,7 +185,7 @@ def test_fixed_window_reads_the_whole_store(model):
     assert not out.incremental and out.segments["tasks"] == 2
     assert out.span == (-101.0, 1.0)  # relative to the live generation's origin
     # Row order: the generation's thread first, then the other, by store id.
-    assert out.rows == 2 and out.segments["row"] == [0, 1]
+    assert out.rows == 2 and drawn(out.segments)["row"] == [0, 1]
     t.mode = "live"
     assert out.incremental and out.segments["tasks"] == 1
 
@@ -234,4 +239,4 @@ def test_worker_window_shows_the_selected_worker_only(model):
     assert out.segments["tasks"] == 0
     workers.selected = "w1"
     assert out.segments["tasks"] == 1 and out.rows == 2 and out.span == (-5.0, 0.0)
-    assert out.segments["row"] == [1] and out.segments["x0"] == [-8.0]
+    assert drawn(out.segments)["row"] == [1] and drawn(out.segments)["x0"] == [-8.0]

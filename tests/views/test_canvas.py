@@ -14,6 +14,7 @@ import pytest
 from ipywidgets import Widget
 from traitlets import TraitError
 
+from jupyter_dashmon.aggregate.task_marks import labels_of
 from jupyter_dashmon.views.canvas import NPM_NAME, NPM_VERSION, TaskCanvas, pan_toggle
 
 PACKAGE_JSON = Path(__file__).resolve().parents[2] / "js" / "package.json"
@@ -35,30 +36,44 @@ def sent(monkeypatch):
 
 
 def rects(n, start=0.0, color="#3d80d7"):
-    x0 = [start + i for i in range(n)]
-    return (
-        x0,
-        [x + 0.5 for x in x0],
-        [i % 3 for i in range(n)],
-        [color] * n,
-        [f"k-{start + i:g} | tcp://w | 0.5 s" for i in range(n)],
-    )
+    """``n`` segments of one colour on worker tcp://w, half a second each."""
+    return {
+        "x0": np.arange(n) + start,
+        "x1": np.arange(n) + start + 0.5,
+        "row": np.arange(n, dtype=np.int32) % 3,
+        "color": np.zeros(n, dtype=np.int32),
+        "colors": [color],
+        "text": np.array([f"k-{start + i:g}" for i in range(n)], dtype=object),
+        "code": np.zeros(n, dtype=np.uint8),
+        "worker": np.zeros(n, dtype=np.int32),
+        "workers": ["tcp://w"],
+        "seconds": np.full(n, 0.5),
+        "tasks": n,
+        "aggregated": False,
+    }
 
 
 def decode(content, buffers):
-    """The columns a message carries, as the browser reads them."""
+    """The columns a message carries, as the browser reads them (its hover text
+    joined as the browser joins it, by the table the canvas syncs)."""
     n = content["count"]
     x0 = np.frombuffer(buffers[0], dtype=np.float32)
     x1 = np.frombuffer(buffers[1], dtype=np.float32)
     row = np.frombuffer(buffers[2], dtype=np.int32)
     index = np.frombuffer(buffers[3], dtype=np.uint8)
-    assert len(x0) == len(x1) == len(row) == len(index) == len(content["labels"]) == n
+    worker = np.frombuffer(buffers[4], dtype=np.int32)
+    code = np.frombuffer(buffers[5], dtype=np.uint8)
+    seconds = np.frombuffer(buffers[6], dtype=np.float64)
+    columns = (x0, x1, row, index, worker, code, seconds, content["texts"])
+    assert all(len(c) == n for c in columns)
     return {
         "x0": x0.tolist(),
         "x1": x1.tolist(),
         "row": row.tolist(),
         "color": [content["colors"][i] for i in index],
-        "label": content["labels"],
+        "label": labels_of(
+            content["texts"], code, [content["workers"][w] for w in worker], seconds
+        ),
     }
 
 
@@ -72,31 +87,35 @@ def test_widget_names_the_npm_package_it_is_drawn_by():
 
 def test_replace_sends_everything_once_in_binary_columns(sent):
     canvas = TaskCanvas()
-    canvas.replace(*rects(5))
+    canvas.replace(rects(5))
     ((widget, content, buffers),) = sent
     assert widget is canvas and content["op"] == "replace"
-    assert [len(b) for b in buffers] == [20, 20, 20, 5]
+    assert [len(b) for b in buffers] == [20, 20, 20, 5, 20, 5, 40]
     assert decode(content, buffers) == canvas.drawn()
     assert content["colors"] == ["#3d80d7"]  # the table holds each colour once
+    assert canvas.drawn()["label"][0] == "k-0 | tcp://w | 500.0 ms"
 
 
 def test_append_sends_only_the_new_and_keeps_capacity(sent):
     canvas = TaskCanvas(capacity=8)
-    canvas.replace(*rects(6))
+    canvas.replace(rects(6))
     sent.clear()
-    canvas.append(*rects(4, start=100.0, color="#000000"))
+    canvas.append(rects(4, start=100.0, color="#000000"))
     ((_, content, buffers),) = sent
     assert content["op"] == "append" and decode(content, buffers)["x0"] == [100, 101, 102, 103]
     held = canvas.drawn()
     assert canvas.count == 8 and held["x0"] == [2, 3, 4, 5, 100, 101, 102, 103]  # oldest dropped
-    canvas.append([], [], [], [], [])
+    # Each batch brought its own colour table: what is held reads each in its colour.
+    assert held["color"] == ["#3d80d7"] * 4 + ["#000000"] * 4
+    assert content["colors"] == ["#000000"]  # a message names only the colours it uses
+    canvas.append(rects(0))
     assert len(sent) == 1  # nothing new, nothing sent
 
 
 def test_a_new_browser_model_gets_everything_held(sent):
     canvas = TaskCanvas(capacity=5)
-    canvas.replace(*rects(3))
-    canvas.append(*rects(4, start=10.0, color="#e41a1c"))
+    canvas.replace(rects(3))
+    canvas.append(rects(4, start=10.0, color="#e41a1c"))
     sent.clear()
     canvas._handle_custom_msg({"op": "resend"}, [])
     ((_, content, buffers),) = sent

@@ -12,7 +12,7 @@ import numpy as np
 from ipywidgets import Widget
 from workloads import add, fail, inc
 
-from jupyter_dashmon.aggregate import DashboardModel, Listener
+from jupyter_dashmon.aggregate import DashboardModel, Listener, segments
 from jupyter_dashmon.config import resolve_options
 from jupyter_dashmon.views import TaskStreamView
 
@@ -89,23 +89,26 @@ def test_canvas_gets_each_record_once_and_all_on_resend(client, waiter, monkeypa
         client.sync(listener.stop)
     window = view.window.segments
     shown = view.figure.drawn()
-    assert shown["label"] == window["label"] and len(shown["x0"]) == len(model.tasks.records)
+    assert shown["label"] == segments.drawn(window)["label"]
+    assert len(shown["x0"]) == len(model.tasks.records)
     keys = {r["key"] for r in model.tasks.records}
     # "key | worker | duration", or "transfer: key | ..." for other actions.
     assert {label.split(" | ")[0].split(": ")[-1] for label in shown["label"]} == keys
     # Every record went once: appends after the first replace, none sent twice.
     ops = [c["op"] for c, _ in sent]
     assert ops[0] == "replace" and set(ops[1:]) <= {"append"} and len(ops) >= 2
-    labels = [label for c, _ in sent for label in c["labels"]]
-    assert len(labels) == len(set(labels)) == len(shown["label"])
+    texts = [text for c, _ in sent for text in c["texts"]]
+    assert len(texts) == len(set(texts)) == len(shown["label"])
     for content, buffers in sent:
         n = content["count"]
-        assert [len(b) for b in buffers] == [4 * n, 4 * n, 4 * n, n]
+        assert [len(b) for b in buffers] == [4 * n, 4 * n, 4 * n, n, 4 * n, n, 8 * n]
     # A page that reloads has a new model, which asks for everything.
     sent.clear()
     view.figure._handle_custom_msg({"op": "resend"}, [])
     ((content, buffers),) = sent
-    assert content["op"] == "replace" and content["labels"] == shown["label"]
+    assert content["op"] == "replace" and content["texts"] == [
+        label.split(" | ")[0].split(": ")[-1] for label in shown["label"]
+    ]
     x0 = np.frombuffer(buffers[0], dtype=np.float32)
     assert np.allclose(x0, np.asarray(shown["x0"], dtype=np.float32))
     colors = [content["colors"][i] for i in np.frombuffer(buffers[3], dtype=np.uint8)]

@@ -515,9 +515,9 @@ def test_task_stream_view_follows_model(stream):
 
 
 def rect_messages(custom, widget):
-    """(op, count, labels, buffer bytes) of each rectangle message ``widget`` sent."""
+    """(op, count, texts, buffer bytes) of each rectangle message ``widget`` sent."""
     return [
-        (c["op"], c["count"], c["labels"], sum(len(b) for b in buffers))
+        (c["op"], c["count"], c["texts"], sum(len(b) for b in buffers))
         for w, c, buffers in custom
         if w is widget and c.get("op") in ("replace", "append")
     ]
@@ -531,9 +531,10 @@ def test_task_stream_draws_only_what_is_new(stream, custom):
     custom.clear()
     add_records(tasks, [record("inc-x", "inc", "tcp://w1", 1, 224.0, 224.5)])
     # Only the new record is sent, not the 124 rectangles before it.
-    ((op, count, labels, size),) = rect_messages(custom, view.figure)
-    assert (op, count) == ("append", 1) and labels[0].startswith("inc-x | ")
-    assert size == 4 + 4 + 4 + 1  # x0, x1 float32, row int32, colour uint8
+    ((op, count, texts, size),) = rect_messages(custom, view.figure)
+    assert (op, count, texts) == ("append", 1, ["inc-x"])
+    # x0, x1 float32, row int32, colour uint8, worker int32, code uint8, seconds float64
+    assert size == 4 + 4 + 4 + 1 + 4 + 1 + 8
     assert view.rectangles == 125 == view.figure.count
 
 
