@@ -78,6 +78,7 @@ class TaskHistory:
         self.prefixes: list[str] = []
         self._thread_ids: dict[tuple[str, int], int] = {}
         self._prefix_ids: dict[str, int] = {}
+        self._idents = np.zeros(0, dtype=np.int64)  # every thread ident seen, sorted
 
     def __len__(self) -> int:
         return min(self.count, self._size)
@@ -137,23 +138,34 @@ class TaskHistory:
             self.count += skipped
             if self.count + n > self._size and self._size < self.capacity:
                 self._grow(self.count + n)
-            slots = (self.count + np.arange(n)) % self._size
+            # The rows' slots: at most two runs, before and after the ring wraps.
+            at = self.count % self._size
+            head = min(n, self._size - at)
             for name, value in values.items():
-                getattr(self, name)[slots] = value
+                column = getattr(self, name)
+                column[at : at + head] = value[:head]
+                column[: n - head] = value[head:]
             self.count += n
         return n
 
-    @staticmethod
-    def _thread_pairs(worker: np.ndarray, thread: np.ndarray) -> tuple[list, np.ndarray]:
+    def _thread_pairs(self, worker: np.ndarray, thread: np.ndarray) -> tuple[list, np.ndarray]:
         """The distinct (worker code, thread) pairs of a batch, in order of first
         appearance (so a store's thread ids follow the rows), and each row's pair."""
         if not len(worker):
             return [], np.zeros(0, dtype=np.int64)
-        # Thread idents are 64-bit: number them first, then pair with the worker;
-        # pairs then have a small range, where finding the first of each needs no sort.
-        threads, thread_code = np.unique(thread, return_inverse=True)
-        pair = worker.astype(np.int64) * len(threads) + thread_code.reshape(-1)
+        # Thread idents are 64-bit: each is numbered by its place among the idents
+        # seen so far (sorted; a new one is rare), then paired with the worker.
+        # Pairs then have a small range, where finding the first of each needs no sort.
+        known = self._idents
+        at = np.minimum(np.searchsorted(known, thread), max(len(known) - 1, 0))
+        if not len(known) or not np.array_equal(known[at], thread):
+            known = self._idents = np.union1d(known, thread)
+            at = np.searchsorted(known, thread)
+        pair = worker.astype(np.int64) * len(known) + at
         n = len(pair)
+        if int(pair.max()) >= 64 * n:  # a wide range (a large cluster): sorting is cheaper
+            _, pair = np.unique(pair, return_inverse=True)
+            pair = pair.reshape(-1)
         first = np.full(int(pair.max()) + 1, n, dtype=np.int64)
         first[pair[::-1]] = np.arange(n - 1, -1, -1)  # the last write, the first row, wins
         distinct = np.flatnonzero(first < n)

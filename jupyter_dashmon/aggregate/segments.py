@@ -165,7 +165,11 @@ def task_segments(
     codes, threads = history.code[slots], history.thread_id[slots]
     looks = history.prefix_id[slots].astype(np.int64) * 256 + codes
     out["colors"], out["color"] = _palette(history, looks, colors)
-    out["workers"], out["worker"] = used([w for w, _ in history.threads], threads)
+    # Each worker once (a worker has several threads).
+    names = [w for w, _ in history.threads]
+    workers = {w: i for i, w in enumerate(dict.fromkeys(names))}
+    worker_of = np.array([workers[w] for w in names], dtype=np.int64)
+    out["workers"], out["worker"] = used(list(workers), worker_of[threads])
     out["x0"] = start - origin
     out["x1"] = stop - origin
     out["row"] = rows[threads].astype(np.int32)

@@ -27,8 +27,8 @@ from ..aggregate import ticks as tk
 from ..aggregate.segments import (
     Segments,
     concat_segments,
-    no_segments,
     drawn,
+    no_segments,
     used,
 )
 from ..aggregate.task_marks import LABEL_PARTS
@@ -204,16 +204,20 @@ class TaskCanvas(DOMWidget):
             self._held = concat_segments(no_segments(), segments)
             self._send_rects("replace", self._held)
 
-    def append(self, segments: Segments, first: int = 0) -> None:
-        """Add the rectangles of ``segments`` from index ``first`` on after those
-        held, sending only them; keep at most ``capacity``."""
+    def grow(self, segments: Segments, first: int) -> None:
+        """Hold ``segments`` (at most the last ``capacity``), of which what is held
+        now is the part before ``first``: send only the rectangles from ``first`` on.
+
+        The live stream's window hands over the segments it keeps, so the
+        figure shares them rather than copying.
+        """
         n = len(segments["x0"]) - first
         if n <= 0:
             return
+        drop = max(len(segments["x0"]) - self.capacity, 0)
         with self._lock:
-            drop = max(len(self._held["x0"]) + n - self.capacity, 0)
-            self._held = concat_segments(self._held, segments, first, drop)
-            self._send_rects("append", segments, first)
+            self._held = segments if not drop else concat_segments(no_segments(), segments, drop)
+            self._send_rects("append", segments, max(first, drop))
 
     def _send_rects(
         self, op: Literal["replace", "append"], segments: Segments, first: int = 0

@@ -132,7 +132,7 @@ class TaskStreamView:
             if fresh:
                 self.figure.replace(segs)  # type: ignore[arg-type]
             else:
-                self.figure.append(segs, first)  # type: ignore[arg-type]
+                self.figure.grow(segs, first)  # type: ignore[arg-type]
         self._epoch, self._seen = w.epoch, w.total
         self.figure.title = f"Task Stream \u2014 last {held:,} tasks, {w.rows} threads"
         self.rectangles = held

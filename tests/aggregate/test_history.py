@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from synthetic import columns
 
 from jupyter_dashmon.aggregate.history import TaskHistory
@@ -140,3 +141,19 @@ def test_a_run_index_keeps_only_that_runs_records_in_a_window():
     # Records from before runs existed (no column) belong to none.
     h.append_records(h.records(last=1))
     assert h.run[h.order()[-1]] == 0
+
+
+def test_thread_pairs_are_numbered_in_order_of_first_appearance():
+    # Thread idents are 64-bit and repeat across workers (processes forked alike);
+    # the pairs of a batch are numbered as a dict over (worker, thread) would.
+    rng = np.random.default_rng(7)
+    h = TaskHistory(10)
+    idents = [7, 12345, 2**40 + 3, 2**47 - 1, 2**62 + 5]
+    for _ in range(2000):
+        n = int(rng.integers(1, 60))
+        worker = rng.integers(0, int(rng.choice([4, 5000])), n).astype(np.uint16)
+        thread = rng.choice(idents + [int(rng.integers(0, 2**62))], n).astype(np.int64)
+        pairs, rank = h._thread_pairs(worker, thread)
+        index: dict = {}
+        expected = [index.setdefault(p, len(index)) for p in zip(worker.tolist(), thread.tolist())]
+        assert pairs == list(index) and rank.tolist() == expected

@@ -14,6 +14,7 @@ import pytest
 from ipywidgets import Widget
 from traitlets import TraitError
 
+from jupyter_dashmon.aggregate.segments import concat_segments
 from jupyter_dashmon.aggregate.task_marks import labels_of
 from jupyter_dashmon.views.canvas import NPM_NAME, NPM_VERSION, TaskCanvas, pan_toggle
 
@@ -96,31 +97,33 @@ def test_replace_sends_everything_once_in_binary_columns(sent):
     assert canvas.drawn()["label"][0] == "k-0 | tcp://w | 500.0 ms"
 
 
-def test_append_sends_only_the_new_and_keeps_capacity(sent):
+def test_growing_sends_only_the_new_and_keeps_capacity(sent):
     canvas = TaskCanvas(capacity=8)
     canvas.replace(rects(6))
     sent.clear()
-    canvas.append(rects(4, start=100.0, color="#000000"))
+    # Each batch brings its own colour table; together they hold both colours.
+    grown = concat_segments(rects(6), rects(4, start=100.0, color="#000000"))
+    canvas.grow(grown, 6)
     ((_, content, buffers),) = sent
     assert content["op"] == "append" and decode(content, buffers)["x0"] == [100, 101, 102, 103]
     held = canvas.drawn()
     assert canvas.count == 8 and held["x0"] == [2, 3, 4, 5, 100, 101, 102, 103]  # oldest dropped
-    # Each batch brought its own colour table: what is held reads each in its colour.
     assert held["color"] == ["#3d80d7"] * 4 + ["#000000"] * 4
     assert content["colors"] == ["#000000"]  # a message names only the colours it uses
-    canvas.append(rects(0))
+    canvas.grow(grown, 10)
     assert len(sent) == 1  # nothing new, nothing sent
 
 
 def test_a_new_browser_model_gets_everything_held(sent):
     canvas = TaskCanvas(capacity=5)
     canvas.replace(rects(3))
-    canvas.append(rects(4, start=10.0, color="#e41a1c"))
+    canvas.grow(concat_segments(rects(3), rects(4, start=10.0, color="#e41a1c")), 3)
     sent.clear()
     canvas._handle_custom_msg({"op": "resend"}, [])
     ((_, content, buffers),) = sent
     assert content["op"] == "replace" and decode(content, buffers) == canvas.drawn()
     assert decode(content, buffers)["x0"] == [2.0, 10.0, 11.0, 12.0, 13.0]
+    assert decode(content, buffers)["color"] == ["#3d80d7"] + ["#e41a1c"] * 4
     canvas._handle_custom_msg({"op": "something else"}, [])
     canvas._handle_custom_msg(["not", "a", "dict"], [])
     assert len(sent) == 1
