@@ -236,3 +236,57 @@ def test_stream_fits_the_side_panel_and_follows_the_dark_theme(
         page.screenshot(path=str(ARTIFACTS / f"task-canvas-panel-250-{theme.split()[-1]}.png"))
     assert wanted[0] != wanted[1]  # the text did change with the theme
     assert browser.errors == []
+
+
+#: A canvas of hand-made rectangles, one per row: durations that are exact
+#: decimal ties (Python rounds them to even, JS's toFixed up), every unit, an
+#: erred transfer and a run of pixels whose text is its whole label.
+JOINED = (
+    "import json, numpy as np\n"
+    "from IPython.display import display\n"
+    "from jupyter_dashmon.aggregate.segments import drawn as joined\n"
+    "from jupyter_dashmon.aggregate.task_marks import TEXT_CODE, code_of\n"
+    "from jupyter_dashmon.views.canvas import TaskCanvas\n"
+    "seconds = [12.25e-3, 2.5e-6, 3.5e-6, 1.125, 1.375, 0.25e-3, 0.0123456, 7.0]\n"
+    "codes = [0, 0, 0, 0, 0, 0, code_of('transfer', 'error'), TEXT_CODE]\n"
+    "n = len(seconds)\n"
+    "segs = {'x0': np.arange(n) * 1.0, 'x1': np.arange(n) + 0.8,\n"
+    "    'row': np.arange(n, dtype=np.int32), 'color': np.zeros(n, dtype=np.int32),\n"
+    "    'colors': ['#3d80d7'], 'code': np.array(codes, dtype=np.uint8),\n"
+    "    'text': np.array([f'k-{i}' for i in range(n - 1)] + ['9 tasks, mostly k'],\n"
+    "        dtype=object),\n"
+    "    'worker': np.array([i % 2 for i in range(n - 1)] + [-1], dtype=np.int32),\n"
+    "    'workers': ['tcp://a:1', 'tcp://b:2'], 'seconds': np.array(seconds),\n"
+    "    'tasks': n, 'aggregated': False}\n"
+    "fig = TaskCanvas(title='Joined labels', height=400, rows=n, span=(0.0, float(n)))\n"
+    "fig.replace(segs)\n"
+    "display(fig)\n"
+    "print('DRAWN', json.dumps({**fig.drawn(), 'span': fig.span, 'rows': fig.rows,\n"
+    "    'height': fig.height}))"
+)
+
+
+def test_the_browser_joins_each_hover_text_as_the_kernel_does(
+    browser: BrowserPage, lab: Lab
+) -> None:
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_and_run(page, lab, [JOINED], wait_ms=60_000)
+    d = drawn(page)
+    assert d["label"][:6] == [
+        "k-0 | tcp://a:1 | 12.2 ms",  # ties to even, as Python's format
+        "k-1 | tcp://b:2 | 2 us",
+        "k-2 | tcp://a:1 | 4 us",
+        "k-3 | tcp://b:2 | 1.12 s",
+        "k-4 | tcp://a:1 | 1.38 s",
+        "k-5 | tcp://b:2 | 250 us",
+    ]
+    assert d["label"][6:] == ["transfer: k-6 | tcp://a:1 | 12.3 ms | erred", "9 tasks, mostly k"]
+    selector = ".jp-NotebookPanel .dashmon-stream[data-title^='Joined labels']"
+    el = page.locator(selector).first
+    el.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    box = el.bounding_box()
+    assert box is not None
+    shown = [hover_text(page, *centre(box, d, i)) for i in range(len(d["label"]))]
+    assert shown == d["label"]
