@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +24,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 CHROMIUM = "/usr/bin/chromium"
 REPO = Path(__file__).resolve().parents[2]
@@ -62,6 +65,7 @@ class Lab:
     url: str
     root_dir: Path
     log: Path
+    pid: int = 0  # the server's process, whose children are the kernels
 
     def api(self, path: str, method: str = "GET") -> Any:
         request = urllib.request.Request(f"{self.url}/api/{path}", method=method)
@@ -72,6 +76,24 @@ class Lab:
     def shut_down_kernels(self) -> None:
         for session in self.api("sessions"):
             self.api(f"sessions/{session['id']}", method="DELETE")
+
+
+#: IPython startup code of the test kernels: SIGUSR1 writes every thread's
+#: Python stack to the kernel's own stderr, which is the server's log.
+STACKS_ON_SIGNAL = (
+    "import faulthandler, signal, sys\n"
+    "faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)\n"
+)
+
+
+def dump_kernel_stacks(lab: Lab, chars: int = 12_000) -> str:
+    """Every thread's stack of each kernel of ``lab`` (signalled), as the end of its log."""
+    with contextlib.suppress(Exception):
+        for child in psutil.Process(lab.pid).children(recursive=True):
+            if any("ipykernel" in part for part in child.cmdline()):
+                child.send_signal(signal.SIGUSR1)
+        time.sleep(1.0)
+    return lab.log.read_text(errors="replace")[-chars:]
 
 
 def isolate_jupyter(env: dict[str, str], home: Path) -> dict[str, str]:
@@ -88,6 +110,10 @@ def isolate_jupyter(env: dict[str, str], home: Path) -> dict[str, str]:
     ]:
         (home / sub).mkdir(parents=True, exist_ok=True)
         env[name] = str(home / sub)
+    # A kernel that hangs can be asked for every thread's stack (dump_kernel_stacks).
+    startup = home / "ipython" / "profile_default" / "startup"
+    startup.mkdir(parents=True, exist_ok=True)
+    (startup / "00-dashmon-stacks.py").write_text(STACKS_ON_SIGNAL)
     notification = home / "settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True, exist_ok=True)
     (notification / "notification.jupyterlab-settings").write_text(
@@ -192,6 +218,7 @@ def lab_server(home: Path, root_dir: Path) -> Iterator[Lab]:
         process = subprocess.Popen(
             command, env=isolated_env(home), stdout=log, stderr=subprocess.STDOUT
         )
+    lab.pid = process.pid
     try:
         wait_for_status(lab, process, timeout=60)
         yield lab
@@ -281,7 +308,14 @@ def open_and_run(page: Any, lab: Lab, cells: list[str], wait_ms: int | None = 12
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.click("li.lm-Menu-item[data-command='runmenu:run-all']")
     if wait_ms is not None:
-        page.wait_for_function(ALL_CELLS_RAN, timeout=wait_ms)
+        try:
+            page.wait_for_function(ALL_CELLS_RAN, timeout=wait_ms)
+        except Exception as exc:  # Playwright's TimeoutError
+            stacks = dump_kernel_stacks(lab)
+            raise TimeoutError(
+                f"the cells of {name} had not all run after {wait_ms / 1000:.0f} s; "
+                f"the kernel's threads and the end of the server's log:\n{stacks}"
+            ) from exc
     return name
 
 
