@@ -123,7 +123,11 @@ function shown(tip: HTMLElement): boolean {
  * after them.
  */
 export function placeTooltips(root: Document): IDisposable {
+  let lastX = NaN;
+  let lastY = NaN;
   const onMove = (event: MouseEvent) => {
+    lastX = event.clientX;
+    lastY = event.clientY;
     const tips = root.querySelectorAll<HTMLElement>(BQPLOT_TIP);
     let row: ISpan | null = null;
     for (const tip of tips) {
@@ -133,7 +137,40 @@ export function placeTooltips(root: Document): IDisposable {
       }
     }
   };
+  // A redraw that replaces the mark under a resting pointer (a line chart's hover
+  // columns re-tiled as time moves on) gets the old element a `mouseout`, which
+  // hides its tooltip, and the new one a `mouseover` only on the next move: the
+  // tooltip vanished under a still pointer.  A `mouseout` where the pointer last
+  // moved to is such a one: once the redraw is done, the element now under the
+  // pointer hears what the next move would have told it.
+  const onOut = (event: MouseEvent) => {
+    const left = event.target;
+    if (
+      event.clientX !== lastX ||
+      event.clientY !== lastY ||
+      !(left instanceof SVGElement) ||
+      left.closest('.dashmon-dashboard') === null
+    ) {
+      return;
+    }
+    const [x, y] = [lastX, lastY];
+    window.requestAnimationFrame(() => {
+      const under = root.elementFromPoint(x, y);
+      if (
+        x !== lastX ||
+        y !== lastY ||
+        !(under instanceof SVGElement) ||
+        under.closest('.dashmon-dashboard') === null
+      ) {
+        return;
+      }
+      const init = { bubbles: true, cancelable: true, clientX: x, clientY: y, view: window };
+      under.dispatchEvent(new MouseEvent('mouseover', init));
+      under.dispatchEvent(new MouseEvent('mousemove', init));
+    });
+  };
   root.addEventListener('mousemove', onMove);
+  root.addEventListener('mouseout', onOut);
   let disposed = false;
   return {
     get isDisposed() {
@@ -141,6 +178,7 @@ export function placeTooltips(root: Document): IDisposable {
     },
     dispose() {
       root.removeEventListener('mousemove', onMove);
+      root.removeEventListener('mouseout', onOut);
       disposed = true;
     }
   };
