@@ -197,8 +197,9 @@ class TaskWindowModel(HasTraits):
     active : bool
         Whether a figure shows this window; while False nothing is aggregated.
     segments : dict
-        ``Segments``: columns x0, x1 (seconds after ``origin``), row, color,
-        label; ``tasks`` records drawn; ``aggregated`` whether runs of pixels.
+        :class:`~.segments.Segments`: numpy columns x0, x1 (seconds after
+        ``origin``), row, colour and the parts of the hover text; ``tasks``
+        records drawn; ``aggregated`` whether runs of pixels.
     incremental : bool
         True when ``segments`` is the live stream, grown by appending.
     total : int

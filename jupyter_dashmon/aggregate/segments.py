@@ -2,7 +2,7 @@
 
 One segment per task when few are visible; when too many are, one per run of
 pixels of one colour on a worker thread, so 100,000 tasks draw as a few
-thousand SVG elements.  Colours, hover text and rows come from
+thousand rectangles.  Colours, hover text and rows come from
 :mod:`.task_marks`, so every task figure draws a record the same way.
 """
 
@@ -89,9 +89,9 @@ def _merged(held: list[str], new: list[str], index: np.ndarray) -> tuple[list[st
         return held, index
     table = list(held)
     where = {v: i for i, v in enumerate(table)}
-    remap = np.array([where.setdefault(v, len(where)) for v in new] or [0], dtype=np.int32)
+    remap = np.array([where.setdefault(v, len(where)) for v in new] + [-1], dtype=np.int32)
     table += list(where)[len(table) :]
-    return table, remap[index] if len(index) else index
+    return table, remap[index]  # -1, no entry, stays
 
 
 def _compact(table: list[str], index: np.ndarray) -> tuple[list[str], np.ndarray]:

@@ -235,3 +235,19 @@ def test_empty_window_and_empty_history():
     h.append_columns(columns(3))
     assert window(h, {}, 0, 1, 0)[0]["tasks"] == 0
     assert window(h, {}, 2000, 1999, 0)[0]["x0"] == []
+
+
+def test_joined_segments_keep_each_ones_colours_and_workers():
+    h = hand_history()
+    rows = tm.row_map(len(h.threads), {0, 1, 2})
+    colors = {"inc": "#111111", "add": "#222222"}
+    whole = sg.task_segments(h, h.order(), rows, colors, 100.0)
+    first = sg.task_segments(h, h.order()[:2], rows, colors, 100.0)
+    rest = sg.task_segments(h, h.order()[2:], rows, colors, 100.0)
+    joined = sg.concat_segments(first, rest)
+    assert sg.drawn(joined) == sg.drawn(whole)
+    # Runs of pixels name no worker: joined after tasks, they still name none.
+    runs, _ = sg.window_segments(h, colors, 100.0, 103.0, 100.0, max_exact=0)
+    mixed = sg.drawn(sg.concat_segments(whole, runs))
+    assert mixed["label"][:4] == sg.drawn(whole)["label"]
+    assert mixed["label"][4:] == sg.drawn(runs)["label"] and "zoom in" in mixed["label"][-1]
