@@ -164,7 +164,7 @@ def task_segments(
     start, stop = history.start[slots], history.stop[slots]
     codes, threads = history.code[slots], history.thread_id[slots]
     looks = history.prefix_id[slots].astype(np.int64) * 256 + codes
-    out["colors"], out["color"] = _palette(history, looks, colors)
+    out["colors"], out["color"] = palette(history, looks, colors)
     # Each worker once (a worker has several threads).
     names = [w for w, _ in history.threads]
     workers = {w: i for i, w in enumerate(dict.fromkeys(names))}
@@ -180,19 +180,20 @@ def task_segments(
     return out
 
 
-def _palette(
+def palette(
     history: TaskHistory, looks: np.ndarray, colors: Mapping[str, str]
 ) -> tuple[list[str], np.ndarray]:
-    """The colours of ``looks`` (``prefix id * 256 + code`` per segment), found
-    once per distinct look (a live update has a handful), and each one's index."""
+    """The colours of ``looks`` (``prefix id * 256 + code`` per record), found
+    once per distinct look (a live update has a handful), and each one's index
+    into them (looks of one colour share an entry)."""
     distinct, index = np.unique(looks, return_inverse=True)
-    palette = [
+    found = [
         color_of(c % 256, colors.get(history.prefixes[c // 256], OTHER_ACTION))
         for c in distinct.tolist()
     ]
     # Looks of one colour (several erred functions) share an entry.
-    table = list(dict.fromkeys(palette))
-    where = np.array([table.index(c) for c in palette] or [0], dtype=np.int32)
+    table = list(dict.fromkeys(found))
+    where = np.array([table.index(c) for c in found] or [0], dtype=np.int32)
     return table, where[index.reshape(-1)]
 
 
@@ -281,7 +282,7 @@ def _by_pixel(history, visible, rows, colors, t0, t1, origin, pixels, max_segmen
     out["x0"] = shift + c0 * width
     out["x1"] = shift + (last % pixels + 1) * width
     out["row"] = row.astype(np.int32)
-    out["colors"], out["color"] = _palette(history, codes, colors)
+    out["colors"], out["color"] = palette(history, codes, colors)
     out["text"] = np.array(
         [run_label(n, c, p) for n, c, p in zip(n_tasks.tolist(), code.tolist(), names)],
         dtype=object,

@@ -25,11 +25,11 @@ from typing import TypedDict
 import numpy as np
 
 from ..aggregate import ticks as tk
-from ..aggregate.colors import OTHER_ACTION
 from ..aggregate.history import TaskHistory
 from ..aggregate.models import DashboardModel
 from ..aggregate.runs import runs
-from ..aggregate.task_marks import color_of, label_of
+from ..aggregate.segments import palette
+from ..aggregate.task_marks import label_of
 from ..aggregate.transforms import format_seconds
 from ..views import picture
 
@@ -96,16 +96,8 @@ def pack_tasks(history: TaskHistory, colors: dict[str, str]) -> TaskPack:
         )
         keys = [str(k) for k in history.keys[slots]]
         threads = [(str(w), int(t)) for w, t in history.threads]
-        prefixes = list(history.prefixes)
     origin = float(start.min()) if len(slots) else 0.0
-    looks, color_index = np.unique(prefix.astype(np.int64) * 256 + code, return_inverse=True)
-    palette: dict[str, int] = {}
-    color_of_look = [
-        palette.setdefault(
-            color_of(int(c) % 256, colors.get(prefixes[int(c) // 256], OTHER_ACTION)), len(palette)
-        )
-        for c in looks.tolist()
-    ]
+    table, color_index = palette(history, prefix.astype(np.int64) * 256 + code, colors)
     # Hover texts repeat (one action, worker and shown duration): make each once.
     templates: dict[str, int] = {}
     made: dict[tuple[int, int, str], int] = {}
@@ -121,7 +113,7 @@ def pack_tasks(history: TaskHistory, colors: dict[str, str]) -> TaskPack:
         (start - origin).astype("<f4"),
         (stop - origin).astype("<f4"),
         thread.astype("<u4"),
-        np.asarray(color_of_look, dtype="<u4")[color_index] if len(slots) else np.zeros(0, "<u4"),
+        color_index.astype("<u4"),
         template,
     )
     raw = b"".join(c.tobytes() for c in columns) + json.dumps(keys).encode()
@@ -129,7 +121,7 @@ def pack_tasks(history: TaskHistory, colors: dict[str, str]) -> TaskPack:
         "count": len(slots),
         "origin": origin,
         "threads": threads,
-        "colors": list(palette),
+        "colors": table,
         "templates": list(templates),
         "blob": base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii"),
     }
