@@ -50,9 +50,8 @@ def workload(client: Any, repeats: int = 3) -> None:
 
 def _model_text(dash: Any) -> str:
     from jupyter_dashmon.aggregate import transforms as tf
-    from jupyter_dashmon.views.progress import ProgressView
 
-    return ProgressView.counts_text(dash.model.progress.totals or tf.progress_totals({}))
+    return tf.counts_text(dash.model.progress.totals or tf.progress_totals({}))
 
 
 def _view_text(dash: Any) -> str | None:

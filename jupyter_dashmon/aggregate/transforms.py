@@ -38,6 +38,21 @@ def progress_totals(progress: Mapping[str, Mapping[str, Any]]) -> dict[str, int]
     return totals
 
 
+def progress_title(totals: Mapping[str, int]) -> str:
+    """The Progress figure's title: the total of tasks, as the upstream title starts."""
+    return f"Progress \u2014 total: {int(totals.get('total', 0)):,}"
+
+
+def counts_text(totals: Mapping[str, int]) -> str:
+    """The line under the progress bars: tasks by state (waiting, queued, processing,
+    in memory, no-worker, erred)."""
+    return " \u00b7 ".join(
+        f"{name.replace('_', '-').replace('memory', 'in memory')}: {int(totals.get(name, 0)):,}"
+        for name in TOTAL_FIELDS
+        if name != "total"
+    )
+
+
 def moved_totals(
     totals: Mapping[str, int],
     before: Mapping[str, Mapping[str, Any]],

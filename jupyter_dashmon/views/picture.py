@@ -123,19 +123,8 @@ def progress_svg(progress: ProgressModel) -> str:
     if hidden:
         rows.append((f"+{hidden:,} more", [], tf.more_tooltip(prefixes, bars)))
     totals = progress.totals or tf.progress_totals(prefixes)
-    figure = bar_rows(
-        f"Progress \u2014 total: {totals['total']:,}", rows, "No tasks yet.", "dashmon-progress"
-    )
-    return figure + f'<div class="dashmon-counts">{escape(counts_text(totals))}</div>'
-
-
-def counts_text(totals: Mapping[str, int]) -> str:
-    """The line under the progress bars: tasks by state (as the live figure writes it)."""
-    return " \u00b7 ".join(
-        f"{name.replace('_', '-').replace('memory', 'in memory')}: {int(totals.get(name, 0)):,}"
-        for name in tf.TOTAL_FIELDS
-        if name != "total"
-    )
+    figure = bar_rows(tf.progress_title(totals), rows, "No tasks yet.", "dashmon-progress")
+    return figure + f'<div class="dashmon-counts">{escape(tf.counts_text(totals))}</div>'
 
 
 def memory_svg(progress: ProgressModel) -> str:
