@@ -43,6 +43,10 @@ PER_BAR = 6
 #: room for, so the bars and their text take nearly the whole width.
 MARGIN = {"top": 32, "bottom": 4, "left": 6, "right": 6}
 
+#: Seconds between two updates of the counts line at most: under one poll
+#: (``dashmon.interval``), so the line follows every poll.
+COUNTS_EVERY = 0.1
+
 #: Opacity of the text of quiet (finished, nothing held) functions.
 QUIET_TEXT = 0.6
 
@@ -74,19 +78,28 @@ class ProgressView:
             axes=[Axis(scale=self.x, num_ticks=2, tick_format=".1f", visible=False)],
         )
         # The title carries the total; the counts by state sit in a line under it
-        # that wraps, so they stay whole in a narrow tile or the side panel.  The
-        # line is redrawn with the bars: each widget message costs the kernel
-        # about half a millisecond, sending included (``bench/kernel_parts.py``),
-        # and a line that followed every poll was a fifth of the dashboard's messages.
+        # that wraps, so they stay whole in a narrow tile or the side panel.
         self.counts = HTML(layout=Layout(margin="0 0 0 16px"))
         self.counts.add_class("dashmon-progress-counts")
         self.rows_box = scroll_box(self.figure, MARGIN["top"] + MARGIN["bottom"])
         self.widget = VBox([self.rows_box, self.counts], layout=Layout(width="100%"))
         self.bars_shown = 0
         self.hidden = 0
-        self.redraw = Throttle(self._update, every)
+        # The counts line follows the model at every poll, ahead of the figure:
+        # it is one short message, and the figure's redraw can wait its turn
+        # on the Client's loop.  It rests whenever the figure does.
+        self.count_redraw = Throttle(self._update_counts, COUNTS_EVERY)
+        model.observe(self.count_redraw, names=["totals"])
+        self.redraw = Throttle(self._update, every, on_active=self._set_active)
         model.observe(self.redraw, names=["prefixes", "totals", "colors", "max_bars"])
         self._update()
+
+    def _set_active(self, active: bool) -> None:
+        self.count_redraw.active = active
+
+    def _update_counts(self) -> None:
+        totals = self.model.totals or tf.progress_totals({})
+        self.counts.value = html.escape(tf.counts_text(totals))
 
     def _update(self, change: object = None) -> None:
         prefixes = self.model.prefixes
@@ -110,7 +123,7 @@ class ProgressView:
                     1.0
                 ] * (len(text) - n)
             self.figure.title = tf.progress_title(totals)
-            self.counts.value = html.escape(tf.counts_text(totals))
+            self._update_counts()
         self.bars_shown, self.hidden = n, hidden
 
     def segments(self, bars: list, tips: list[str]) -> tuple[list, ...]:
