@@ -31,17 +31,26 @@ export const MODULE_NAME = 'jupyter-dashmon';
 export const MODULE_VERSION = '0.1.0';
 
 /**
- * Kernel -> browser, with buffers x0, x1 (float32), row (int32), colour index
- * (uint8) into `colors`, worker index (int32, -1 none) into `workers`, label
- * code (uint8) and seconds (float64).  `texts` are the keys (or a run's whole
- * text, code TEXT_CODE).
+ * Kernel -> browser, the model's `rects` (the kernel's `RectsBatch`): binary
+ * columns x0, x1 (float32), row (int32), colour index (uint8) into `colors`,
+ * worker index (int32, -1 none) into `workers`, label code (uint8) and
+ * seconds (float64).  `texts` are the keys (or a run's whole text, code
+ * TEXT_CODE); `seq` numbers the batches.
  */
-interface IRectsMessage {
+interface IRectsBatch {
   op: 'replace' | 'append';
+  seq: number;
   count: number;
   colors: string[];
   workers: string[];
   texts: string[];
+  x0: DataView | ArrayBuffer;
+  x1: DataView | ArrayBuffer;
+  row: DataView | ArrayBuffer;
+  color: DataView | ArrayBuffer;
+  worker: DataView | ArrayBuffer;
+  code: DataView | ArrayBuffer;
+  seconds: DataView | ArrayBuffer;
 }
 
 /** The label code of a segment whose text is its whole label (task_marks.TEXT_CODE). */
@@ -115,16 +124,16 @@ export class RectStore {
   /** Bumped on every change, so views and the hover index know they are stale. */
   version = 0;
 
-  /** Take in one message; `capacity` bounds what an append keeps. */
-  take(msg: IRectsMessage, buffers: (DataView | ArrayBuffer)[], capacity: number): void {
+  /** Take in one batch; `capacity` bounds what an append keeps. */
+  take(msg: IRectsBatch, capacity: number): void {
     const n = msg.count;
-    const x0 = copyOf(Float32Array, buffers[0]);
-    const x1 = copyOf(Float32Array, buffers[1]);
-    const row = copyOf(Int32Array, buffers[2]);
-    const local = copyOf(Uint8Array, buffers[3]);
-    const localWorker = copyOf(Int32Array, buffers[4]);
-    const code = copyOf(Uint8Array, buffers[5]);
-    const seconds = copyOf(Float64Array, buffers[6]);
+    const x0 = copyOf(Float32Array, msg.x0);
+    const x1 = copyOf(Float32Array, msg.x1);
+    const row = copyOf(Int32Array, msg.row);
+    const local = copyOf(Uint8Array, msg.color);
+    const localWorker = copyOf(Int32Array, msg.worker);
+    const code = copyOf(Uint8Array, msg.code);
+    const seconds = copyOf(Float64Array, msg.seconds);
     const color = new Uint8Array(n);
     const map = msg.colors.map(c => this._colorIndex(c));
     for (let i = 0; i < n; i++) {
@@ -269,7 +278,8 @@ export class TaskCanvasModel extends DOMWidgetModel {
       pan_zoom: false,
       capacity: 1000,
       label_parts: [],
-      duration_units: []
+      duration_units: [],
+      rects: {}
     };
   }
 
@@ -277,7 +287,9 @@ export class TaskCanvasModel extends DOMWidgetModel {
 
   initialize(attributes: Backbone.ObjectHash, options: IBackboneModelOptions): void {
     super.initialize(attributes, options);
-    this.on('msg:custom', this._onMessage, this);
+    // Only batches that arrive from now on: the one in the state this model
+    // starts from is the last the kernel sent (perhaps an append).
+    this.on('change:rects', this._onBatch, this);
     // A new model holds nothing, whatever the kernel sent before it existed
     // (e.g. before a page reload): ask for all of it.
     void Promise.resolve().then(() => {
@@ -287,15 +299,24 @@ export class TaskCanvasModel extends DOMWidgetModel {
     });
   }
 
-  private _onMessage(content: IRectsMessage, buffers?: (DataView | ArrayBuffer)[]): void {
+  private _onBatch(): void {
+    const batch = this.get('rects') as IRectsBatch | undefined;
+    const columns = [
+      batch?.x0,
+      batch?.x1,
+      batch?.row,
+      batch?.color,
+      batch?.worker,
+      batch?.code,
+      batch?.seconds
+    ];
     if (
-      (content?.op !== 'replace' && content?.op !== 'append') ||
-      !buffers ||
-      buffers.length < 4
+      (batch?.op !== 'replace' && batch?.op !== 'append') ||
+      !columns.every(c => c instanceof DataView || c instanceof ArrayBuffer)
     ) {
       return;
     }
-    this.store.take(content, buffers, this.get('capacity') as number);
+    this.store.take(batch, this.get('capacity') as number);
     this.trigger('rects');
   }
 }

@@ -5,12 +5,17 @@ of them costs the page seconds of work.  :class:`TaskCanvas` is a widget of
 this package's own (``js/src/stream.ts``) that paints them on a canvas,
 batched by colour, with hover on single tasks and pan/zoom of the time axis.
 
-What is small and changes rarely (title, time range, ticks, rows) is synced
-as traits.  The rectangles go as custom messages with binary buffers,
-``replace`` (everything held) or ``append`` (only what is new), and the
+What is small (title, time range, ticks, rows) is synced as traits, and so
+is each batch of rectangles (``rects``, with binary columns), ``replace``
+(everything held) or ``append`` (only what is new): a redraw that brings new
+rectangles, a new time range and a new title is one message, and the
+browser draws them in one frame.  Each widget message costs the kernel about
+half a millisecond, sending included (``bench/kernel_parts.py``).  The
 browser keeps what it was sent, so a second view of the same model (the side
 panel beside the notebook) draws without a resend.  A page that lost what it
-held (a reload) asks with ``resend``; the answer is a ``replace``.
+held (a reload) asks with ``resend``; the answer is a ``replace``.  The batch
+a new browser model finds in the state it starts from is the last one sent,
+perhaps an ``append``: it takes none but the answer to its ``resend``.
 """
 
 from __future__ import annotations
@@ -43,19 +48,40 @@ NPM_VERSION = "0.1.0"
 DRAWN = ("x0", "x1", "row", "color", "label")
 
 
-class RectsMessage(TypedDict):
-    """Kernel -> browser: rectangles, with buffers x0, x1 (float32, seconds after
-    the origin), row (int32), colour index (uint8) into ``colors``, worker
-    index (int32, -1: none) into ``workers``, label code (uint8) and seconds
-    (float64).
-    ``texts`` are the keys (or a run's whole text): the browser joins each
-    hover text from them as :func:`~..aggregate.task_marks.labels_of` does."""
+#: The binary columns of a batch, in order, with the type each is sent as:
+#: x0 and x1 (seconds after the origin), row, colour index into ``colors``,
+#: worker index into ``workers`` (-1: none), label code, seconds.
+BATCH_COLUMNS = (
+    ("x0", "<f4"),
+    ("x1", "<f4"),
+    ("row", "<i4"),
+    ("color", "u1"),
+    ("worker", "<i4"),
+    ("code", "u1"),
+    ("seconds", "<f8"),
+)
+
+
+class RectsBatch(TypedDict):
+    """Kernel -> browser, the ``rects`` trait: rectangles, with the columns of
+    :data:`BATCH_COLUMNS` as bytes (sent as binary buffers).  ``texts`` are the
+    keys (or a run's whole text): the browser joins each hover text from them
+    as :func:`~..aggregate.task_marks.labels_of` does.  ``seq`` numbers the
+    batches, so two alike are still two changes."""
 
     op: Literal["replace", "append"]
+    seq: int
     count: int
     colors: list[str]
     workers: list[str]
     texts: list[str]
+    x0: bytes
+    x1: bytes
+    row: bytes
+    color: bytes
+    worker: bytes
+    code: bytes
+    seconds: bytes
 
 
 class ResendMessage(TypedDict):
@@ -97,6 +123,8 @@ class TaskCanvas(DOMWidget):
     capacity : int
         Most rectangles held after an ``append`` (the oldest go first).  A
         ``replace`` holds all it is given.
+    rects : dict
+        The last batch of rectangles sent (:class:`RectsBatch`).
     """
 
     _model_name = Unicode("TaskCanvasModel").tag(sync=True)
@@ -116,6 +144,7 @@ class TaskCanvas(DOMWidget):
     row_cap = Float(40.0, min=1.0).tag(sync=True)
     pan_zoom = Bool(False).tag(sync=True)
     capacity = Int(1000, min=1).tag(sync=True)
+    rects = Dict().tag(sync=True)
     #: How the browser joins a hover text: head and tail per label code, and
     #: the duration's units (bound in seconds, None for the last; scale; decimals; unit).
     label_parts = List(default_value=[list(p) for p in LABEL_PARTS]).tag(sync=True)
@@ -131,7 +160,7 @@ class TaskCanvas(DOMWidget):
         super().__init__(**kwargs)
         self._lock = threading.Lock()
         self._held: Segments = no_segments()
-        self.sent = 0  # custom messages sent, for the tests and the curious
+        self.sent = 0  # batches sent, for the tests and the curious
         self._span_callbacks: list[Callable[[tuple[float, float]], None]] = []
         self.on_msg(self._on_browser)
 
@@ -223,29 +252,34 @@ class TaskCanvas(DOMWidget):
         self, op: Literal["replace", "append"], segments: Segments, first: int = 0
     ) -> None:
         """Send the rectangles of ``segments`` from ``first`` on, with the colours
-        and workers they use."""
+        and workers they use: in the message of the caller's ``hold_sync``, if any."""
         colors, color = used(segments["colors"], segments["color"][first:])
         if len(colors) > 256:
             raise ValueError(f"at most 256 colours per message, got {len(colors)}")
         workers, worker = used(segments["workers"], segments["worker"][first:])
-        content: RectsMessage = {
+        columns = {
+            "x0": segments["x0"][first:],
+            "x1": segments["x1"][first:],
+            "row": segments["row"][first:],
+            "color": color,
+            "worker": worker,
+            "code": segments["code"][first:],
+            "seconds": segments["seconds"][first:],
+        }
+        self.sent += 1
+        batch: RectsBatch = {
             "op": op,
+            "seq": self.sent,
             "count": len(color),
             "colors": colors,
             "workers": workers,
             "texts": segments["text"][first:].tolist(),
+            **{  # type: ignore[typeddict-item]
+                name: np.ascontiguousarray(columns[name], dtype).tobytes()
+                for name, dtype in BATCH_COLUMNS
+            },
         }
-        buffers = [
-            segments["x0"][first:].astype("<f4").tobytes(),
-            segments["x1"][first:].astype("<f4").tobytes(),
-            segments["row"][first:].astype("<i4").tobytes(),
-            color.astype("u1").tobytes(),
-            worker.astype("<i4").tobytes(),
-            segments["code"][first:].astype("u1").tobytes(),
-            segments["seconds"][first:].astype("<f8").tobytes(),
-        ]
-        self.send(dict(content), buffers=buffers)
-        self.sent += 1
+        self.rects = dict(batch)
 
     def _on_browser(self, widget: Any, content: Any, buffers: list) -> None:
         # Data from the page is only compared, never used otherwise.

@@ -290,3 +290,43 @@ def test_the_browser_joins_each_hover_text_as_the_kernel_does(
     assert box is not None
     shown = [hover_text(page, *centre(box, d, i)) for i in range(len(d["label"]))]
     assert shown == d["label"]
+
+
+def test_a_reloaded_page_draws_every_rectangle_held(browser: BrowserPage, lab: Lab) -> None:
+    """A reload makes a new browser model, which starts from the kernel's state
+    (its last batch of rectangles, an append) and asks for everything held."""
+    page = browser.page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    open_and_run(page, lab, [DASHBOARD_CELL, WORKLOAD], wait_ms=120_000)
+    d = drawn(page)
+    # Nine tasks, sent in more than one batch: the state a new model starts
+    # from holds only the last batch.
+    assert len(d["x0"]) == 9
+    page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
+    page.wait_for_function(
+        "() => !document.querySelector('.jp-NotebookPanel.jp-mod-dirty, .jp-mod-dirty')"
+    )
+    page.reload()
+    page.wait_for_selector(".jp-NotebookPanel .jp-Cell")
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    stream = f".jp-NotebookPanel {STREAM}"
+    el = page.locator(stream).first
+    el.wait_for(state="visible", timeout=60_000)
+    el.scroll_into_view_if_needed()
+    box = el.bounding_box()
+    assert box is not None
+    # Every rectangle the kernel holds is painted in its colour, the first
+    # eight (sent before the last batch) among them, and hovers as the kernel labels it.
+    for i in range(len(d["x0"])):
+        x, y = centre(box, d, i)
+        want = ",".join(str(c) for c in rgb(d["color"][i]))
+        page.wait_for_function(
+            f"""() => {{
+                const px = ({PIXEL})([{json.dumps(stream)}, {x}, {y}]);
+                return px[3] === 255 && px.slice(0, 3).join() === {json.dumps(want)};
+            }}""",
+            timeout=20_000,
+        )
+    i = next(i for i, label in enumerate(d["label"]) if label.startswith("slow-"))
+    assert hover_text(page, *centre(box, d, i)) == d["label"][i]
+    assert browser.errors == []

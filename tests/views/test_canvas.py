@@ -1,7 +1,7 @@
 """TaskCanvas, the kernel side of the canvas task figures: what it holds and what it sends.
 
 No kernel: the widget's ``DummyComm`` still goes through ``Widget._send``,
-which the ``sent`` fixture records.
+which the ``sent`` fixture watches (``tests/rect_batches.py``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ipywidgets import Widget
+from rect_batches import record_batches
 from traitlets import TraitError
 
 from jupyter_dashmon.aggregate.segments import concat_segments
@@ -23,17 +23,8 @@ PACKAGE_JSON = Path(__file__).resolve().parents[2] / "js" / "package.json"
 
 @pytest.fixture
 def sent(monkeypatch):
-    """Every custom message a widget sends: (widget, content, buffers)."""
-    out: list[tuple[Widget, dict, list]] = []
-    original = Widget._send
-
-    def _send(self, msg, buffers=None):
-        if msg.get("method") == "custom":
-            out.append((self, msg["content"], list(buffers or [])))
-        return original(self, msg, buffers)
-
-    monkeypatch.setattr(Widget, "_send", _send)
-    return out
+    """Every batch of rectangles a widget sends: (widget, batch, binary columns)."""
+    return record_batches(monkeypatch)
 
 
 def rects(n, start=0.0, color="#3d80d7"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from ipywidgets import Widget
+from rect_batches import record_batches
 from workloads import add, fail, inc
 
 from jupyter_dashmon.aggregate import DashboardModel, Listener, segments
@@ -21,20 +21,6 @@ def drawn(view) -> Counter:
     """Every rectangle as (label, row, colour), counted (a key can be moved twice)."""
     d = view.drawn()
     return Counter(zip(d["label"], (int(r) for r in d["row"]), d["color"]))
-
-
-def sent_by(monkeypatch, widget) -> list[tuple[dict, list]]:
-    """The custom messages ``widget`` sends from now on: (content, buffers)."""
-    sent: list[tuple[dict, list]] = []
-    original = Widget._send
-
-    def _send(self, msg, buffers=None):
-        if self is widget and msg.get("method") == "custom":
-            sent.append((msg["content"], list(buffers or [])))
-        return original(self, msg, buffers)
-
-    monkeypatch.setattr(Widget, "_send", _send)
-    return sent
 
 
 def test_live_and_fixed_draw_real_records_alike(client, waiter):
@@ -78,7 +64,7 @@ def test_canvas_gets_each_record_once_and_all_on_resend(client, waiter, monkeypa
     model = DashboardModel()
     listener = Listener(client, model, resolve_options(interval=0.05))
     view = TaskStreamView(model.tasks, model.progress, model.history, every=0.0)
-    sent = sent_by(monkeypatch, view.figure)
+    sent = record_batches(monkeypatch, view.figure)
     listener.start()
     try:
         client.gather(client.map(inc, range(30)))
@@ -95,17 +81,17 @@ def test_canvas_gets_each_record_once_and_all_on_resend(client, waiter, monkeypa
     # "key | worker | duration", or "transfer: key | ..." for other actions.
     assert {label.split(" | ")[0].split(": ")[-1] for label in shown["label"]} == keys
     # Every record went once: appends after the first replace, none sent twice.
-    ops = [c["op"] for c, _ in sent]
+    ops = [c["op"] for _, c, _ in sent]
     assert ops[0] == "replace" and set(ops[1:]) <= {"append"} and len(ops) >= 2
-    texts = [text for c, _ in sent for text in c["texts"]]
+    texts = [text for _, c, _ in sent for text in c["texts"]]
     assert len(texts) == len(set(texts)) == len(shown["label"])
-    for content, buffers in sent:
+    for _, content, buffers in sent:
         n = content["count"]
         assert [len(b) for b in buffers] == [4 * n, 4 * n, 4 * n, n, 4 * n, n, 8 * n]
     # A page that reloads has a new model, which asks for everything.
     sent.clear()
     view.figure._handle_custom_msg({"op": "resend"}, [])
-    ((content, buffers),) = sent
+    ((_, content, buffers),) = sent
     assert content["op"] == "replace" and content["texts"] == [
         label.split(" | ")[0].split(": ")[-1] for label in shown["label"]
     ]

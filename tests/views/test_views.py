@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from ipywidgets import Widget
+from rect_batches import record_batches
 from traitlets import All
 
 from jupyter_dashmon.aggregate.colors import (
@@ -92,18 +93,9 @@ def traffic(monkeypatch):
 
 
 @pytest.fixture
-def custom(monkeypatch):
-    """Every custom message a widget sends: a list of (widget, content, buffers)."""
-    sent: list[tuple[Widget, dict, list]] = []
-    original = Widget._send
-
-    def _send(self, msg, buffers=None):
-        if msg.get("method") == "custom":
-            sent.append((self, msg["content"], list(buffers or [])))
-        return original(self, msg, buffers)
-
-    monkeypatch.setattr(Widget, "_send", _send)
-    return sent
+def batches(monkeypatch):
+    """Every batch of rectangles a widget sends: (widget, batch, binary columns)."""
+    return record_batches(monkeypatch)
 
 
 def notifications(*widgets):
@@ -514,28 +506,42 @@ def test_task_stream_view_follows_model(stream):
     assert drawn(view) == [] and view.rectangles == 0
 
 
-def rect_messages(custom, widget):
-    """(op, count, texts, buffer bytes) of each rectangle message ``widget`` sent."""
+def rect_messages(batches, widget):
+    """(op, count, texts, buffer bytes) of each batch of rectangles ``widget`` sent."""
     return [
         (c["op"], c["count"], c["texts"], sum(len(b) for b in buffers))
-        for w, c, buffers in custom
-        if w is widget and c.get("op") in ("replace", "append")
+        for w, c, buffers in batches
+        if w is widget
     ]
 
 
-def test_task_stream_draws_only_what_is_new(stream, custom):
+def test_task_stream_draws_only_what_is_new(stream, batches):
     tasks, progress = stream
     view = TaskStreamView(tasks, progress, every=0.0)
     many = [record(f"inc-{i}", "inc", "tcp://w1", 1, 104.0 + i, 104.5 + i) for i in range(120)]
     add_records(tasks, many)
-    custom.clear()
+    batches.clear()
     add_records(tasks, [record("inc-x", "inc", "tcp://w1", 1, 224.0, 224.5)])
     # Only the new record is sent, not the 124 rectangles before it.
-    ((op, count, texts, size),) = rect_messages(custom, view.figure)
+    ((op, count, texts, size),) = rect_messages(batches, view.figure)
     assert (op, count, texts) == ("append", 1, ["inc-x"])
     # x0, x1 float32, row int32, colour uint8, worker int32, code uint8, seconds float64
     assert size == 4 + 4 + 4 + 1 + 4 + 1 + 8
     assert view.rectangles == 125 == view.figure.count
+
+
+def test_a_task_stream_redraw_is_one_message(stream, traffic):
+    tasks, progress = stream
+    view = TaskStreamView(tasks, progress, every=0.0)
+    add_records(
+        tasks, [record(f"inc-{i}", "inc", "tcp://w1", 1, 104.0 + i, 104.5) for i in range(3)]
+    )
+    traffic.clear()
+    add_records(tasks, [record("inc-y", "inc", "tcp://w2", 2, 230.0, 231.0)])
+    # New rectangles, a new row, a longer time range and a new title: one
+    # message, so the page draws them in one frame.
+    (keys,) = [keys for w, keys in traffic if w is view.figure]
+    assert {"rects", "span", "rows", "title"} <= set(keys)
 
 
 def test_task_stream_keeps_at_most_length_records_on_screen(stream):
@@ -561,19 +567,19 @@ def test_task_stream_labels_are_verbatim_text(stream):
     assert text.startswith(EVIL + " | ")
 
 
-def test_task_stream_nothing_new_sends_nothing(stream, traffic, custom):
+def test_task_stream_nothing_new_sends_nothing(stream, traffic, batches):
     tasks, progress = stream
     view = TaskStreamView(tasks, progress, every=0.0)
     seen = notifications(view.figure)
     traffic.clear()
-    custom.clear()
+    batches.clear()
     tasks.source.revision += 1  # a poll that brought no task
     tasks.now = 104.0
     progress.colors = dict(progress.colors)
     view.redraw()
     assert seen == [] and traffic == []
     add_records(tasks, [record("inc-9", "inc", "tcp://w1", 1, 104.0, 106.0)])
-    assert "span" in seen and [op for op, *_ in rect_messages(custom, view.figure)] == ["append"]
+    assert "span" in seen and [op for op, *_ in rect_messages(batches, view.figure)] == ["append"]
 
 
 def test_hidden_task_stream_computes_nothing_and_catches_up(stream):

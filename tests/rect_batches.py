@@ -1,0 +1,32 @@
+"""What a TaskCanvas sends: its batches of rectangles, as the browser gets them.
+
+A batch is the canvas's ``rects`` trait, sent in a widget ``update`` message
+(with whatever else the redraw changed) whose binary columns travel as
+buffers.  No kernel is needed: the widget's ``DummyComm`` still goes through
+``Widget._send``, which :func:`record_batches` watches.
+"""
+
+from __future__ import annotations
+
+from ipywidgets import Widget
+
+from jupyter_dashmon.views.canvas import BATCH_COLUMNS
+
+
+def record_batches(monkeypatch, widget: Widget | None = None) -> list[tuple[Widget, dict, list]]:
+    """Every batch that ``widget`` (default: any widget) sends from now on:
+    (widget, the batch without its binary columns, those columns as bytes in
+    the order of :data:`~jupyter_dashmon.views.canvas.BATCH_COLUMNS`)."""
+    out: list[tuple[Widget, dict, list]] = []
+    original = Widget._send
+
+    def _send(self, msg, buffers=None):
+        state = msg.get("state") or {}
+        if msg.get("method") == "update" and "rects" in state and widget in (None, self):
+            by_path = {tuple(p): b for p, b in zip(msg.get("buffer_paths", []), buffers or [])}
+            columns = [bytes(by_path[("rects", name)]) for name, _ in BATCH_COLUMNS]
+            out.append((self, dict(state["rects"]), columns))
+        return original(self, msg, buffers)
+
+    monkeypatch.setattr(Widget, "_send", _send)
+    return out
