@@ -8,6 +8,8 @@ buffers.  No kernel is needed: the widget's ``DummyComm`` still goes through
 
 from __future__ import annotations
 
+import json
+
 from ipywidgets import Widget
 
 from jupyter_dashmon.views.canvas import BATCH_COLUMNS
@@ -16,7 +18,8 @@ from jupyter_dashmon.views.canvas import BATCH_COLUMNS
 def record_batches(monkeypatch, widget: Widget | None = None) -> list[tuple[Widget, dict, list]]:
     """Every batch that ``widget`` (default: any widget) sends from now on:
     (widget, the batch without its binary columns, those columns as bytes in
-    the order of :data:`~jupyter_dashmon.views.canvas.BATCH_COLUMNS`)."""
+    the order of :data:`~jupyter_dashmon.views.canvas.BATCH_COLUMNS`); the
+    batch's ``texts`` read back as the browser reads them, a list."""
     out: list[tuple[Widget, dict, list]] = []
     original = Widget._send
 
@@ -25,7 +28,8 @@ def record_batches(monkeypatch, widget: Widget | None = None) -> list[tuple[Widg
         if msg.get("method") == "update" and "rects" in state and widget in (None, self):
             by_path = {tuple(p): b for p, b in zip(msg.get("buffer_paths", []), buffers or [])}
             columns = [bytes(by_path[("rects", name)]) for name, _ in BATCH_COLUMNS]
-            out.append((self, dict(state["rects"]), columns))
+            batch = dict(state["rects"], texts=json.loads(by_path[("rects", "texts")]))
+            out.append((self, batch, columns))
         return original(self, msg, buffers)
 
     monkeypatch.setattr(Widget, "_send", _send)

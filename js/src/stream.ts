@@ -35,7 +35,7 @@ export const MODULE_VERSION = '0.1.0';
  * columns x0, x1 (float32), row (int32), colour index (uint8) into `colors`,
  * worker index (int32, -1 none) into `workers`, label code (uint8) and
  * seconds (float64).  `texts` are the keys (or a run's whole text, code
- * TEXT_CODE); `seq` numbers the batches.
+ * TEXT_CODE), a JSON array in bytes; `seq` numbers the batches.
  */
 interface IRectsBatch {
   op: 'replace' | 'append';
@@ -43,7 +43,7 @@ interface IRectsBatch {
   count: number;
   colors: string[];
   workers: string[];
-  texts: string[];
+  texts: DataView | ArrayBuffer;
   x0: DataView | ArrayBuffer;
   x1: DataView | ArrayBuffer;
   row: DataView | ArrayBuffer;
@@ -134,6 +134,7 @@ export class RectStore {
     const localWorker = copyOf(Int32Array, msg.worker);
     const code = copyOf(Uint8Array, msg.code);
     const seconds = copyOf(Float64Array, msg.seconds);
+    const texts = JSON.parse(new TextDecoder().decode(msg.texts)) as string[];
     const color = new Uint8Array(n);
     const map = msg.colors.map(c => this._colorIndex(c));
     for (let i = 0; i < n; i++) {
@@ -167,7 +168,7 @@ export class RectStore {
     this.code.set(code.subarray(0, n), keep);
     this.seconds.set(seconds.subarray(0, n), keep);
     for (let i = 0; i < n; i++) {
-      this.texts.push(String(msg.texts[i] ?? ''));
+      this.texts.push(String(texts[i] ?? ''));
     }
     this.count = total;
     this.version++;
@@ -308,7 +309,8 @@ export class TaskCanvasModel extends DOMWidgetModel {
       batch?.color,
       batch?.worker,
       batch?.code,
-      batch?.seconds
+      batch?.seconds,
+      batch?.texts
     ];
     if (
       (batch?.op !== 'replace' && batch?.op !== 'append') ||

@@ -20,6 +20,7 @@ perhaps an ``append``: it takes none but the answer to its ``resend``.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any, Literal, TypedDict
@@ -65,16 +66,18 @@ BATCH_COLUMNS = (
 class RectsBatch(TypedDict):
     """Kernel -> browser, the ``rects`` trait: rectangles, with the columns of
     :data:`BATCH_COLUMNS` as bytes (sent as binary buffers).  ``texts`` are the
-    keys (or a run's whole text): the browser joins each hover text from them
-    as :func:`~..aggregate.task_marks.labels_of` does.  ``seq`` numbers the
-    batches, so two alike are still two changes."""
+    keys (or a run's whole text), a JSON array in ASCII bytes, one buffer
+    too: ipywidgets looks into every item of a list for buffers to take out,
+    which cost more than the rest of the batch.  The browser joins each hover
+    text from them as :func:`~..aggregate.task_marks.labels_of` does.  ``seq``
+    numbers the batches, so two alike are still two changes."""
 
     op: Literal["replace", "append"]
     seq: int
     count: int
     colors: list[str]
     workers: list[str]
-    texts: list[str]
+    texts: bytes
     x0: bytes
     x1: bytes
     row: bytes
@@ -273,7 +276,7 @@ class TaskCanvas(DOMWidget):
             "count": len(color),
             "colors": colors,
             "workers": workers,
-            "texts": segments["text"][first:].tolist(),
+            "texts": json.dumps(segments["text"][first:].tolist()).encode("ascii"),
             **{  # type: ignore[typeddict-item]
                 name: np.ascontiguousarray(columns[name], dtype).tobytes()
                 for name, dtype in BATCH_COLUMNS

@@ -137,3 +137,15 @@ def test_pan_toggle_switches_the_canvas():
     assert canvas.pan_zoom
     canvas.pan_zoom = False
     assert not button.value
+
+
+def test_any_key_text_travels_whole(sent):
+    # Keys go as a JSON array in ASCII bytes: quotes, newlines, markup, other
+    # scripts and a lone surrogate (a str a key's repr can hold) come back the same.
+    keys = ['say "hi"\n', "<b>x</b>", "ключ-1", "🦆-2", "\ud800-3"]
+    segs = rects(len(keys))
+    segs["text"] = np.array(keys, dtype=object)
+    canvas = TaskCanvas()
+    canvas.replace(segs)
+    ((_, content, _),) = sent
+    assert content["texts"] == keys
