@@ -8,8 +8,6 @@ buffers.  No kernel is needed: the widget's ``DummyComm`` still goes through
 
 from __future__ import annotations
 
-import json
-
 from ipywidgets import Widget
 
 from jupyter_dashmon.views.canvas import BATCH_COLUMNS
@@ -19,7 +17,7 @@ def record_batches(monkeypatch, widget: Widget | None = None) -> list[tuple[Widg
     """Every batch that ``widget`` (default: any widget) sends from now on:
     (widget, the batch without its binary columns, those columns as bytes in
     the order of :data:`~jupyter_dashmon.views.canvas.BATCH_COLUMNS`); the
-    batch's ``texts`` read back as the browser reads them, a list."""
+    batch's ``texts`` split back as the browser splits them, a list."""
     out: list[tuple[Widget, dict, list]] = []
     original = Widget._send
 
@@ -28,7 +26,10 @@ def record_batches(monkeypatch, widget: Widget | None = None) -> list[tuple[Widg
         if msg.get("method") == "update" and "rects" in state and widget in (None, self):
             by_path = {tuple(p): b for p, b in zip(msg.get("buffer_paths", []), buffers or [])}
             columns = [bytes(by_path[("rects", name)]) for name, _ in BATCH_COLUMNS]
-            batch = dict(state["rects"], texts=json.loads(by_path[("rects", "texts")]))
+            text = bytes(by_path[("rects", "texts")]).decode("utf-8", "replace")
+            batch = dict(
+                state["rects"], texts=text.split("\x00") if state["rects"]["count"] else []
+            )
             out.append((self, batch, columns))
         return original(self, msg, buffers)
 

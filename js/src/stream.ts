@@ -35,7 +35,7 @@ export const MODULE_VERSION = '0.1.0';
  * columns x0, x1 (float32), row (int32), colour index (uint8) into `colors`,
  * worker index (int32, -1 none) into `workers`, label code (uint8) and
  * seconds (float64).  `texts` are the keys (or a run's whole text, code
- * TEXT_CODE), a JSON array in bytes; `seq` numbers the batches.
+ * TEXT_CODE), joined by NUL characters in UTF-8; `seq` numbers the batches.
  */
 interface IRectsBatch {
   op: 'replace' | 'append';
@@ -134,7 +134,7 @@ export class RectStore {
     const localWorker = copyOf(Int32Array, msg.worker);
     const code = copyOf(Uint8Array, msg.code);
     const seconds = copyOf(Float64Array, msg.seconds);
-    const texts = JSON.parse(new TextDecoder().decode(msg.texts)) as string[];
+    const texts = new TextDecoder().decode(msg.texts).split('\x00');
     const color = new Uint8Array(n);
     const map = msg.colors.map(c => this._colorIndex(c));
     for (let i = 0; i < n; i++) {

@@ -20,7 +20,6 @@ perhaps an ``append``: it takes none but the answer to its ``resend``.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from typing import Any, Literal, TypedDict
@@ -66,9 +65,10 @@ BATCH_COLUMNS = (
 class RectsBatch(TypedDict):
     """Kernel -> browser, the ``rects`` trait: rectangles, with the columns of
     :data:`BATCH_COLUMNS` as bytes (sent as binary buffers).  ``texts`` are the
-    keys (or a run's whole text), a JSON array in ASCII bytes, one buffer
-    too: ipywidgets looks into every item of a list for buffers to take out,
-    which cost more than the rest of the batch.  The browser joins each hover
+    keys (or a run's whole text) joined by NUL characters in UTF-8, one
+    buffer too: ipywidgets looks into every item of a list for buffers to take
+    out, which cost more than the rest of the batch (a NUL inside a key is
+    sent as U+FFFD, a lone surrogate arrives as U+FFFD).  The browser joins each hover
     text from them as :func:`~..aggregate.task_marks.labels_of` does.  ``seq``
     numbers the batches, so two alike are still two changes."""
 
@@ -276,7 +276,7 @@ class TaskCanvas(DOMWidget):
             "count": len(color),
             "colors": colors,
             "workers": workers,
-            "texts": json.dumps(segments["text"][first:].tolist()).encode("ascii"),
+            "texts": joined_texts(segments["text"][first:].tolist()),
             **{  # type: ignore[typeddict-item]
                 name: np.ascontiguousarray(columns[name], dtype).tobytes()
                 for name, dtype in BATCH_COLUMNS
@@ -289,6 +289,15 @@ class TaskCanvas(DOMWidget):
         if isinstance(content, dict) and content.get("op") == "resend":
             with self._lock:
                 self._send_rects("replace", self._held)
+
+
+def joined_texts(texts: list[str]) -> bytes:
+    """``texts`` joined by NUL characters, in UTF-8: the browser splits them
+    back (``js/src/stream.ts``).  Work per text is C's, not Python's."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(len(texts) - 1, 0):  # a text holds a NUL
+        joined = "\x00".join(t.replace("\x00", "\ufffd") for t in texts)
+    return joined.encode("utf-8", "surrogatepass")
 
 
 def pan_toggle(canvas: TaskCanvas) -> ToggleButton:

@@ -140,12 +140,14 @@ def test_pan_toggle_switches_the_canvas():
 
 
 def test_any_key_text_travels_whole(sent):
-    # Keys go as a JSON array in ASCII bytes: quotes, newlines, markup, other
-    # scripts and a lone surrogate (a str a key's repr can hold) come back the same.
-    keys = ['say "hi"\n', "<b>x</b>", "ключ-1", "🦆-2", "\ud800-3"]
+    # Keys go joined by NULs in UTF-8: quotes, newlines, markup and other scripts
+    # come back the same; a NUL in a key, and a lone surrogate (a str a key's
+    # repr can hold), as U+FFFD, the browser's text for what it cannot show.
+    keys = ['say "hi"\n', "<b>x</b>", "ключ-1", "🦆-2", "a\x00b", "\ud800-3", ""]
     segs = rects(len(keys))
     segs["text"] = np.array(keys, dtype=object)
     canvas = TaskCanvas()
     canvas.replace(segs)
     ((_, content, _),) = sent
-    assert content["texts"] == keys
+    shown = keys[:4] + ["a\ufffdb", "\ufffd\ufffd\ufffd-3", ""]
+    assert content["texts"] == shown and content["count"] == len(keys)
