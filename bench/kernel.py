@@ -28,6 +28,7 @@ import queue
 import textwrap
 import time
 from collections import Counter
+from collections.abc import Iterator
 
 from . import stats
 from .cluster import ProcessCluster, bench_env
@@ -135,6 +136,19 @@ class Kernel:
         self.km.shutdown_kernel(now=True)
 
 
+@contextlib.contextmanager
+def client_kernel() -> Iterator[Kernel]:
+    """A real kernel whose ``client`` (:data:`SETUP`) is connected to a process
+    cluster started here: two workers of two threads, as in the example notebook."""
+    with ProcessCluster(nworkers=2, nthreads=2) as cluster:
+        k = Kernel()
+        try:
+            k.run(SETUP.format(address=cluster.address))
+            yield k
+        finally:
+            k.close()
+
+
 def _traits(msgs: list) -> Counter:
     by = Counter()
     for _, size, msg in msgs:
@@ -148,54 +162,49 @@ def _traits(msgs: list) -> Counter:
 def measure(rounds: int = 3, idle: float = 5.0, log=print) -> dict:
     log(f"  Listener.apply of synthetic deltas, {rounds} rounds")
     out: dict = {"runs": [], "idle": [], "traits": Counter(), "apply": apply_cpu(rounds, log=log)}
-    with ProcessCluster(nworkers=2, nthreads=2) as cluster:
-        k = Kernel()
-        try:
-            k.run(SETUP.format(address=cluster.address))
-            for r, order in enumerate(stats.rotated_orders(("none", "dashmon"), rounds)):
-                for cond in order:
-                    if cond == "dashmon":
-                        k.run(OPEN)
+    with client_kernel() as k:
+        for r, order in enumerate(stats.rotated_orders(("none", "dashmon"), rounds)):
+            for cond in order:
+                if cond == "dashmon":
+                    k.run(OPEN)
+                k.comm_msgs.clear()
+                t0 = time.monotonic()
+                _, stdout = k.run(WORKLOAD.format())
+                wall = time.monotonic() - t0
+                s = json.loads(stdout.split("STATS", 1)[1])
+                msgs = list(k.comm_msgs)
+                run = {
+                    "round": r,
+                    "condition": cond,
+                    **s,
+                    "messages": len(msgs),
+                    "bytes": sum(m[1] for m in msgs),
+                    "span": wall,
+                }
+                out["runs"].append(run)
+                log(
+                    f"  round {r} {cond:8s} {s['wall']:.1f} s, kernel {s['cpu']:.2f} CPU-s, "
+                    f"{len(msgs)} comm msgs, {run['bytes'] / 1024:.0f} KiB"
+                )
+                if cond == "dashmon":
+                    out["traits"].update(_traits(msgs))
                     k.comm_msgs.clear()
-                    t0 = time.monotonic()
-                    _, stdout = k.run(WORKLOAD.format())
-                    wall = time.monotonic() - t0
-                    s = json.loads(stdout.split("STATS", 1)[1])
+                    # Let the run's own tail settle (workers' CPU readings decay
+                    # over a few heartbeats and are news until they do)...
+                    time.sleep(5.0)
+                    k.listen(0.1)
+                    k.comm_msgs.clear()
+                    k.listen(idle)  # ...then count what an idle dashboard sends
                     msgs = list(k.comm_msgs)
-                    run = {
-                        "round": r,
-                        "condition": cond,
-                        **s,
-                        "messages": len(msgs),
-                        "bytes": sum(m[1] for m in msgs),
-                        "span": wall,
-                    }
-                    out["runs"].append(run)
-                    log(
-                        f"  round {r} {cond:8s} {s['wall']:.1f} s, kernel {s['cpu']:.2f} CPU-s, "
-                        f"{len(msgs)} comm msgs, {run['bytes'] / 1024:.0f} KiB"
+                    out["idle"].append(
+                        {
+                            "messages": len(msgs),
+                            "bytes": sum(m[1] for m in msgs),
+                            "seconds": idle,
+                            "traits": _traits(msgs),
+                        }
                     )
-                    if cond == "dashmon":
-                        out["traits"].update(_traits(msgs))
-                        k.comm_msgs.clear()
-                        # Let the run's own tail settle (workers' CPU readings decay
-                        # over a few heartbeats and are news until they do)...
-                        time.sleep(5.0)
-                        k.listen(0.1)
-                        k.comm_msgs.clear()
-                        k.listen(idle)  # ...then count what an idle dashboard sends
-                        msgs = list(k.comm_msgs)
-                        out["idle"].append(
-                            {
-                                "messages": len(msgs),
-                                "bytes": sum(m[1] for m in msgs),
-                                "seconds": idle,
-                                "traits": _traits(msgs),
-                            }
-                        )
-                        k.run(CLOSE)
-        finally:
-            k.close()
+                    k.run(CLOSE)
     return out
 
 

@@ -22,8 +22,7 @@ import json
 import sys
 
 from . import stats
-from .cluster import ProcessCluster
-from .kernel import OPEN, SETUP, WORKLOAD, Kernel, spread
+from .kernel import OPEN, WORKLOAD, client_kernel, spread
 
 TIMED = """
 import gc as _gc, json as _j, threading as _th, time as _t, collections as _c, psutil as _ps
@@ -76,26 +75,21 @@ def _since(m):
 
 def measure(runs: int = 3, rounds: int = 3, log=print) -> list[dict]:
     out = []
-    with ProcessCluster(nworkers=2, nthreads=2) as cluster:
-        k = Kernel()
-        try:
-            k.run(SETUP.format(address=cluster.address))
-            k.run(OPEN)
-            k.run(TIMED)
-            k.run(WORKLOAD.format())  # the first draws are not what a run costs
-            for r in range(rounds):
-                k.run("_m = _mark()")
-                wall = 0.0
-                for _ in range(runs):
-                    _, text = k.run(WORKLOAD.format())
-                    wall += json.loads(text.split("STATS", 1)[1])["wall"]
-                _, text = k.run("print('P', _j.dumps(_since(_m)))")
-                result = {"wall": wall, **json.loads(text.split("P ", 1)[1])}
-                out.append(result)
-                total = sum(result["parts"].values()) / wall * 1e3
-                log(f"  round {r}: parts {total:.1f} ms/s, {result['sent'] / wall:.1f} messages/s")
-        finally:
-            k.close()
+    with client_kernel() as k:
+        k.run(OPEN)
+        k.run(TIMED)
+        k.run(WORKLOAD.format())  # the first draws are not what a run costs
+        for r in range(rounds):
+            k.run("_m = _mark()")
+            wall = 0.0
+            for _ in range(runs):
+                _, text = k.run(WORKLOAD.format())
+                wall += json.loads(text.split("STATS", 1)[1])["wall"]
+            _, text = k.run("print('P', _j.dumps(_since(_m)))")
+            result = {"wall": wall, **json.loads(text.split("P ", 1)[1])}
+            out.append(result)
+            total = sum(result["parts"].values()) / wall * 1e3
+            log(f"  round {r}: parts {total:.1f} ms/s, {result['sent'] / wall:.1f} messages/s")
     return out
 
 

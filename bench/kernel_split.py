@@ -24,8 +24,7 @@ import json
 import sys
 
 from . import stats
-from .cluster import ProcessCluster
-from .kernel import OPEN, SETUP, WORKLOAD, Kernel, spread
+from .kernel import OPEN, WORKLOAD, Kernel, client_kernel, spread
 
 THREADS = """
 import threading as _th, psutil as _ps, json as _j
@@ -64,18 +63,13 @@ def _run(k: Kernel, condition: str, runs: int) -> dict:
 
 def measure(rounds: int = 3, runs: int = 3, log=print) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {c: [] for c in PAUSED}
-    with ProcessCluster(nworkers=2, nthreads=2) as cluster:
-        k = Kernel()
-        try:
-            k.run(SETUP.format(address=cluster.address))
-            k.run(THREADS)
-            for r, order in enumerate(stats.rotated_orders(list(PAUSED), rounds)):
-                for condition in order:
-                    result = _run(k, condition, runs)
-                    out[condition].append(result)
-                    log(f"  round {r} {condition:14s} {result['total']:.2f} % of a core")
-        finally:
-            k.close()
+    with client_kernel() as k:
+        k.run(THREADS)
+        for r, order in enumerate(stats.rotated_orders(list(PAUSED), rounds)):
+            for condition in order:
+                result = _run(k, condition, runs)
+                out[condition].append(result)
+                log(f"  round {r} {condition:14s} {result['total']:.2f} % of a core")
     return out
 
 

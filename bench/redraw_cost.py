@@ -27,8 +27,7 @@ import json
 import sys
 
 from . import stats
-from .cluster import ProcessCluster
-from .kernel import OPEN, SETUP, WORKLOAD, Kernel, spread
+from .kernel import OPEN, WORKLOAD, client_kernel, spread
 
 RECORD = """
 import copy as _copy, json as _j, time as _time, psutil as _ps
@@ -158,26 +157,21 @@ HOW = ("bqplot", "one message")
 
 def measure(redraws: int = 200, rounds: int = 3, log=print) -> dict[tuple[str, str], list[dict]]:
     out: dict[tuple[str, str], list[dict]] = {(v, h): [] for v in VIEWS for h in HOW}
-    with ProcessCluster(nworkers=2, nthreads=2) as cluster:
-        k = Kernel()
-        try:
-            k.run(SETUP.format(address=cluster.address))
-            k.run(OPEN)
-            k.run(RECORD)
-            k.run(WORKLOAD.format())
-            k.run(MEASURE)
-            for r, order in enumerate(stats.rotated_orders(list(out), rounds)):
-                for view, how in order:
-                    code = f"print('R', _j.dumps(_redraw({view!r}, {how!r}, {redraws})))"
-                    _, text = k.run(code)
-                    result = json.loads(text.split("R ", 1)[1])
-                    out[(view, how)].append(result)
-                    log(
-                        f"  round {r} {view:10s} {how:12s} {result['ms']:.3f} ms per redraw, "
-                        f"{result['messages']:.1f} messages ({result['states']} states)"
-                    )
-        finally:
-            k.close()
+    with client_kernel() as k:
+        k.run(OPEN)
+        k.run(RECORD)
+        k.run(WORKLOAD.format())
+        k.run(MEASURE)
+        for r, order in enumerate(stats.rotated_orders(list(out), rounds)):
+            for view, how in order:
+                code = f"print('R', _j.dumps(_redraw({view!r}, {how!r}, {redraws})))"
+                _, text = k.run(code)
+                result = json.loads(text.split("R ", 1)[1])
+                out[(view, how)].append(result)
+                log(
+                    f"  round {r} {view:10s} {how:12s} {result['ms']:.3f} ms per redraw, "
+                    f"{result['messages']:.1f} messages ({result['states']} states)"
+                )
     return out
 
 
