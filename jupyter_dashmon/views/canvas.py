@@ -64,13 +64,13 @@ BATCH_COLUMNS = (
 
 class RectsBatch(TypedDict):
     """Kernel -> browser, the ``rects`` trait: rectangles, with the columns of
-    :data:`BATCH_COLUMNS` as bytes (sent as binary buffers).  ``texts`` are the
-    keys (or a run's whole text) joined by NUL characters in UTF-8, one
-    buffer too: ipywidgets looks into every item of a list for buffers to take
-    out, which cost more than the rest of the batch (a NUL inside a key is
-    sent as U+FFFD, a lone surrogate arrives as U+FFFD).  The browser joins each hover
-    text from them as :func:`~..aggregate.task_marks.labels_of` does.  ``seq``
-    numbers the batches, so two alike are still two changes."""
+    :data:`BATCH_COLUMNS` as bytes (sent as binary buffers).
+
+    ``texts`` are the keys (or a run's whole text), :func:`joined_texts`: one
+    buffer too, as ipywidgets looks into every item of a list for buffers to
+    take out, which cost more than the rest of the batch.  The browser joins
+    each hover text from them as :func:`~..aggregate.task_marks.labels_of`
+    does.  ``seq`` numbers the batches, so two alike are still two changes."""
 
     op: Literal["replace", "append"]
     seq: int
@@ -293,7 +293,9 @@ class TaskCanvas(DOMWidget):
 
 def joined_texts(texts: list[str]) -> bytes:
     """``texts`` joined by NUL characters, in UTF-8: the browser splits them
-    back (``js/src/stream.ts``).  Work per text is C's, not Python's."""
+    back (``js/src/stream.ts``).  Work per text is C's, not Python's.  A NUL
+    inside a text goes as U+FFFD; a lone surrogate arrives as U+FFFD, the
+    browser's text for what it cannot show."""
     joined = "\x00".join(texts)
     if joined.count("\x00") != max(len(texts) - 1, 0):  # a text holds a NUL
         joined = "\x00".join(t.replace("\x00", "\ufffd") for t in texts)
