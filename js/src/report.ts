@@ -14,6 +14,7 @@ import {
   RowIndex,
   clockTicks,
   paintRects,
+  placeLabels,
   rowAt,
   tickCount,
   zoomed
@@ -177,18 +178,26 @@ class TaskFigure {
     const shift = -new Date((this.origin + lo) * 1000).getTimezoneOffset() * 60;
     const count = tickCount(plot.width);
     const ticks = clockTicks(this.origin + lo, this.origin + hi, this.doc.clock_steps, count, shift);
-    this.ticks.replaceChildren();
-    for (const tick of ticks) {
-      const x = Math.round(plot.left + (tick.t - this.origin - lo) * scale) + 0.5;
+    const marks = ticks.map(tick => ({
+      x: Math.round(plot.left + (tick.t - this.origin - lo) * scale) + 0.5,
+      text: tick.text
+    }));
+    for (const { x } of marks) {
       ctx.moveTo(x, base);
       ctx.lineTo(x, base + 5);
-      const span = document.createElement('span');
-      span.textContent = tick.text;
-      span.style.left = `${x}px`;
-      span.style.top = `${base + 7}px`;
-      this.ticks.append(span);
     }
     ctx.stroke();
+    // Labels as the live task stream places them (a narrow window has room for few).
+    ctx.font = `11px ${style.fontFamily}`;
+    this.ticks.replaceChildren(
+      ...placeLabels(marks, width, text => ctx.measureText(text).width).map(label => {
+        const span = document.createElement('span');
+        span.textContent = label.text;
+        span.style.left = `${label.left}px`;
+        span.style.top = `${base + 7}px`;
+        return span;
+      })
+    );
     let shown = 0;
     for (let i = 0; i < this.rects.count; i++) {
       shown += this.rects.row[i] >= 0 ? 1 : 0;

@@ -20,6 +20,7 @@ import {
   RowIndex,
   clockTicks,
   paintRects,
+  placeLabels,
   rowGeometry,
   tickCount,
   zoomed
@@ -517,10 +518,15 @@ export class TaskCanvasView extends DOMWidgetView {
       Math.max(Number(this.model.get('rows')), 1),
       Number(this.model.get('row_cap'))
     );
-    // What a test or benchmark can read: rectangles painted in this frame.
+    // What a test or benchmark can read: rectangles painted in this frame,
+    // and the seconds the time axis spans.
     const count = String(painted);
     if (this.el.dataset.rects !== count) {
       this.el.dataset.rects = count;
+    }
+    const seconds = (hi - lo).toPrecision(4);
+    if (this.el.dataset.span !== seconds) {
+      this.el.dataset.span = seconds;
     }
 
     // The time axis: a line under the plot, a tick mark and a label per value.
@@ -565,9 +571,8 @@ export class TaskCanvasView extends DOMWidgetView {
   }
 
   /**
-   * Tick labels as text elements (measurable, themed by CSS): centred under
-   * their tick, moved inside the figure at its ends, and one left out where
-   * it would touch the one before (a 250 px side panel has room for few).
+   * Tick labels as text elements (measurable, themed by CSS), placed by
+   * `placeLabels`: a 250 px side panel has room for few.
    */
   private _placeTicks(
     ctx: CanvasRenderingContext2D,
@@ -577,17 +582,7 @@ export class TaskCanvasView extends DOMWidgetView {
     theme: ITheme
   ): void {
     ctx.font = `${TICK_FONT_PX}px ${theme.font}`;
-    const shown: { left: number; text: string }[] = [];
-    let right = -Infinity;
-    for (const t of ticks) {
-      const w = Math.ceil(ctx.measureText(t.text).width) + 1;
-      const left = Math.min(Math.max(t.x - w / 2, 0), width - w);
-      if (left < right + 6 || left < 0) {
-        continue;
-      }
-      shown.push({ left, text: t.text });
-      right = left + w;
-    }
+    const shown = placeLabels(ticks, width, text => ctx.measureText(text).width);
     const spans = this._ticks.children;
     while (spans.length > shown.length) {
       spans[spans.length - 1].remove();

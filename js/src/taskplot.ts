@@ -234,6 +234,47 @@ export function clockTicks(
   return out;
 }
 
+/** A tick label placed on an axis: its text and the left edge of its box. */
+export interface IPlacedLabel {
+  left: number;
+  text: string;
+}
+
+/**
+ * Tick labels that fit an axis `width` pixels wide: each centred under its
+ * tick, moved inside at the ends, and left out where it would come within
+ * `gap` pixels of the one before.  Where that leaves a single label of
+ * several (a narrow side panel, spans of a second or two), the clock's hour
+ * is dropped from labels with decimals (`12:25.5`, as the seconds step
+ * shows) and they are placed again: an axis with one label has no scale.
+ */
+export function placeLabels(
+  ticks: { x: number; text: string }[],
+  width: number,
+  measure: (text: string) => number,
+  gap = 6
+): IPlacedLabel[] {
+  const place = (texts: string[]): IPlacedLabel[] => {
+    const shown: IPlacedLabel[] = [];
+    let right = -Infinity;
+    ticks.forEach((t, i) => {
+      const w = Math.ceil(measure(texts[i])) + 1;
+      const left = Math.min(Math.max(t.x - w / 2, 0), width - w);
+      if (left >= right + gap && left >= 0) {
+        shown.push({ left, text: texts[i] });
+        right = left + w;
+      }
+    });
+    return shown;
+  };
+  const shown = place(ticks.map(t => t.text));
+  if (shown.length >= 2 || ticks.length < 2) {
+    return shown;
+  }
+  const short = ticks.map(t => t.text.replace(/^\d\d:(\d\d:\d\d\.\d+)$/, '$1'));
+  return place(short);
+}
+
 function ticksOn(lo: number, hi: number, step: number, shift: number): { t: number; text: string }[] {
   const out: { t: number; text: string }[] = [];
   const decimals = step < 1 ? Math.min(3, Math.ceil(-Math.log10(step) - 1e-9)) : 0;

@@ -185,7 +185,7 @@ section.dashmon-page > h2 { font-size: 15px; margin: 8px 0; }
 .dashmon-plot .dashmon-plot-title { position: absolute; left: 0; right: 0; top: 8px;
   text-align: center; font-size: 13px; pointer-events: none; }
 .dashmon-plot .dashmon-plot-ticks > span { position: absolute; font-size: 11px;
-  white-space: nowrap; pointer-events: none; transform: translateX(-50%); }
+  white-space: nowrap; pointer-events: none; }
 .dashmon-plot-bar { font-size: 12px; margin: 2px 0 6px 0; }
 .dashmon-plot-bar button { font: inherit; margin-right: 6px; }
 .dashmon-tooltip { position: fixed; display: none; z-index: 10; pointer-events: none;

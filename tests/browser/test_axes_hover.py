@@ -73,7 +73,8 @@ AXES = """() => [...document.querySelectorAll('.dashmon-dashboard .bqplot.figure
         }; }))
     .filter(a => a.ticks.length > 0)"""
 
-CLOCK = re.compile(r"^\d\d:\d\d:\d\d(\.\d+)?$")
+#: Clock time; a narrow axis of seconds drops the hour (``25:30.5``).
+CLOCK = re.compile(r"^(\d\d:\d\d:\d\d(\.\d+)?|\d\d:\d\d\.\d+)$")
 AGO = re.compile(r"^(now|[\d.]+ s ago)$")
 QUANTITY = re.compile(r"^(-?[\d,.]+)\s?(%|ms|B|KiB|MiB|GiB|TiB)?(/s)?$")
 
@@ -125,11 +126,12 @@ def check_clock(texts: list[str], where: str) -> None:
     """Clock labels on one round step (every other one where a narrow figure drops half)."""
     seconds = []
     for x in texts:
-        h, m, rest = x.split(":")
-        seconds.append(int(h) * 3600 + int(m) * 60 + float(rest))
+        *hm, rest = x.split(":")
+        seconds.append(sum(int(v) * 60 ** (len(hm) - i) for i, v in enumerate(hm)) + float(rest))
     if len(seconds) < 2:
         return
-    steps = {round(b - a, 6) for a, b in itertools.pairwise(seconds)}
+    # Without the hour, a new hour starts the minutes again.
+    steps = {round((b - a) % 3600, 6) for a, b in itertools.pairwise(seconds)}
     assert len(steps) == 1, f"uneven clock ticks in {where}"
     step = steps.pop()
     base = [s for s in tk.CLOCK_STEPS for k in (1, 2) if math.isclose(step, k * s)]

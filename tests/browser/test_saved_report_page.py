@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from lab_driver import ARTIFACTS
 from saved_reports import read_report
@@ -18,6 +20,14 @@ pytestmark = [
 EVIL = "<img src=x onerror=alert(1)>"
 #: The Tasks page's plot inside its canvas (js/src/report.ts MARGIN) and height.
 LEFT, RIGHT, TOP, BOTTOM, TASKS_HEIGHT = 28, 28, 36, 30, 420
+#: The Tasks plot's box and its time axis's labels (text and box).
+TICKS = """() => {
+    const box = document.querySelector('[data-figure=tasks] canvas').getBoundingClientRect();
+    return {left: box.left, right: box.right,
+        ticks: [...document.querySelectorAll('[data-figure=tasks] .dashmon-plot-ticks span')]
+            .map(s => { const b = s.getBoundingClientRect();
+                return {text: s.textContent, left: b.left, right: b.right}; })};
+}"""
 
 
 @pytest.fixture
@@ -124,6 +134,19 @@ def test_saved_report_opens_offline(saved, browser_context):
         page.click(".dashmon-plot[data-figure=tasks] button >> text=Show all")
         page.wait_for_timeout(300)
         assert int(tasks.get_attribute("data-painted")) == len(snap["tasks"])
+        # The time axis, wide and in a 300 px window: two labels at least, apart, inside.
+        for viewport in (None, {"width": 300, "height": 800}):
+            if viewport:
+                page.set_viewport_size(viewport)
+                page.wait_for_timeout(500)
+            labels = page.evaluate(TICKS)
+            assert len(labels["ticks"]) >= 2, labels
+            assert all(a["right"] < b["left"] for a, b in itertools.pairwise(labels["ticks"]))
+            assert all(
+                labels["left"] <= t["left"] and t["right"] <= labels["right"]
+                for t in labels["ticks"]
+            )
+        page.set_viewport_size({"width": 1400, "height": 900})
 
         page.click("nav.dashmon-tabs button[data-page=Workers]")
         table = page.locator("#page-workers table.dashmon-workers tbody tr")

@@ -235,7 +235,56 @@ def test_stream_fits_the_side_panel_and_follows_the_dark_theme(
         assert painted > 500
         page.screenshot(path=str(ARTIFACTS / f"task-canvas-panel-250-{theme.split()[-1]}.png"))
     assert wanted[0] != wanted[1]  # the text did change with the theme
+    zoom_through_spans(page, panel)
     assert browser.errors == []
+
+
+#: Wheel the stream's time axis through ``n`` spans from ``lo`` to ``hi`` seconds
+#: (evenly on a log scale), each turn about a pseudo-random point of the plot so
+#: that round times fall anywhere on it; after each, in the next frame, note the
+#: span and every placing of the tick labels with fewer than two, or touching.
+ZOOM_SWEEP = """async ([selector, lo, hi, n]) => {
+    const el = document.querySelector(selector);
+    const canvas = el.querySelector('canvas');
+    const frame = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+    let seed = 12345;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const spans = [], bad = [];
+    for (let i = 0; i <= n; i++) {
+        const want = lo * Math.pow(hi / lo, i / n);
+        for (let k = 0; k < 8 && Math.abs(Math.log(Number(el.dataset.span) / want)) > 0.002; k++) {
+            const b = canvas.getBoundingClientRect();
+            const turn = Math.log(want / Number(el.dataset.span)) / 0.002;
+            const deltaY = Math.max(-200, Math.min(200, turn));
+            canvas.dispatchEvent(new WheelEvent('wheel', {deltaY, bubbles: true, cancelable: true,
+                clientX: b.left + 28 + random() * (b.width - 56), clientY: b.top + b.height / 2}));
+            await frame();
+        }
+        spans.push(Number(el.dataset.span));
+        const ticks = [...el.querySelectorAll('.dashmon-stream-ticks span')].map(s => {
+            const r = s.getBoundingClientRect();
+            return {text: s.textContent, left: r.left, right: r.right};
+        });
+        if (ticks.length < 2 || ticks.some((t, j) => j > 0 && ticks[j - 1].right >= t.left)) {
+            bad.push({span: spans[spans.length - 1], ticks});
+        }
+    }
+    return {spans, bad};
+}"""
+
+
+def zoom_through_spans(page: Any, panel: str) -> None:
+    """At every span from 0.2 s to 8 s, wherever round times fall, the 250 px
+    panel's time axis shows two labels at least, apart (a CI run once showed
+    one, ``18:12:25.5``, for a span of about 1.4 s)."""
+    page.locator(".jp-DashboardPanel button", has_text="Pan/zoom").first.click()
+    page.wait_for_function(
+        f"() => document.querySelector(\"{panel}\").classList.contains('dashmon-stream-panzoom')"
+    )
+    swept = page.evaluate(ZOOM_SWEEP, [panel, 0.2, 8.0, 1200])
+    spans = swept["spans"]
+    assert min(spans) <= 0.21 and max(spans) >= 7.9, spans
+    assert swept["bad"] == [], swept["bad"][:5]
 
 
 #: A canvas of hand-made rectangles, one per row: durations that are exact
