@@ -17,6 +17,7 @@ import { IConsoleTracker } from '@jupyterlab/console';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
+import { barExports } from './bars';
 import { NotebookKernel, requestDashboard } from './kernel';
 import { DashboardPanel, DashmonPanel, dashboardIcon } from './panel';
 import { MODULE_NAME, MODULE_VERSION, widgetExports } from './stream';
@@ -213,7 +214,7 @@ const widgets: JupyterFrontEndPlugin<void> = {
     registry?.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,
-      exports: widgetExports
+      exports: { ...widgetExports, ...barExports }
     });
   }
 };

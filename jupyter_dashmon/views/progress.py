@@ -17,24 +17,13 @@ from __future__ import annotations
 
 import html
 
-from bqplot import Axis
 from ipywidgets import HTML, Layout, VBox
 
 from ..aggregate import transforms as tf
 from ..aggregate.colors import TRACK
 from ..aggregate.models import ProgressModel
-from .base import PlainLines, Throttle, set_segments, tile_figure
-from .rows import (
-    BAND_COLOR,
-    BAND_OPACITY,
-    BAR_SHARE,
-    ROW_PX,
-    fit_rows,
-    row_labels,
-    row_scales,
-    row_tooltip,
-    scroll_box,
-)
+from .bar_rows import BarRows, Row
+from .base import Throttle
 
 #: Segments per bar in ``ProgressView.bars``: track, four states, hover band.
 PER_BAR = 6
@@ -52,37 +41,23 @@ QUIET_TEXT = 0.6
 
 
 class ProgressView:
-    """The Progress figure (``.figure``), kept in step with a ProgressModel.
+    """The Progress chart (``.figure``, a :class:`~.bar_rows.BarRows`), kept in
+    step with a ProgressModel.
 
-    ``.bars`` is the one mark of the bars: per bar, :data:`PER_BAR`
-    segments (the track of what is still to do, the four state segments,
-    zero-width when empty, then an invisible band over the whole bar that
-    carries the bar's tooltip in ``.bars.labels``), and one band for the
-    "+N more" line.  ``.labels`` is the text inside the bars.  One mark
-    means one message per redraw for all of it.
+    Per bar one row: the track of what is still to do, then the four state
+    segments (zero-width when empty), its text and its tooltip; and one row
+    for "+N more".  A redraw is one message.
     """
 
     def __init__(self, model: ProgressModel, every: float = 0.4):
         self.model = model
-        self.scales = row_scales()
-        self.x, self.y = self.scales["x"], self.scales["y"]
-        self.bars = PlainLines(
-            scales=self.scales, stroke_width=ROW_PX * BAR_SHARE, **row_tooltip(3)
-        )
-        self.labels = row_labels(self.scales)
-        self.figure = tile_figure(
-            "Progress",
-            ROW_PX,
-            margin=MARGIN,
-            marks=[self.bars, self.labels],
-            axes=[Axis(scale=self.x, num_ticks=2, tick_format=".1f", visible=False)],
-        )
+        self.figure = BarRows(title="Progress", layout=Layout(width="100%"))
+        self.figure.add_class("dashmon-progress")
         # The title carries the total; the counts by state sit in a line under it
         # that wraps, so they stay whole in a narrow tile or the side panel.
         self.counts = HTML(layout=Layout(margin="0 0 0 16px"))
         self.counts.add_class("dashmon-progress-counts")
-        self.rows_box = scroll_box(self.figure, MARGIN["top"] + MARGIN["bottom"])
-        self.widget = VBox([self.rows_box, self.counts], layout=Layout(width="100%"))
+        self.widget = VBox([self.figure, self.counts], layout=Layout(width="100%"))
         self.bars_shown = 0
         self.hidden = 0
         # The counts line follows the model at every poll, ahead of the figure:
@@ -105,38 +80,40 @@ class ProgressView:
         prefixes = self.model.prefixes
         bars, hidden = tf.progress_bars(prefixes, self.model.max_bars)
         totals = self.model.totals or tf.progress_totals({})
-        text = [f"{tf.short_name(b['prefix'])}  {b['done']:,} / {b['total']:,}" for b in bars]
-        tips = [tf.bar_tooltip(b["prefix"], prefixes[b["prefix"]]) for b in bars]
+        rows = self.rows(bars)
         if hidden:
-            text.append(f"+{hidden:,} more")
-            tips.append(tf.more_tooltip(prefixes, bars))
-        n = len(bars)
+            rows.append(
+                {
+                    "text": f"+{hidden:,} more",
+                    "tip": tf.more_tooltip(prefixes, bars),
+                    "faint": False,
+                    "segments": [],
+                }
+            )
         with self.figure.hold_sync():
-            fit_rows(self.figure, self.scales, len(text), MARGIN["top"] + MARGIN["bottom"])
-            set_segments(self.bars, *self.segments(bars, tips))
-            with self.labels.hold_sync():
-                if len(self.labels.x) != len(text):  # the rows' places move only with their number
-                    self.labels.x = [0.0] * len(text)
-                    self.labels.y = [-float(i) for i in range(len(text))]
-                self.labels.text = text
-                self.labels.opacities = [QUIET_TEXT if b["quiet"] else 1.0 for b in bars] + [
-                    1.0
-                ] * (len(text) - n)
+            self.figure.rows = rows
             self.figure.title = tf.progress_title(totals)
             self._update_counts()
-        self.bars_shown, self.hidden = n, hidden
+        self.bars_shown, self.hidden = len(bars), hidden
 
-    def segments(self, bars: list, tips: list[str]) -> tuple[list, ...]:
-        """Columns (x0, x1, y, colour, opacity, label) of every segment of ``.bars``."""
+    def rows(self, bars: list) -> list[Row]:
+        """One :class:`~.bar_rows.Row` per bar: its track, its four state
+        segments (:func:`~..aggregate.transforms.bar_segments`), text and tooltip."""
+        prefixes = self.model.prefixes
         states = iter(tf.bar_segments(bars, self.model.colors, keep_empty=True))
-        rows: list[tuple] = []
-        for i, (bar, tip) in enumerate(zip(bars, tips)):
-            rows.append((bar["processing"], 1.0, -i, TRACK, 1.0, ""))
-            rows.extend(
-                (x0, x1, -i, color, alpha, "")
+        out: list[Row] = []
+        for bar in bars:
+            segments = [[bar["processing"], 1.0, TRACK, 1.0]]
+            segments += [
+                [x0, x1, color, alpha]
                 for x0, x1, _, color, alpha in (next(states) for _ in range(4))
+            ]
+            out.append(
+                {
+                    "text": f"{tf.short_name(bar['prefix'])}  {bar['done']:,} / {bar['total']:,}",
+                    "tip": tf.bar_tooltip(bar["prefix"], prefixes[bar["prefix"]]),
+                    "faint": bool(bar.get("quiet")),
+                    "segments": segments,
+                }
             )
-            rows.append((0.0, 1.0, -i, BAND_COLOR, BAND_OPACITY, tip))
-        for i, tip in enumerate(tips[len(bars) :], start=len(bars)):  # "+N more"
-            rows.append((0.0, 1.0, -i, BAND_COLOR, BAND_OPACITY, tip))
-        return tuple(list(column) for column in zip(*rows)) if rows else ([],) * 6
+        return out
