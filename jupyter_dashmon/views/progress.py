@@ -1,16 +1,17 @@
-"""Runs in the kernel: the Progress figure, one bar per task prefix.
+"""Runs in the kernel: the Progress chart, one bar per task prefix.
 
 Reads :class:`~jupyter_dashmon.aggregate.models.ProgressModel` only.  Each bar
 spans the prefix's total; left to right: completed and released (a tint of
 the function's colour), completed and in memory (full shade), erred (black),
 processing (grey), and a faint track for what is still to do (drawn only
-there, so the tint is the colour on the page, never muddied by the track).  The function's name and
-``done / total`` are written inside the bar; hovering a bar shows every
-count.  Functions with work to run come first; finished ones that hold
-nothing come last, drawn faint; past ``max_bars`` the rest are summarised as
-"+N more".  Every bar has a row of fixed height, so the figure grows and
-shrinks with the number of bars; past a dozen rows it scrolls in its box
-(``.rows_box``).  Text is drawn as SVG text, never HTML.
+there, so the tint is the colour on the page, never muddied by the track).
+The function's name and ``done / total`` are written inside the bar;
+hovering a bar shows every count.  Functions with work to run come first;
+finished ones that hold nothing come last, drawn faint; past ``max_bars`` the
+rest are summarised as "+N more".  Every bar has a row of fixed height, so
+the chart grows and shrinks with the number of bars; past a dozen rows it
+scrolls.  The chart is a :class:`~.bar_rows.BarRows`, drawn as HTML by
+``js/src/bars.ts``; its text is set as text, never parsed as HTML.
 """
 
 from __future__ import annotations
@@ -25,19 +26,9 @@ from ..aggregate.models import ProgressModel
 from .bar_rows import BarRows, Row
 from .base import Throttle
 
-#: Segments per bar in ``ProgressView.bars``: track, four states, hover band.
-PER_BAR = 6
-
-#: Pixels above the rows (the title), below and beside them: no axis to make
-#: room for, so the bars and their text take nearly the whole width.
-MARGIN = {"top": 32, "bottom": 4, "left": 6, "right": 6}
-
 #: Seconds between two updates of the counts line at most: under one poll
 #: (``dashmon.interval``), so the line follows every poll.
 COUNTS_EVERY = 0.1
-
-#: Opacity of the text of quiet (finished, nothing held) functions.
-QUIET_TEXT = 0.6
 
 
 class ProgressView:

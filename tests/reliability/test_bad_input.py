@@ -181,7 +181,7 @@ def test_ten_thousand_prefixes_show_the_largest_and_plus_n_more(cluster, waiter)
                 lambda: view.hidden == len(dash.model.progress.prefixes) - 25, 10, "view redrawn"
             )
             assert view.bars_shown == 25
-            text = list(view.labels.text)
+            text = [r["text"] for r in view.figure.rows]
             assert text[-1] == f"+{view.hidden:,} more"
             assert text[0].startswith("biggest ")  # the largest prefix is drawn first
 

@@ -42,8 +42,7 @@ from jupyter_dashmon.views import (
 )
 from jupyter_dashmon.views.base import plot_height
 from jupyter_dashmon.views.memory import IDLE
-from jupyter_dashmon.views.progress import PER_BAR, QUIET_TEXT
-from jupyter_dashmon.views.rows import ROW_PX
+from jupyter_dashmon.views.rows import MIN_ROWS, ROW_PX, VISIBLE_ROWS
 
 EVIL = "<img src=x onerror=alert(1)>"
 #: The resource columns the Resources figures draw.
@@ -125,25 +124,23 @@ def visible(mark):
 
 
 def progress_parts(view):
-    """The segments of ``view.bars`` as (x0, x1, y, colour, opacity, label),
-    split into tracks, state segments and tooltip bands (PER_BAR per bar:
-    track first, band last; "+N more" has a band only)."""
-    segs = [
-        (a, b, y, c, o, t)
-        for (a, b, y), c, o, t in zip(
-            segments_of(view.bars), view.bars.colors, view.bars.opacities, view.bars.labels
-        )
-    ]
-    bars = segs[: view.bars_shown * PER_BAR]
-    tracks = bars[0::PER_BAR]
-    states = [s for i, s in enumerate(bars) if 0 < i % PER_BAR < PER_BAR - 1]
-    bands = bars[PER_BAR - 1 :: PER_BAR] + segs[view.bars_shown * PER_BAR :]
-    return tracks, states, bands
+    """The rows of ``view.figure`` split into tracks, state segments and
+    tooltips: tracks and states as (x0, x1, row, colour, opacity), one track
+    and four states per bar (zero-width ones included); a tip per row,
+    "+N more" included."""
+    bars = view.figure.rows[: view.bars_shown]
+    tracks = [(*r["segments"][0][:2], i, *r["segments"][0][2:]) for i, r in enumerate(bars)]
+    states = [(x0, x1, i, c, o) for i, r in enumerate(bars) for x0, x1, c, o in r["segments"][1:]]
+    return tracks, states, [r["tip"] for r in view.figure.rows]
+
+
+def texts(view):
+    return [r["text"] for r in view.figure.rows]
 
 
 def visible_states(view):
-    """(x0, x1, y, colour, opacity) of the progress state segments with a width."""
-    return [s[:5] for s in progress_parts(view)[1] if s[1] > s[0]]
+    """(x0, x1, row, colour, opacity) of the progress state segments with a width."""
+    return [s for s in progress_parts(view)[1] if s[1] > s[0]]
 
 
 @pytest.fixture
@@ -163,50 +160,40 @@ def progress():
 
 def test_progress_view_marks(progress):
     view = ProgressView(progress)
-    # inc has work to run: on top (row 0, y=0); add finished holding results (y=-1).
+    # inc has work to run: on top (row 0); add finished holding results (row 1).
     shown = visible_states(view)
     assert np.allclose(
         [s[:3] for s in shown],
-        [(0.0, 0.4, 0.0), (0.4, 0.6, 0.0), (0.6, 0.7, 0.0), (0.7, 0.9, 0.0), (0.0, 1.0, -1.0)],
+        [(0.0, 0.4, 0), (0.4, 0.6, 0), (0.6, 0.7, 0), (0.7, 0.9, 0), (0.0, 1.0, 1)],
     )
     assert [s[3] for s in shown] == ["#111111", "#111111", ERRED, PROCESSING, "#222222"]
     # Released is the colour's tint on the page; the rest opaque, grey included.
     assert [s[4] for s in shown] == [RELEASED_OPACITY, 1.0, 1.0, 1.0, 1.0]
-    # Six segments per bar whatever their widths: updates only move positions.
-    assert len(view.bars.colors) == 2 * PER_BAR
+    # Five segments per bar whatever their widths: updates only move positions.
+    assert [len(r["segments"]) for r in view.figure.rows] == [5, 5]
     tracks, states, _ = progress_parts(view)
     # The track covers only what is still to do, opaque in the theme's faint
     # colour, drawn first: no shade is drawn over it, so none is muddied by it.
-    assert [t[:3] for t in tracks] == [(pytest.approx(0.9), 1.0, 0.0), (1.0, 1.0, -1.0)]
-    assert [t[3:] for t in tracks] == [(TRACK, 1.0, ""), (TRACK, 1.0, "")]
+    assert [t[:3] for t in tracks] == [(pytest.approx(0.9), 1.0, 0), (1.0, 1.0, 1)]
+    assert [t[3:] for t in tracks] == [(TRACK, 1.0), (TRACK, 1.0)]
     assert len(states) == 8
-    # Name and counts inside each bar, centred on it, in the theme's text colour.
-    assert list(view.labels.text) == ["inc  6 / 10", "add  4 / 4"]
-    assert list(view.labels.y) == [0.0, -1.0]
-    assert list(view.labels.x) == [0.0, 0.0]
-    assert list(view.labels.colors) == [TEXT] and view.labels.default_size >= 12
+    # Name and counts inside each bar.
+    assert texts(view) == ["inc  6 / 10", "add  4 / 4"]
+    assert [r["faint"] for r in view.figure.rows] == [False, False]
     assert view.figure.title == "Progress \u2014 total: 14"
     assert view.counts.value == (
         "waiting: 0 \u00b7 queued: 0 \u00b7 processing: 2 \u00b7 in memory: 6 \u00b7 "
         "no-worker: 0 \u00b7 erred: 1"
     )
-    # Two rows of ROW_PX each: the figure is no taller than its bars need.
-    assert view.y.min == -1.5 and view.y.max == 0.5
-    assert plot_height(view.figure) == 2 * ROW_PX
-    assert view.bars.stroke_width >= 14
+    # Rows of ROW_PX each, two at least, a dozen and a half before they scroll.
+    assert (view.figure.row_px, view.figure.min_rows) == (ROW_PX, MIN_ROWS)
+    assert view.figure.visible_rows == VISIBLE_ROWS
     assert (view.bars_shown, view.hidden) == (2, 0)
 
 
 def test_progress_view_hover_shows_every_count(progress):
     view = ProgressView(progress)
-    # One invisible band per bar over its whole width, drawn over its segments
-    # (the text above lets the pointer through); only the bands carry text.
-    _, states, bands = progress_parts(view)
-    assert [b[:3] for b in bands] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
-    assert [b[4] for b in bands] == [0.0, 0.0]
-    assert all(s[5] == "" for s in states)
-    assert view.bars.tooltip is not None and list(view.bars.tooltip.fields) == ["name"]
-    inc, add = [b[5] for b in bands]
+    inc, add = progress_parts(view)[2]
     assert inc.splitlines() == [
         "inc: 6 of 10 done",
         "in memory 2 \u00b7 released 4 \u00b7 erred 1",
@@ -217,16 +204,11 @@ def test_progress_view_hover_shows_every_count(progress):
 
 def test_progress_view_grows_row_by_row_up_to_max_bars():
     model = ProgressModel(max_bars=25)
-    heights = []
     for n in (1, 3, 20, 25, 40):
         set_progress(model, {f"f{i:02d}": counts(100 - i, done=1) for i in range(n)})
         view = ProgressView(model)
-        heights.append(plot_height(view.figure))
-        rows = min(n, 25) + (n > 25)
-        assert len(view.labels.text) == rows
-        # Each bar keeps its row: the bars never get thinner as they multiply.
-        assert view.bars.stroke_width >= 14
-    assert heights == [2 * ROW_PX, 3 * ROW_PX, 20 * ROW_PX, 25 * ROW_PX, 26 * ROW_PX]
+        # One row per bar (each keeps its height), and "+N more" past max_bars.
+        assert len(view.figure.rows) == min(n, 25) + (n > 25)
 
 
 def test_progress_view_finished_functions_go_quiet_and_last(progress):
@@ -239,9 +221,9 @@ def test_progress_view_finished_functions_go_quiet_and_last(progress):
     )
     progress.colors = {"old": "#333333", "run": "#444444"}
     view = ProgressView(progress)
-    assert list(view.labels.text) == ["run  1 / 5", "old  50 / 50"]
-    assert list(view.labels.opacities) == [1.0, QUIET_TEXT]
-    old = [s for s in visible_states(view) if s[2] == -1.0]
+    assert texts(view) == ["run  1 / 5", "old  50 / 50"]
+    assert [r["faint"] for r in view.figure.rows] == [False, True]
+    old = [s for s in visible_states(view) if s[2] == 1]
     assert [s[3] for s in old] == ["#333333"]
     assert old[0][4] == pytest.approx(RELEASED_OPACITY * QUIET_OPACITY)
 
@@ -250,8 +232,8 @@ def test_progress_view_follows_model(progress):
     view = ProgressView(progress)
     set_progress(progress, {**progress.prefixes, "inc": counts(10, done=10, memory=0)}, ["inc"])
     # inc finished holding nothing: quiet, below add which holds results.
-    assert list(view.labels.text) == ["add  4 / 4", "inc  10 / 10"]
-    assert [s[:3] for s in visible_states(view)] == [(0.0, 1.0, 0.0), (0.0, 1.0, -1.0)]
+    assert texts(view) == ["add  4 / 4", "inc  10 / 10"]
+    assert [s[:3] for s in visible_states(view)] == [(0.0, 1.0, 0), (0.0, 1.0, 1)]
     assert [s[4] for s in visible_states(view)] == pytest.approx(
         [1.0, RELEASED_OPACITY * QUIET_OPACITY]
     )
@@ -262,8 +244,7 @@ def test_progress_view_follows_model(progress):
 
 def test_progress_view_empty_model():
     view = ProgressView(ProgressModel())
-    assert list(view.labels.text) == []
-    assert list(view.bars.opacities) == [0.0]  # placeholder segment, invisible
+    assert view.figure.rows == []
     assert "total: 0" in view.figure.title
     assert view.bars_shown == 0
 
@@ -272,43 +253,41 @@ def test_progress_view_many_prefixes_say_how_many_more():
     model = ProgressModel(max_bars=5)
     set_progress(model, {f"f{i:02d}": counts(100 - i, done=1) for i in range(12)})
     view = ProgressView(model)
-    text = list(view.labels.text)
+    text = texts(view)
     assert len(text) == 6
     assert text[:5] == [f"f{i:02d}  1 / {100 - i}" for i in range(5)]
     assert text[-1] == "+7 more"
-    tracks, _, bands = progress_parts(view)
+    tracks, _, tips = progress_parts(view)
     assert len(tracks) == 5
     assert (view.bars_shown, view.hidden) == (5, 7)
-    # Hovering "+7 more" names what was left out.
-    assert len(bands) == 6
-    assert bands[-1][5].splitlines()[0] == "f05: 1 / 95"
+    # Hovering "+7 more" names what was left out; it has no bar.
+    assert len(tips) == 6 and view.figure.rows[-1]["segments"] == []
+    assert tips[-1].splitlines()[0] == "f05: 1 / 95"
     model.max_bars = 10
-    assert list(view.labels.text)[-1] == "+2 more"
-    assert view.y.min == -11 + 0.5  # ten bars and the "+N more" line
-    assert plot_height(view.figure) == 11 * ROW_PX
+    assert texts(view)[-1] == "+2 more" and len(view.figure.rows) == 11
     model.max_bars = 20
-    assert not any("more" in t for t in view.labels.text)
+    assert not any("more" in t for t in texts(view))
     assert view.hidden == 0
 
 
 def test_progress_view_labels_are_verbatim_text(progress):
     set_progress(progress, {EVIL: counts(3, done=1)})
     view = ProgressView(progress)
-    # Not escaped: SVG text shows it as typed (a long name is cut, its tooltip whole).
-    assert list(view.labels.text) == [f"{EVIL[:19]}\u2026  1 / 3"]
-    assert progress_parts(view)[2][0][5].startswith(f"{EVIL}: 1 of 3 done")
+    # Not escaped: the page sets it as text (a long name is cut, its tooltip whole).
+    assert texts(view) == [f"{EVIL[:19]}\u2026  1 / 3"]
+    assert progress_parts(view)[2][0].startswith(f"{EVIL}: 1 of 3 done")
 
 
 def test_progress_view_equal_assignment_sends_nothing(progress, traffic):
     view = ProgressView(progress)
-    seen = notifications(view.figure, view.bars, view.labels, view.y)
+    seen = notifications(view.figure)
     traffic.clear()
     set_progress(progress, {k: dict(v) for k, v in progress.prefixes.items()})
     progress.colors = dict(progress.colors)
     progress.max_bars = progress.max_bars
     assert seen == [] and traffic == []
     set_progress(progress, {**progress.prefixes, "add": counts(4, done=3, memory=3)}, ["add"])
-    assert "text" in seen and any(w is view.labels for w, _ in traffic)
+    assert "rows" in seen and any(w is view.figure for w, _ in traffic)
 
 
 def test_progress_view_change_unrelated_to_bars_sends_only_what_changed(progress, traffic):
@@ -318,24 +297,20 @@ def test_progress_view_change_unrelated_to_bars_sends_only_what_changed(progress
     progress.colors = {**progress.colors, "unseen": "#444444"}
     assert traffic == []
     progress.colors = {**progress.colors, "inc": "#555555"}
-    assert [keys for w, keys in traffic if w is view.bars] == [["colors"]]
+    assert [keys for w, keys in traffic if w is view.figure] == [["rows"]]
 
 
-def test_progress_view_redraw_sends_bands_only_when_their_text_changes(progress, traffic):
+def test_progress_view_redraw_is_one_message(progress, traffic):
     view = ProgressView(progress)
     traffic.clear()
-    # A colour change redraws every bar; the bands' text and places stay.
-    progress.colors = {**progress.colors, "inc": "#555555"}
-    assert [keys for w, keys in traffic if w is view.bars] == [["colors"]]
-    traffic.clear()
-    # A count changes: bars, bands and text travel in one message per mark,
-    # the unchanged rows' geometry not at all.
-    set_progress(progress, {**progress.prefixes, "inc": counts(10, done=7, memory=3)}, ["inc"])
-    sent = [(w, keys) for w, keys in traffic]
-    assert [keys for w, keys in sent if w is view.bars] == [["labels", "x"]]
-    # By the browser's model: the bars are bqplot's Lines there.
-    assert {w._model_name for w, _ in sent} <= {"LinesModel", "LabelModel", "HTMLModel"}
-    assert len([w for w, _ in sent if w._model_name == "LinesModel"]) == 1
+    # A count changes: the chart's rows travel in one message, with the
+    # title when the total moved; the counts line in its own.
+    set_progress(
+        progress, {**progress.prefixes, "new": counts(3, done=1), "inc": counts(10, done=7)}
+    )
+    sent = [(w._model_name, keys) for w, keys in traffic]
+    assert sorted(sent) == [("BarRowsModel", ["rows", "title"]), ("HTMLModel", ["value"])]
+    assert [w for w, _ in traffic if w._model_name == "BarRowsModel"] == [view.figure]
 
 
 # -- MemoryView ------------------------------------------------------------------
