@@ -79,7 +79,8 @@ TICK_COLLISIONS = """(scope) => {
 #: The tooltip bqplot shows, if any (the last one shown): its text, the box
 #: drawn (not the margins around it), its colours, and the viewport's size.
 TOOLTIP = """() => {
-    const tips = [...document.querySelectorAll('.bqplot_tooltip_div .bqplot_mark_tooltip')]
+    const tips = [...document.querySelectorAll(
+            '.bqplot_tooltip_div .bqplot_mark_tooltip, .dashmon-stream-tooltip')]
         .filter(t => t.getBoundingClientRect().width > 0 && getComputedStyle(t).display !== 'none'
                      && parseFloat(getComputedStyle(t).opacity) > 0 && t.textContent.trim());
     if (!tips.length) return null;

@@ -60,22 +60,21 @@ WORKLOAD = (
 )
 
 #: Every progress label of the first dashboard on the page: its text, its box,
-#: the box of its figure and the label's computed font size and fill.
+#: the box of its chart (all its rows, scrolled out of view or not) and the
+#: label's computed font size and colour.
 PROGRESS_LABELS = """root => {
-    const figures = [...document.querySelectorAll(root + ' .bqplot.figure')];
-    const fig = figures.find(f => {
-        const h = f.querySelector('text.mainheading');
-        return h && h.textContent.startsWith('Progress');
-    });
-    if (!fig) return null;
-    const box = r => ({x: r.x, y: r.y, right: r.right, bottom: r.bottom});
+    const chart = document.querySelector(root + ' .dashmon-progress');
+    if (!chart) return null;
+    const rows = chart.querySelector('.dashmon-bars-rows');
+    const r = rows.getBoundingClientRect(), top = r.y - rows.scrollTop;
+    const box = b => ({x: b.x, y: b.y, right: b.right, bottom: b.bottom});
     return {
-        figure: box(fig.querySelector('svg').getBoundingClientRect()),
-        labels: [...fig.querySelectorAll('text.label')].map(t => ({
+        figure: {x: r.x, y: top, right: r.right, bottom: top + rows.scrollHeight},
+        labels: [...chart.querySelectorAll('.dashmon-bars-text')].map(t => ({
             text: t.textContent,
             box: box(t.getBoundingClientRect()),
             size: parseFloat(getComputedStyle(t).fontSize),
-            fill: getComputedStyle(t).fill,
+            fill: getComputedStyle(t).color,
         })),
     };
 }"""
@@ -114,14 +113,16 @@ def label_problems(found: dict) -> list[str]:
 
 
 def hover_first_bar(page: Any, root: str, memory: bool = False) -> Any:
-    """Move the mouse over the second row of the Progress (or Memory use) figure."""
-    title = "Memory use" if memory else "Progress"
-    fig = (
-        page.locator(f"{root} .bqplot.figure")
-        .filter(has=page.locator("text.mainheading", has_text=title))
-        .first
-    )
-    label = fig.locator("text.label").nth(1)
+    """Move the mouse over the second row of the Progress (or Memory use) chart."""
+    if memory:
+        fig = (
+            page.locator(f"{root} .bqplot.figure")
+            .filter(has=page.locator("text.mainheading", has_text="Memory use"))
+            .first
+        )
+        label = fig.locator("text.label").nth(1)
+    else:
+        label = page.locator(f"{root} .dashmon-progress .dashmon-bars-text").nth(1)
     box = label.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.move(box["x"] + box["width"] / 2 + 2, box["y"] + box["height"] / 2)

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.browser
 
 INLINE = ".jp-NotebookPanel .dashmon-dashboard"
 TOOLTIP = ".bqplot_tooltip_div"
+#: The tooltip of the row bar charts (js/src/bars.ts).
+BARS_TOOLTIP = ".dashmon-stream-tooltip"
 STOP_SLOW = "client.cancel(slow)\ntime.sleep(1)"
 
 
@@ -57,7 +59,7 @@ def test_a_progress_bar_and_a_memory_bar_show_a_tooltip(browser: BrowserPage, la
     run_workload(page, lab, [STOP_SLOW])
     label = hover_first_bar(page, INLINE)
     name = label.text_content().split()[0].rstrip("\u2026")
-    tooltip = page.locator(TOOLTIP).filter(has_text=name)
+    tooltip = page.locator(BARS_TOOLTIP).filter(has_text=name)
     tooltip.wait_for(state="visible", timeout=5_000)
     text = tooltip.inner_text()
     for count in ("done", "in memory", "released", "erred", "processing", "waiting", "queued"):
@@ -77,7 +79,7 @@ def test_progress_labels_in_the_side_panel_and_dark_theme(browser: BrowserPage, 
     page = browser.page
     run_workload(page, lab, ["dash.sidebar()"])
     panel = ".jp-DashboardPanel"
-    page.locator(f"{panel} .bqplot.figure svg").first.wait_for(timeout=60_000)
+    page.locator(f"{panel} .dashmon-progress .dashmon-bars-text").first.wait_for(timeout=60_000)
     page.wait_for_timeout(1000)
     side = page.evaluate(PROGRESS_LABELS, panel)
     assert len(side["labels"]) >= len(NAMES) + 1
@@ -116,17 +118,26 @@ FAILING = (
 #: For the progress label starting with ``name``: its colours and halo, and the
 #: colour of the bar segment drawn under its middle.
 UNDER_LABEL = """([root, name]) => {
-    const fig = [...document.querySelectorAll(root + ' .bqplot.figure')].find(f =>
-        (f.querySelector('text.mainheading') || {}).textContent.startsWith('Progress'));
-    const label = [...fig.querySelectorAll('text.label')]
+    const label = [...document.querySelectorAll(root + ' .dashmon-progress .dashmon-bars-text')]
         .find(t => t.textContent.startsWith(name));
-    const b = label.getBoundingClientRect(), s = getComputedStyle(label);
+    const s = getComputedStyle(label);
+    // The text's own box (the span spans the bar): its middle is over the text.
+    const range = document.createRange();
+    range.selectNodeContents(label);
+    const b = range.getBoundingClientRect();
     const under = document.elementsFromPoint(b.x + b.width / 2, b.y + b.height / 2)
-        .filter(e => e.tagName === 'path' && parseFloat(getComputedStyle(e).opacity) > 0
-                     && getComputedStyle(e).stroke !== 'none');
-    return {fill: s.fill, halo: s.stroke, halo_width: parseFloat(s.strokeWidth),
-            halo_opacity: parseFloat(s.strokeOpacity), paint_order: s.paintOrder,
-            segment: under.length ? getComputedStyle(under[0]).stroke : null};
+        .filter(e => e.classList.contains('dashmon-bars-seg')
+                     && e.getBoundingClientRect().width > 0
+                     && parseFloat(getComputedStyle(e).opacity) > 0);
+    // The halo's colour as the page paints it (a color-mix() reads as color(srgb ...)).
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.fillStyle = s.webkitTextStrokeColor;
+    ctx.fillRect(0, 0, 1, 1);
+    const [hr, hg, hb, ha] = ctx.getImageData(0, 0, 1, 1).data;
+    return {fill: s.color, halo: `rgb(${hr}, ${hg}, ${hb})`,
+            halo_width: parseFloat(s.webkitTextStrokeWidth),
+            halo_opacity: ha / 255, paint_order: s.paintOrder,
+            segment: under.length ? getComputedStyle(under[0]).backgroundColor : null};
 }"""
 
 
@@ -180,16 +191,12 @@ def check_erred_text_and_tooltips(page: Any) -> None:
 
     # Hovering a row's text: the tooltip is in the theme's colours, inside
     # the page, and leaves the hovered row's text uncovered.
-    fig = (
-        page.locator(f"{INLINE} .bqplot.figure")
-        .filter(has=page.locator("text.mainheading", has_text="Progress"))
-        .first
-    )
+    fig = page.locator(f"{INLINE} .dashmon-progress").first
     for place in ("start", "end"):
         # The figure at the top of the notebook's view, then at its bottom.
         fig.evaluate("(el, block) => el.scrollIntoView({block})", place)
         page.wait_for_timeout(500)
-        labels = fig.locator("text.label")
+        labels = fig.locator(".dashmon-bars-text")
         for i in range(labels.count()):
             row = labels.nth(i).bounding_box()
             page.mouse.move(1, 1)
