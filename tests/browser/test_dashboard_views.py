@@ -44,12 +44,17 @@ def open_and_run(page: Any, lab: Lab, cells: list[str], wait: bool = True) -> No
     lab_driver.open_and_run(page, lab, cells, wait_ms=120_000 if wait else None)
 
 
-def figure(page: Any, title: str | re.Pattern) -> Any:
-    """The inline bqplot figure whose title starts with ``title`` (or matches it)."""
+#: A chart's title: a bqplot figure's, or a row bar chart's (js/src/bars.ts).
+TITLE = "text.mainheading, .dashmon-bars-title"
+
+
+def figure(page: Any, title: str | re.Pattern, root: str = DASHBOARD) -> Any:
+    """The inline chart (a bqplot figure, or a row bar chart) whose title starts
+    with ``title`` (or matches it)."""
     pattern = title if isinstance(title, re.Pattern) else re.compile("^" + re.escape(title))
     return (
-        page.locator(f"{DASHBOARD} .bqplot.figure")
-        .filter(has=page.locator("text.mainheading", has_text=pattern))
+        page.locator(f"{root} .bqplot.figure, {root} .dashmon-bars")
+        .filter(has=page.locator(TITLE, has_text=pattern))
         .first
     )
 
@@ -80,10 +85,12 @@ def test_example_renders_inline(browser: BrowserPage, lab: Lab) -> None:
     model = printed(page, "MODEL")
     progress = figure(page, "Progress")
     progress.wait_for()
-    labels = progress.locator("text").filter(has_text=re.compile(r"^\S+\s+[\d,]+ / [\d,]+$"))
+    labels = progress.locator(".dashmon-bars-text").filter(
+        has_text=re.compile(r"^\S+\s+[\d,]+ / [\d,]+$")
+    )
     assert labels.count() == model["prefixes"] == 4
     assert {t.split()[0] for t in labels.all_text_contents()} == {"inc", "dec", "add", "sum"}
-    assert "total: 301" in progress.locator("text.mainheading").text_content()
+    assert "total: 301" in progress.locator(TITLE).text_content()
     # Task stream: one painted rectangle per record.
     stream = stream_figure(page, "Task Stream")
     stream.wait_for()
@@ -177,8 +184,10 @@ CHURN = (
     "    time.sleep(0.35)\n"
     "print('CHURNED')"
 )
-ELEMENTS = """title => [...document.querySelectorAll('.dashmon-dashboard .bqplot.figure')]
-    .filter(f => (f.querySelector('text.mainheading') || {}).textContent.startsWith(title))
+ELEMENTS = """title => [...document.querySelectorAll(
+        '.dashmon-dashboard .bqplot.figure, .dashmon-dashboard .dashmon-bars')]
+    .filter(f => (f.querySelector('text.mainheading, .dashmon-bars-title') || {})
+        .textContent.startsWith(title))
     .map(f => f.getElementsByTagName('*').length)[0]"""
 
 
@@ -372,16 +381,12 @@ def test_sidebar_shows_the_same_live_model(browser: BrowserPage, lab: Lab) -> No
     open_and_run(page, lab, [SETUP, "dash.sidebar()", work])
     panel = page.locator(".jp-DashboardPanel")
     panel.locator(".bqplot.figure svg").first.wait_for(timeout=60_000)
-    heading = "text.mainheading"
-    inline = figure(page, "Progress").locator(heading)
-    side = (
-        panel.locator(".bqplot.figure")
-        .filter(has=page.locator(heading, has_text=re.compile("^Progress")))
-        .first.locator(heading)
-    )
+    inline = figure(page, "Progress").locator(TITLE)
+    side = figure(page, "Progress", root=".jp-DashboardPanel").locator(TITLE)
     # The change made by the last cell shows in both views of the one model.
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-DashboardPanel text.mainheading')]
+        """() => [...document.querySelectorAll(
+                '.jp-DashboardPanel text.mainheading, .jp-DashboardPanel .dashmon-bars-title')]
             .some(t => t.textContent.includes('total: 40'))""",
         timeout=20_000,
     )

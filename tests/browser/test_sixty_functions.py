@@ -32,26 +32,31 @@ INLINE_MOST = 760
 #: Height of the side panel's content at 250 px wide and sixty functions (it was 2350).
 PANEL_MOST = 1500
 
+#: The scrolling boxes of the row charts' rows: Memory use's (a bqplot figure in
+#: a box, views/rows.py) and Progress's (js/src/bars.ts), and their row texts.
+ROWS_SELECTOR = ".dashmon-rows, .dashmon-bars-rows"
+ROW_TEXT = "text.label, .dashmon-bars-text"
+
 #: Boxes of the Status page's parts inside ``scope``: the dashboard, the two
 #: row-chart boxes (with their scroll sizes), the task stream and each figure.
-BOXES = """(scope) => {
+BOXES = f"""(scope) => {{
     const root = document.querySelector(scope);
-    const box = el => { const r = el.getBoundingClientRect();
-        return {x: r.x, y: r.y, right: r.right, bottom: r.bottom, width: r.width,
-                height: r.height}; };
+    const box = el => {{ const r = el.getBoundingClientRect();
+        return {{x: r.x, y: r.y, right: r.right, bottom: r.bottom, width: r.width,
+                height: r.height}}; }};
     const figure = title => [...root.querySelectorAll('.bqplot.figure')].find(f =>
-        (f.querySelector('text.mainheading') || {textContent: ''}).textContent
+        (f.querySelector('text.mainheading') || {{textContent: ''}}).textContent
             .startsWith(title));
-    const rows = [...root.querySelectorAll('.dashmon-rows')].map(el => ({
-        ...box(el), scroll: el.scrollHeight, client: el.clientHeight}));
+    const rows = [...root.querySelectorAll('{ROWS_SELECTOR}')].map(el => ({{
+        ...box(el), scroll: el.scrollHeight, client: el.clientHeight}}));
     const stream = root.querySelector('.dashmon-stream');
-    return {
+    return {{
         root: box(root), rows,
         stream: stream ? box(stream) : null,
         cpu: box(figure('CPU')), net: box(figure('Net')),
         scroll: root.scrollHeight,
-    };
-}"""
+    }};
+}}"""
 
 
 def hover(page: Any, label: Any) -> dict:
@@ -89,12 +94,12 @@ def tooltip_problems(seen: dict, what: str) -> list[str]:
 def check_row_tooltips(page: Any, scope: str) -> list[str]:
     """Hover the first, last visible and (scrolled) last row of Progress and Memory use."""
     problems: list[str] = []
-    boxes = page.locator(f"{scope} .dashmon-rows")
+    boxes = page.locator(", ".join(f"{scope} {sel}" for sel in ROWS_SELECTOR.split(", ")))
     for k, chart in enumerate(("Progress", "Memory use")):
         rows = boxes.nth(k)
         rows.evaluate("el => { el.scrollIntoView({block: 'center'}); el.scrollTop = 0; }")
         page.wait_for_timeout(300)
-        labels = rows.locator("text.label")
+        labels = rows.locator(ROW_TEXT)
         n = labels.count()
         visible = min(n, VISIBLE_ROWS) - 1
         picks = [(0, "first"), (visible, "last visible")]
@@ -142,17 +147,22 @@ def test_sixty_functions_pack_and_tooltips_stay_in_view(browser: BrowserPage, la
     assert b["cpu"]["y"] < b["stream"]["bottom"] and b["net"]["y"] < b["stream"]["bottom"], b
     for k in range(2):
         found = page.evaluate(
-            """([scope, k]) => { const box = document.querySelectorAll(
-                scope + ' .dashmon-rows')[k];
-                const r = box.querySelector('svg').getBoundingClientRect();
+            """([scope, k, rows, text]) => {
+                const box = document.querySelectorAll(
+                    rows.split(', ').map(sel => scope + ' ' + sel).join(', '))[k];
+                // The whole chart, rows scrolled out of view included.
+                const svg = box.querySelector('svg'), b = box.getBoundingClientRect();
+                const r = svg ? svg.getBoundingClientRect()
+                    : {x: b.x, y: b.y - box.scrollTop, right: b.right,
+                       bottom: b.y - box.scrollTop + box.scrollHeight};
                 return {figure: {x: r.x, y: r.y, right: r.right, bottom: r.bottom},
-                        labels: [...box.querySelectorAll('text.label')].map(t => {
+                        labels: [...box.querySelectorAll(text)].map(t => {
                             const q = t.getBoundingClientRect();
                             return {text: t.textContent, size: parseFloat(
                                 getComputedStyle(t).fontSize),
                                 box: {x: q.x, y: q.y, right: q.right, bottom: q.bottom}};
                         })}; }""",
-            [INLINE, k],
+            [INLINE, k, ROWS_SELECTOR, ROW_TEXT],
         )
         assert label_problems(found) == [], k
         # Every row its full height: nothing squeezes them (bqplot's padding did).
