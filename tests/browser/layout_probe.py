@@ -79,11 +79,13 @@ OVERFLOWS = """(scope) => {
 #: Width of ``scope`` and of each figure in it, by title.
 FIGURE_WIDTHS = """(scope) => {
     const root = document.querySelector(scope);
-    const figures = [...root.querySelectorAll('.bqplot.figure')].filter(f => f.offsetParent);
+    const figures = [...root.querySelectorAll('.bqplot.figure, .dashmon-bars')]
+        .filter(f => f.offsetParent);
     return {
         container: root.getBoundingClientRect().width,
         figures: figures.map(f => [
-            (f.querySelector('text.mainheading') || {textContent: ''}).textContent.trim(),
+            (f.querySelector('text.mainheading, .dashmon-bars-title') || {textContent: ''})
+                .textContent.trim(),
             f.getBoundingClientRect().width]),
     };
 }"""

@@ -47,8 +47,11 @@ BOXES = f"""(scope) => {{
     const figure = title => [...root.querySelectorAll('.bqplot.figure')].find(f =>
         (f.querySelector('text.mainheading') || {{textContent: ''}}).textContent
             .startsWith(title));
+    // A row chart's whole box (a row bar chart's rows sit under its title) and
+    // its rows' scroll sizes.
     const rows = [...root.querySelectorAll('{ROWS_SELECTOR}')].map(el => ({{
-        ...box(el), scroll: el.scrollHeight, client: el.clientHeight}}));
+        ...box(el.closest('.dashmon-bars') || el), scroll: el.scrollHeight,
+        client: el.clientHeight}}));
     const stream = root.querySelector('.dashmon-stream');
     return {{
         root: box(root), rows,
