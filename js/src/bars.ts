@@ -13,7 +13,7 @@
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 
 import { MODULE_NAME, MODULE_VERSION } from './stream';
-import { ISpan, placeTooltip } from './tooltips';
+import { ISpan, showTooltip } from './tooltips';
 
 /** One segment of a bar: from `x0` to `x1` (shares of the row), colour, opacity. */
 type Segment = [number, number, string, number];
@@ -160,27 +160,9 @@ export class BarRowsView extends DOMWidgetView {
   };
 
   private _showTooltip(text: string, clientX: number, clientY: number, row: ISpan): void {
-    if (this._tooltip === null) {
-      // On the page's body: a notebook's cells may clip what is inside them.
-      this._tooltip = document.createElement('div');
-      this._tooltip.className = 'dashmon-stream-tooltip';
-      document.body.appendChild(this._tooltip);
-    }
-    const tip = this._tooltip;
-    if (tip.textContent !== text) {
-      tip.textContent = text;
-    }
-    tip.style.display = 'block';
-    const { left, top } = placeTooltip(
-      { width: tip.offsetWidth, height: tip.offsetHeight },
-      clientX,
-      clientY,
-      row,
-      { width: window.innerWidth, height: window.innerHeight }
-    );
-    tip.style.left = `${left}px`;
-    tip.style.top = `${top}px`;
+    this._tooltip = showTooltip(this._tooltip, text, clientX, clientY, row);
   }
+
 
   private _hideTooltip = (): void => {
     this._hovered = -1;

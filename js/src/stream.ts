@@ -25,7 +25,7 @@ import {
   tickCount,
   zoomed
 } from './taskplot';
-import { ISpan, placeTooltip } from './tooltips';
+import { ISpan, showTooltip } from './tooltips';
 
 /** The npm package name and version the Python side asks for (js/package.json). */
 export const MODULE_NAME = 'jupyter-dashmon';
@@ -699,27 +699,9 @@ export class TaskCanvasView extends DOMWidgetView {
   }
 
   private _showTooltip(text: string, clientX: number, clientY: number, row: ISpan): void {
-    if (this._tooltip === null) {
-      // On the page's body: a notebook's cells may clip or contain what is inside them.
-      this._tooltip = document.createElement('div');
-      this._tooltip.className = 'dashmon-stream-tooltip';
-      document.body.appendChild(this._tooltip);
-    }
-    const tip = this._tooltip;
-    if (tip.textContent !== text) {
-      tip.textContent = text;
-    }
-    tip.style.display = 'block';
-    const { left, top } = placeTooltip(
-      { width: tip.offsetWidth, height: tip.offsetHeight },
-      clientX,
-      clientY,
-      row,
-      { width: window.innerWidth, height: window.innerHeight }
-    );
-    tip.style.left = `${left}px`;
-    tip.style.top = `${top}px`;
+    this._tooltip = showTooltip(this._tooltip, text, clientX, clientY, row);
   }
+
 
   private _hideTooltip(): void {
     if (this._tooltip !== null) {

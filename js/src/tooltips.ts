@@ -79,6 +79,39 @@ export function placeTooltip(
   return { left, top };
 }
 
+/**
+ * Show `text` in the tooltip box `tip` (made on the page's body when null: a
+ * notebook's cells may clip what is inside them), placed by `placeTooltip`
+ * beside the pointer and clear of `row`.  Returns the box, to be kept.
+ */
+export function showTooltip(
+  tip: HTMLDivElement | null,
+  text: string,
+  clientX: number,
+  clientY: number,
+  row: ISpan
+): HTMLDivElement {
+  if (tip === null) {
+    tip = document.createElement('div');
+    tip.className = 'dashmon-stream-tooltip';
+    document.body.appendChild(tip);
+  }
+  if (tip.textContent !== text) {
+    tip.textContent = text;
+  }
+  tip.style.display = 'block';
+  const { left, top } = placeTooltip(
+    { width: tip.offsetWidth, height: tip.offsetHeight },
+    clientX,
+    clientY,
+    row,
+    { width: window.innerWidth, height: window.innerHeight }
+  );
+  tip.style.left = `${left}px`;
+  tip.style.top = `${top}px`;
+  return tip;
+}
+
 /** The vertical span of the mark under the pointer, if it is a row; else a band around `y`. */
 export function hoveredRow(target: EventTarget | null, y: number): ISpan {
   if (target instanceof SVGGraphicsElement) {

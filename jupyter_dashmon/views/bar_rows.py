@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from ipywidgets import DOMWidget
 from traitlets import Int, List, Unicode
 
-from .canvas import NPM_NAME, NPM_VERSION
+from .canvas import PackageWidget
 from .rows import MIN_ROWS, ROW_PX, VISIBLE_ROWS
 
 
@@ -27,17 +26,13 @@ class Row(TypedDict):
     segments: list[list]
 
 
-class BarRows(DOMWidget):
+class BarRows(PackageWidget):
     """A row bar chart: ``rows`` (:class:`Row`), ``title``, ``axis`` ticks
     ``[x, label]`` (shares of the width), rows of ``row_px`` pixels, at most
     ``visible_rows`` shown before the rows scroll."""
 
     _model_name = Unicode("BarRowsModel").tag(sync=True)
     _view_name = Unicode("BarRowsView").tag(sync=True)
-    _model_module = Unicode(NPM_NAME).tag(sync=True)
-    _view_module = Unicode(NPM_NAME).tag(sync=True)
-    _model_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
-    _view_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
 
     title = Unicode("").tag(sync=True)
     rows: List = List().tag(sync=True)

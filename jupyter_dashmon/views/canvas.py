@@ -93,7 +93,17 @@ class ResendMessage(TypedDict):
     op: Literal["resend"]
 
 
-class TaskCanvas(DOMWidget):
+class PackageWidget(DOMWidget):
+    """A widget drawn by this package's JupyterLab extension (``js/src``):
+    subclasses name their ``_model_name`` and ``_view_name``."""
+
+    _model_module = Unicode(NPM_NAME).tag(sync=True)
+    _view_module = Unicode(NPM_NAME).tag(sync=True)
+    _model_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
+    _view_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
+
+
+class TaskCanvas(PackageWidget):
     """Rows of task rectangles on a time axis, drawn on a canvas.
 
     Attributes
@@ -132,10 +142,6 @@ class TaskCanvas(DOMWidget):
 
     _model_name = Unicode("TaskCanvasModel").tag(sync=True)
     _view_name = Unicode("TaskCanvasView").tag(sync=True)
-    _model_module = Unicode(NPM_NAME).tag(sync=True)
-    _view_module = Unicode(NPM_NAME).tag(sync=True)
-    _model_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
-    _view_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
 
     title = Unicode("").tag(sync=True)
     height = Int(260, min=40).tag(sync=True)
