@@ -70,14 +70,9 @@ KERNEL_IDLE = """() => {
     const indicators = [...document.querySelectorAll('.jp-Notebook-ExecutionIndicator')];
     return indicators.length > 0 && indicators.every(i => i.dataset.status === 'idle');
 }"""
-PROGRESS_TEXTS = """(scope) => {
-    const figures = [...document.querySelectorAll(scope + ' .bqplot.figure')];
-    const progress = figures.find(figure => {
-        const title = figure.querySelector('text.mainheading');
-        return title !== null && title.textContent.trim().startsWith('Progress');
-    });
-    return progress ? [...progress.querySelectorAll('text')].map(t => t.textContent.trim()) : [];
-}"""
+#: The texts of the Progress chart's rows (a row bar chart, js/src/bars.ts).
+PROGRESS_TEXTS = """(scope) => [...document.querySelectorAll(
+    scope + ' .dashmon-progress .dashmon-bars-text')].map(t => t.textContent.trim())"""
 
 
 WATCH_STATUS = """(scope) => {
@@ -296,7 +291,8 @@ def check_live_dashboard(page: Any) -> None:
     figures = page.locator(f"{DASHBOARD} .bqplot.figure svg")
     wait_until("the dashboard's bqplot figures rendered", lambda: figures.count() >= 3, 60)
     titles = page.locator(
-        f"{DASHBOARD} .bqplot.figure text.mainheading, {DASHBOARD} .dashmon-stream-title"
+        f"{DASHBOARD} .bqplot.figure text.mainheading, {DASHBOARD} .dashmon-stream-title, "
+        f"{DASHBOARD} .dashmon-bars-title"
     ).all_text_contents()
     for title in ("Progress", "Memory use", "Task Stream"):
         if not any(t.strip().startswith(title) for t in titles):
