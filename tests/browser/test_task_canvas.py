@@ -142,7 +142,9 @@ def test_stream_paints_hovers_and_pans(browser: BrowserPage, lab: Lab) -> None:
     i = slow[3]
     text = hover_text(page, *centre(box, d, i))
     assert text == d["label"][i]
-    assert re.match(r"^slow-\S+ \| tcp://127\.0\.0\.1:\d+ \| 4\d\d(\.\d)? ms$", text), text
+    # The task sleeps 0.4 s; a busy machine may run it longer, never shorter.
+    shown = re.match(r"^slow-\S+ \| tcp://127\.0\.0\.1:\d+ \| (\d+(\.\d)?) ms$", text)
+    assert shown and 400 <= float(shown[1]) < 1_000, text
     tip = page.locator(TOOLTIP).bounding_box()
     assert tip is not None and tip["x"] + tip["width"] <= 1400 and tip["y"] + tip["height"] <= 1000
     # Clear of the hovered rectangle's row (js/src/tooltips.ts): below or above it.
