@@ -702,7 +702,6 @@ export class TaskCanvasView extends DOMWidgetView {
     this._tooltip = showTooltip(this._tooltip, text, clientX, clientY, row);
   }
 
-
   private _hideTooltip(): void {
     if (this._tooltip !== null) {
       this._tooltip.style.display = 'none';

@@ -283,6 +283,10 @@ def test_a_line_charts_tooltip_stays_under_a_still_pointer_while_it_redraws(
         if page.evaluate(looks_probe.TOOLTIP) is None:
             hidden.append(i)
     assert len(titles) >= 2, f"the chart did not redraw while hovered: {titles}"
-    assert hidden == [], f"the tooltip was hidden at samples {hidden} of 14; titles {titles}"
+    # Unfixed, a redraw hides the tooltip until the pointer moves again: hidden at
+    # every sample after it.  Under a loaded machine one sample may fall between
+    # a redraw and the tooltip's return; it must be back by the next one.
+    lasting = [i for i in hidden if i + 1 in hidden or i == 13]
+    assert lasting == [], f"the tooltip was hidden at samples {hidden} of 14; titles {titles}"
     page.mouse.move(1, 1)
     assert browser.errors == []
