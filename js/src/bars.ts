@@ -13,6 +13,7 @@
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 
 import { MODULE_NAME, MODULE_VERSION } from './stream';
+import { placeLabels } from './taskplot';
 import { ISpan, showTooltip } from './tooltips';
 
 /** One segment of a bar: from `x0` to `x1` (shares of the row), colour, opacity. */
@@ -64,9 +65,13 @@ export class BarRowsView extends DOMWidgetView {
     this._drawTitle();
     this._drawRows();
     this._drawAxis();
+    // The axis's labels are placed in pixels: again when the chart's width changes.
+    this._resize = new ResizeObserver(() => this._drawAxis());
+    this._resize.observe(this._axis);
   }
 
   remove(): void {
+    this._resize?.disconnect();
     this._tooltip?.remove();
     this._tooltip = null;
     super.remove();
@@ -134,14 +139,47 @@ export class BarRowsView extends DOMWidgetView {
   private _drawAxis(): void {
     const axis = (this.model.get('axis') as [number, string][]) ?? [];
     this._axis.style.display = axis.length ? '' : 'none';
+    const width = this._axis.clientWidth;
+    if (!axis.length || width <= 0) {
+      this._axis.replaceChildren();
+      return;
+    }
+    // A mark at each tick; the labels placed clear of each other and inside
+    // the axis (the last one, at the right edge, moves in rather than out).
+    const labels = axis.map(([, text]) => {
+      const label = document.createElement('span');
+      label.className = 'dashmon-bars-label';
+      label.textContent = text;
+      return label;
+    });
     this._axis.replaceChildren(
-      ...axis.map(([x, label]) => {
-        const tick = document.createElement('span');
-        tick.textContent = label;
-        tick.style.left = `${x * 100}%`;
-        return tick;
-      })
+      ...axis.map(([x]) => {
+        const mark = document.createElement('div');
+        mark.className = 'dashmon-bars-tick';
+        mark.style.left = `${x * 100}%`;
+        return mark;
+      }),
+      ...labels
     );
+    const widths = new Map(labels.map(l => [l.textContent ?? '', l.offsetWidth]));
+    const place = (ticks: [number, string][]) =>
+      placeLabels(
+        ticks.map(([x, text]) => ({ x: x * width, text })),
+        width,
+        text => widths.get(text) ?? 0
+      );
+    // Where not every label fits (a narrow side panel), every other one: the
+    // labels shown keep one step between them.
+    let placed = place(axis);
+    if (placed.length < axis.length) {
+      placed = place(axis.filter((_, i) => i % 2 === 0));
+    }
+    const lefts = new Map(placed.map(p => [p.text, p.left]));
+    labels.forEach(label => {
+      const left = lefts.get(label.textContent ?? '');
+      label.style.left = `${left ?? 0}px`;
+      label.style.visibility = left === undefined ? 'hidden' : '';
+    });
   }
 
   private _onMove = (event: PointerEvent): void => {
@@ -163,7 +201,6 @@ export class BarRowsView extends DOMWidgetView {
     this._tooltip = showTooltip(this._tooltip, text, clientX, clientY, row);
   }
 
-
   private _hideTooltip = (): void => {
     this._hovered = -1;
     if (this._tooltip !== null) {
@@ -176,6 +213,7 @@ export class BarRowsView extends DOMWidgetView {
   private _axis = document.createElement('div');
   private _tooltip: HTMLDivElement | null = null;
   private _hovered = -1;
+  private _resize: ResizeObserver | null = null;
 }
 
 /** What the widget registry is given for the row bar charts. */

@@ -25,7 +25,7 @@ from numpy.typing import ArrayLike
 #: Mantissas of a nice step, times a power of ten.
 NICE = (1.0, 2.0, 2.5, 5.0, 10.0)
 
-#: Binary byte units, largest first.
+#: Binary byte units (IEC), largest first: axes and every text in bytes.
 BYTE_UNITS = (("PiB", 2**50), ("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10))
 
 #: Steps of a clock axis, in seconds.

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..collect.messages import PrefixCounts, fields_of
 from .colors import ERRED, OTHER_ACTION, PROCESSING, RELEASED_OPACITY
+from .ticks import BYTE_UNITS
 
 # -- progress --------------------------------------------------------------
 
@@ -287,13 +288,7 @@ def cost_rate(time: Sequence[float], seconds: Sequence[float]) -> tuple[list[flo
 def format_bytes(n: float) -> str:
     """Bytes in human units: ``1.50 MiB``."""
     n = float(n)
-    for unit, size in (
-        ("PiB", 2**50),
-        ("TiB", 2**40),
-        ("GiB", 2**30),
-        ("MiB", 2**20),
-        ("kiB", 2**10),
-    ):
+    for unit, size in BYTE_UNITS:
         if abs(n) >= 0.9 * size:
             return f"{n / size:.2f} {unit}"
     return f"{int(n)} B"

@@ -53,9 +53,9 @@ PAGES = (
 #: the widget is shown: a notebook cell, the side panel, Voila.  Each selector
 #: is one class more specific than the ipywidgets rule it overrides.
 DASHBOARD_STYLE = """<style>
-/* Text written over the rows lets the pointer through to the band beneath
-   that carries the row's tooltip (views/rows.py).  A halo of the page's
-   colour keeps it readable over any segment, the black of erred tasks too. */
+/* Text written over a chart's marks lets the pointer through to the marks
+   beneath, which carry the tooltips.  A halo of the page's colour keeps it
+   readable over any colour. */
 .dashmon-dashboard .bqplot > svg text.label {
   pointer-events: none;
   paint-order: stroke;

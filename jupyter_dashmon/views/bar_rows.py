@@ -12,8 +12,20 @@ from typing import TypedDict
 
 from traitlets import Int, List, Unicode
 
+from ..aggregate.ticks import Ticks, js_key
 from .canvas import PackageWidget
-from .rows import MIN_ROWS, ROW_PX, VISIBLE_ROWS
+
+#: Pixels per row: 12 px text inside a bar of 78 % of it (``js/src/bars.ts``).
+ROW_PX = 20
+
+#: Rows a chart keeps room for even when it has fewer.
+MIN_ROWS = 2
+
+#: Rows a chart shows at once; the rest (up to the model's ``max_bars`` and
+#: the "+N more" line) scroll inside the chart.  Twelve rows keep Progress
+#: and Memory use about as tall as the task stream beside a wide cell, and a
+#: 250 px side panel about one screen tall at sixty functions.
+VISIBLE_ROWS = 12
 
 
 class Row(TypedDict):
@@ -40,3 +52,19 @@ class BarRows(PackageWidget):
     row_px = Int(ROW_PX).tag(sync=True)
     visible_rows = Int(VISIBLE_ROWS).tag(sync=True)
     min_rows = Int(MIN_ROWS).tag(sync=True)
+
+
+def axis_of(ticks: Ticks) -> list[list]:
+    """``ticks`` as :attr:`BarRows.axis`: ``[share of the width, label]`` each."""
+    span = (ticks.hi - ticks.lo) or 1.0
+    return [[(v - ticks.lo) / span, ticks.labels[js_key(v)]] for v in ticks.values]
+
+
+def value_row(text: str, tip: str, share: float, color: str) -> Row:
+    """A row of one bar from 0 to ``share`` of the width."""
+    return {"text": text, "tip": tip, "faint": False, "segments": [[0.0, share, color, 1.0]]}
+
+
+def note_row(text: str, tip: str = "") -> Row:
+    """A row of text alone: "+N more", or what an empty chart says (faint)."""
+    return {"text": text, "tip": tip, "faint": not tip, "segments": []}

@@ -6,7 +6,7 @@ time went per activity (compute on the CPU and off it, the executor, disk,
 (de)serialisation, transfers) for one function or all work, the bytes read
 per activity, compute time by function, each function's share of the
 memory held now, and the measured bandwidth by data type and by pair of
-workers.  Each is a row chart (``rows.py``): one bar per row with its
+workers.  Each is a row chart (``bar_rows.py``): one bar per row with its
 name and value written in it, its tooltip on the whole row.
 """
 
@@ -22,19 +22,9 @@ from ..aggregate import transforms as tf
 from ..aggregate.models import MetricsModel, ProgressModel, WorkModel
 from ..aggregate.work import RUN_LABELS, cell_rows, run_choices
 from ..collect.messages import OTHER_RUN
-from .base import (
-    RectBars,
-    Throttle,
-    chooser,
-    quantity_scale,
-    set_ticks,
-    side_by_side,
-    tile_figure,
-    value_axis,
-)
-from .rows import BAR_SHARE, fit_rows, hover_band, row_labels, row_scales, set_hover
+from .bar_rows import BarRows, axis_of, note_row, value_row
+from .base import Throttle, chooser, side_by_side
 
-MARGIN = {"top": 32, "bottom": 30, "right": 28}
 #: Bars per chart at most.
 MOST_ROWS = 12
 #: Runs offered in the cell chooser at most (the newest).
@@ -69,51 +59,27 @@ class RowChart:
     ):
         self.title, self.color, self.fmt, self.ticks = title, color, fmt, ticks
         self.total = total  # whether the title gives the sum (not of rates)
-        self.scales = row_scales(quantity_scale())
-        self.bars = RectBars(self.scales, horizontal=True, color=color)
-        self.labels = row_labels(self.scales)
-        self.hover = hover_band(self.scales)
-        self.axis = value_axis(self.scales["x"], side="bottom")
-        self.figure = tile_figure(
-            title,
-            0,
-            margin=MARGIN,
-            marks=[self.bars.mark, self.labels, self.hover],
-            axes=[self.axis],
-        )
+        self.figure = BarRows(title=title, layout=Layout(width="100%"))
         self.names: list[str] = []
         self.values: list[float] = []
 
     def set(self, values: dict[str, float], empty: str) -> None:
         shown = list(values)[:MOST_ROWS]
         nums = [float(values[k]) for k in shown]
-        half = BAR_SHARE / 2
-        text = [f"{tf.short_name(k, 24)}  {self.fmt(v)}" for k, v in zip(shown, nums)]
+        ticks = self.ticks(max(nums, default=0.0))
+        rows = [
+            value_row(
+                f"{tf.short_name(k, 24)}  {self.fmt(v)}",
+                f"{k}: {self.fmt(v)}",
+                v / ticks.hi,
+                self.color,
+            )
+            for k, v in zip(shown, nums)
+        ]
+        total = sum(values.values())
         with self.figure.hold_sync():
-            fit_rows(self.figure, self.scales, len(text) or 1, MARGIN["top"] + MARGIN["bottom"])
-            self.bars.set(
-                [-i - half for i in range(len(shown))],
-                [-i + half for i in range(len(shown))],
-                nums,
-                labels=[""] * len(shown),
-            )
-            with self.labels.hold_sync():
-                self.labels.x = [0.0] * (len(text) or 1)
-                self.labels.y = [-float(i) for i in range(len(text) or 1)]
-                self.labels.text = text or [empty]
-            self.axis.visible = bool(shown)
-            if shown:
-                set_ticks(self.axis, self.ticks(max(nums)))
-            else:
-                self.scales["x"].min, self.scales["x"].max = 0.0, 1.0
-            sx = self.scales["x"]
-            set_hover(
-                self.hover,
-                float(sx.min),
-                float(sx.max),
-                [f"{k}: {self.fmt(v)}" for k, v in zip(shown, nums)],
-            )
-            total = sum(values.values())
+            self.figure.rows = rows or [note_row(empty)]
+            self.figure.axis = axis_of(ticks) if shown else []
             self.figure.title = (
                 f"{self.title}: {self.fmt(total)}" if shown and self.total else self.title
             )

@@ -315,13 +315,13 @@ def test_memory_bars_keep_the_largest_and_count_the_rest():
     [
         (0, "0 B"),
         (921, "921 B"),
-        (922, "0.90 kiB"),
-        (2048, "2.00 kiB"),
+        (922, "0.90 KiB"),
+        (2048, "2.00 KiB"),
         (1.5 * 2**20, "1.50 MiB"),
         (3 * 2**30, "3.00 GiB"),
         (2 * 2**40, "2.00 TiB"),
         (5 * 2**50, "5.00 PiB"),
-        (-2048, "-2.00 kiB"),
+        (-2048, "-2.00 KiB"),
     ],
 )
 def test_format_bytes(n, text):

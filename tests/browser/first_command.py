@@ -288,8 +288,10 @@ def run_above_last_cell(page: Any) -> None:
 
 def check_live_dashboard(page: Any) -> None:
     """The figures render, inc, dec and add read ``100 / 100``, the status line says live."""
-    figures = page.locator(f"{DASHBOARD} .bqplot.figure svg")
-    wait_until("the dashboard's bqplot figures rendered", lambda: figures.count() >= 3, 60)
+    figures = page.locator(
+        f"{DASHBOARD} .bqplot.figure svg, {DASHBOARD} .dashmon-bars-row, {DASHBOARD} canvas"
+    )
+    wait_until("the dashboard's figures rendered", lambda: figures.count() >= 3, 60)
     titles = page.locator(
         f"{DASHBOARD} .bqplot.figure text.mainheading, {DASHBOARD} .dashmon-stream-title, "
         f"{DASHBOARD} .dashmon-bars-title"

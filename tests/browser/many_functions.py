@@ -114,15 +114,8 @@ def label_problems(found: dict) -> list[str]:
 
 def hover_first_bar(page: Any, root: str, memory: bool = False) -> Any:
     """Move the mouse over the second row of the Progress (or Memory use) chart."""
-    if memory:
-        fig = (
-            page.locator(f"{root} .bqplot.figure")
-            .filter(has=page.locator("text.mainheading", has_text="Memory use"))
-            .first
-        )
-        label = fig.locator("text.label").nth(1)
-    else:
-        label = page.locator(f"{root} .dashmon-progress .dashmon-bars-text").nth(1)
+    chart = "dashmon-memory" if memory else "dashmon-progress"
+    label = page.locator(f"{root} .{chart} .dashmon-bars-text").nth(1)
     box = label.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.move(box["x"] + box["width"] / 2 + 2, box["y"] + box["height"] / 2)

@@ -43,7 +43,8 @@ WORK = (
 
 DASHBOARD = ".jp-NotebookPanel .dashmon-dashboard"
 
-#: Every visible axis of every visible figure: its tick texts and boxes, the figure's box.
+#: Every visible axis of every visible figure (bqplot's, the task canvases', the
+#: row bar charts'): its tick texts and boxes, the figure's box.
 AXES = """() => [...document.querySelectorAll('.dashmon-dashboard .bqplot.figure')]
     .filter(f => f.getBoundingClientRect().width > 0)
     .flatMap(f => {
@@ -67,6 +68,17 @@ AXES = """() => [...document.querySelectorAll('.dashmon-dashboard .bqplot.figure
             title: f.dataset.title || '',
             figure: {left: box.left, right: box.right, top: box.top, bottom: box.bottom},
             ticks: [...f.querySelectorAll('.dashmon-stream-ticks span')]
+                .map(t => { const b = t.getBoundingClientRect();
+                    return {text: t.textContent, left: b.left, right: b.right,
+                            top: b.top, bottom: b.bottom}; }),
+        }; }))
+    .concat([...document.querySelectorAll('.dashmon-dashboard .dashmon-bars')]
+        .filter(f => f.getBoundingClientRect().width > 0)
+        .map(f => { const box = f.getBoundingClientRect(); return {
+            title: f.querySelector('.dashmon-bars-title').textContent,
+            figure: {left: box.left, right: box.right, top: box.top, bottom: box.bottom},
+            ticks: [...f.querySelectorAll('.dashmon-bars-label')]
+                .filter(t => getComputedStyle(t).visibility !== 'hidden')
                 .map(t => { const b = t.getBoundingClientRect();
                     return {text: t.textContent, left: b.left, right: b.right,
                             top: b.top, bottom: b.bottom}; }),
@@ -161,7 +173,16 @@ def test_axes_read_round_numbers_with_units_and_clock_time(browser: BrowserPage,
             check_axis(axis)
         seen += [a["title"] for a in axes]
     # The figures whose axes were wrong before: the stream, resources, the scheduler's
-    for title in ("Task Stream", "CPU", "Net", "Event loop", "Scheduler CPU", "Tasks"):
+    # and Memory use (drawn by the package's row bar chart since).
+    for title in (
+        "Task Stream",
+        "CPU",
+        "Net",
+        "Event loop",
+        "Scheduler CPU",
+        "Tasks",
+        "Memory use",
+    ):
         assert any(s.startswith(title) for s in seen), (title, seen)
     stream = next(a for a in axes_on(page, "Status") if a["title"].startswith("Task Stream"))
     assert all(CLOCK.match(t["text"]) for t in stream["ticks"])
@@ -170,8 +191,8 @@ def test_axes_read_round_numbers_with_units_and_clock_time(browser: BrowserPage,
 
 #: What hovering a time of each line chart says: the time, then its values with units.
 LINE_TOOLTIPS = {
-    ("Status", "CPU"): r"^\d\d:\d\d:\d\d  CPU \d+% · memory \d+% \([\d.]+ (B|kiB|MiB|GiB)\)$",
-    ("Status", "Net"): r"^\d\d:\d\d:\d\d  read [\d.]+ (B|kiB|MiB|GiB)/s · write [\d.]+ \S+/s$",
+    ("Status", "CPU"): r"^\d\d:\d\d:\d\d  CPU \d+% · memory \d+% \([\d.]+ (B|KiB|MiB|GiB)\)$",
+    ("Status", "Net"): r"^\d\d:\d\d:\d\d  read [\d.]+ (B|KiB|MiB|GiB)/s · write [\d.]+ \S+/s$",
     ("Scheduler", "Scheduler CPU"): r"^\d\d:\d\d:\d\d  CPU \d+% · memory [\d.]+ \S+$",
     ("Scheduler", "Event loop"): r"^\d\d:\d\d:\d\d  [\d.]+ ms$",
     ("Scheduler", "Dashboard cost"): r"^\d\d:\d\d:\d\d  [\d.]+% of a core$",

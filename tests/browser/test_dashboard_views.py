@@ -96,8 +96,11 @@ def test_example_renders_inline(browser: BrowserPage, lab: Lab) -> None:
     stream.wait_for()
     assert painted(stream) >= model["records"] >= 301
     memory = figure(page, "Memory use")
-    assert memory.locator("path.line[d]:not([d=''])").count() >= 1
-    assert memory.locator("text.label", has_text=re.compile(r"^sum\s")).count() == 1
+    held = memory.locator(".dashmon-bars-row").filter(
+        has=page.locator(".dashmon-bars-text", has_text=re.compile(r"^sum\s"))
+    )
+    assert held.count() == 1
+    assert held.locator(".dashmon-bars-seg").first.evaluate("s => s.offsetWidth") >= 1
     for title in ("CPU", "Net"):  # "Net read … · write …"
         line = figure(page, title).locator("path.line").first
         assert len(line.get_attribute("d") or "") > 20

@@ -50,11 +50,16 @@ WORKLOAD = (
 SECOND = "# <b>second</b> cell\nclient.gather(client.map(abs, range(-20, 0)))\nprint('SECOND DONE')"
 
 
+#: The text in a row of the Metrics tab's row charts (js/src/bars.ts).
+ROW_TEXT = ".dashmon-bars-text"
+
+
 def figure(page: Any, scope: str, title: str) -> Any:
+    """The chart in ``scope`` (a bqplot figure, or a row bar chart) whose title matches."""
     pattern = re.compile(title)
     return (
-        page.locator(f"{scope} .bqplot.figure")
-        .filter(has=page.locator("text.mainheading", has_text=pattern))
+        page.locator(f"{scope} .bqplot.figure, {scope} .dashmon-bars")
+        .filter(has=page.locator("text.mainheading, .dashmon-bars-title", has_text=pattern))
         .first
     )
 
@@ -78,9 +83,9 @@ def check_pages(page: Any, scope: str, shot: str) -> None:
     show_tab(page, scope, "Metrics")
     time = figure(page, scope, r"^Time by activity: ")
     time.wait_for(timeout=30_000)
-    time.locator("text.label", has_text=re.compile(r"^transfer\s")).first.wait_for(timeout=30_000)
+    time.locator(ROW_TEXT, has_text=re.compile(r"^transfer\s")).first.wait_for(timeout=30_000)
     figure(page, scope, "^Bandwidth by type").locator(
-        "text.label", has_text=re.compile(r"^numpy\.ndarray\s")
+        ROW_TEXT, has_text=re.compile(r"^numpy\.ndarray\s")
     ).first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / f"{shot}-metrics.png"))
 
@@ -115,16 +120,14 @@ def check_one_cell(page: Any, scope: str) -> None:
     chooser.select_option(value=value)
     compute = figure(page, scope, r"^Compute time by function")
     page.wait_for_function(
-        "el => { const t = [...el.querySelectorAll('text.label')].map(l => l.textContent);"
+        "el => { const t = [...el.querySelectorAll('.dashmon-bars-text')].map(l => l.textContent);"
         " return t.length === 1 && /^abs\\s/.test(t[0]); }",
         arg=compute.element_handle(),
         timeout=30_000,
     )
     page.screenshot(path=str(ARTIFACTS / "on-demand-inline-metrics-one-cell.png"))
     chooser.select_option(value=chooser.evaluate("el => el.options[0].value"))
-    compute.locator("text.label", has_text=re.compile(r"^spin_for_pr")).first.wait_for(
-        timeout=30_000
-    )
+    compute.locator(ROW_TEXT, has_text=re.compile(r"^spin_for_pr")).first.wait_for(timeout=30_000)
 
 
 def test_new_views_render_inline_and_in_the_side_panel(browser: BrowserPage, lab: Lab) -> None:

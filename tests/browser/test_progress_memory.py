@@ -16,7 +16,6 @@ from many_functions import NAMES, PROGRESS_LABELS, WORKLOAD, hover_first_bar, la
 pytestmark = pytest.mark.browser
 
 INLINE = ".jp-NotebookPanel .dashmon-dashboard"
-TOOLTIP = ".bqplot_tooltip_div"
 #: The tooltip of the row bar charts (js/src/bars.ts).
 BARS_TOOLTIP = ".dashmon-stream-tooltip"
 STOP_SLOW = "client.cancel(slow)\ntime.sleep(1)"
@@ -69,9 +68,20 @@ def test_a_progress_bar_and_a_memory_bar_show_a_tooltip(browser: BrowserPage, la
     page.mouse.move(1, 1)
     label = hover_first_bar(page, INLINE, memory=True)
     name = label.text_content().split()[0].rstrip("\u2026")
-    tooltip = page.locator(TOOLTIP).filter(has_text=name)
+    tooltip = page.locator(BARS_TOOLTIP).filter(has_text=name)
     tooltip.wait_for(state="visible", timeout=5_000)
-    assert re.search(r"\d+(\.\d+)? (B|kiB|MiB)", tooltip.inner_text())
+    assert re.search(r": \d+(\.\d+)? (B|KiB|MiB) in memory$", tooltip.inner_text())
+    # The bytes axis under the rows, its labels apart and inside the chart.
+    chart = page.locator(f"{INLINE} .dashmon-memory").first
+    ticks = chart.locator(".dashmon-bars-label:visible")
+    boxes = [ticks.nth(i).bounding_box() for i in range(ticks.count())]
+    assert len(boxes) >= 3, boxes
+    assert ticks.first.text_content() == "0" and "iB" in (ticks.last.text_content() or "")
+    whole = chart.bounding_box()
+    assert all(
+        whole["x"] <= b["x"] and b["x"] + b["width"] <= whole["x"] + whole["width"] for b in boxes
+    )
+    assert all(a["x"] + a["width"] + 6 <= b["x"] for a, b in itertools.pairwise(boxes)), boxes
     assert browser.errors == []
 
 

@@ -21,8 +21,8 @@ INLINE = ".jp-NotebookPanel .dashmon-dashboard"
 PANEL = ".jp-DashboardPanel"
 PANEL_BODY = f"{PANEL} .jp-DashmonPanel-body"
 
-#: Pixels per row and rows shown at once (views/rows.py), title and axis margins
-#: of Progress and Memory use (views/progress.py, views/memory.py).
+#: Pixels per row and rows shown at once (views/bar_rows.py); the title of
+#: Progress and Memory use, and Memory use's bytes axis (js/style/stream.css).
 ROW_PX, VISIBLE_ROWS = 20, 12
 PROGRESS_CHROME, MEMORY_CHROME = 36, 62
 
@@ -32,10 +32,10 @@ INLINE_MOST = 760
 #: Height of the side panel's content at 250 px wide and sixty functions (it was 2350).
 PANEL_MOST = 1500
 
-#: The scrolling boxes of the row charts' rows: Memory use's (a bqplot figure in
-#: a box, views/rows.py) and Progress's (js/src/bars.ts), and their row texts.
-ROWS_SELECTOR = ".dashmon-rows, .dashmon-bars-rows"
-ROW_TEXT = "text.label, .dashmon-bars-text"
+#: The scrolling boxes of the row charts' rows (Progress, then Memory use:
+#: js/src/bars.ts), and their row texts.
+ROWS_SELECTOR = ".dashmon-bars-rows"
+ROW_TEXT = ".dashmon-bars-text"
 
 #: Boxes of the Status page's parts inside ``scope``: the dashboard, the two
 #: row-chart boxes (with their scroll sizes), the task stream and each figure.
@@ -97,7 +97,7 @@ def tooltip_problems(seen: dict, what: str) -> list[str]:
 def check_row_tooltips(page: Any, scope: str) -> list[str]:
     """Hover the first, last visible and (scrolled) last row of Progress and Memory use."""
     problems: list[str] = []
-    boxes = page.locator(", ".join(f"{scope} {sel}" for sel in ROWS_SELECTOR.split(", ")))
+    boxes = page.locator(f"{scope} {ROWS_SELECTOR}")
     for k, chart in enumerate(("Progress", "Memory use")):
         rows = boxes.nth(k)
         rows.evaluate("el => { el.scrollIntoView({block: 'center'}); el.scrollTop = 0; }")

@@ -105,7 +105,7 @@ def test_resources_hover_says_time_and_every_value():
     view = ResourcesView(model)
     usage, network = list(view.usage_hover.mark.labels), list(view.network_hover.mark.labels)
     assert usage[1] == f"{clock_text(T0 + 1)}  CPU 150% \u00b7 memory 25% (2.00 GiB)"
-    assert network[1] == f"{clock_text(T0 + 1)}  read 3.00 MiB/s \u00b7 write 2.00 kiB/s"
+    assert network[1] == f"{clock_text(T0 + 1)}  read 3.00 MiB/s \u00b7 write 2.00 KiB/s"
     # On top of the lines, the plot's whole height (their own 0-1 scale) on the chart's time scale.
     assert view.usage.marks[-1] is view.usage_hover.mark
     assert {(c[2], c[3]) for c in columns(view.usage_hover)} == {(0.0, 1.0)}

@@ -171,14 +171,19 @@ def test_metrics_memory_share_by_function():
     view = MetricsView(MetricsModel(), progress, every=0.0)
     progress.prefixes = {"x": {"nbytes": 3 * 2**20}, "y": {"nbytes": 2**20}}
     assert view.memory.names == ["x", "y"] and view.memory.values == [0.75, 0.25]
-    assert view.memory.labels.text[0] == "x  75%"
-    assert view.memory.axis.tick_labels == {
-        "0": "0%",
-        "0.25": "25%",
-        "0.5": "50%",
-        "0.75": "75%",
-        "1": "100%",
-    }
+    rows = view.memory.figure.rows
+    assert [r["text"] for r in rows] == ["x  75%", "y  25%"]
+    assert [r["segments"][0][1] for r in rows] == [0.75, 0.25]  # on the whole 0-100 % axis
+    assert view.memory.figure.axis == [
+        [0.0, "0%"],
+        [0.25, "25%"],
+        [0.5, "50%"],
+        [0.75, "75%"],
+        [1.0, "100%"],
+    ]
+    progress.prefixes = {}
+    assert [r["text"] for r in view.memory.figure.rows] == ["no results in memory"]
+    assert view.memory.figure.axis == []
 
 
 def test_cluster_memory_stacks_the_bands_and_draws_the_limits():

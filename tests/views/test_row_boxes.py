@@ -8,8 +8,7 @@ import asyncio
 from jupyter_dashmon.aggregate.derive import set_progress
 from jupyter_dashmon.aggregate.models import ProgressModel
 from jupyter_dashmon.views import MemoryView, ProgressView
-from jupyter_dashmon.views.base import plot_height
-from jupyter_dashmon.views.rows import ROW_PX, VISIBLE_ROWS
+from jupyter_dashmon.views.bar_rows import ROW_PX, VISIBLE_ROWS
 
 
 def counts(total, done=0, memory=0, processing=0, nbytes=0):
@@ -43,15 +42,10 @@ def test_sixty_functions_scroll_inside_a_box_of_twelve_rows_and_a_half():
     assert len(progress.figure.rows) == 26
     assert (progress.figure.row_px, progress.figure.visible_rows) == (ROW_PX, VISIBLE_ROWS)
     assert progress.widget.children[0] is progress.figure
-    # Memory use: the same, in a box of its own.
-    box = memory.widget
-    margin = memory.figure.fig_margin
-    chrome = margin["top"] + margin["bottom"]
-    assert plot_height(memory.figure) == 26 * ROW_PX
-    assert list(box.children) == [memory.figure] and memory.figure.layout.flex == "0 0 auto"
-    assert px(box.layout.max_height) == (VISIBLE_ROWS + 0.5) * ROW_PX + chrome
-    assert px(memory.figure.layout.height) > px(box.layout.max_height)
-    assert box.layout.overflow == "hidden auto"
+    # Memory use: the same widget; 59 functions hold bytes: the 25 largest, "+34 more".
+    assert len(memory.figure.rows) == 26 and memory.hidden == 34
+    assert (memory.figure.row_px, memory.figure.visible_rows) == (ROW_PX, VISIBLE_ROWS)
+    assert memory.widget is memory.figure
 
 
 def test_a_few_functions_fit_their_box_without_scrolling():
@@ -59,7 +53,7 @@ def test_a_few_functions_fit_their_box_without_scrolling():
     set_progress(model, {"inc": counts(10, done=4, memory=4, nbytes=4096)})
     progress, memory = ProgressView(model), MemoryView(model)
     assert len(progress.figure.rows) == 1 < progress.figure.visible_rows
-    assert px(memory.figure.layout.height) <= px(memory.widget.layout.max_height)
+    assert len(memory.figure.rows) == 1 < memory.figure.visible_rows
 
 
 def test_the_counts_line_follows_the_model_at_once_and_rests_with_the_figure():

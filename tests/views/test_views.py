@@ -18,7 +18,6 @@ from jupyter_dashmon.aggregate.colors import (
     ERRED,
     PROCESSING,
     RELEASED_OPACITY,
-    TEXT,
     TRACK,
     TRANSFER,
 )
@@ -40,9 +39,8 @@ from jupyter_dashmon.views import (
     StatusView,
     TaskStreamView,
 )
-from jupyter_dashmon.views.base import plot_height
+from jupyter_dashmon.views.bar_rows import MIN_ROWS, ROW_PX, VISIBLE_ROWS
 from jupyter_dashmon.views.memory import IDLE
-from jupyter_dashmon.views.rows import MIN_ROWS, ROW_PX, VISIBLE_ROWS
 
 EVIL = "<img src=x onerror=alert(1)>"
 #: The resource columns the Resources figures draw.
@@ -316,52 +314,54 @@ def test_progress_view_redraw_is_one_message(progress, traffic):
 # -- MemoryView ------------------------------------------------------------------
 
 
-def test_memory_view_marks(progress):
+def memory_bars(view):
+    """(share of the width, colour) of each Memory use bar, top to bottom."""
+    return [(r["segments"][0][1], r["segments"][0][2]) for r in view.figure.rows[: len(view.names)]]
+
+
+def test_memory_view_rows(progress):
     view = MemoryView(progress)
     assert view.names == ["add", "gone", "inc"]  # by name, top to bottom
-    assert view.bars.values == [2**20 // 2, 1024, 3 * 2**20]
-    assert view.bars.colors == ["#222222", "#333333", "#111111"]
-    # Row i centred on y = -i, the label inside it.
-    assert view.bars.hi == pytest.approx([0.39, -0.61, -1.61])
-    assert view.bars.lo == pytest.approx([-0.39, -1.39, -2.39])
-    assert list(view.labels.y) == [0.0, -1.0, -2.0]
-    assert list(view.labels.text) == ["add  512.00 kiB", "gone  1.00 kiB", "inc  3.00 MiB"]
-    assert list(view.labels.colors) == [TEXT]
-    # Hover says the same, with the whole name; only the bands carry it.
-    assert list(view.hover.labels) == [
-        "add: 512.00 kiB in memory",
-        "gone: 1.00 kiB in memory",
+    # Bytes from 0 to a round number above the largest (3 MiB): 4 MiB.
+    assert view.figure.axis == [
+        [0.0, "0"],
+        [0.25, "1 MiB"],
+        [0.5, "2 MiB"],
+        [0.75, "3 MiB"],
+        [1.0, "4 MiB"],
+    ]
+    assert memory_bars(view) == [
+        (pytest.approx(1 / 8), "#222222"),
+        (pytest.approx(1024 / 2**22), "#333333"),
+        (pytest.approx(3 / 4), "#111111"),
+    ]
+    assert texts(view) == ["add  512.00 KiB", "gone  1.00 KiB", "inc  3.00 MiB"]
+    # Hover says the same, with the whole name.
+    assert [r["tip"] for r in view.figure.rows] == [
+        "add: 512.00 KiB in memory",
+        "gone: 1.00 KiB in memory",
         "inc: 3.00 MiB in memory",
     ]
-    assert view.bars.labels == ["", "", ""]
-    # Hover anywhere on a row: invisible bands on top, across the whole bytes axis.
-    assert view.figure.marks == [view.bars.mark, view.labels, view.hover]
-    assert view.bytes.max >= 3 * 2**20
-    assert segments_of(view.hover) == [(0.0, view.bytes.max, -float(i)) for i in range(3)]
-    assert list(view.hover.opacities) == [0.0] * 3
+    assert not any(r["faint"] for r in view.figure.rows)
     assert view.figure.title == "Memory use: 3.50 MiB"
-    # Three rows: compact, and the bytes axis shows.
-    assert plot_height(view.figure) == 3 * ROW_PX and view.axis.visible
+    assert (view.figure.row_px, view.figure.visible_rows) == (ROW_PX, VISIBLE_ROWS)
 
 
 def test_memory_view_follows_model(progress):
     view = MemoryView(progress)
     progress.prefixes = {"inc": counts(10, nbytes=0), "new": counts(1, nbytes=2048)}
     assert view.names == ["new"]
-    assert view.bars.values == [2048]
-    assert view.bars.colors == ["#7f7f7f"]  # no colour known yet
+    assert memory_bars(view) == [(pytest.approx(2048 / 3072), "#7f7f7f")]  # no colour yet
+    assert [label for _, label in view.figure.axis] == ["0", "1 KiB", "2 KiB", "3 KiB"]
     progress.colors = {"new": "#0000ff"}
-    assert view.bars.colors == ["#0000ff"]
-    assert list(view.bars.mark.fill_colors) == ["#0000ff"]
-    assert view.figure.title == "Memory use: 2.00 kiB"
+    assert memory_bars(view)[0][1] == "#0000ff"
+    assert view.figure.title == "Memory use: 2.00 KiB"
     progress.prefixes = {}
-    assert view.names == [] and view.bars.values == []
+    assert view.names == []
     assert view.figure.title == "Memory use: 0 B"
-    # Idle: one line that says so, no empty axis, no hover.
-    assert list(view.labels.text) == [IDLE]
-    assert not view.axis.visible
-    assert plot_height(view.figure) <= 2 * ROW_PX
-    assert list(view.hover.labels) == [""]
+    # Idle: one faint line that says so, no empty axis, no hover.
+    assert view.figure.rows == [{"text": IDLE, "tip": "", "faint": True, "segments": []}]
+    assert view.figure.axis == []
 
 
 def test_memory_view_shows_the_largest_and_counts_the_rest():
@@ -370,45 +370,42 @@ def test_memory_view_shows_the_largest_and_counts_the_rest():
     )
     view = MemoryView(model)
     assert view.names == ["p25", "p26", "p27", "p28", "p29"]  # the 5 largest, by name
-    assert view.hidden == 25 and view.labels.text[-1] == "+25 more"
-    assert view.figure.title == "Memory use: 29.72 kiB"  # the total counts every prefix
+    assert view.hidden == 25 and texts(view)[-1] == "+25 more"
+    assert view.figure.rows[-1]["segments"] == []
+    # What the others hold: 1000 to 1024 bytes each.
+    assert view.figure.rows[-1]["tip"] == "25 more functions hold 24.71 KiB"
+    assert view.figure.title == "Memory use: 29.72 KiB"  # the total counts every prefix
 
 
 def test_memory_view_names_are_verbatim_text():
     model = ProgressModel(prefixes={EVIL: counts(1, nbytes=10)})
     view = MemoryView(model)
     assert view.names == [EVIL]
-    assert view.labels.text[0].startswith(EVIL[:19])
-    assert view.hover.labels[0].startswith(EVIL)
+    assert texts(view)[0].startswith(EVIL[:19])
+    assert view.figure.rows[0]["tip"].startswith(EVIL)
 
 
 def test_memory_view_equal_assignment_sends_nothing(progress, traffic):
     view = MemoryView(progress)
-    seen = notifications(view.figure, view.bars.mark)
+    seen = notifications(view.figure)
     traffic.clear()
     progress.prefixes = dict(progress.prefixes)
     progress.colors = dict(progress.colors)
     assert seen == [] and traffic == []
     progress.prefixes = {**progress.prefixes, "add": counts(4, nbytes=1)}
-    assert "title" in seen and any(w is view.bars.mark for w, _ in traffic)
+    assert "title" in seen and "rows" in seen
 
 
-def test_memory_view_redraw_sends_bands_only_when_they_change(progress, traffic):
+def test_memory_view_redraw_is_one_message(progress, traffic):
     view = MemoryView(progress)
     traffic.clear()
-    progress.colors = {**progress.colors, "inc": "#555555"}  # same rows, same text
-    assert [w for w, _ in traffic if w is view.hover] == []
-    traffic.clear()
-    # More bytes within the same axis range: the bands' text changes, not their places.
+    # More bytes within the same axis range: the rows change, the axis does not.
     progress.prefixes = {**progress.prefixes, "add": counts(4, done=4, memory=4, nbytes=2**20)}
-    assert [keys for w, keys in traffic if w is view.hover] == [["labels"]]
-    assert [keys for w, keys in traffic if w is view.bars.mark] == [["x"]]
+    assert [(w, sorted(keys)) for w, keys in traffic] == [(view.figure, ["rows", "title"])]
     traffic.clear()
-    # A new row: the bands move.
-    progress.prefixes = {**progress.prefixes, "new": counts(1, nbytes=10)}
-    assert [sorted(keys) for w, keys in traffic if w is view.hover] == [
-        ["colors", "labels", "opacities", "x", "y"]
-    ]
+    # Past the axis's top: rows, axis and title in the same one message.
+    progress.prefixes = {**progress.prefixes, "add": counts(4, done=4, memory=4, nbytes=2**23)}
+    assert [(w, sorted(keys)) for w, keys in traffic] == [(view.figure, ["axis", "rows", "title"])]
 
 
 # -- TaskStreamView --------------------------------------------------------------
@@ -633,7 +630,7 @@ def test_resources_view_marks(resources):
     assert view.usage.title == "CPU 150% \u00b7 memory 2.00 GiB of 8.00 GiB"
     assert (np.asarray(view.network_lines.x) == expected_x).all()
     assert np.asarray(view.network_lines.y).tolist() == [[0.0, 3 * 2**20], [1024.0, 2048.0]]
-    assert view.network.title == "Net read 3.00 MiB/s \u00b7 write 2.00 kiB/s"
+    assert view.network.title == "Net read 3.00 MiB/s \u00b7 write 2.00 KiB/s"
 
 
 def test_resources_view_follows_model(resources):

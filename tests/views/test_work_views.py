@@ -122,4 +122,4 @@ def test_card_is_escaped_and_says_the_first_error():
     assert HOSTILE not in html and "&lt;img" in html
     assert "15 / 20 tasks in 1.50 s" in html and "5 erred" in html
     assert "first error: ValueError(" in html and "in picky (5 tasks)" in html
-    assert "worker time: compute 1.50 s" in html and "produced 2.00 kiB" in html
+    assert "worker time: compute 1.50 s" in html and "produced 2.00 KiB" in html
