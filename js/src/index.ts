@@ -18,6 +18,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
 import { barExports } from './bars';
+import { lineExports } from './lines';
 import { NotebookKernel, requestDashboard } from './kernel';
 import { DashboardPanel, DashmonPanel, dashboardIcon } from './panel';
 import { MODULE_NAME, MODULE_VERSION, widgetExports } from './stream';
@@ -214,7 +215,7 @@ const widgets: JupyterFrontEndPlugin<void> = {
     registry?.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,
-      exports: { ...widgetExports, ...barExports }
+      exports: { ...widgetExports, ...barExports, ...lineExports }
     });
   }
 };

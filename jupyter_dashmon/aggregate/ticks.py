@@ -49,6 +49,11 @@ class Ticks(NamedTuple):
     labels: dict[str, str]
 
 
+def labelled(ticks: Ticks) -> list[list]:
+    """``[value, label]`` per tick of ``ticks``, as the package's own widgets take them."""
+    return [[v, ticks.labels[js_key(v)]] for v in ticks.values]
+
+
 def nice_step(span: float, count: int) -> float:
     """The smallest nice number (1, 2, 2.5, 5 x 10^k) at least ``span / count``."""
     raw = abs(float(span)) / max(count, 1)

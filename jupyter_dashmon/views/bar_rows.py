@@ -12,7 +12,7 @@ from typing import TypedDict
 
 from traitlets import Int, List, Unicode
 
-from ..aggregate.ticks import Ticks, js_key
+from ..aggregate.ticks import Ticks, labelled
 from .canvas import PackageWidget
 
 #: Pixels per row: 12 px text inside a bar of 78 % of it (``js/src/bars.ts``).
@@ -57,7 +57,7 @@ class BarRows(PackageWidget):
 def axis_of(ticks: Ticks) -> list[list]:
     """``ticks`` as :attr:`BarRows.axis`: ``[share of the width, label]`` each."""
     span = (ticks.hi - ticks.lo) or 1.0
-    return [[(v - ticks.lo) / span, ticks.labels[js_key(v)]] for v in ticks.values]
+    return [[(v - ticks.lo) / span, label] for v, label in labelled(ticks)]
 
 
 def value_row(text: str, tip: str, share: float, color: str) -> Row:

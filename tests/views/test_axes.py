@@ -25,6 +25,7 @@ from jupyter_dashmon.aggregate.models import (
     WorkersModel,
 )
 from jupyter_dashmon.views import ResourcesView, TaskStreamView, TasksView
+from jupyter_dashmon.views.line_chart import NAME_GAP
 from jupyter_dashmon.views.scheduler import SchedulerView
 from jupyter_dashmon.views.workers import WorkersView
 
@@ -75,40 +76,50 @@ def fill(model: ResourcesModel, n: int, gap_at: int | None = None) -> None:
         model.network_write = [1e6] * n
 
 
+def check_chart_axis(chart, peak: float) -> dict[float, str]:
+    """A line chart's value axis (:class:`LineChart`): 0-based, round evenly
+    spaced ticks, the top above ``peak``, every tick labelled.  Its labels by value."""
+    values = np.asarray([v for v, _ in chart.y_ticks], dtype=float)
+    assert values[0] == 0.0 and values[-1] > peak
+    steps = np.diff(values)
+    assert np.allclose(steps, steps[0])
+    assert all(label for _, label in chart.y_ticks)
+    return dict(chart.y_ticks)
+
+
 def test_resource_axes_are_round_with_units_and_never_negative():
     model = ResourcesModel()
     fill(model, 60)
     view = ResourcesView(model)
-    time_axis, pct_axis = view.usage_axes
-    check_quantity_axis(pct_axis, peak=16.25)
-    assert pct_axis.tick_labels["0"] == "0"
-    assert all(v.endswith("%") for k, v in pct_axis.tick_labels.items() if k != "0")
-    check_clock_axis(time_axis, T0, T0 + 59)
-    rate = view.network_axes[1]
-    check_quantity_axis(rate, peak=57e6)
-    assert all(
-        re.fullmatch(r"[\d.,]+ (B|KiB|MiB)/s", v) for v in list(rate.tick_labels.values())[1:]
-    )
-    assert "56 MiB/s" not in rate.tick_labels.values()  # steps are 1, 2, 2.5, 5 x 10^k units
-    assert all(
-        round_number(float(v.split()[0].replace(",", ""))) for v in rate.tick_labels.values()
-    )
+    pct = check_chart_axis(view.usage, peak=16.25)
+    assert pct[0.0] == "0"
+    assert all(v.endswith("%") for k, v in pct.items() if k != 0.0)
+    # The clock axis: the browser picks round times for its width, from these steps.
+    assert view.usage.t[0] == T0 and view.usage.t[-1] == T0 + 59
+    assert view.usage.clock == {
+        "offset": tk.local_offset(T0 + 59),
+        "steps": [float(s) for s in tk.CLOCK_STEPS],
+    }
+    rate = check_chart_axis(view.network, peak=57e6)
+    assert all(re.fullmatch(r"[\d.,]+ (B|KiB|MiB)/s", v) for v in list(rate.values())[1:])
+    assert "56 MiB/s" not in rate.values()  # steps are 1, 2, 2.5, 5 x 10^k units
+    assert all(round_number(float(v.split()[0].replace(",", ""))) for v in rate.values())
 
 
 def test_resource_lines_break_across_idle_gaps_and_are_named_at_their_ends():
     model = ResourcesModel()
     fill(model, 20, gap_at=10)
     view = ResourcesView(model)
-    y = np.asarray(view.usage_lines.y)
+    y = np.asarray([line["y"] for line in view.usage.lines], dtype=float)  # None: NaN
     assert y.shape == (2, 21) and np.isnan(y[:, 10]).all()
     assert not np.isnan(np.delete(y, 10, axis=1)).any()
-    assert view.usage_lines.display_legend is False
-    names = view.usage_names.mark
-    assert list(names.text) == ["CPU", "mem"] and names.apply_clip is False
+    names = view.usage.ends
+    assert [n[0] for n in names] == ["CPU", "mem"]
     # CPU ends at 6 %, memory at 16.25 %: the names are moved apart, never on each other
-    lo, hi = view.pct.min, view.pct.max
-    gap_px = abs(names.y[0] - names.y[1]) / (hi - lo) * (220 - 44 - 30)
-    assert gap_px >= view.usage_names.GAP - 1e-6
+    hi = view.usage.y_ticks[-1][0]
+    margin = view.usage.margin
+    gap_px = abs(names[0][2] - names[1][2]) / hi * (220 - margin["top"] - margin["bottom"])
+    assert gap_px >= NAME_GAP - 1e-2
 
 
 def test_scheduler_axes_have_units_and_start_at_zero():
@@ -273,6 +284,6 @@ def test_tasks_page_latest_run_zooms_past_idle_time_and_show_all_comes_back():
 
 def test_idle_resource_axes_still_read_units():
     view = ResourcesView(ResourcesModel())
-    assert view.usage_axes[1].tick_labels["10"] == "10%"
-    assert view.network_axes[1].tick_labels["1024"] == "1 KiB/s"
-    assert view.pct.min == 0 and view.rate.min == 0
+    assert dict(view.usage.y_ticks)[10.0] == "10%"
+    assert dict(view.network.y_ticks)[1024.0] == "1 KiB/s"
+    assert view.usage.y_ticks[0][0] == 0 and view.network.y_ticks[0][0] == 0

@@ -30,6 +30,7 @@ from jupyter_dashmon.aggregate.models import (
 )
 from jupyter_dashmon.aggregate.task_marks import code_of, label_of
 from jupyter_dashmon.aggregate.task_windows import append_tasks, reset_store
+from jupyter_dashmon.aggregate.ticks import clock_text
 from jupyter_dashmon.aggregate.transforms import QUIET_OPACITY
 from jupyter_dashmon.collect.packing import pack_tasks
 from jupyter_dashmon.views import (
@@ -620,17 +621,34 @@ def resources():
     return model
 
 
-def test_resources_view_marks(resources):
+def ys(chart):
+    return [line["y"] for line in chart.lines]
+
+
+def test_resources_view_lines(resources):
     view = ResourcesView(resources)
-    expected_x = np.array(["2023-11-14T22:13:20.000", "2023-11-14T22:13:21.000"], "datetime64[ms]")
-    assert (np.asarray(view.usage_lines.x) == expected_x).all()
-    assert np.asarray(view.usage_lines.y).tolist() == [[50.0, 150.0], [12.5, 25.0]]
-    assert list(view.usage_lines.colors) == ["#1f77b4", "#2ca02c"]
-    assert list(view.usage_lines.labels) == ["CPU %", "memory %"]
-    assert view.usage.title == "CPU 150% \u00b7 memory 2.00 GiB of 8.00 GiB"
-    assert (np.asarray(view.network_lines.x) == expected_x).all()
-    assert np.asarray(view.network_lines.y).tolist() == [[0.0, 3 * 2**20], [1024.0, 2048.0]]
-    assert view.network.title == "Net read 3.00 MiB/s \u00b7 write 2.00 KiB/s"
+    usage, network = view.usage, view.network
+    assert usage.t == [1_700_000_000.0, 1_700_000_001.0]
+    assert ys(usage) == [[50.0, 150.0], [12.5, 25.0]]
+    assert [line["color"] for line in usage.lines] == ["#1f77b4", "#2ca02c"]
+    # Named at their right ends, in their colours; the axis in round steps of %.
+    assert [e[:2] for e in usage.ends] == [["CPU", "#1f77b4"], ["mem", "#2ca02c"]]
+    assert usage.y_ticks == [
+        [0.0, "0"],
+        [50.0, "50%"],
+        [100.0, "100%"],
+        [150.0, "150%"],
+        [200.0, "200%"],
+    ]
+    assert usage.title == "CPU 150% \u00b7 memory 2.00 GiB of 8.00 GiB"
+    # Hover: the time and every value there, per sample.
+    assert usage.tips[1].endswith("  CPU 150% \u00b7 memory 25% (2.00 GiB)")
+    assert usage.tips[1].startswith(clock_text(1_700_000_001.0))
+    assert usage.clock["steps"][0] > 0 and "offset" in usage.clock
+    assert network.t == usage.t
+    assert ys(network) == [[0.0, 3 * 2**20], [1024.0, 2048.0]]
+    assert network.y_ticks[-1][1].endswith("MiB/s")
+    assert network.title == "Net read 3.00 MiB/s \u00b7 write 2.00 KiB/s"
 
 
 def test_resources_view_follows_model(resources):
@@ -642,17 +660,35 @@ def test_resources_view_follows_model(resources):
             for name, v in zip(DRAWN, [1_700_000_002.0, 25.0, 4 * 2**30, 8 * 2**30, 0.0, 0.0])
         },
     )
-    assert np.asarray(view.usage_lines.y).tolist() == [[50.0, 150.0, 25.0], [12.5, 25.0, 50.0]]
-    assert len(view.network_lines.x) == 3
+    assert ys(view.usage) == [[50.0, 150.0, 25.0], [12.5, 25.0, 50.0]]
+    assert len(view.network.t) == 3
     assert view.usage.title == "CPU 25% \u00b7 memory 4.00 GiB of 8.00 GiB"
     assert view.network.title == "Net read 0 B/s \u00b7 write 0 B/s"
+
+
+def test_resources_view_breaks_lines_across_idle_gaps(resources):
+    view = ResourcesView(resources)
+    t = [1_700_000_000.0 + i for i in (0, 1, 2, 3, 60)]
+    fill_resources(
+        resources,
+        time=t,
+        cpu=[10.0] * 5,
+        memory=[2**30] * 5,
+        memory_limit=[8 * 2**30] * 5,
+        network_read=[0.0] * 5,
+        network_write=[0.0] * 5,
+    )
+    # A point with no value (null) in the gap: the line stops and starts again,
+    # and hovering the gap shows nothing.
+    assert len(view.usage.t) == 6 and ys(view.usage)[0][4] is None
+    assert view.usage.tips[4] == "" and all(view.usage.tips[i] for i in (0, 1, 2, 3, 5))
 
 
 def test_resources_view_uses_common_length_of_ragged_columns(resources):
     view = ResourcesView(resources)
     resources.time = resources.time + [1_700_000_002.0]  # other columns not yet appended
-    assert np.asarray(view.usage_lines.y).shape == (2, 2)
-    assert np.asarray(view.usage_lines.x)[-1] == np.datetime64("2023-11-14T22:13:22", "ms")
+    assert [len(y) for y in ys(view.usage)] == [2, 2]
+    assert view.usage.t[-1] == 1_700_000_002.0
 
 
 def test_resources_view_zero_memory_limit_does_not_divide_by_zero():
@@ -667,33 +703,33 @@ def test_resources_view_zero_memory_limit_does_not_divide_by_zero():
         network_write=[0.0],
     )
     view = ResourcesView(model)
-    assert np.isfinite(np.asarray(view.usage_lines.y)).all()
+    assert all(v is not None and np.isfinite(v) for v in ys(view.usage)[1])
 
 
 def test_resources_view_empty_model_draws_nothing():
     view = ResourcesView(ResourcesModel())
     assert view.usage.title == "CPU and memory" and view.network.title == "Network"
-    assert view.usage_lines.x is None or len(view.usage_lines.x) == 0
+    assert view.usage.t == [] and view.usage.lines == [] and view.usage.y_ticks
 
 
 def test_resources_view_follows_memory_limit(resources):
     view = ResourcesView(resources)
     resources.memory_limit = [4 * 2**30, 4 * 2**30]
-    assert np.asarray(view.usage_lines.y)[1].tolist() == [25.0, 50.0]
+    assert ys(view.usage)[1] == [25.0, 50.0]
     assert view.usage.title.endswith("of 4.00 GiB")
 
 
 def test_resources_view_equal_assignment_sends_nothing(resources, traffic):
     view = ResourcesView(resources)
-    seen = notifications(view.usage, view.network, view.usage_lines, view.network_lines)
+    seen = notifications(view.usage, view.network)
     traffic.clear()
     fill_resources(resources, **{name: list(getattr(resources, name)) for name in DRAWN})
     assert seen == [] and traffic == []
     resources.cpu = [50.0, 99.0]
-    assert "title" in seen and any(w is view.usage_lines for w, _ in traffic)
+    assert "title" in seen and any(w is view.usage for w, _ in traffic)
 
 
-def test_resources_view_sends_each_line_in_one_message(resources, traffic):
+def test_a_resources_redraw_is_one_message_per_chart(resources, traffic):
     view = ResourcesView(resources)
     traffic.clear()
     fill_resources(
@@ -703,15 +739,15 @@ def test_resources_view_sends_each_line_in_one_message(resources, traffic):
             for name, v in zip(DRAWN, [1_700_000_002.0, 25.0, 4 * 2**30, 8 * 2**30, 1.0, 2.0])
         },
     )
-    for lines in (view.usage_lines, view.network_lines):
-        # x and y of a new sample together: one message, not two.
-        assert [keys for w, keys in traffic if w is lines] == [["x", "y"]]
+    assert sorted(id(w) for w, _ in traffic) == sorted([id(view.usage), id(view.network)])
+    keys = {w.title.split()[0]: sorted(k) for w, k in traffic}
+    assert set(keys["CPU"]) >= {"t", "lines", "tips", "ends", "title"}
 
 
 def test_resources_view_clears_when_model_is_emptied(resources):
     view = ResourcesView(resources)
     fill_resources(resources, **{name: [] for name in DRAWN})
-    assert len(view.usage_lines.x) == 0 and len(view.network_lines.x) == 0
+    assert view.usage.t == [] and view.network.t == [] and view.usage.lines == []
     assert "GiB" not in view.usage.title
 
 

@@ -1,0 +1,378 @@
+/**
+ * Lines over clock time drawn on a canvas (the Status page's CPU and memory,
+ * and network charts).  The kernel (`views/line_chart.py`) sends a whole
+ * redraw as one state update: the sample times, each line's values (null
+ * breaks a line across an idle gap), the value axis's ticks, where each
+ * line's name goes at its right end, and the hover text of each sample.  The
+ * browser picks the clock ticks for the width it has, as the task stream
+ * does, and shows the hover text of the sample nearest the pointer, again
+ * after each redraw when the pointer has not moved.
+ *
+ * Text is set as text (`textContent`), never parsed as HTML.
+ */
+
+import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+
+import { MODULE_NAME, MODULE_VERSION } from './stream';
+import { clockTicks, placeLabels, tickCount } from './taskplot';
+import { showTooltip } from './tooltips';
+
+/** One line as the kernel sends it: its colour and a value per sample (null: a gap). */
+interface ILine {
+  color: string;
+  y: (number | null)[];
+}
+
+/** Pixels of the tick labels' font, as the task stream's. */
+const TICK_FONT_PX = 11;
+/** Pixels around the pointer the tooltip keeps clear of. */
+const POINTER_BAND = 10;
+
+export class LineChartModel extends DOMWidgetModel {
+  defaults(): Backbone.ObjectHash {
+    return {
+      ...super.defaults(),
+      _model_name: 'LineChartModel',
+      _view_name: 'LineChartView',
+      _model_module: MODULE_NAME,
+      _view_module: MODULE_NAME,
+      _model_module_version: `^${MODULE_VERSION}`,
+      _view_module_version: `^${MODULE_VERSION}`,
+      title: '',
+      height: 220,
+      margin: { top: 44, bottom: 30, left: 64, right: 44 },
+      t: [],
+      lines: [],
+      y_ticks: [],
+      ends: [],
+      tips: [],
+      clock: {}
+    };
+  }
+}
+
+export class LineChartView extends DOMWidgetView {
+  render(): void {
+    this.el.classList.add('dashmon-lines');
+    this._box.className = 'dashmon-stream-box';
+    this._canvas.className = 'dashmon-stream-canvas';
+    this._title.className = 'dashmon-stream-title';
+    this._labels.className = 'dashmon-stream-ticks';
+    this._box.append(this._canvas, this._title, this._labels);
+    this.el.appendChild(this._box);
+    this.listenTo(this.model, 'change', this._changed);
+    this._setTitle();
+    this._box.style.height = `${Number(this.model.get('height'))}px`;
+
+    this._resize = new ResizeObserver(entries => {
+      for (const entry of entries) {
+        this._width = entry.contentRect.width;
+      }
+      this._schedule();
+    });
+    this._resize.observe(this._box);
+    this._themeWatch = new MutationObserver(() => {
+      this._schedule();
+      // The new theme's variables may land just after the attribute changes.
+      window.setTimeout(() => this._schedule(), 250);
+    });
+    this._themeWatch.observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name']
+    });
+    this._canvas.addEventListener('pointermove', this._onMove);
+    this._canvas.addEventListener('pointerleave', this._onLeave);
+  }
+
+  remove(): unknown {
+    this._resize?.disconnect();
+    this._themeWatch?.disconnect();
+    if (this._frame) {
+      cancelAnimationFrame(this._frame);
+    }
+    this._tooltip?.remove();
+    this._tooltip = null;
+    return super.remove() as unknown;
+  }
+
+  private _changed(): void {
+    const changed = this.model.changedAttributes() || {};
+    if ('title' in changed) {
+      this._setTitle();
+    }
+    if ('height' in changed) {
+      this._box.style.height = `${Number(this.model.get('height'))}px`;
+    }
+    this._schedule();
+  }
+
+  private _setTitle(): void {
+    const text = String(this.model.get('title') ?? '');
+    this._title.textContent = text;
+    this._title.title = text;
+    this.el.dataset.title = text;
+  }
+
+  /** Draw in the next frame, once however many changes come before it. */
+  private _schedule(): void {
+    if (this._frame) {
+      return;
+    }
+    this._frame = requestAnimationFrame(() => {
+      this._frame = 0;
+      this._draw();
+    });
+  }
+
+  private _plot(): { left: number; top: number; width: number; height: number } {
+    const m = this.model.get('margin') as { top: number; bottom: number; left: number; right: number };
+    const width = Math.max(this._width || this._box.clientWidth, 1);
+    const height = Number(this.model.get('height'));
+    return {
+      left: m.left,
+      top: m.top,
+      width: Math.max(width - m.left - m.right, 1),
+      height: Math.max(height - m.top - m.bottom, 1)
+    };
+  }
+
+  /** The time range drawn: the first and last sample. */
+  private _span(): [number, number] {
+    const t = (this.model.get('t') as (number | null)[]) ?? [];
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of t) {
+      if (v !== null) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    if (!(hi > lo)) {
+      return isFinite(lo) ? [lo - 1, lo] : [0, 1];
+    }
+    return [lo, hi];
+  }
+
+  private _draw(): void {
+    const width = Math.max(this._width || this._box.clientWidth, 1);
+    if (width <= 1 || !this.el.isConnected) {
+      return;
+    }
+    const height = Number(this.model.get('height'));
+    const dpr = window.devicePixelRatio || 1;
+    const canvas = this._canvas;
+    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    const ctx = canvas.getContext('2d');
+    if (ctx === null) {
+      return;
+    }
+    const style = getComputedStyle(this.el);
+    const axisColor = style.getPropertyValue('--jp-border-color1').trim() || '#bdbdbd';
+    const font = style.getPropertyValue('--jp-ui-font-family').trim() || 'sans-serif';
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+
+    const plot = this._plot();
+    const t = (this.model.get('t') as (number | null)[]) ?? [];
+    const lines = (this.model.get('lines') as ILine[]) ?? [];
+    const yTicks = (this.model.get('y_ticks') as [number, string][]) ?? [];
+    const top = yTicks.length ? yTicks[yTicks.length - 1][0] : 1;
+    const [lo, hi] = this._span();
+    const xOf = (v: number) => plot.left + ((v - lo) / (hi - lo)) * plot.width;
+    const yOf = (v: number) => plot.top + plot.height - (v / (top || 1)) * plot.height;
+
+    // Axes: a line left of the plot and under it, with a mark at each tick.
+    const base = plot.top + plot.height + 0.5;
+    const left = plot.left - 0.5;
+    ctx.strokeStyle = axisColor;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(left, plot.top);
+    ctx.lineTo(left, base);
+    ctx.lineTo(plot.left + plot.width, base);
+    for (const [v] of yTicks) {
+      const y = Math.round(yOf(v)) + 0.5;
+      ctx.moveTo(left - 5, y);
+      ctx.lineTo(left, y);
+    }
+    const xTicks: { x: number; text: string }[] = [];
+    if (t.length) {
+      const clock = this.model.get('clock') as { offset?: number; steps?: number[] };
+      const steps = clock?.steps ?? [1];
+      for (const tick of clockTicks(lo, hi, steps, tickCount(plot.width), clock?.offset ?? 0)) {
+        if (tick.t < lo || tick.t > hi) {
+          continue;
+        }
+        const x = Math.round(xOf(tick.t)) + 0.5;
+        ctx.moveTo(x, base);
+        ctx.lineTo(x, base + 5);
+        xTicks.push({ x, text: tick.text });
+      }
+    }
+    ctx.stroke();
+
+    // The lines, broken where a value is null.
+    ctx.lineWidth = 1.5;
+    ctx.lineJoin = 'round';
+    let points = 0;
+    for (const line of lines) {
+      ctx.strokeStyle = line.color;
+      ctx.beginPath();
+      let down = false;
+      line.y.forEach((v, i) => {
+        const at = t[i];
+        if (v === null || at === null || at === undefined) {
+          down = false;
+          return;
+        }
+        const x = xOf(at);
+        const y = yOf(v);
+        if (down) {
+          ctx.lineTo(x, y);
+        } else {
+          ctx.moveTo(x, y);
+          down = true;
+        }
+        points++;
+      });
+      ctx.stroke();
+    }
+    // What a test can read: the points drawn in this frame.
+    this.el.dataset.points = String(points);
+
+    // The hovered sample: a faint rule across the plot.
+    if (this._hovered >= 0 && t[this._hovered] !== null && t[this._hovered] !== undefined) {
+      const x = Math.round(xOf(t[this._hovered] as number)) + 0.5;
+      ctx.strokeStyle = axisColor;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x, plot.top);
+      ctx.lineTo(x, plot.top + plot.height);
+      ctx.stroke();
+    }
+
+    // Text: tick labels under and left of the plot, line names at their ends.
+    ctx.font = `${TICK_FONT_PX}px ${font}`;
+    const labels: { text: string; left: number; top: number; color?: string; right?: boolean }[] = [];
+    for (const p of placeLabels(xTicks, width, text => ctx.measureText(text).width)) {
+      labels.push({ text: p.text, left: p.left, top: base + 7 });
+    }
+    for (const [v, text] of yTicks) {
+      labels.push({ text, left: left - 7, top: yOf(v) - TICK_FONT_PX / 2 - 1, right: true });
+    }
+    for (const [name, color, v] of (this.model.get('ends') as [string, string, number][]) ?? []) {
+      labels.push({ text: name, left: plot.left + plot.width + 4, top: yOf(v) - TICK_FONT_PX / 2 - 1, color });
+    }
+    this._setLabels(labels);
+    if (this._pointer !== null) {
+      this._hover(this._pointer.x, this._pointer.y, false);
+    }
+  }
+
+  /** Labels as text elements (themed by CSS, measurable by tests): `right` ones end at `left`. */
+  private _setLabels(
+    labels: { text: string; left: number; top: number; color?: string; right?: boolean }[]
+  ): void {
+    const spans = this._labels.children;
+    while (spans.length > labels.length) {
+      spans[spans.length - 1].remove();
+    }
+    while (spans.length < labels.length) {
+      this._labels.appendChild(document.createElement('span'));
+    }
+    labels.forEach((label, i) => {
+      const span = spans[i] as HTMLElement;
+      if (span.textContent !== label.text) {
+        span.textContent = label.text;
+      }
+      span.style.top = `${label.top}px`;
+      span.style.color = label.color ?? '';
+      span.style.transform = label.right ? 'translateX(-100%)' : '';
+      span.style.left = `${label.left}px`;
+    });
+  }
+
+  // -- hover ----------------------------------------------------------------------
+
+  private _onMove = (event: PointerEvent): void => {
+    this._pointer = { x: event.clientX, y: event.clientY };
+    this._hover(event.clientX, event.clientY, true);
+  };
+
+  private _onLeave = (): void => {
+    this._pointer = null;
+    this._setHovered(-1);
+    if (this._tooltip !== null) {
+      this._tooltip.style.display = 'none';
+    }
+  };
+
+  /** Show the hover text of the sample nearest `clientX`, if the pointer is over the plot. */
+  private _hover(clientX: number, clientY: number, redraw: boolean): void {
+    const box = this._canvas.getBoundingClientRect();
+    const plot = this._plot();
+    const x = clientX - box.left;
+    const y = clientY - box.top;
+    const t = (this.model.get('t') as (number | null)[]) ?? [];
+    const tips = (this.model.get('tips') as string[]) ?? [];
+    const inside =
+      x >= plot.left - 4 && x <= plot.left + plot.width + 4 && y >= plot.top && y <= plot.top + plot.height;
+    let found = -1;
+    if (inside && t.length) {
+      const [lo, hi] = this._span();
+      const at = lo + ((x - plot.left) / plot.width) * (hi - lo);
+      let best = Infinity;
+      t.forEach((v, i) => {
+        if (v !== null && tips[i] && Math.abs(v - at) < best) {
+          best = Math.abs(v - at);
+          found = i;
+        }
+      });
+    }
+    if (redraw) {
+      this._setHovered(found);
+    } else {
+      this._hovered = found;
+    }
+    if (found < 0) {
+      if (this._tooltip !== null) {
+        this._tooltip.style.display = 'none';
+      }
+      return;
+    }
+    this._tooltip = showTooltip(this._tooltip, tips[found], clientX, clientY, {
+      top: clientY - POINTER_BAND,
+      bottom: clientY + POINTER_BAND
+    });
+  }
+
+  private _setHovered(i: number): void {
+    if (i !== this._hovered) {
+      this._hovered = i;
+      this._schedule();
+    }
+  }
+
+  private _box = document.createElement('div');
+  private _canvas = document.createElement('canvas');
+  private _title = document.createElement('div');
+  private _labels = document.createElement('div');
+  private _tooltip: HTMLDivElement | null = null;
+  private _resize: ResizeObserver | null = null;
+  private _themeWatch: MutationObserver | null = null;
+  private _width = 0;
+  private _frame = 0;
+  private _hovered = -1;
+  private _pointer: { x: number; y: number } | null = null;
+}
+
+/** What the widget registry is given for the line charts. */
+export const lineExports = {
+  LineChartModel,
+  LineChartView
+};
