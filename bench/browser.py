@@ -353,9 +353,6 @@ def measure(
             out["update_parts_ms"] = (
                 {n: stats.median([p[n] for p in parts]) for n in parts[0]} if parts else {}
             )
-            out["update_paths"] = page.locator(
-                f"{DASHBOARD} .bqplot.figure path.line[d]:not([d=''])"
-            ).count()
 
             log(f"  [7a] {updates} live updates of 50 new records on a 1000-rectangle stream")
             _wait_file(root / "ready-7c", timeout=30)

@@ -140,8 +140,8 @@ def _open_dashboard(devtools: DevTools, ld: Any, lab: Any, timeout: float = 120.
         page.set_viewport_size({"width": 1400, "height": 1000})
         ld.open_and_run(page, lab, [ld.DASHBOARD_CELL, TRICKLE], wait_ms=120_000)
         page.wait_for_function(
-            """() => [...document.querySelectorAll('.dashmon-dashboard text.mainheading')]
-                .some(t => t.textContent.startsWith('Task Stream'))""",
+            """() => [...document.querySelectorAll('.dashmon-dashboard .dashmon-stream')]
+                .some(f => (f.dataset.title || '').startsWith('Task Stream'))""",
             timeout=60_000,
         )
         page.evaluate(WATCH)

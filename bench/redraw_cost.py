@@ -8,7 +8,9 @@ paused, for each of Progress (with its counts line), Memory use and the
 CPU/memory and network charts, ``redraws`` times in a row, each time from
 the next recorded state:
 
-- ``bqplot``: the view's own redraw (several widgets, a message each);
+- ``view``: the view's own redraw (bqplot figures sent several widgets, a
+  message each, until session 11; now each chart is one widget of the
+  package's own);
 - ``one message``: what that redraw computes (its segments, texts, ticks,
   titles, computed here by the same transforms) assigned to one trait of one
   bare widget, numbers as binary buffers: what a chart of the package's own,
@@ -137,7 +139,7 @@ def _redraw(view, how, n):
     m0, t0, c0 = _sent[0], _time.perf_counter(), _cpu()
     for i in range(n):
         _load(view, states[i % len(states)])
-        if how == "bqplot":
+        if how == "view":
             v._update()
             if view == "progress":
                 v._update_counts()
@@ -152,7 +154,7 @@ def _redraw(view, how, n):
 """
 
 VIEWS = ("progress", "memory", "resources")
-HOW = ("bqplot", "one message")
+HOW = ("view", "one message")
 
 
 def measure(redraws: int = 200, rounds: int = 3, log=print) -> dict[tuple[str, str], list[dict]]:

@@ -23,6 +23,18 @@ interface ILine {
   y: (number | null)[];
 }
 
+/**
+ * A label beside the plot: a clock tick's (`x`, under it), a value tick's
+ * (`y`, left of it, ending at `left`), or a line's name at its right end.
+ */
+interface ILabel {
+  kind: 'x' | 'y' | 'name';
+  text: string;
+  left: number;
+  top: number;
+  color?: string;
+}
+
 /** Pixels of the tick labels' font, as the task stream's. */
 const TICK_FONT_PX = 11;
 /** Pixels around the pointer the tooltip keeps clear of. */
@@ -258,15 +270,16 @@ export class LineChartView extends DOMWidgetView {
 
     // Text: tick labels under and left of the plot, line names at their ends.
     ctx.font = `${TICK_FONT_PX}px ${font}`;
-    const labels: { text: string; left: number; top: number; color?: string; right?: boolean }[] = [];
+    const labels: ILabel[] = [];
     for (const p of placeLabels(xTicks, width, text => ctx.measureText(text).width)) {
-      labels.push({ text: p.text, left: p.left, top: base + 7 });
+      labels.push({ kind: 'x', text: p.text, left: p.left, top: base + 7 });
     }
+    const middle = (v: number) => yOf(v) - TICK_FONT_PX / 2 - 1;
     for (const [v, text] of yTicks) {
-      labels.push({ text, left: left - 7, top: yOf(v) - TICK_FONT_PX / 2 - 1, right: true });
+      labels.push({ kind: 'y', text, left: left - 7, top: middle(v) });
     }
     for (const [name, color, v] of (this.model.get('ends') as [string, string, number][]) ?? []) {
-      labels.push({ text: name, left: plot.left + plot.width + 4, top: yOf(v) - TICK_FONT_PX / 2 - 1, color });
+      labels.push({ kind: 'name', text: name, left: plot.left + plot.width + 4, top: middle(v), color });
     }
     this._setLabels(labels);
     if (this._pointer !== null) {
@@ -274,10 +287,8 @@ export class LineChartView extends DOMWidgetView {
     }
   }
 
-  /** Labels as text elements (themed by CSS, measurable by tests): `right` ones end at `left`. */
-  private _setLabels(
-    labels: { text: string; left: number; top: number; color?: string; right?: boolean }[]
-  ): void {
+  /** Labels as text elements (themed by CSS, measurable by tests). */
+  private _setLabels(labels: ILabel[]): void {
     const spans = this._labels.children;
     while (spans.length > labels.length) {
       spans[spans.length - 1].remove();
@@ -290,9 +301,11 @@ export class LineChartView extends DOMWidgetView {
       if (span.textContent !== label.text) {
         span.textContent = label.text;
       }
+      span.className = `dashmon-lines-${label.kind}`;
       span.style.top = `${label.top}px`;
       span.style.color = label.color ?? '';
-      span.style.transform = label.right ? 'translateX(-100%)' : '';
+      // The value axis's labels end at `left`, beside their tick marks.
+      span.style.transform = label.kind === 'y' ? 'translateX(-100%)' : '';
       span.style.left = `${label.left}px`;
     });
   }

@@ -244,6 +244,13 @@ class BrowserPage:
 #: A notebook cell: a two-worker LocalCluster, its Client, and its dashboard
 #: shown inline (``cluster``, ``client``, ``dash``; json, logging, random and
 #: time imported).
+#: What the Status page shows once it has drawn: its CPU and memory line chart's
+#: canvas (js/src/lines.ts sets ``data-points`` at its first frame).
+DRAWN_CHART = ".dashmon-lines[data-points] canvas"
+#: Any chart of the dashboard: bqplot's, the row bar charts, the line charts
+#: and the task canvases.
+CHART = ".bqplot.figure, .dashmon-bars, .dashmon-lines, .dashmon-stream"
+
 DASHBOARD_CELL = (
     "import json, logging, random, time\n"
     "from distributed import Client, LocalCluster\n"

@@ -62,7 +62,8 @@ OVERFLOWS = """(scope) => {
         }
     };
     // every widget's element (each has the class jupyter-widgets), the table's box, the tabs
-    const selectors = ['.jupyter-widgets', '.bqplot.figure', '.dashmon-workers-scroll',
+    const selectors = ['.jupyter-widgets', '.bqplot.figure', '.dashmon-lines',
+        '.dashmon-workers-scroll',
         '.lm-TabBar', 'select'];
     root.querySelectorAll(selectors.join(',')).forEach(sticksOut);
     root.querySelectorAll('.lm-TabBar-tabLabel, .dashmon-status, .jupyter-button').forEach(el => {
@@ -79,13 +80,13 @@ OVERFLOWS = """(scope) => {
 #: Width of ``scope`` and of each figure in it, by title.
 FIGURE_WIDTHS = """(scope) => {
     const root = document.querySelector(scope);
-    const figures = [...root.querySelectorAll('.bqplot.figure, .dashmon-bars')]
+    const figures = [...root.querySelectorAll('.bqplot.figure, .dashmon-bars, .dashmon-lines')]
         .filter(f => f.offsetParent);
     return {
         container: root.getBoundingClientRect().width,
         figures: figures.map(f => [
-            (f.querySelector('text.mainheading, .dashmon-bars-title') || {textContent: ''})
-                .textContent.trim(),
+            (f.querySelector('text.mainheading, .dashmon-bars-title, .dashmon-stream-title')
+                || {textContent: ''}).textContent.trim(),
             f.getBoundingClientRect().width]),
     };
 }"""

@@ -21,7 +21,12 @@ CUT_TITLES = """(scope) => {
             const b = t.getBoundingClientRect(), s = f.querySelector('svg').getBoundingClientRect();
             return (b.left < s.left - 0.5 || b.right > s.right + 0.5)
                 ? [[t.textContent, [b.left, b.right], [s.left, s.right]]] : [];
-        });
+        })
+        // The line charts' titles (js/src/lines.ts) are cut with an ellipsis.
+        .concat([...root.querySelectorAll('.dashmon-lines .dashmon-stream-title')]
+            .filter(t => t.getBoundingClientRect().width > 0
+                         && t.scrollWidth > t.clientWidth + 1)
+            .map(t => [t.textContent, [t.clientWidth], [t.scrollWidth]]));
 }"""
 
 #: Tick labels drawn (partly) outside their figure's SVG, where they are cut:
@@ -40,7 +45,18 @@ CUT_TICKS = """(scope) => {
                 .filter(([_, b]) => b.left < s.left - 0.5 || b.right > s.right + 0.5
                                     || b.top < s.top - 0.5 || b.bottom > s.bottom + 0.5)
                 .map(([text, b]) => [title, text, [b.left, b.right], [s.left, s.right]]);
-        });
+        })
+        .concat([...root.querySelectorAll('.dashmon-lines')]
+            .filter(f => f.getBoundingClientRect().width > 0)
+            .flatMap(f => {
+                const s = f.getBoundingClientRect();
+                return [...f.querySelectorAll('.dashmon-stream-ticks span')]
+                    .map(t => [t.textContent, t.getBoundingClientRect()])
+                    .filter(([_, b]) => b.left < s.left - 0.5 || b.right > s.right + 0.5
+                                        || b.top < s.top - 0.5 || b.bottom > s.bottom + 0.5)
+                    .map(([text, b]) => [f.dataset.title, text, [b.left, b.right],
+                                         [s.left, s.right]]);
+            }));
 }"""
 
 #: Neighbouring tick labels of one axis closer than 4 px (or overlapping):
@@ -73,11 +89,27 @@ TICK_COLLISIONS = """(scope) => {
             }
         });
     });
+    // The line charts' clock labels along, value labels and line names down.
+    root.querySelectorAll('.dashmon-lines').forEach(f => {
+        if (f.getBoundingClientRect().width === 0) return;
+        [['x', true], ['y', false], ['name', false]].forEach(([kind, across]) => {
+            const ticks = [...f.querySelectorAll('.dashmon-lines-' + kind)]
+                .map(t => ({text: t.textContent, box: t.getBoundingClientRect()}))
+                .sort((p, q) => across ? p.box.left - q.box.left : p.box.top - q.box.top);
+            for (let i = 1; i < ticks.length; i++) {
+                const p = ticks[i - 1].box, q = ticks[i].box;
+                const gap = across ? q.left - p.right : q.top - p.bottom;
+                const [a, b] = [ticks[i - 1].text, ticks[i].text];
+                if (gap < (across ? 4 : 0)) found.push([f.dataset.title, a, b, gap]);
+            }
+        });
+    });
     return found;
 }"""
 
-#: The tooltip bqplot shows, if any (the last one shown): its text, the box
-#: drawn (not the margins around it), its colours, and the viewport's size.
+#: The tooltip shown, if any (the last one shown; bqplot's, or the one the
+#: package's own charts share): its text, the box drawn (not the margins
+#: around it), its colours, and the viewport's size.
 TOOLTIP = """() => {
     const tips = [...document.querySelectorAll(
             '.bqplot_tooltip_div .bqplot_mark_tooltip, .dashmon-stream-tooltip')]

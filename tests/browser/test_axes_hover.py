@@ -1,7 +1,8 @@
 """What the axes look like in a real JupyterLab, in headless Chromium.
 
-Reads the tick labels bqplot drew, and those of the task figures drawn on a
-canvas (their text and boxes): every quantity axis starts at 0 and reads
+Reads the tick labels bqplot drew, and those of the charts drawn by the
+package's own widgets (task canvases, line charts, row bar charts: their text
+and boxes): every quantity axis starts at 0 and reads
 round numbers with units, every time axis reads clock time, no label sticks
 out of its figure; hovering a time of a line chart shows the time and values
 there, in the theme's colours.  Hovering tasks is tested in test_task_canvas.py.
@@ -21,6 +22,7 @@ import pytest
 from lab_driver import DASHBOARD_CELL, BrowserPage, Lab
 
 from jupyter_dashmon.aggregate import ticks as tk
+from jupyter_dashmon.views.line_chart import MARGIN as LINE_MARGIN
 
 pytestmark = pytest.mark.browser
 
@@ -72,6 +74,17 @@ AXES = """() => [...document.querySelectorAll('.dashmon-dashboard .bqplot.figure
                     return {text: t.textContent, left: b.left, right: b.right,
                             top: b.top, bottom: b.bottom}; }),
         }; }))
+    .concat([...document.querySelectorAll('.dashmon-dashboard .dashmon-lines')]
+        .filter(f => f.getBoundingClientRect().width > 0)
+        .flatMap(f => { const box = f.getBoundingClientRect();
+            return ['x', 'y'].map(kind => ({
+                title: f.dataset.title || '',
+                figure: {left: box.left, right: box.right, top: box.top, bottom: box.bottom},
+                ticks: [...f.querySelectorAll('.dashmon-lines-' + kind)]
+                    .map(t => { const b = t.getBoundingClientRect();
+                        return {text: t.textContent, left: b.left, right: b.right,
+                                top: b.top, bottom: b.bottom}; }),
+            })); }))
     .concat([...document.querySelectorAll('.dashmon-dashboard .dashmon-bars')]
         .filter(f => f.getBoundingClientRect().width > 0)
         .map(f => { const box = f.getBoundingClientRect(); return {
@@ -206,16 +219,35 @@ UNDER = """([x, y]) => { const e = document.elementFromPoint(x, y);
     return `${e.tagName}.${e.getAttribute('class')} in ${up?.getAttribute('class')}`; }"""
 
 
-def hover_line_chart(page: Any, title: str, share: float) -> tuple[dict | None, str]:
-    """Move the pointer over the plot of the figure titled ``title``, ``share``
-    of the way across; the tooltip shown, if any, and what is under the pointer."""
+def plot_box(page: Any, title: str) -> dict:
+    """The plotting area of the line chart titled ``title``, scrolled into view: a
+    canvas chart's (js/src/lines.ts), inside its margins, or a bqplot figure's."""
+    lines = page.locator(f"{DASHBOARD} .dashmon-lines").filter(
+        has=page.locator(".dashmon-stream-title", has_text=re.compile("^" + title))
+    )
+    if lines.count():
+        canvas = lines.first.locator("canvas")
+        canvas.scroll_into_view_if_needed()
+        box, m = canvas.bounding_box(), LINE_MARGIN
+        return {
+            "x": box["x"] + m["left"],
+            "y": box["y"] + m["top"],
+            "width": box["width"] - m["left"] - m["right"],
+            "height": box["height"] - m["top"] - m["bottom"],
+        }
     fig = (
         page.locator(f"{DASHBOARD} .bqplot.figure")
         .filter(has=page.locator("text.mainheading", has_text=re.compile("^" + title)))
         .first
     )
     fig.scroll_into_view_if_needed()
-    plot = fig.locator("rect.plotarea_background").first.bounding_box()
+    return fig.locator("rect.plotarea_background").first.bounding_box()
+
+
+def hover_line_chart(page: Any, title: str, share: float) -> tuple[dict | None, str]:
+    """Move the pointer over the plot of the figure titled ``title``, ``share``
+    of the way across; the tooltip shown, if any, and what is under the pointer."""
+    plot = plot_box(page, title)
     x, y = plot["x"] + plot["width"] * share, plot["y"] + plot["height"] * 0.4
     page.mouse.move(1, 1)
     # In a few steps, as a hand moves: bqplot shows a tooltip on ``mouseover``
@@ -275,32 +307,46 @@ BUSY = (
     "busy = client.map(nap, range(800), pure=False)"
 )
 
-CPU_TITLE = f"""() => [...document.querySelectorAll('{DASHBOARD} .bqplot.figure text.mainheading')]
-    .map(t => t.textContent).find(t => t.startsWith('CPU ')) || null"""
+#: The title of the chart whose title starts with the argument: a canvas line
+#: chart's or a bqplot figure's.
+TITLE_OF = f"""(prefix) => [
+        ...[...document.querySelectorAll('{DASHBOARD} .dashmon-lines')].map(f => f.dataset.title),
+        ...[...document.querySelectorAll('{DASHBOARD} .bqplot.figure text.mainheading')]
+            .map(t => t.textContent)]
+    .find(t => t && t.startsWith(prefix)) || null"""
 
 
+@pytest.mark.parametrize(
+    "tab, title",
+    [("Status", "CPU "), ("Scheduler", "Event loop")],
+    ids=["canvas line chart", "bqplot line chart"],
+)
 def test_a_line_charts_tooltip_stays_under_a_still_pointer_while_it_redraws(
-    browser: BrowserPage, lab: Lab
+    browser: BrowserPage, lab: Lab, tab: str, title: str
 ) -> None:
-    # Each redraw re-tiles the hover columns as time moves on; the column under a
-    # resting pointer becomes another element, which the browser tells only on the
-    # next move (js/src/tooltips.ts tells it at once).
+    # A redraw moves the data under a resting pointer.  On the CPU chart
+    # (js/src/lines.ts) the chart shows the hover text of what is now under it;
+    # on a bqplot chart each redraw re-tiles the hover columns, and the column
+    # under the pointer becomes another element, which the browser tells only on
+    # the next move (js/src/tooltips.ts tells it at once).
     page = browser.page
     page.set_viewport_size({"width": 1400, "height": 1000})
     lab_driver.open_and_run(page, lab, [DASHBOARD_CELL, BUSY], wait_ms=120_000)
-    tip, under = hover_line_chart(page, "CPU", 0.75)
+    page.locator(f"{DASHBOARD} .lm-TabBar-tab", has_text=tab).click()
+    page.wait_for_timeout(1000)
+    tip, under = hover_line_chart(page, title, 0.75)
     for _ in range(8):
         if tip is not None:
             break
         # The cell returns at once: the chart may not have two samples yet, and one
         # sample is a column of no width (nothing to hover).  Samples come every second.
         page.wait_for_timeout(1000)
-        tip, under = hover_line_chart(page, "CPU", 0.75)
-    assert tip is not None, f"no tooltip on the CPU chart; under: {under}"
-    titles, hidden = {page.evaluate(CPU_TITLE)}, []
+        tip, under = hover_line_chart(page, title, 0.75)
+    assert tip is not None, f"no tooltip on the {title!r} chart; under: {under}"
+    titles, hidden = {page.evaluate(TITLE_OF, title)}, []
     for i in range(14):  # 7 s, the pointer still: three redraws or more
         page.wait_for_timeout(500)
-        titles.add(page.evaluate(CPU_TITLE))
+        titles.add(page.evaluate(TITLE_OF, title))
         if page.evaluate(looks_probe.TOOLTIP) is None:
             hidden.append(i)
     assert len(titles) >= 2, f"the chart did not redraw while hovered: {titles}"

@@ -8,7 +8,7 @@ from typing import Any
 
 import lab_driver
 import pytest
-from lab_driver import ALL_CELLS_RAN, ARTIFACTS, DASHBOARD_CELL, BrowserPage, Lab
+from lab_driver import ALL_CELLS_RAN, ARTIFACTS, DASHBOARD_CELL, DRAWN_CHART, BrowserPage, Lab
 
 from jupyter_dashmon.placement.layout import PAGES
 
@@ -101,9 +101,10 @@ def test_example_renders_inline(browser: BrowserPage, lab: Lab) -> None:
     )
     assert held.count() == 1
     assert held.locator(".dashmon-bars-seg").first.evaluate("s => s.offsetWidth") >= 1
-    for title in ("CPU", "Net"):  # "Net read … · write …"
-        line = figure(page, title).locator("path.line").first
-        assert len(line.get_attribute("d") or "") > 20
+    for title in ("CPU", "Net"):  # "Net read … · write …", canvas line charts (js/src/lines.ts)
+        chart = page.locator(f"{DASHBOARD} .dashmon-lines[data-title^='{title}']").first
+        # Two lines of two samples at least, drawn in the last frame.
+        page.wait_for_function("el => Number(el.dataset.points) >= 4", arg=chart.element_handle())
     assert browser.errors == []
 
 
@@ -383,7 +384,7 @@ def test_sidebar_shows_the_same_live_model(browser: BrowserPage, lab: Lab) -> No
     )
     open_and_run(page, lab, [SETUP, "dash.sidebar()", work])
     panel = page.locator(".jp-DashboardPanel")
-    panel.locator(".bqplot.figure svg").first.wait_for(timeout=60_000)
+    panel.locator(DRAWN_CHART).first.wait_for(timeout=60_000)
     inline = figure(page, "Progress").locator(TITLE)
     side = figure(page, "Progress", root=".jp-DashboardPanel").locator(TITLE)
     # The change made by the last cell shows in both views of the one model.

@@ -6,7 +6,7 @@ LocalCluster, headless Chromium; positions compared as bounding boxes.
 from __future__ import annotations
 
 import pytest
-from lab_driver import ARTIFACTS, DASHBOARD_CELL, BrowserPage, Lab, open_and_run
+from lab_driver import ARTIFACTS, DASHBOARD_CELL, DRAWN_CHART, BrowserPage, Lab, open_and_run
 from layout_probe import (
     DASHMON_SIDEBAR_TABS,
     FIGURE_WIDTHS,
@@ -31,7 +31,7 @@ def test_side_panel_fits_from_250_to_600_px_with_one_icon(browser: BrowserPage, 
     page = browser.page
     open_and_run(page, lab, [DASHBOARD_CELL, TWENTY_FUNCTIONS, "dash.sidebar()"])
     wait_for_text(page, "WORKLOAD DONE")
-    page.locator(f"{PANEL} .bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    page.locator(f"{PANEL} {DRAWN_CHART}").first.wait_for(state="visible", timeout=60_000)
 
     # One dashboard icon in the right sidebar: the panel's, not the launcher's too.
     tabs = page.evaluate(DASHMON_SIDEBAR_TABS)
@@ -116,7 +116,7 @@ def test_no_title_or_tick_label_is_cut_or_touches_another(browser: BrowserPage, 
     page.set_viewport_size({"width": 1400, "height": 1000})
     open_and_run(page, lab, [DASHBOARD_CELL, TWENTY_FUNCTIONS, "dash.sidebar()"])
     wait_for_text(page, "WORKLOAD DONE")
-    page.locator(f"{PANEL} .bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    page.locator(f"{PANEL} {DRAWN_CHART}").first.wait_for(state="visible", timeout=60_000)
     # The Tasks page is being redrawn as a canvas elsewhere (issue 11's stream part).
     pages = [p for p in PAGES if p != "Tasks"]
     for width in (250, 600):

@@ -8,7 +8,15 @@ import sys
 from typing import Any
 
 import pytest
-from lab_driver import ARTIFACTS, BrowserPage, Lab, run_command_from_palette, search_palette
+from lab_driver import (
+    ARTIFACTS,
+    CHART,
+    DRAWN_CHART,
+    BrowserPage,
+    Lab,
+    run_command_from_palette,
+    search_palette,
+)
 from layout_probe import DASHMON_SIDEBAR_TABS
 
 pytestmark = pytest.mark.browser
@@ -111,7 +119,7 @@ def test_command_on_a_kernel_with_client_shows_the_dashboard(
     page = browser.page
     run_command_from_palette(page, LABEL, COMMAND)
     panel = page.locator(DASHBOARD_PANEL)
-    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    panel.locator(DRAWN_CHART).first.wait_for(state="visible", timeout=60_000)
     assert panel.count() == 1
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "side-panel.png"))
@@ -130,7 +138,7 @@ def test_command_on_a_kernel_with_client_shows_the_dashboard(
     panel.wait_for(state="detached")
     assert page.evaluate(DASHMON_SIDEBAR_TABS) == ["jupyter-dashmon-launcher"]
     run_command_from_palette(page, LABEL, COMMAND)
-    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    panel.locator(DRAWN_CHART).first.wait_for(state="visible", timeout=60_000)
     assert page.locator(DASHBOARD_PANEL).count() == 1
     assert browser.errors == []
 
@@ -146,7 +154,7 @@ def test_closing_the_notebook_removes_its_panel(browser: BrowserPage, run_notebo
     page = browser.page
     run_command_from_palette(page, LABEL, COMMAND)
     panel = page.locator(DASHBOARD_PANEL)
-    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    panel.locator(DRAWN_CHART).first.wait_for(state="visible", timeout=60_000)
 
     page.locator(
         "#jp-main-dock-panel .lm-TabBar-tab.jp-mod-current .lm-TabBar-tabCloseIcon"
@@ -174,10 +182,10 @@ def test_sidebar_call_in_kernel_opens_a_second_view(
         ]
     )
     page = browser.page
-    inline = page.locator(".jp-NotebookPanel .jp-OutputArea .bqplot.figure svg").first
+    inline = page.locator(f".jp-NotebookPanel .jp-OutputArea {DRAWN_CHART}").first
     inline.wait_for(state="visible", timeout=60_000)
     panel = page.locator(DASHBOARD_PANEL)
-    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    panel.locator(DRAWN_CHART).first.wait_for(state="visible", timeout=60_000)
     assert panel.count() == 1
 
     # Two views of one model: closing the side view leaves the inline one drawn.
@@ -187,7 +195,7 @@ def test_sidebar_call_in_kernel_opens_a_second_view(
 
     # Closed in the kernel, the dashboard leaves a message in the side panel.
     page.evaluate("() => window.jupyterapp.commands.execute('jupyter-dashmon:open')")
-    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    panel.locator(DRAWN_CHART).first.wait_for(state="visible", timeout=60_000)
     page.evaluate(
         "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
         ".requestExecute({code: 'dashboard.close()'}).done.then(() => true)"
@@ -204,7 +212,7 @@ def open_panel_of_client_cell(browser: BrowserPage, run_notebook: Any) -> tuple[
     page = browser.page
     run_command_from_palette(page, LABEL, COMMAND)
     panel = page.locator(DASHBOARD_PANEL)
-    panel.locator(".bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    panel.locator(DRAWN_CHART).first.wait_for(state="visible", timeout=60_000)
     assert browser.errors == []
     return page, panel
 
@@ -220,7 +228,7 @@ def test_kernel_restart_replaces_the_plot_with_a_message(
     message = panel.locator(".jp-DashmonPanel-message", has_text="Disconnected")
     message.wait_for(state="visible")
     assert message.inner_text() == "Disconnected: the kernel was restarted"
-    assert panel.locator(".bqplot.figure").count() == 0
+    assert panel.locator(CHART).count() == 0
 
     # After the restart the kernel has no Client any more: the panel says so.
     run_command_from_palette(page, LABEL, COMMAND)
@@ -242,7 +250,7 @@ def test_kernel_shutdown_replaces_the_plot_with_a_message(
     message = panel.locator(".jp-DashmonPanel-message", has_text="Disconnected")
     message.wait_for(state="visible")
     assert message.inner_text() == "Disconnected: the kernel was shut down"
-    assert panel.locator(".bqplot.figure").count() == 0
+    assert panel.locator(CHART).count() == 0
     assert teardown_noise_only(browser.errors)
 
 

@@ -10,7 +10,7 @@ import itertools
 from typing import Any
 
 import pytest
-from lab_driver import ARTIFACTS, DASHBOARD_CELL, BrowserPage, Lab, open_and_run
+from lab_driver import ARTIFACTS, DASHBOARD_CELL, DRAWN_CHART, BrowserPage, Lab, open_and_run
 from layout_probe import OVERFLOWS, set_right_width, show_tab, wait_for_text
 from looks_probe import TOOLTIP
 from many_functions import SIXTY_FUNCTIONS, label_problems, overlaps
@@ -44,9 +44,8 @@ BOXES = f"""(scope) => {{
     const box = el => {{ const r = el.getBoundingClientRect();
         return {{x: r.x, y: r.y, right: r.right, bottom: r.bottom, width: r.width,
                 height: r.height}}; }};
-    const figure = title => [...root.querySelectorAll('.bqplot.figure')].find(f =>
-        (f.querySelector('text.mainheading') || {{textContent: ''}}).textContent
-            .startsWith(title));
+    const figure = title => [...root.querySelectorAll('.dashmon-lines')].find(f =>
+        (f.dataset.title || '').startsWith(title));
     // A row chart's whole box (a row bar chart's rows sit under its title) and
     // its rows' scroll sizes.
     const rows = [...root.querySelectorAll('{ROWS_SELECTOR}')].map(el => ({{
@@ -126,7 +125,7 @@ def test_sixty_functions_pack_and_tooltips_stay_in_view(browser: BrowserPage, la
     page.set_viewport_size({"width": 1400, "height": 1000})
     open_and_run(page, lab, [DASHBOARD_CELL, SIXTY_FUNCTIONS, "dash.sidebar()"], wait_ms=240_000)
     wait_for_text(page, "SIXTY 6", timeout=240)
-    page.locator(f"{PANEL} .bqplot.figure svg").first.wait_for(state="visible", timeout=60_000)
+    page.locator(f"{PANEL} {DRAWN_CHART}").first.wait_for(state="visible", timeout=60_000)
     ARTIFACTS.mkdir(exist_ok=True)
 
     # Inline on a wide cell (the side panel folded away).
