@@ -22,8 +22,9 @@ from .canvas import PackageWidget
 #: the left, line names on the right.
 MARGIN = {"top": 44, "left": 64, "right": 44, "bottom": 30}
 
-#: Least distance between two line names at the right end, in pixels.
-NAME_GAP = 12.0
+#: Least distance between two line names at the right end, in pixels: their
+#: line height (13 px, js/style/stream.css) and one more.
+NAME_GAP = 14.0
 
 #: Decimals kept of sample times and values: far below a pixel.
 DECIMALS = 3
