@@ -12,7 +12,7 @@
 
 import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
 
-import { MODULE_NAME, MODULE_VERSION } from './stream';
+import { packageDefaults } from './stream';
 import { placeLabels } from './taskplot';
 import { ISpan, showTooltip } from './tooltips';
 
@@ -34,12 +34,7 @@ export class BarRowsModel extends DOMWidgetModel {
   defaults(): Backbone.ObjectHash {
     return {
       ...super.defaults(),
-      _model_name: 'BarRowsModel',
-      _view_name: 'BarRowsView',
-      _model_module: MODULE_NAME,
-      _view_module: MODULE_NAME,
-      _model_module_version: `^${MODULE_VERSION}`,
-      _view_module_version: `^${MODULE_VERSION}`,
+      ...packageDefaults('BarRowsModel', 'BarRowsView'),
       title: '',
       rows: [],
       axis: [],

@@ -11,9 +11,10 @@
  * Text is set as text (`textContent`), never parsed as HTML.
  */
 
-import { DOMWidgetModel, DOMWidgetView } from '@jupyter-widgets/base';
+import { DOMWidgetModel } from '@jupyter-widgets/base';
 
-import { MODULE_NAME, MODULE_VERSION } from './stream';
+import { packageDefaults } from './stream';
+import { CanvasFigureView, cleared, spans } from './canvas';
 import { clockTicks, placeLabels, tickCount } from './taskplot';
 import { showTooltip } from './tooltips';
 
@@ -44,12 +45,7 @@ export class LineChartModel extends DOMWidgetModel {
   defaults(): Backbone.ObjectHash {
     return {
       ...super.defaults(),
-      _model_name: 'LineChartModel',
-      _view_name: 'LineChartView',
-      _model_module: MODULE_NAME,
-      _view_module: MODULE_NAME,
-      _model_module_version: `^${MODULE_VERSION}`,
-      _view_module_version: `^${MODULE_VERSION}`,
+      ...packageDefaults('LineChartModel', 'LineChartView'),
       title: '',
       height: 220,
       margin: { top: 44, bottom: 30, left: 64, right: 44 },
@@ -63,70 +59,19 @@ export class LineChartModel extends DOMWidgetModel {
   }
 }
 
-export class LineChartView extends DOMWidgetView {
+export class LineChartView extends CanvasFigureView {
   render(): void {
     this.el.classList.add('dashmon-lines');
-    this._box.className = 'dashmon-stream-box';
-    this._canvas.className = 'dashmon-stream-canvas';
-    this._title.className = 'dashmon-stream-title';
-    this._labels.className = 'dashmon-stream-ticks';
-    this._box.append(this._canvas, this._title, this._labels);
-    this.el.appendChild(this._box);
-    this.listenTo(this.model, 'change', this._changed);
-    this._setTitle();
-    this._box.style.height = `${Number(this.model.get('height'))}px`;
-
-    this._resize = new ResizeObserver(entries => {
-      for (const entry of entries) {
-        this._width = entry.contentRect.width;
-      }
-      this._schedule();
-    });
-    this._resize.observe(this._box);
-    this._themeWatch = new MutationObserver(() => {
-      this._schedule();
-      // The new theme's variables may land just after the attribute changes.
-      window.setTimeout(() => this._schedule(), 250);
-    });
-    this._themeWatch.observe(document.body, {
-      attributes: true,
-      attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name']
-    });
+    super.render();
+    this.listenTo(this.model, 'change:t change:lines change:y_ticks change:ends change:clock', () =>
+      this._schedule()
+    );
     this._canvas.addEventListener('pointermove', this._onMove);
     this._canvas.addEventListener('pointerleave', this._onLeave);
   }
 
-  remove(): unknown {
-    this._resize?.disconnect();
-    this._themeWatch?.disconnect();
-    if (this._frame) {
-      cancelAnimationFrame(this._frame);
-    }
-    this._tooltip?.remove();
-    this._tooltip = null;
-    return super.remove() as unknown;
-  }
-
-  private _changed(): void {
-    const changed = this.model.changedAttributes() || {};
-    if ('title' in changed) {
-      this._setTitle();
-    }
-    if ('height' in changed) {
-      this._box.style.height = `${Number(this.model.get('height'))}px`;
-    }
-    this._schedule();
-  }
-
-  private _setTitle(): void {
-    const text = String(this.model.get('title') ?? '');
-    this._title.textContent = text;
-    this._title.title = text;
-    this.el.dataset.title = text;
-  }
-
   /** Draw in the next frame, once however many changes come before it. */
-  private _schedule(): void {
+  protected _schedule(): void {
     if (this._frame) {
       return;
     }
@@ -138,7 +83,7 @@ export class LineChartView extends DOMWidgetView {
 
   private _plot(): { left: number; top: number; width: number; height: number } {
     const m = this.model.get('margin') as { top: number; bottom: number; left: number; right: number };
-    const width = Math.max(this._width || this._box.clientWidth, 1);
+    const width = this._widthNow();
     const height = Number(this.model.get('height'));
     return {
       left: m.left,
@@ -166,28 +111,17 @@ export class LineChartView extends DOMWidgetView {
   }
 
   private _draw(): void {
-    const width = Math.max(this._width || this._box.clientWidth, 1);
+    const width = this._widthNow();
     if (width <= 1 || !this.el.isConnected) {
       return;
     }
-    const height = Number(this.model.get('height'));
-    const dpr = window.devicePixelRatio || 1;
-    const canvas = this._canvas;
-    if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-      canvas.width = Math.round(width * dpr);
-      canvas.height = Math.round(height * dpr);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-    }
-    const ctx = canvas.getContext('2d');
+    const ctx = cleared(this._canvas, width, Number(this.model.get('height')));
     if (ctx === null) {
       return;
     }
     const style = getComputedStyle(this.el);
     const axisColor = style.getPropertyValue('--jp-border-color1').trim() || '#bdbdbd';
     const font = style.getPropertyValue('--jp-ui-font-family').trim() || 'sans-serif';
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
 
     const plot = this._plot();
     const t = (this.model.get('t') as (number | null)[]) ?? [];
@@ -289,15 +223,9 @@ export class LineChartView extends DOMWidgetView {
 
   /** Labels as text elements (themed by CSS, measurable by tests). */
   private _setLabels(labels: ILabel[]): void {
-    const spans = this._labels.children;
-    while (spans.length > labels.length) {
-      spans[spans.length - 1].remove();
-    }
-    while (spans.length < labels.length) {
-      this._labels.appendChild(document.createElement('span'));
-    }
+    const made = spans(this._ticks, labels.length);
     labels.forEach((label, i) => {
-      const span = spans[i] as HTMLElement;
+      const span = made[i];
       if (span.textContent !== label.text) {
         span.textContent = label.text;
       }
@@ -320,9 +248,7 @@ export class LineChartView extends DOMWidgetView {
   private _onLeave = (): void => {
     this._pointer = null;
     this._setHovered(-1);
-    if (this._tooltip !== null) {
-      this._tooltip.style.display = 'none';
-    }
+    this._hideTooltip();
   };
 
   /** Show the hover text of the sample nearest `clientX`, if the pointer is over the plot. */
@@ -353,9 +279,7 @@ export class LineChartView extends DOMWidgetView {
       this._hovered = found;
     }
     if (found < 0) {
-      if (this._tooltip !== null) {
-        this._tooltip.style.display = 'none';
-      }
+      this._hideTooltip();
       return;
     }
     this._tooltip = showTooltip(this._tooltip, tips[found], clientX, clientY, {
@@ -371,15 +295,6 @@ export class LineChartView extends DOMWidgetView {
     }
   }
 
-  private _box = document.createElement('div');
-  private _canvas = document.createElement('canvas');
-  private _title = document.createElement('div');
-  private _labels = document.createElement('div');
-  private _tooltip: HTMLDivElement | null = null;
-  private _resize: ResizeObserver | null = null;
-  private _themeWatch: MutationObserver | null = null;
-  private _width = 0;
-  private _frame = 0;
   private _hovered = -1;
   private _pointer: { x: number; y: number } | null = null;
 }

@@ -9,12 +9,7 @@
  * zooms the time axis when the model's `pan_zoom` is on.
  */
 
-import {
-  DOMWidgetModel,
-  DOMWidgetView,
-  IBackboneModelOptions,
-  WidgetModel
-} from '@jupyter-widgets/base';
+import { DOMWidgetModel, IBackboneModelOptions, WidgetModel } from '@jupyter-widgets/base';
 
 import {
   RowIndex,
@@ -25,11 +20,24 @@ import {
   tickCount,
   zoomed
 } from './taskplot';
+import { CanvasFigureView, cleared, spans } from './canvas';
 import { ISpan, showTooltip } from './tooltips';
 
 /** The npm package name and version the Python side asks for (js/package.json). */
 export const MODULE_NAME = 'jupyter-dashmon';
 export const MODULE_VERSION = '0.1.0';
+
+/** What every model of this package's widgets starts from: its names, module and version. */
+export function packageDefaults(model: string, view: string): Backbone.ObjectHash {
+  return {
+    _model_name: model,
+    _view_name: view,
+    _model_module: MODULE_NAME,
+    _view_module: MODULE_NAME,
+    _model_module_version: `^${MODULE_VERSION}`,
+    _view_module_version: `^${MODULE_VERSION}`
+  };
+}
 
 /**
  * Kernel -> browser, the model's `rects` (the kernel's `RectsBatch`): binary
@@ -263,12 +271,7 @@ export class TaskCanvasModel extends DOMWidgetModel {
   defaults(): Backbone.ObjectHash {
     return {
       ...super.defaults(),
-      _model_name: 'TaskCanvasModel',
-      _view_name: 'TaskCanvasView',
-      _model_module: MODULE_NAME,
-      _view_module: MODULE_NAME,
-      _model_module_version: `^${MODULE_VERSION}`,
-      _view_module_version: `^${MODULE_VERSION}`,
+      ...packageDefaults('TaskCanvasModel', 'TaskCanvasView'),
       title: '',
       height: 260,
       span: [0, 1],
@@ -333,20 +336,12 @@ interface ITheme {
   font: string;
 }
 
-export class TaskCanvasView extends DOMWidgetView {
+export class TaskCanvasView extends CanvasFigureView {
   declare model: TaskCanvasModel;
 
   render(): void {
     this.el.classList.add('dashmon-stream');
-    // Sized on a box of its own: the widget's Layout owns the element's style.
-    this._box.className = 'dashmon-stream-box';
-    this._title.className = 'dashmon-stream-title';
-    this._ticks.className = 'dashmon-stream-ticks';
-    this._canvas.className = 'dashmon-stream-canvas';
-    this._box.append(this._canvas, this._title, this._ticks);
-    this.el.appendChild(this._box);
-
-    // listenTo, not on: a removed view (another tab shown) must stop listening.
+    super.render();
     const redraw = () => this._schedule();
     this.listenTo(this.model, 'rects', redraw);
     this.listenTo(
@@ -354,20 +349,8 @@ export class TaskCanvasView extends DOMWidgetView {
       'change:span change:tick_values change:tick_labels change:clock change:rows change:row_cap',
       redraw
     );
-    this.listenTo(this.model, 'change:title', this._setTitle);
-    this.listenTo(this.model, 'change:height', this._setHeight);
     this.listenTo(this.model, 'change:pan_zoom', this._setPanZoom);
-    this._setTitle();
-    this._setHeight();
     this._setPanZoom();
-
-    this._resize = new ResizeObserver(entries => {
-      for (const entry of entries) {
-        this._width = entry.contentRect.width;
-      }
-      this._schedule();
-    });
-    this._resize.observe(this._box);
     this._seen = new IntersectionObserver(entries => {
       for (const entry of entries) {
         this._onScreen = entry.isIntersecting;
@@ -377,19 +360,6 @@ export class TaskCanvasView extends DOMWidgetView {
       }
     });
     this._seen.observe(this._box);
-    this._themeWatch = new MutationObserver(() => {
-      this._theme = null;
-      this._schedule();
-      // The new theme's variables may land just after the attribute changes.
-      window.setTimeout(() => {
-        this._theme = null;
-        this._schedule();
-      }, 250);
-    });
-    this._themeWatch.observe(document.body, {
-      attributes: true,
-      attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name']
-    });
 
     const c = this._canvas;
     c.addEventListener('pointermove', this._onPointerMove);
@@ -402,31 +372,17 @@ export class TaskCanvasView extends DOMWidgetView {
 
   remove(): unknown {
     this._onScreen = false;
-    this._resize?.disconnect();
     this._seen?.disconnect();
-    this._themeWatch?.disconnect();
-    if (this._frame) {
-      cancelAnimationFrame(this._frame);
-    }
     window.clearTimeout(this._saveTimer);
-    this._tooltip?.remove();
-    this._tooltip = null;
-    return super.remove() as unknown;
+    return super.remove();
+  }
+
+  protected _themeChanged(): void {
+    this._theme = null;
+    this._schedule();
   }
 
   // -- traits -------------------------------------------------------------------
-
-  private _setTitle(): void {
-    const text = String(this.model.get('title') ?? '');
-    this._title.textContent = text;
-    this._title.title = text;
-    this.el.dataset.title = text;
-  }
-
-  private _setHeight(): void {
-    this._box.style.height = `${Number(this.model.get('height'))}px`;
-    this._schedule();
-  }
 
   private _setPanZoom(): void {
     this.el.classList.toggle('dashmon-stream-panzoom', Boolean(this.model.get('pan_zoom')));
@@ -435,7 +391,7 @@ export class TaskCanvasView extends DOMWidgetView {
   // -- drawing ------------------------------------------------------------------
 
   /** Draw in the next frame, once however many changes come before it; later if off screen. */
-  private _schedule(): void {
+  protected _schedule(): void {
     this._dirty = true;
     if (this._frame || !this._onScreen) {
       return;
@@ -469,7 +425,7 @@ export class TaskCanvasView extends DOMWidgetView {
   }
 
   private _plot(): { left: number; top: number; width: number; height: number } {
-    const width = Math.max(this._width || this._box.clientWidth, 1);
+    const width = this._widthNow();
     const height = Number(this.model.get('height'));
     return {
       left: MARGIN.left,
@@ -485,25 +441,13 @@ export class TaskCanvasView extends DOMWidgetView {
 
   private _draw(): void {
     this._dirty = false;
-    const width = Math.max(this._width || this._box.clientWidth, 1);
+    const width = this._widthNow();
     const height = Number(this.model.get('height'));
-    const dpr = window.devicePixelRatio || 1;
-    const canvas = this._canvas;
-    const pw = Math.round(width * dpr);
-    const ph = Math.round(height * dpr);
-    if (canvas.width !== pw || canvas.height !== ph) {
-      canvas.width = pw;
-      canvas.height = ph;
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-    }
-    const ctx = canvas.getContext('2d');
+    const ctx = cleared(this._canvas, width, height);
     if (ctx === null) {
       return;
     }
     const theme = this._themeNow();
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
     const plot = this._plot();
     const [lo, hi] = this._span();
     const scale = plot.width / (hi - lo);
@@ -583,15 +527,9 @@ export class TaskCanvasView extends DOMWidgetView {
   ): void {
     ctx.font = `${TICK_FONT_PX}px ${theme.font}`;
     const shown = placeLabels(ticks, width, text => ctx.measureText(text).width);
-    const spans = this._ticks.children;
-    while (spans.length > shown.length) {
-      spans[spans.length - 1].remove();
-    }
-    while (spans.length < shown.length) {
-      this._ticks.appendChild(document.createElement('span'));
-    }
+    const labels = spans(this._ticks, shown.length);
     shown.forEach((t, i) => {
-      const span = spans[i] as HTMLElement;
+      const span = labels[i];
       if (span.textContent !== t.text) {
         span.textContent = t.text;
       }
@@ -702,23 +640,8 @@ export class TaskCanvasView extends DOMWidgetView {
     this._tooltip = showTooltip(this._tooltip, text, clientX, clientY, row);
   }
 
-  private _hideTooltip(): void {
-    if (this._tooltip !== null) {
-      this._tooltip.style.display = 'none';
-    }
-  }
-
-  private _box = document.createElement('div');
-  private _canvas = document.createElement('canvas');
-  private _title = document.createElement('div');
-  private _ticks = document.createElement('div');
-  private _tooltip: HTMLDivElement | null = null;
-  private _resize: ResizeObserver | null = null;
   private _seen: IntersectionObserver | null = null;
-  private _themeWatch: MutationObserver | null = null;
   private _theme: ITheme | null = null;
-  private _width = 0;
-  private _frame = 0;
   private _dirty = true;
   private _onScreen = false;
   private _drag: number | null = null;
