@@ -125,41 +125,6 @@ def plot_height(fig: Figure) -> float:
     return max(total - fig.fig_margin["top"] - fig.fig_margin["bottom"], 10.0)
 
 
-def set_segments(
-    mark: Lines,
-    x0: Sequence[float],
-    x1: Sequence[float],
-    y: Sequence[float],
-    colors: Sequence[str],
-    opacities: Sequence[float] | None = None,
-    labels: Sequence[str] | None = None,
-) -> None:
-    """Draw horizontal segments (thick lines) as one ``Lines`` mark.
-
-    A segment of stroke width ``w`` pixels is a rectangle ``w`` pixels tall;
-    one mark holds them all, so an update is a single message.
-    """
-    n = len(x0)
-    with mark.hold_sync():
-        if n == 0:
-            mark.x, mark.y = np.zeros((1, 2)), np.zeros((1, 2))
-            mark.colors, mark.opacities, mark.labels = ["white"], [0.0], [""]
-            return
-        # float32 halves the bytes on the wire; seconds and row numbers keep
-        # sub-millisecond precision over hours.
-        mark.x = np.column_stack([np.asarray(x0, np.float32), np.asarray(x1, np.float32)])
-        mark.y = np.column_stack([np.asarray(y, np.float32), np.asarray(y, np.float32)])
-        # The lists are assigned only when they changed: validating them item by
-        # item costs more than comparing them.
-        for name, value in (
-            ("colors", list(colors)),
-            ("opacities", list(opacities) if opacities is not None else []),  # [] = all opaque
-            ("labels", list(labels) if labels is not None else [""] * n),
-        ):
-            if getattr(mark, name) != value:
-                setattr(mark, name, value)
-
-
 class RectBars:
     """A bar chart drawn as filled rectangles of one ``Lines`` mark (``.mark``).
 

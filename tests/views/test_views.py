@@ -104,21 +104,6 @@ def notifications(*widgets):
     return seen
 
 
-def segments_of(mark):
-    """(x0, x1, y) per segment drawn by ``base.set_segments``."""
-    x, y = np.asarray(mark.x), np.asarray(mark.y)
-    assert x.shape == y.shape and x.shape[1] == 2
-    assert (y[:, 0] == y[:, 1]).all()  # horizontal
-    return [(float(a), float(b), float(c)) for (a, b), c in zip(x, y[:, 0])]
-
-
-def visible(mark):
-    """(x0, x1, y, colour, opacity) of the segments with a width (the progress
-    view keeps four segments per bar, empty ones at zero width)."""
-    segs = segments_of(mark)
-    return [(a, b, y, c, o) for (a, b, y), c, o in zip(segs, mark.colors, mark.opacities) if b > a]
-
-
 # -- ProgressView ----------------------------------------------------------------
 
 
