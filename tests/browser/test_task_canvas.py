@@ -105,6 +105,22 @@ def rgb(color: str) -> list[int]:
     return [int(color[k : k + 2], 16) for k in (1, 3, 5)]
 
 
+def settled_box(page: Any, el: Any, timeout_s: float = 10.0) -> dict:
+    """``el``'s box once the page stops moving it: three reads 200 ms apart agree.
+
+    The notebook may still lay out (an output growing above the figure, a
+    scroll bar coming or going) after the figure is drawn; a hover aimed
+    from an older box lands on the neighbouring row or rectangle.
+    """
+    reads: list[dict] = []
+    for _ in range(int(timeout_s / 0.2)):
+        reads = [*reads[-2:], el.bounding_box()]
+        if len(reads) == 3 and reads[0] == reads[1] == reads[2] and reads[0] is not None:
+            return reads[0]
+        page.wait_for_timeout(200)
+    raise AssertionError(f"the figure kept moving for {timeout_s} s: {reads}")
+
+
 def hover_text(page: Any, x: float, y: float) -> str:
     page.mouse.move(x - 3, y)
     page.mouse.move(x, y)
@@ -121,9 +137,8 @@ def test_stream_paints_hovers_and_pans(browser: BrowserPage, lab: Lab) -> None:
     stream = f".jp-NotebookPanel {STREAM}"
     el = page.locator(stream).first
     el.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    box = el.bounding_box()
-    assert box is not None and abs(box["height"] - d["height"]) < 1, box
+    box = settled_box(page, el)
+    assert abs(box["height"] - d["height"]) < 1, box
     slow = [i for i, label in enumerate(d["label"]) if label.startswith("slow-")]
     evil = next(i for i, label in enumerate(d["label"]) if label.startswith(EVIL))
     assert len(slow) == 8 and d["rows"] == 4
@@ -140,6 +155,7 @@ def test_stream_paints_hovers_and_pans(browser: BrowserPage, lab: Lab) -> None:
 
     # Hover shows key, worker and duration, as the kernel labelled the task.
     i = slow[3]
+    box = settled_box(page, el)
     text = hover_text(page, *centre(box, d, i))
     assert text == d["label"][i]
     # The task sleeps 0.4 s; a busy machine may run it longer, never shorter.
@@ -152,6 +168,7 @@ def test_stream_paints_hovers_and_pans(browser: BrowserPage, lab: Lab) -> None:
     assert tip["y"] >= y + 0.3 * band or tip["y"] + tip["height"] <= y - 0.3 * band, (tip, y)
 
     # A key holding markup is shown as text, never run.
+    box = settled_box(page, el)
     text = hover_text(page, *centre(box, d, evil))
     assert text.startswith(EVIL + " | ")
     assert page.evaluate(f"() => document.querySelector('{TOOLTIP}').children.length") == 0
@@ -167,6 +184,7 @@ def test_stream_paints_hovers_and_pans(browser: BrowserPage, lab: Lab) -> None:
         f"() => document.querySelector(\"{stream}\").classList.contains('dashmon-stream-panzoom')"
     )
     i = slow[5]
+    box = settled_box(page, el)
     assert hover_text(page, *centre(box, d, i)) == d["label"][i]
     ticks_before = page.evaluate(TICKS, stream)
     pan_left(page, box)
@@ -336,9 +354,7 @@ def test_the_browser_joins_each_hover_text_as_the_kernel_does(
     selector = ".jp-NotebookPanel .dashmon-stream[data-title^='Joined labels']"
     el = page.locator(selector).first
     el.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    box = el.bounding_box()
-    assert box is not None
+    box = settled_box(page, el)
     shown = [hover_text(page, *centre(box, d, i)) for i in range(len(d["label"]))]
     assert shown == d["label"]
 
@@ -364,8 +380,7 @@ def test_a_reloaded_page_draws_every_rectangle_held(browser: BrowserPage, lab: L
     el = page.locator(stream).first
     el.wait_for(state="visible", timeout=60_000)
     el.scroll_into_view_if_needed()
-    box = el.bounding_box()
-    assert box is not None
+    box = settled_box(page, el)
     # Every rectangle the kernel holds is painted in its colour, the first
     # eight (sent before the last batch) among them, and hovers as the kernel labels it.
     for i in range(len(d["x0"])):
@@ -379,5 +394,6 @@ def test_a_reloaded_page_draws_every_rectangle_held(browser: BrowserPage, lab: L
             timeout=20_000,
         )
     i = next(i for i, label in enumerate(d["label"]) if label.startswith("slow-"))
+    box = settled_box(page, el)
     assert hover_text(page, *centre(box, d, i)) == d["label"][i]
     assert browser.errors == []
