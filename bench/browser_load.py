@@ -138,7 +138,7 @@ SERVE = (
 
 # -- page scripts ----------------------------------------------------------------
 
-COUNTS = ".jp-NotebookPanel .dashmon-dashboard .dashmon-progress-counts"
+COUNTS = ".jp-NotebookPanel .dashmon-dashboard .dashmon-progress .dashmon-bars-note"
 
 #: Starts the frame counter (and, on our page, the counts-line watcher).
 INSTALL = """(() => {

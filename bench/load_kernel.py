@@ -7,7 +7,6 @@ with a flag file and reads back what the Progress model and its view showed.
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import threading
@@ -57,8 +56,7 @@ def _model_text(dash: Any) -> str:
 def _view_text(dash: Any) -> str | None:
     """The counts line the kernel's view last sent, if the dashboard has one."""
     view = getattr(dash, "views", {}).get("progress")
-    counts = getattr(view, "counts", None)
-    return None if counts is None else html.unescape(counts.value)
+    return None if view is None else view.figure.note
 
 
 def _poll(dash: Any, changes: dict[str, list], stop: threading.Event) -> None:

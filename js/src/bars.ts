@@ -2,7 +2,7 @@
  * Row bar charts (Progress, Memory use) drawn as HTML: one row per function,
  * its segments as coloured boxes across the row, its text inside the bar, and
  * a tooltip on hover.  The kernel (`views/bar_rows.py`) sends a whole redraw
- * as one state update of `rows` (and `title`, `axis` when they change): a
+ * as one state update of `rows` (and `title`, `axis`, `note` when they change): a
  * bqplot figure took a message per mark, and each cost the kernel about as
  * much as the redraw itself.
  *
@@ -40,7 +40,8 @@ export class BarRowsModel extends DOMWidgetModel {
       axis: [],
       row_px: 20,
       visible_rows: 12,
-      min_rows: 2
+      min_rows: 2,
+      note: ''
     };
   }
 }
@@ -51,13 +52,16 @@ export class BarRowsView extends DOMWidgetView {
     this._title.className = 'dashmon-bars-title';
     this._rows.className = 'dashmon-bars-rows';
     this._axis.className = 'dashmon-bars-axis';
-    this.el.append(this._title, this._rows, this._axis);
+    this._note.className = 'dashmon-bars-note';
+    this.el.append(this._title, this._rows, this._axis, this._note);
     this._rows.addEventListener('pointermove', this._onMove);
     this._rows.addEventListener('pointerleave', this._hideTooltip);
     this.listenTo(this.model, 'change:rows change:row_px change:visible_rows change:min_rows', this._drawRows);
     this.listenTo(this.model, 'change:title', this._drawTitle);
     this.listenTo(this.model, 'change:axis', this._drawAxis);
+    this.listenTo(this.model, 'change:note', this._drawNote);
     this._drawTitle();
+    this._drawNote();
     this._drawRows();
     this._drawAxis();
     // The axis's labels are placed in pixels: again when the chart's width changes.
@@ -76,6 +80,14 @@ export class BarRowsView extends DOMWidgetView {
     const title = String(this.model.get('title') ?? '');
     if (this._title.textContent !== title) {
       this._title.textContent = title;
+    }
+  }
+
+  private _drawNote(): void {
+    const note = String(this.model.get('note') ?? '');
+    this._note.style.display = note ? '' : 'none';
+    if (this._note.textContent !== note) {
+      this._note.textContent = note;
     }
   }
 
@@ -206,6 +218,7 @@ export class BarRowsView extends DOMWidgetView {
   private _title = document.createElement('div');
   private _rows = document.createElement('div');
   private _axis = document.createElement('div');
+  private _note = document.createElement('div');
   private _tooltip: HTMLDivElement | null = null;
   private _hovered = -1;
   private _resize: ResizeObserver | null = null;

@@ -11,17 +11,25 @@ import asyncio
 import time
 from collections.abc import Callable
 
+#: A deferred call waits this share of ``every`` past due.  A change that
+#: comes meanwhile (the next poll, a fifth of a second later) runs it then,
+#: in the same turn of the loop as the other views' redraws for that poll,
+#: so their widget messages leave together; the timer then has nothing to do.
+LATE = 0.5
+
 
 class Throttle:
     """Call ``fn`` at most once per ``every`` seconds; the last call always lands.
 
     Views redraw through this so a burst of model changes (five polls a second)
     becomes a few redraws a second.  Inside a running asyncio loop (the
-    Client's event loop, where the listener writes the models) a deferred
-    call is scheduled on that loop; elsewhere (tests, the notebook thread)
-    the call happens at once.  ``active = False`` holds every call until it
-    is set back (a hidden page does not redraw); ``on_active`` hears every
-    such change, so a view can tell the model it draws from to rest too.
+    Client's event loop, where the listener writes the models) a call that
+    comes too early is deferred: it runs at the first later call that finds
+    it due, or on a timer :data:`LATE` of ``every`` past due, whichever is
+    first.  Elsewhere (tests, the notebook thread) every call happens at
+    once.  ``active = False`` holds every call until it is set back (a hidden
+    page does not redraw); ``on_active`` hears every such change, so a view
+    can tell the model it draws from to rest too.
     """
 
     def __init__(
@@ -35,6 +43,7 @@ class Throttle:
         self.on_active = on_active
         self._last = 0.0
         self._scheduled = False
+        self._pending = False
         self._active = True
         self._missed = False
         self._closed = False
@@ -53,10 +62,15 @@ class Throttle:
         if self._active and self._missed:
             self()
 
+    def due(self) -> bool:
+        """Whether a call now would run at once (``every`` has passed since the last)."""
+        return time.monotonic() - self._last >= self.every
+
     def __call__(self, *_: object) -> None:
         if not self._active:
             self._missed = True
             return
+        self._pending = True
         wait = self.every - (time.monotonic() - self._last)
         if wait <= 0:
             self._run()
@@ -69,7 +83,7 @@ class Throttle:
             self._run()
             return
         self._scheduled = True
-        loop.call_later(wait, self._run)
+        loop.call_later(wait + LATE * self.every, self._deferred)
 
     def close(self) -> None:
         """Never call again, not even a call already scheduled."""
@@ -78,13 +92,14 @@ class Throttle:
         if self.on_active is not None:
             self.on_active(False)
 
-    def _run(self) -> None:
+    def _deferred(self) -> None:
         self._scheduled = False
+        if self._pending and not self._closed:
+            self()  # runs it, holds it (hidden meanwhile), or waits again
+
+    def _run(self) -> None:
         if self._closed:
             return
-        if not self._active:  # hidden since the call was deferred: hold it
-            self._missed = True
-            return
-        self._missed = False
+        self._pending = self._missed = False
         self._last = time.monotonic()
         self.fn()

@@ -124,7 +124,7 @@ DASHBOARD_STYLE = """<style>
 .dashmon-dashboard :is(.widget-dropdown, .jupyter-widget-dropdown) > select {
   min-width: 0;
 }
-/* The counts line: ordinary line spacing, not one 28 px widget row per line. */
+/* Cluster memory's summary line: ordinary line spacing, not a 28 px widget row a line. */
 .dashmon-dashboard .dashmon-progress-counts > .widget-html-content {
   line-height: 1.4;
   font-size: 12px;

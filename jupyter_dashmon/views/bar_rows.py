@@ -41,7 +41,8 @@ class Row(TypedDict):
 class BarRows(PackageWidget):
     """A row bar chart: ``rows`` (:class:`Row`), ``title``, ``axis`` ticks
     ``[x, label]`` (shares of the width), rows of ``row_px`` pixels, at most
-    ``visible_rows`` shown before the rows scroll."""
+    ``visible_rows`` shown before the rows scroll, and a ``note`` under it all
+    (a line that wraps; none when empty)."""
 
     _model_name = Unicode("BarRowsModel").tag(sync=True)
     _view_name = Unicode("BarRowsView").tag(sync=True)
@@ -52,6 +53,7 @@ class BarRows(PackageWidget):
     row_px = Int(ROW_PX).tag(sync=True)
     visible_rows = Int(VISIBLE_ROWS).tag(sync=True)
     min_rows = Int(MIN_ROWS).tag(sync=True)
+    note = Unicode("").tag(sync=True)
 
 
 def axis_of(ticks: Ticks) -> list[list]:

@@ -16,9 +16,7 @@ scrolls.  The chart is a :class:`~.bar_rows.BarRows`, drawn as HTML by
 
 from __future__ import annotations
 
-import html
-
-from ipywidgets import HTML, Layout, VBox
+from ipywidgets import Layout
 
 from ..aggregate import transforms as tf
 from ..aggregate.colors import TRACK
@@ -26,8 +24,8 @@ from ..aggregate.models import ProgressModel
 from .bar_rows import BarRows, Row
 from .base import Throttle
 
-#: Seconds between two updates of the counts line at most: under one poll
-#: (``dashmon.interval``), so the line follows every poll.
+#: Seconds between two updates of the counts line (the chart's ``note``) at
+#: most: under one poll (``dashmon.interval``), so the line follows every poll.
 COUNTS_EVERY = 0.1
 
 
@@ -37,35 +35,39 @@ class ProgressView:
 
     Per bar one row: the track of what is still to do, then the four state
     segments (zero-width when empty), its text and its tooltip; and one row
-    for "+N more".  A redraw is one message.
+    for "+N more".  Under the rows, the counts by state (the chart's
+    ``note``).  A redraw is one message, the counts line with it.
     """
 
     def __init__(self, model: ProgressModel, every: float = 0.4):
         self.model = model
         self.figure = BarRows(title="Progress", layout=Layout(width="100%"))
         self.figure.add_class("dashmon-progress")
-        # The title carries the total; the counts by state sit in a line under it
-        # that wraps, so they stay whole in a narrow tile or the side panel.
-        self.counts = HTML(layout=Layout(margin="0 0 0 16px"))
-        self.counts.add_class("dashmon-progress-counts")
-        self.widget = VBox([self.figure, self.counts], layout=Layout(width="100%"))
+        # The title carries the total; the counts by state sit in a line under
+        # the bars that wraps, so they stay whole in a narrow tile or the side
+        # panel.  It is the chart's note: one widget, so a redraw of the bars
+        # carries it in the same message.
+        self.widget = self.figure
         self.bars_shown = 0
         self.hidden = 0
-        # The counts line follows the model at every poll, ahead of the figure:
-        # it is one short message, and the figure's redraw can wait its turn
-        # on the Client's loop.  It rests whenever the figure does.
-        self.count_redraw = Throttle(self._update_counts, COUNTS_EVERY)
-        model.observe(self.count_redraw, names=["totals"])
+        # The counts line follows the model at every poll, ahead of the bars; the
+        # bars redraw at most every ``every`` seconds, and when a poll finds
+        # them due, the counts go in the same message.  Both rest whenever the
+        # figure does.
         self.redraw = Throttle(self._update, every, on_active=self._set_active)
-        model.observe(self.redraw, names=["prefixes", "totals", "colors", "max_bars"])
+        self.count_redraw = Throttle(self._on_poll, COUNTS_EVERY)
+        # Not "totals": derive.set_progress sets it with "prefixes", in one hold,
+        # and a second call in the same turn would only be deferred for nothing.
+        model.observe(self.count_redraw, names=["prefixes", "colors", "max_bars"])
         self._update()
 
     def _set_active(self, active: bool) -> None:
         self.count_redraw.active = active
 
-    def _update_counts(self) -> None:
-        totals = self.model.totals or tf.progress_totals({})
-        self.counts.value = html.escape(tf.counts_text(totals))
+    def _on_poll(self) -> None:
+        if not self.redraw.due():
+            self.figure.note = tf.counts_text(self.model.totals or tf.progress_totals({}))
+        self.redraw()  # now when due, else at the first poll that finds it due
 
     def _update(self, change: object = None) -> None:
         prefixes = self.model.prefixes
@@ -84,7 +86,7 @@ class ProgressView:
         with self.figure.hold_sync():
             self.figure.rows = rows
             self.figure.title = tf.progress_title(totals)
-            self._update_counts()
+            self.figure.note = tf.counts_text(totals)
         self.bars_shown, self.hidden = len(bars), hidden
 
     def rows(self, bars: list) -> list[Row]:

@@ -117,8 +117,9 @@ BLOCKING = (
 
 WATCH = """() => {
     window.dashmonChanges = [];
-    // The counts by state under the Progress title change as tasks move on.
-    const counts = document.querySelector('.dashmon-dashboard .dashmon-progress-counts');
+    // The counts by state under the Progress bars change as tasks move on.
+    const counts = document.querySelector(
+        '.dashmon-dashboard .dashmon-progress .dashmon-bars-note');
     new MutationObserver(() => window.dashmonChanges.push(performance.now()))
         .observe(counts, {characterData: true, childList: true, subtree: true});
     window.dashmonMarks = {};

@@ -165,7 +165,7 @@ def test_progress_view_marks(progress):
     assert texts(view) == ["inc  6 / 10", "add  4 / 4"]
     assert [r["faint"] for r in view.figure.rows] == [False, False]
     assert view.figure.title == "Progress \u2014 total: 14"
-    assert view.counts.value == (
+    assert view.figure.note == (
         "waiting: 0 \u00b7 queued: 0 \u00b7 processing: 2 \u00b7 in memory: 6 \u00b7 "
         "no-worker: 0 \u00b7 erred: 1"
     )
@@ -221,7 +221,7 @@ def test_progress_view_follows_model(progress):
     assert [s[4] for s in visible_states(view)] == pytest.approx(
         [1.0, RELEASED_OPACITY * QUIET_OPACITY]
     )
-    assert "total: 14" in view.figure.title and "erred: 0" in view.counts.value
+    assert "total: 14" in view.figure.title and "erred: 0" in view.figure.note
     progress.colors = {**progress.colors, "inc": "#abcdef"}
     assert [s[3] for s in visible_states(view)] == ["#222222", "#abcdef"]
 
@@ -288,13 +288,13 @@ def test_progress_view_redraw_is_one_message(progress, traffic):
     view = ProgressView(progress)
     traffic.clear()
     # A count changes: the chart's rows travel in one message, with the
-    # title when the total moved; the counts line in its own.
+    # title when the total moved, and the counts line.
     set_progress(
         progress, {**progress.prefixes, "new": counts(3, done=1), "inc": counts(10, done=7)}
     )
     sent = [(w._model_name, keys) for w, keys in traffic]
-    assert sorted(sent) == [("BarRowsModel", ["rows", "title"]), ("HTMLModel", ["value"])]
-    assert [w for w, _ in traffic if w._model_name == "BarRowsModel"] == [view.figure]
+    assert sent == [("BarRowsModel", ["note", "rows", "title"])]
+    assert [w for w, _ in traffic] == [view.figure]
 
 
 # -- MemoryView ------------------------------------------------------------------
