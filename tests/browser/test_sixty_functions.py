@@ -22,9 +22,11 @@ PANEL = ".jp-DashboardPanel"
 PANEL_BODY = f"{PANEL} .jp-DashmonPanel-body"
 
 #: Pixels per row and rows shown at once (views/bar_rows.py); the title of
-#: Progress and Memory use, and Memory use's bytes axis (js/style/stream.css).
+#: Progress and Memory use, Progress's counts line under its rows (one line of
+#: 12 px text at this width, and its margins), and Memory use's bytes axis
+#: (js/style/stream.css).
 ROW_PX, VISIBLE_ROWS = 20, 12
-PROGRESS_CHROME, MEMORY_CHROME = 36, 62
+PROGRESS_CHROME, MEMORY_CHROME = 36 + 21, 62
 
 #: Height of the whole inline dashboard (status line, tabs, Status page) on a
 #: 1400 px wide page at sixty functions; Bokeh's /status is about 650 px.
