@@ -302,7 +302,16 @@ def measure(
                 HISTORY.format(n=history),
             ]
             ld.open_and_run(page, lab, cells, wait_ms=None)
-            page.wait_for_function(f"() => !!({TITLE})()", timeout=120_000)
+            try:
+                page.wait_for_function(f"() => !!({TITLE})()", timeout=120_000)
+            except Exception as exc:
+                raise RuntimeError(
+                    "The dashboard never drew its task stream in JupyterLab (120 s). "
+                    "Is the jupyter_dashmon labextension installed here? An editable "
+                    "install puts none in share/jupyter/labextensions: `pip install .`, "
+                    f"or set {ld.LOCAL_LABEXTENSION}=jupyter_dashmon/labextension "
+                    "after `cd js && npm run build`."
+                ) from exc
             out["visibility"] = page.evaluate("() => document.visibilityState")
             time.sleep(2.0)  # the listener's first polls
 
