@@ -64,15 +64,18 @@ class ProgressView:
     def _set_active(self, active: bool) -> None:
         self.count_redraw.active = active
 
+    def _totals(self) -> dict:
+        return self.model.totals or tf.progress_totals({})
+
     def _on_poll(self) -> None:
         if not self.redraw.due():
-            self.figure.note = tf.counts_text(self.model.totals or tf.progress_totals({}))
+            self.figure.note = tf.counts_text(self._totals())
         self.redraw()  # now when due, else at the first poll that finds it due
 
     def _update(self, change: object = None) -> None:
         prefixes = self.model.prefixes
         bars, hidden = tf.progress_bars(prefixes, self.model.max_bars)
-        totals = self.model.totals or tf.progress_totals({})
+        totals = self._totals()
         rows = self.rows(bars)
         if hidden:
             rows.append(
