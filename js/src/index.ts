@@ -18,6 +18,7 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
 import { barExports } from './bars';
+import { courierExports } from './courier';
 import { lineExports } from './lines';
 import { NotebookKernel, requestDashboard } from './kernel';
 import { DashboardPanel, DashmonPanel, dashboardIcon } from './panel';
@@ -215,7 +216,7 @@ const widgets: JupyterFrontEndPlugin<void> = {
     registry?.registerWidget({
       name: MODULE_NAME,
       version: MODULE_VERSION,
-      exports: { ...widgetExports, ...barExports, ...lineExports }
+      exports: { ...widgetExports, ...barExports, ...lineExports, ...courierExports }
     });
   }
 };

@@ -2,8 +2,9 @@
 
 :class:`Dashboard` puts the parts of a dashboard together: a
 :class:`DashboardModel` kept live by its :class:`Listener`, the views laid
-out in pages (:mod:`.layout`), their redraws held while nobody sees them
-(:mod:`.gate`), and an entry in the open dashboards of its Client
+out in pages (:mod:`.layout`), their messages of one turn of the Client's
+loop sent as one (:class:`~..views.package_widget.Courier`), their redraws
+held while nobody sees them (:mod:`.gate`), and an entry in the open dashboards of its Client
 (:mod:`.registry`), which closes it when the Client closes.  As the last
 expression of a cell it displays inline, and the same widget can be shown
 again elsewhere (the side panel) as a second view of one model.
@@ -22,6 +23,7 @@ from ipywidgets import Layout, VBox
 from ..aggregate import Listener
 from ..config import Options, resolve_options
 from ..views import picture
+from ..views.package_widget import courier_for
 from . import cells, registry
 from . import report as saved
 from .gate import RedrawGate
@@ -63,6 +65,12 @@ class Dashboard(VBox):
         self.client = check_client(client)
         self.options: Options = resolve_options(**options)
         self.model = dashboard_model(self.options)
+        loop = getattr(client.loop, "asyncio_loop", None)
+        if loop is not None and not getattr(client, "asynchronous", False):
+            # The Client's own loop thread: the views' messages of each turn of it
+            # (a poll and the redraws it brings) leave as one.  An asynchronous
+            # Client runs on the kernel's loop, where cells run: no batching there.
+            courier_for(loop)
         self.views = build_views(self.model)
         self.page_layout = PageLayout(self.views)
         self.pages = self.page_layout.tabs

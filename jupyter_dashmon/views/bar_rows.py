@@ -13,7 +13,7 @@ from typing import TypedDict
 from traitlets import Int, List, Unicode
 
 from ..aggregate.ticks import Ticks, labelled
-from .canvas import PackageWidget
+from .package_widget import PackageWidget
 
 #: Pixels per row: 12 px text inside a bar of 78 % of it (``js/src/bars.ts``).
 ROW_PX = 20

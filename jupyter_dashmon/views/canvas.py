@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any, Literal, TypedDict
 
 import numpy as np
-from ipywidgets import DOMWidget, Layout, ToggleButton
+from ipywidgets import Layout, ToggleButton
 from traitlets import Bool, Dict, Float, Int, List, TraitError, Tuple, Unicode, link, validate
 
 from ..aggregate import ticks as tk
@@ -38,11 +38,7 @@ from ..aggregate.segments import (
 )
 from ..aggregate.task_marks import LABEL_PARTS
 from ..aggregate.transforms import DURATION_UNITS
-
-#: The npm package (js/package.json) whose ``TaskCanvasModel``/``View`` draw this widget.
-NPM_NAME = "jupyter-dashmon"
-#: Its version, kept equal to js/package.json's (a test checks).
-NPM_VERSION = "0.1.0"
+from .package_widget import PackageWidget
 
 #: What :meth:`TaskCanvas.drawn` gives per rectangle.
 DRAWN = ("x0", "x1", "row", "color", "label")
@@ -91,16 +87,6 @@ class ResendMessage(TypedDict):
     """Browser -> kernel: a new model that holds nothing asks for everything."""
 
     op: Literal["resend"]
-
-
-class PackageWidget(DOMWidget):
-    """A widget drawn by this package's JupyterLab extension (``js/src``):
-    subclasses name their ``_model_name`` and ``_view_name``."""
-
-    _model_module = Unicode(NPM_NAME).tag(sync=True)
-    _view_module = Unicode(NPM_NAME).tag(sync=True)
-    _model_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
-    _view_module_version = Unicode(f"^{NPM_VERSION}").tag(sync=True)
 
 
 class TaskCanvas(PackageWidget):

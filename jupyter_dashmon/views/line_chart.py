@@ -16,7 +16,7 @@ import numpy as np
 from traitlets import Dict, Int, List, Unicode
 
 from ..aggregate import ticks as tk
-from .canvas import PackageWidget
+from .package_widget import PackageWidget
 
 #: Margins of a line chart: the title clear of the top tick label, tick labels on
 #: the left, line names on the right.
@@ -56,6 +56,14 @@ class LineChart(PackageWidget):
     tips: List = List().tag(sync=True)
     clock = Dict().tag(sync=True)
 
+    def __init__(self, **kwargs: object):
+        super().__init__(**kwargs)
+        # The hover text of each sample drawn last, by its time and values: a
+        # sample never changes once taken, and a redraw mostly redraws the same
+        # ones, so only the new samples' texts are made (they were most of a
+        # redraw's cost).  It holds the samples of one redraw, no more.
+        self._tip_texts: dict[tuple, str] = {}
+
     def show(
         self,
         times: np.ndarray,
@@ -80,12 +88,16 @@ class LineChart(PackageWidget):
             "offset": tk.local_offset(float(times[-1])),
             "steps": [float(s) for s in tk.CLOCK_STEPS],
         }
+        known = self._tip_texts
+        samples = list(zip(times.tolist(), *(np.asarray(y).tolist() for y in series)))
+        texts = [known.get(sample) or tip(i) for i, sample in enumerate(samples)]
+        self._tip_texts = dict(zip(samples, texts))
         with self.hold_sync():
             self.t = _numbers(t)
             self.lines = [{"color": c, "y": _numbers(y)} for c, y in zip(colors, ys)]
             self.y_ticks = tk.labelled(ticks)
             self.ends = [[n, c, round(y, DECIMALS)] for n, c, y in zip(names, colors, placed)]
-            self.tips = [tip(int(i)) if ok else "" for i, ok in zip(of, real)]
+            self.tips = [texts[int(i)] if ok else "" for i, ok in zip(of, real)]
             if self.clock != clock:
                 self.clock = clock
             self.title = title

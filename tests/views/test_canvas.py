@@ -16,7 +16,8 @@ from traitlets import TraitError
 
 from jupyter_dashmon.aggregate.segments import concat_segments
 from jupyter_dashmon.aggregate.task_marks import labels_of
-from jupyter_dashmon.views.canvas import NPM_NAME, NPM_VERSION, TaskCanvas, pan_toggle
+from jupyter_dashmon.views.canvas import TaskCanvas, pan_toggle
+from jupyter_dashmon.views.package_widget import NPM_NAME, NPM_VERSION
 
 PACKAGE_JSON = Path(__file__).resolve().parents[2] / "js" / "package.json"
 

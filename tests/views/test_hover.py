@@ -8,7 +8,7 @@ from bqplot import LinearScale
 from traitlets import All
 
 from jupyter_dashmon.aggregate.models import ResourcesModel
-from jupyter_dashmon.aggregate.ticks import clock_text
+from jupyter_dashmon.aggregate.ticks import clock_text, quantity_ticks
 from jupyter_dashmon.views import ResourcesView
 from jupyter_dashmon.views.base import RectBars, clock_scale, datetimes
 from jupyter_dashmon.views.hover import (
@@ -19,6 +19,7 @@ from jupyter_dashmon.views.hover import (
     themed,
     tooltip_style,
 )
+from jupyter_dashmon.views.line_chart import LineChart
 
 T0 = 1_700_000_000.0
 
@@ -110,6 +111,35 @@ def test_resources_hover_says_time_and_every_value():
     assert len(usage) == len(view.usage.t) == 3
     model.time = []
     assert view.usage.tips == []
+
+
+def draw_samples(chart: LineChart, n: int, made: list[int]) -> None:
+    """``n`` samples a second apart on ``chart``, the third a gap (NaN); the
+    sample of every hover text made goes to ``made``."""
+    times = T0 + np.arange(n, dtype=float)
+    values = np.arange(n, dtype=float) * 3.0
+    values[2] = np.nan
+
+    def tip(i: int) -> str:
+        made.append(i)
+        return f"{clock_text(times[i])} {values[i]:.0f}"
+
+    ticks = quantity_ticks(100.0, 4, floor=10.0, unit="%")
+    chart.show(times, [values], ["v"], ["#000"], ticks, tip, "v")
+
+
+def test_a_line_charts_redraw_makes_hover_texts_for_new_samples_only():
+    chart, made = LineChart(), []
+    draw_samples(chart, 4, made)
+    assert sorted(made) == [0, 1, 2, 3]
+    first = list(chart.tips)
+    made.clear()
+    draw_samples(chart, 6, made)
+    # The two new samples, and the gap's (NaN is never equal to itself).
+    assert sorted(made) == [2, 4, 5]
+    fresh = LineChart()
+    draw_samples(fresh, 6, [])
+    assert chart.tips == fresh.tips and chart.tips[: len(first)] == first
 
 
 def test_texts_made_on_demand_only_for_the_columns_kept(hover):
