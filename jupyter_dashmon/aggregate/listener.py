@@ -31,6 +31,7 @@ from ..collect.messages import (
     ResourceColumns,
     WorkerTable,
 )
+from ..collect.packing import decode
 from ..config import Options, collector_options
 from . import transforms as tf
 from .colors import assign_colors
@@ -222,7 +223,7 @@ class Listener:
             while True:
                 done, _ = await asyncio.wait({poll}, timeout=0.25)
                 if done:
-                    delta = poll.result()
+                    delta = decode(poll.result())
                     if not isinstance(delta, dict):
                         # A scheduler without the collector's handler answers None.
                         raise CollectorMissing("the scheduler has no dashboard collector")

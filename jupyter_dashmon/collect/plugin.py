@@ -28,6 +28,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from distributed.diagnostics.plugin import SchedulerPlugin
@@ -50,7 +51,7 @@ from .messages import (
     WorkerTable,
     ring_columns,
 )
-from .packing import TASK_WIRE, pack
+from .packing import TASK_WIRE, encode, pack
 from .ring import Ring
 from .sampling import take_sample
 from .views_data import ViewsData
@@ -195,7 +196,10 @@ class DashmonPlugin(SchedulerPlugin):
         self._recorded: tuple = ()
         self._waiters: dict[str, asyncio.Future] = {}
         self._recorded_activity: tuple = ()
-        self._handlers = {POLL_OP: self.poll, UNSUBSCRIBE_OP: self.unsubscribe}
+        self._handlers: dict[str, Callable[..., Any]] = {
+            POLL_OP: self._poll_blob,
+            UNSUBSCRIBE_OP: self.unsubscribe,
+        }
         self._handlers.update(ViewsData(self).handlers())  # fetched only while shown
         scheduler.handlers.update(self._handlers)
         for ts in scheduler.tasks.values():
@@ -515,6 +519,14 @@ class DashmonPlugin(SchedulerPlugin):
         return self._answer(
             subscriber, epoch, cursor, version, resource_cursor, worker_version, limit, detail
         )
+
+    async def _poll_blob(self, **request: Any) -> bytes:
+        """The RPC handler: :meth:`poll`'s answer as one blob (:func:`.packing.encode`)."""
+        answer = await self.poll(**request)
+        t0 = time.perf_counter()
+        blob = encode(answer)
+        self.cost += time.perf_counter() - t0
+        return blob
 
     def _news(self, cursor: int, version: int, resource_cursor: int, worker_version: int) -> bool:
         return bool(

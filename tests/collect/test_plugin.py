@@ -8,6 +8,7 @@ import pickle
 from types import SimpleNamespace
 
 import pytest
+from dask.sizeof import sizeof
 from distributed import Client, LocalCluster
 
 from jupyter_dashmon.collect import DashmonPlugin, pickled_plugin
@@ -22,7 +23,7 @@ from jupyter_dashmon.collect.messages import (
     ring_columns,
     wire_types,
 )
-from jupyter_dashmon.collect.packing import unpack_tasks
+from jupyter_dashmon.collect.packing import decode, unpack_tasks
 from jupyter_dashmon.config import collector_options, resolve_options
 
 
@@ -68,7 +69,7 @@ class Poller:
         self.progress = {}
 
     async def poll(self):
-        delta = await self.client.scheduler.dashmon_poll(**self.req)
+        delta = decode(await self.client.scheduler.dashmon_poll(**self.req))
         self.packed = delta["tasks"]
         delta["tasks"] = unpack_tasks(delta["tasks"])
         for k in ("epoch", "cursor", "version", "resource_cursor", "worker_version"):
@@ -312,6 +313,13 @@ def test_the_wire_follows_the_message_declarations():
             assert [type(packed["columns"][f]) for f in TASK_FIELDS[1:]] == [bytes] * 7
             assert len(packed["columns"]["start"]) == 3 * 8 and len(packed["columns"]["run"]) == 6
             assert list(delta["detail"]) == ["address", "processing", "n_processing"]
+            # The answer crosses as one msgpack blob: the scheduler's comm layer
+            # measures (sizeof) what it sends, and a blob is measured at once.
+            raw = await client.scheduler.dashmon_poll(**dict(p.req, epoch=""))
+            assert isinstance(raw, bytes) and sizeof(raw) <= len(raw) + 64
+            again = decode(raw)
+            assert list(again) == list(Delta.__annotations__) and again["tasks"]["n"] == 3
+            assert decode(again) is again  # a collector answering with a plain message
             plugin = plugin_of(cluster)
             # Three references, thread, start, stop, the code byte and the run index.
             assert plugin.tasks.nbytes() == plugin.tasks._size * (3 * 8 + 8 + 8 + 8 + 1 + 2)
