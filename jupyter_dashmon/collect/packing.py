@@ -9,7 +9,7 @@ key text, which is made here, once, for the records a poll returns.
 A poll's whole answer then leaves as one msgpack blob (:func:`encode`): the
 scheduler's comm layer measures every message it sends (``sizeof``, to pick
 a thread for large ones), which over the nested dictionaries of an answer
-cost ten times the encoding itself, and a blob is measured at once.
+cost twenty times the encoding itself, and a blob is measured at once.
 
 Standard library and msgpack (which distributed needs, so every scheduler has
 it): shipped by value to the scheduler.

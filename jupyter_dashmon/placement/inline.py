@@ -4,10 +4,11 @@
 :class:`DashboardModel` kept live by its :class:`Listener`, the views laid
 out in pages (:mod:`.layout`), their messages of one turn of the Client's
 loop sent as one (:class:`~..views.package_widget.Courier`), their redraws
-held while nobody sees them (:mod:`.gate`), and an entry in the open dashboards of its Client
-(:mod:`.registry`), which closes it when the Client closes.  As the last
-expression of a cell it displays inline, and the same widget can be shown
-again elsewhere (the side panel) as a second view of one model.
+held while nobody sees them (:mod:`.gate`), and an entry in the open
+dashboards of its Client (:mod:`.registry`), which closes it when the Client
+closes.  As the last expression of a cell it displays inline, and the same
+widget can be shown again elsewhere (the side panel) as a second view of one
+model.
 """
 
 from __future__ import annotations

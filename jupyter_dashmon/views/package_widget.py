@@ -7,8 +7,8 @@ A poll of the dashboard redraws several charts (the counts line, Progress,
 the task stream, the resources lines...), each a widget of its own, and each
 widget message costs the kernel about 0.8 ms: the send on the Client's loop,
 then the IOPub thread woken to send it on.  The :class:`Courier` takes the
-messages that the package's widgets (:class:`~.canvas.PackageWidget`) send
-from the Client's event loop, and at the end of that turn of the loop sends
+messages that the package's widgets (:class:`PackageWidget`) send from the
+Client's event loop, and at the end of that turn of the loop sends
 them on its own comm as one message; ``js/src/courier.ts`` hands each to its
 widget's model as if it had come on that model's comm, in the order sent.
 
@@ -27,7 +27,7 @@ from typing import Any, TypedDict
 from ipywidgets import DOMWidget, Widget
 from traitlets import Unicode
 
-#: The npm package (js/package.json) whose ``CourierModel`` takes the batches.
+#: The npm package (js/package.json) whose models and views draw these widgets.
 NPM_NAME = "jupyter-dashmon"
 #: Its version, kept equal to js/package.json's (a test checks).
 NPM_VERSION = "0.1.0"
