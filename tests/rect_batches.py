@@ -1,4 +1,5 @@
-"""What a TaskCanvas sends: its batches of rectangles, as the browser gets them.
+"""What a TaskCanvas is given (:func:`rects`) and sends: its batches of
+rectangles, as the browser gets them.
 
 A batch is the canvas's ``rects`` trait, sent in a widget ``update`` message
 (with whatever else the redraw changed) whose binary columns travel as
@@ -8,6 +9,7 @@ buffers.  No kernel is needed: the widget's ``DummyComm`` still goes through
 
 from __future__ import annotations
 
+import numpy as np
 from ipywidgets import Widget
 
 from jupyter_dashmon.views.canvas import BATCH_COLUMNS
@@ -35,3 +37,21 @@ def record_batches(monkeypatch, widget: Widget | None = None) -> list[tuple[Widg
 
     monkeypatch.setattr(Widget, "_send", _send)
     return out
+
+
+def rects(n, start=0.0, color="#3d80d7"):
+    """``n`` segments of one colour on worker tcp://w, half a second each."""
+    return {
+        "x0": np.arange(n) + start,
+        "x1": np.arange(n) + start + 0.5,
+        "row": np.arange(n, dtype=np.int32) % 3,
+        "color": np.zeros(n, dtype=np.int32),
+        "colors": [color],
+        "text": np.array([f"k-{start + i:g}" for i in range(n)], dtype=object),
+        "code": np.zeros(n, dtype=np.uint8),
+        "worker": np.zeros(n, dtype=np.int32),
+        "workers": ["tcp://w"],
+        "seconds": np.full(n, 0.5),
+        "tasks": n,
+        "aggregated": False,
+    }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from rect_batches import record_batches
+from rect_batches import record_batches, rects
 from traitlets import TraitError
 
 from jupyter_dashmon.aggregate.segments import concat_segments
@@ -26,24 +26,6 @@ PACKAGE_JSON = Path(__file__).resolve().parents[2] / "js" / "package.json"
 def sent(monkeypatch):
     """Every batch of rectangles a widget sends: (widget, batch, binary columns)."""
     return record_batches(monkeypatch)
-
-
-def rects(n, start=0.0, color="#3d80d7"):
-    """``n`` segments of one colour on worker tcp://w, half a second each."""
-    return {
-        "x0": np.arange(n) + start,
-        "x1": np.arange(n) + start + 0.5,
-        "row": np.arange(n, dtype=np.int32) % 3,
-        "color": np.zeros(n, dtype=np.int32),
-        "colors": [color],
-        "text": np.array([f"k-{start + i:g}" for i in range(n)], dtype=object),
-        "code": np.zeros(n, dtype=np.uint8),
-        "worker": np.zeros(n, dtype=np.int32),
-        "workers": ["tcp://w"],
-        "seconds": np.full(n, 0.5),
-        "tasks": n,
-        "aggregated": False,
-    }
 
 
 def decode(content, buffers):

@@ -13,9 +13,9 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 
-import numpy as np
 import pytest
 from ipywidgets import Widget
+from rect_batches import rects
 
 from jupyter_dashmon.views.bar_rows import BarRows
 from jupyter_dashmon.views.canvas import TaskCanvas
@@ -64,26 +64,9 @@ def on_loop(loop: asyncio.AbstractEventLoop, fn: Callable[[], object]) -> None:
     asyncio.run_coroutine_threadsafe(turn(), loop).result(5)
 
 
-def _segments(n: int) -> dict:
-    return {
-        "x0": np.arange(n, dtype=float),
-        "x1": np.arange(n) + 0.5,
-        "row": np.zeros(n, dtype=np.int32),
-        "color": np.zeros(n, dtype=np.int32),
-        "colors": ["#3d80d7"],
-        "text": np.array([f"<b>k-{i}</b>" for i in range(n)], dtype=object),
-        "code": np.zeros(n, dtype=np.uint8),
-        "worker": np.zeros(n, dtype=np.int32),
-        "workers": ["tcp://w"],
-        "seconds": np.full(n, 0.5),
-        "tasks": n,
-        "aggregated": False,
-    }
-
-
 def canvas_with(n: int) -> TaskCanvas:
     canvas = TaskCanvas()
-    canvas.replace(_segments(n))
+    canvas.replace(rects(n))
     return canvas
 
 
@@ -95,7 +78,7 @@ def test_one_turns_messages_leave_as_one_batch_in_order(wire, loop):
     def redraw() -> None:
         bars.note = "3 done"
         lines.title = "CPU 12%"
-        canvas.replace(_segments(5))
+        canvas.replace(rects(5))
         bars.title = "Progress: 5 tasks"
 
     on_loop(loop, redraw)
@@ -111,7 +94,7 @@ def test_one_turns_messages_leave_as_one_batch_in_order(wire, loop):
     wire.clear()
     alone = canvas_with(1)
     wire.clear()
-    alone.replace(_segments(5))
+    alone.replace(rects(5))
     ((_, direct, direct_buffers),) = wire
     got, got_buffers = inside[2]
     assert got["buffer_paths"] == direct["buffer_paths"] and got_buffers == direct_buffers
