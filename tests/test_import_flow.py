@@ -9,7 +9,9 @@ The flow is collect -> aggregate -> views -> placement -> the package root;
 from __future__ import annotations
 
 import ast
+import re
 import sys
+from importlib.metadata import requires
 from pathlib import Path
 
 import pytest
@@ -21,8 +23,9 @@ PACKAGE = "jupyter_dashmon"
 #: Layers in the order data flows; a module may import its own layer or earlier ones.
 LAYERS = ["collect", "aggregate", "views", "placement"]
 #: What ``collect`` may import besides the standard library: ``distributed``, and
-#: ``cloudpickle``, which ``distributed`` requires, so every scheduler has it.
-SCHEDULER_SIDE = {"distributed", "cloudpickle"}
+#: ``cloudpickle`` and ``msgpack``, which ``distributed`` requires, so every
+#: scheduler has them.
+SCHEDULER_SIDE = {"distributed", "cloudpickle", "msgpack"}
 
 
 def module_name(path: Path) -> str:
@@ -139,6 +142,13 @@ def test_imports_follow_the_flow() -> None:
         if layer(module) >= 0 and layer(target) > layer(module)
     ]
     assert against == []
+
+
+def test_what_collect_imports_is_on_every_scheduler() -> None:
+    needed = {
+        re.split(r"[\s<>=!~;\[]", r, maxsplit=1)[0].lower() for r in requires("distributed") or []
+    }
+    assert SCHEDULER_SIDE - {"distributed"} <= needed
 
 
 def test_config_imports_nothing_of_the_package() -> None:
