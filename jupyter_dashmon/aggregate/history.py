@@ -35,6 +35,11 @@ class TaskRecord(TypedDict):
     status: str
 
 
+#: Rows up to which a batch's thread pairs are found with a dictionary (a
+#: poll's usual dozen); above it, numpy's fixed costs are the smaller.
+SMALL_BATCH = 128
+
+
 class TaskHistory:
     """A ring of task records in numpy columns.
 
@@ -113,11 +118,20 @@ class TaskHistory:
         """
         columns, tables = unpack(packed), packed["tables"]
         start, stop = columns["start"], columns["stop"]
-        valid = np.flatnonzero(np.isfinite(start) & np.isfinite(stop))
-        skipped = max(len(valid) - self.capacity, 0)
-        rows = valid[skipped:]
-        if not len(rows):
+        # Each numpy call has a fixed cost that dwarfs a poll's dozen rows: the
+        # usual batch (every time finite) is taken whole, without a row index.
+        finite = np.isfinite(start) & np.isfinite(stop)
+        rows: Any = slice(None)
+        skipped, n = 0, len(start)
+        if not finite.all():
+            rows = np.flatnonzero(finite)
+            n = len(rows)
+        if n > self.capacity:
+            skipped, n = n - self.capacity, self.capacity
+            rows = (np.arange(len(start)) if isinstance(rows, slice) else rows)[skipped:]
+        if not n:
             return 0
+        start, stop = start[rows], stop[rows]
         with self.lock:
             prefix_ids = self._ids(self._prefix_ids, self.prefixes, tables["prefix"])
             pairs, inverse = self._thread_pairs(columns["worker"][rows], columns["thread"][rows])
@@ -125,16 +139,16 @@ class TaskHistory:
             thread_ids = self._ids(
                 self._thread_ids, self.threads, [(workers[w], t) for w, t in pairs]
             )
+            keys = columns["key"]
             values = {
-                "start": np.minimum(start[rows], stop[rows]),
-                "stop": np.maximum(start[rows], stop[rows]),
+                "start": np.minimum(start, stop),
+                "stop": np.maximum(start, stop),
                 "thread_id": thread_ids[inverse],
                 "prefix_id": prefix_ids[columns["prefix"][rows]],
                 "code": columns["code"][rows],
                 "run": columns["run"][rows],
-                "keys": np.asarray(columns["key"], dtype=object)[rows],
+                "keys": keys if isinstance(rows, slice) else [keys[i] for i in rows.tolist()],
             }
-            n = len(rows)
             self.count += skipped
             if self.count + n > self._size and self._size < self.capacity:
                 self._grow(self.count + n)
@@ -144,15 +158,19 @@ class TaskHistory:
             for name, value in values.items():
                 column = getattr(self, name)
                 column[at : at + head] = value[:head]
-                column[: n - head] = value[head:]
+                if head < n:
+                    column[: n - head] = value[head:]
             self.count += n
         return n
 
     def _thread_pairs(self, worker: np.ndarray, thread: np.ndarray) -> tuple[list, np.ndarray]:
         """The distinct (worker code, thread) pairs of a batch, in order of first
         appearance (so a store's thread ids follow the rows), and each row's pair."""
-        if not len(worker):
-            return [], np.zeros(0, dtype=np.int64)
+        if len(worker) <= SMALL_BATCH:
+            # A poll's few rows: a dictionary costs less than numpy's calls.
+            index: dict[tuple[int, int], int] = {}
+            inverse = [index.setdefault(p, len(index)) for p in zip(worker.tolist(), thread.tolist())]
+            return list(index), np.asarray(inverse, dtype=np.int64)
         # Thread idents are 64-bit: each is numbered by its place among the idents
         # seen so far (sorted; a new one is rare), then paired with the worker.
         # Pairs then have a small range, where finding the first of each needs no sort.

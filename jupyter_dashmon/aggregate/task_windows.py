@@ -80,6 +80,9 @@ def advance_stream(stream: TaskStreamModel, before: int, now: float) -> None:
     threads = [] if restart else list(stream.threads)
     known = set(threads)
     threads += [t for t in dict.fromkeys(history.thread_id[new].tolist()) if t not in known]
+    if not restart and len(threads) == len(known):
+        stream.now = now  # most polls: no hold needed for one trait
+        return
     with stream.hold_trait_notifications():
         if restart:
             stream.generation += 1

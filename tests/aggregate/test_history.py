@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from synthetic import columns
 
-from jupyter_dashmon.aggregate.history import TaskHistory
+from jupyter_dashmon.aggregate.history import SMALL_BATCH, TaskHistory
 
 
 def test_append_and_records_round_trip():
@@ -52,6 +52,16 @@ def test_bad_times_are_dropped_and_reversed_ones_fixed():
     assert h.append_columns(cols) == 1
     (r,) = h.records()
     assert (r["start"], r["stop"]) == (4.0, 5.0)
+
+
+def test_bad_times_dropped_before_the_newest_are_kept():
+    # Dropped rows, then more rows than the store holds: the newest valid ones stay.
+    h = TaskHistory(3)
+    cols = columns(6)
+    cols["stop"][4] = float("nan")
+    assert h.append_columns(cols) == 3
+    assert [r["key"] for r in h.records()] == [cols["key"][i] for i in (2, 3, 5)]
+    assert h.count == 5
 
 
 def test_memory_is_bounded_by_capacity():
@@ -145,12 +155,13 @@ def test_a_run_index_keeps_only_that_runs_records_in_a_window():
 
 def test_thread_pairs_are_numbered_in_order_of_first_appearance():
     # Thread idents are 64-bit and repeat across workers (processes forked alike);
-    # the pairs of a batch are numbered as a dict over (worker, thread) would.
+    # the pairs of a batch are numbered as a dict over (worker, thread) would,
+    # for a poll's few rows (a dict) and for large batches (numpy) alike.
     rng = np.random.default_rng(7)
     h = TaskHistory(10)
     idents = [7, 12345, 2**40 + 3, 2**47 - 1, 2**62 + 5]
-    for _ in range(2000):
-        n = int(rng.integers(1, 60))
+    for _ in range(1000):
+        n = int(rng.integers(1, 3 * SMALL_BATCH))
         worker = rng.integers(0, int(rng.choice([4, 5000])), n).astype(np.uint16)
         thread = rng.choice(idents + [int(rng.integers(0, 2**62))], n).astype(np.int64)
         pairs, rank = h._thread_pairs(worker, thread)
