@@ -31,7 +31,7 @@ from ..collect.messages import (
     ResourceColumns,
     WorkerTable,
 )
-from ..collect.packing import decode
+from ..collect.packing import decode, encode
 from ..config import Options, collector_options
 from . import transforms as tf
 from .colors import assign_colors
@@ -218,7 +218,8 @@ class Listener:
         connect timeout (30 s by default); the Client notices the loss at
         once, so watching its status shows "disconnected" within a second.
         """
-        poll = asyncio.ensure_future(self.client.scheduler.dashmon_poll(**self._request))
+        request = encode(self._request)  # one blob: measured at once on its way out
+        poll = asyncio.ensure_future(self.client.scheduler.dashmon_poll(request=request))
         try:
             while True:
                 done, _ = await asyncio.wait({poll}, timeout=0.25)

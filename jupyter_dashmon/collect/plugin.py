@@ -51,7 +51,7 @@ from .messages import (
     WorkerTable,
     ring_columns,
 )
-from .packing import TASK_WIRE, encode, pack
+from .packing import TASK_WIRE, decode, encode, pack
 from .ring import Ring
 from .sampling import take_sample
 from .views_data import ViewsData
@@ -520,9 +520,17 @@ class DashmonPlugin(SchedulerPlugin):
             subscriber, epoch, cursor, version, resource_cursor, worker_version, limit, detail
         )
 
-    async def _poll_blob(self, **request: Any) -> bytes:
-        """The RPC handler: :meth:`poll`'s answer as one blob (:func:`.packing.encode`)."""
-        answer = await self.poll(**request)
+    async def _poll_blob(self, request: bytes | None = None, **fields: Any) -> bytes:
+        """The RPC handler: :meth:`poll`'s answer as one blob (:func:`.packing.encode`).
+
+        The kernel sends its :class:`~.messages.PollRequest` as one blob too
+        (``request``): the kernel's comm layer measures what it sends, as the
+        scheduler's does.  The request's fields as keywords (a kernel of an
+        earlier version) are answered alike.
+        """
+        if request is not None:
+            fields = decode(request)
+        answer = await self.poll(**fields)
         t0 = time.perf_counter()
         blob = encode(answer)
         self.cost += time.perf_counter() - t0

@@ -23,7 +23,7 @@ from jupyter_dashmon.collect.messages import (
     ring_columns,
     wire_types,
 )
-from jupyter_dashmon.collect.packing import decode, unpack_tasks
+from jupyter_dashmon.collect.packing import decode, encode, unpack_tasks
 from jupyter_dashmon.config import collector_options, resolve_options
 
 
@@ -320,6 +320,10 @@ def test_the_wire_follows_the_message_declarations():
             again = decode(raw)
             assert list(again) == list(Delta.__annotations__) and again["tasks"]["n"] == 3
             assert decode(again) is again  # a collector answering with a plain message
+            # The kernel asks with one blob too; a request sent as keywords (a
+            # kernel of an earlier version) gets the same answer.
+            asked = await client.scheduler.dashmon_poll(request=encode(dict(p.req, epoch="")))
+            assert decode(asked)["tasks"] == again["tasks"]
             plugin = plugin_of(cluster)
             # Three references, thread, start, stop, the code byte and the run index.
             assert plugin.tasks.nbytes() == plugin.tasks._size * (3 * 8 + 8 + 8 + 8 + 1 + 2)
