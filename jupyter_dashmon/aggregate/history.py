@@ -169,7 +169,8 @@ class TaskHistory:
         if len(worker) <= SMALL_BATCH:
             # A poll's few rows: a dictionary costs less than numpy's calls.
             index: dict[tuple[int, int], int] = {}
-            inverse = [index.setdefault(p, len(index)) for p in zip(worker.tolist(), thread.tolist())]
+            pairs = zip(worker.tolist(), thread.tolist())
+            inverse = [index.setdefault(p, len(index)) for p in pairs]
             return list(index), np.asarray(inverse, dtype=np.int64)
         # Thread idents are 64-bit: each is numbered by its place among the idents
         # seen so far (sorted; a new one is rare), then paired with the worker.
