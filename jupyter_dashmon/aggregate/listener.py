@@ -17,7 +17,7 @@ import contextlib
 import logging
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from distributed.comm.core import CommClosedError
@@ -336,7 +336,7 @@ class Listener:
         if delta["runs"] or delta["errors"]:
             self._apply_work(delta["runs"], delta["errors"])
         detail: Mapping[str, Any] = delta["detail"] or {}
-        if detail.get("address", "") == m.workers.selected:
+        if detail.get("address", "") == m.workers.selected and (detail or m.workers.detail):
             m.workers.detail = dict(detail)
 
     def _reset(self) -> None:
@@ -360,19 +360,27 @@ class Listener:
         # A new prefix can only be among the changed ones: no pass over every prefix.
         new = [prefix for prefix in changed if prefix in prefixes]
         with p.hold_trait_notifications():
-            p.colors = assign_colors(p.colors, new, limit=2 * self.options.max_prefixes)
+            self._color(new)
             set_progress(p, prefixes, changed)
 
     def _apply_tasks(self, packed: PackedColumns, now: float) -> None:
-        p = self.model.progress
         # Colours first: the task windows colour new records as soon as they land.
-        prefixes = packed["tables"]["prefix"]
-        p.colors = assign_colors(p.colors, prefixes, 2 * self.options.max_prefixes)
+        self._color(packed["tables"]["prefix"])
         append_tasks(self.model.history, self.model.tasks, packed, now)
+
+    def _color(self, prefixes: Iterable[str]) -> None:
+        """A colour for each new prefix (most polls bring none: no trait set then)."""
+        p = self.model.progress
+        colors = assign_colors(p.colors, prefixes, 2 * self.options.max_prefixes)
+        if colors is not p.colors:
+            p.colors = colors
 
     def _apply_work(self, runs: dict, errors: list) -> None:
         w = self.model.work
-        with w.hold_trait_notifications():  # a run's counts and its errors land together
+        # A run's counts and its errors land together. A hold sets each trait it
+        # saw change a second time as it ends: not taken for the counts alone.
+        together = w.hold_trait_notifications() if runs and errors else contextlib.nullcontext()
+        with together:
             if runs:
                 w.runs = merge_runs(w.runs, runs, w.runs_kept)
             if errors:
