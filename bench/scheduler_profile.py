@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from typing import Any
 
 import psutil
 
@@ -38,9 +39,29 @@ from .throughput import WORKLOADS
 COLLECTOR = re.compile(r"^(DashmonPlugin\.\w+|[^ ]+ \([^)]*jupyter_dashmon[^)]*\))")
 
 
-def attribute(raw: str) -> tuple[int, Counter]:
-    """Busy samples of a py-spy raw profile, and those per outermost collector frame."""
-    busy, ours = 0, Counter()
+def plugin_call_frame() -> str:
+    """How a profile names the line of distributed's ``SchedulerState._transition``
+    that calls every plugin's ``transition`` hook (found in the installed source)."""
+    import inspect
+
+    from distributed.scheduler import SchedulerState
+
+    lines, first = inspect.getsourcelines(SchedulerState._transition)
+    line = next(first + i for i, text in enumerate(lines) if "plugin.transition(" in text)
+    return f"SchedulerState._transition (distributed/scheduler.py:{line})"
+
+
+def attribute(raw: str, call: str = "") -> tuple[int, Counter, Counter]:
+    """Busy samples of a py-spy raw profile, those per outermost collector frame,
+    and, when ``call`` names the frame that calls the plugins' hooks (see
+    :func:`plugin_call_frame`), those under it: per plugin hook, and ``"call"``
+    for the call itself (the keyword arguments packed for each plugin).  A
+    sampler that does not stop the process now and then reads a torn stack
+    (a frame from before a call under one from after it): under the hooks' call
+    only frames named ``*.transition`` count as a hook."""
+    busy = 0
+    ours: Counter[str] = Counter()
+    hooks: Counter[str] = Counter()
     for line in raw.splitlines():
         if not line.strip():
             continue
@@ -53,12 +74,22 @@ def attribute(raw: str) -> tuple[int, Counter]:
         mine = next((f for f in frames if COLLECTOR.match(f)), None)
         if mine is not None:
             ours[mine.split(" (")[0]] += n
-    return busy, ours
+        if call and call in frames:
+            i = frames.index(call)
+            if i + 1 == len(frames):
+                hooks["call"] += n
+            elif frames[i + 1].split(" (")[0].endswith(".transition"):
+                hooks[frames[i + 1].split(" (")[0]] += n
+    return busy, ours, hooks
 
 
 def _scheduler_cpu(proc: psutil.Process) -> float:
     t = proc.cpu_times()
     return t.user + t.system
+
+
+def _plugin_names(dask_scheduler: Any = None) -> list[str]:
+    return [type(p).__name__ for p in dask_scheduler.plugins.values()]
 
 
 def main(rounds: int = 3, tasks: int = 20_000) -> None:
@@ -78,10 +109,12 @@ def main(rounds: int = 3, tasks: int = 20_000) -> None:
         client = Client(cluster.address)
         client.wait_for_workers(2)
         recorder = Recorder(client)
+        call = plugin_call_frame()
         deadline = time.monotonic() + 30
         while recorder.listener.polls < 3 and time.monotonic() < deadline:
             time.sleep(0.05)
         WORKLOADS["independent"](client, 2000, tag="-warm")
+        plugins = client.run_on_scheduler(_plugin_names)
         try:
             for workload in ("independent", "tree"):
                 plain = []
@@ -108,7 +141,7 @@ def main(rounds: int = 3, tasks: int = 20_000) -> None:
                 sampler.send_signal(2)
                 sampler.wait(timeout=60)
                 with open(path) as f:
-                    busy, ours = attribute(f.read())
+                    busy, ours, hooks = attribute(f.read(), call)
                 per_task = statistics.median(plain)
                 share = sum(ours.values()) / max(busy, 1)
                 each = ", ".join(f"{x:.0f}" for x in plain)
@@ -124,6 +157,14 @@ def main(rounds: int = 3, tasks: int = 20_000) -> None:
                 for name, n in ours.most_common():
                     part = n / busy
                     print(f"    {name:36s} {100 * part:5.2f} %  {part * per_task:5.2f} us/task")
+                print(
+                    f"  every plugin's transition hook as distributed calls it "
+                    f"({len(plugins)} plugins: {', '.join(plugins)}):"
+                )
+                for name, n in hooks.most_common():
+                    part = n / busy
+                    label = f"the call (each plugin 1/{len(plugins)})" if name == "call" else name
+                    print(f"    {label:36s} {100 * part:5.2f} %  {part * per_task:5.2f} us/task")
         finally:
             recorder.close()
             client.close()

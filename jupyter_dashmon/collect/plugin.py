@@ -178,6 +178,7 @@ class DashmonPlugin(SchedulerPlugin):
         self._touched: set[str] = set()
         self._versions: dict[str, int] = {}
         self.runs = RunBook(self.runs_kept)
+        self._run_of = self.runs.run_of_map  # tasks still to finish, per run
         self.errors = ErrorBook(self.error_groups, self._key_text)
         self._version = 0
         self._worker_version = 1
@@ -236,6 +237,7 @@ class DashmonPlugin(SchedulerPlugin):
         self._rare, self._forgotten_keys = [], []
         self._watch = {}
         self.runs, self.errors = RunBook(1), ErrorBook(1, self._key_text)
+        self._run_of = self.runs.run_of_map
         self._worker_table = None
 
     def _schedule_lease_check(self) -> None:
@@ -283,7 +285,7 @@ class DashmonPlugin(SchedulerPlugin):
             nbytes_of[prefix] = nbytes_of.get(prefix, 0) + nbytes - in_memory.get(key, 0)
             in_memory[key] = nbytes
             self._touched.add(prefix)
-            run = self.runs.run_of_map.pop(key, None)
+            run = self._run_of.pop(key, None)
             if run is not None:
                 run["done"] += 1
                 finished = run["finished"]
@@ -306,12 +308,13 @@ class DashmonPlugin(SchedulerPlugin):
                     nbytes_of = self._nbytes
                     nbytes_of[prefix] = max(nbytes_of.get(prefix, 0) - old, 0)
                 self._touched.add(prefix)
-            if finish == "forgotten":
+            if finish == "forgotten" and key in self._run_of:
                 self._forgotten_keys.append(key)
             if self._waiters:
                 self._wake()
         elif finish == "forgotten":
-            self._forgotten_keys.append(key)
+            if key in self._run_of:  # forgotten before it finished: it leaves its run
+                self._forgotten_keys.append(key)
             if start != "released":
                 self._rare.append((self._tasks.get(key), start, finish, kwargs))
             if self._waiters:  # a held poll answers: the prefix's counts moved

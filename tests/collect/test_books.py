@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import dask
 from test_plugin import Poller, cluster_and_client, plugin_of
@@ -91,9 +92,15 @@ def test_runs_count_each_run_and_errors_group_failures():
             quiet = await p.poll()
             assert quiet["runs"] == {} and quiet["errors"] == []
             # Forgetting the tasks empties the per-task map at the next poll (the
-            # hook keeps transitions until then): bounded by live tasks.
-            await client.cancel(first + failing + again)
-            del first, failing, again
+            # hook keeps transitions until then): bounded by live tasks.  A task
+            # cancelled while it runs leaves its run too.
+            with dask.annotate(**{RUN_ANNOTATION: "k/4"}):
+                slow = client.submit(time.sleep, 3, key="slow-1")
+            while getattr(cluster.scheduler.tasks.get("slow-1"), "state", "") != "processing":
+                await asyncio.sleep(0.01)
+            assert "slow-1" in plugin_of(cluster).runs._run_of
+            await client.cancel(first + failing + again + [slow])
+            del first, failing, again, slow
             for _ in range(50):
                 await asyncio.sleep(0.1)
                 await p.poll()
