@@ -263,17 +263,20 @@ class DashmonPlugin(SchedulerPlugin):
         if self.scheduler.plugins.get(self.name) is self:
             self.scheduler.remove_plugin(name=self.name)
 
-    # -- scheduler hooks (hot path: keep a reference, nothing more) ----------
+    # -- scheduler hooks (hot path: the least each transition needs) ---------
 
     def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
         # Called about five times per task, so it does the least there is. When a
         # result goes to memory: its bytes, its run's counts and its record's
         # fields copied into column lists (no formatting), while the task's
-        # objects are still in the processor's cache (copying them at the poll
-        # measured slower in a real scheduler). Nothing at all for the two
-        # transitions that only move a task along: progress is read from the
-        # prefixes' own state counts at the poll (:meth:`_watch_changed`), and
-        # so is the number of finished tasks forgotten since (:meth:`_counts`).
+        # objects are still in the processor's cache (keeping references and
+        # making the records at the poll cost the scheduler more in all, in a
+        # profile of a real one: bench/RESULTS.md, sessions 5 and 15). A task
+        # forgotten before it finished leaves its key, so the poll takes it out
+        # of its run. Nothing at all for the two transitions that only move a
+        # task along: progress is read from the prefixes' own state counts at
+        # the poll (:meth:`_watch_changed`), and so is the number of finished
+        # tasks forgotten since (:meth:`_counts`).
         if finish == "memory":
             ts = self._tasks.get(key)
             if ts is None:
