@@ -229,6 +229,12 @@ ARM_UPDATE = """() => {
     return before;
 }""".replace("TITLE_FN", TITLE)
 
+#: The armed update, or null when the page showed no change within 15 s (a
+#: live update whose records moved nothing on the stream): the bench goes on.
+AWAIT_UPDATE = (
+    "() => Promise.race([window.dashmonDone, new Promise(r => setTimeout(() => r(null), 15000))])"
+)
+
 # A live update of a full stream does not change the title; the axis ticks move.
 ARM_ANY = ARM_UPDATE.replace("if (!now || now.textContent === before) return;", "if (!now) return;")
 
@@ -347,8 +353,11 @@ def measure(
                 before = metrics_dict(cdp.send("Performance.getMetrics"))
                 idle.append(metric_delta(quiet, before) / 0.5)  # ms of work per second, no update
                 (root / f"go-7a-{rep}").write_text("1")
-                done = page.evaluate("() => window.dashmonDone")
+                done = page.evaluate(AWAIT_UPDATE)
                 after = metrics_dict(cdp.send("Performance.getMetrics"))
+                if done is None:
+                    log(f"  [7a] update {rep}: no change on the page within 15 s, left out")
+                    continue
                 window.append((time.perf_counter() - t0) * 1e3)
                 work.append(metric_delta(before, after))
                 parts.append(
@@ -372,8 +381,11 @@ def measure(
                 page.evaluate(ARM_ANY)
                 before = metrics_dict(cdp.send("Performance.getMetrics"))
                 (root / f"go-7c-{rep}").write_text("1")
-                done = page.evaluate("() => window.dashmonDone")
+                done = page.evaluate(AWAIT_UPDATE)
                 after = metrics_dict(cdp.send("Performance.getMetrics"))
+                if done is None:
+                    log(f"  [7a] live update {rep}: no change on the page within 15 s, left out")
+                    continue
                 live_work.append(metric_delta(before, after))
                 live_wall.append(done["drawn"] - done["seen"])
             out["live_work_ms"], out["live_wall_ms"] = live_work, live_wall
