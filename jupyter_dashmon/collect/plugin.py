@@ -273,10 +273,11 @@ class DashmonPlugin(SchedulerPlugin):
         # making the records at the poll cost the scheduler more in all, in a
         # profile of a real one: bench/RESULTS.md, sessions 5 and 15). A task
         # forgotten before it finished leaves its key, so the poll takes it out
-        # of its run. Nothing at all for the two transitions that only move a
-        # task along: progress is read from the prefixes' own state counts at
-        # the poll (:meth:`_watch_changed`), and so is the number of finished
-        # tasks forgotten since (:meth:`_counts`).
+        # of its run (a result in memory has left its run already). Nothing at
+        # all for the two transitions that only move a task along: progress is
+        # read from the prefixes' own state counts at the poll
+        # (:meth:`_watch_changed`), and so is the number of finished tasks
+        # forgotten since (:meth:`_counts`).
         if finish == "memory":
             ts = self._tasks.get(key)
             if ts is None:
@@ -311,8 +312,6 @@ class DashmonPlugin(SchedulerPlugin):
                     nbytes_of = self._nbytes
                     nbytes_of[prefix] = max(nbytes_of.get(prefix, 0) - old, 0)
                 self._touched.add(prefix)
-            if finish == "forgotten" and key in self._run_of:
-                self._forgotten_keys.append(key)
             if self._waiters:
                 self._wake()
         elif finish == "forgotten":
@@ -403,7 +402,6 @@ class DashmonPlugin(SchedulerPlugin):
         self._rare, self._columns = [], ([], [], [], [], [], [], [], [])
         self._drained += len(columns[0]) + len(rare)
         runs = self.runs
-        run_of = runs.run_of_map
         moved, self._moved = self._moved, {}
         for ts, start, finish, msg in rare:
             if ts is not None:
@@ -413,6 +411,7 @@ class DashmonPlugin(SchedulerPlugin):
         if columns[0]:
             self.tasks.extend(columns)
         forgotten, self._forgotten_keys = self._forgotten_keys, []
+        run_of = self._run_of
         for key in forgotten:
             run_of.pop(key, None)
         runs.touch(moved.values(), time.time())
