@@ -178,7 +178,6 @@ class DashmonPlugin(SchedulerPlugin):
         self._touched: set[str] = set()
         self._versions: dict[str, int] = {}
         self.runs = RunBook(self.runs_kept)
-        self._run_of = self.runs.run_of_map  # tasks still to finish, per run
         self.errors = ErrorBook(self.error_groups, self._key_text)
         self._version = 0
         self._worker_version = 1
@@ -237,7 +236,6 @@ class DashmonPlugin(SchedulerPlugin):
         self._rare, self._forgotten_keys = [], []
         self._watch = {}
         self.runs, self.errors = RunBook(1), ErrorBook(1, self._key_text)
-        self._run_of = self.runs.run_of_map
         self._worker_table = None
 
     def _schedule_lease_check(self) -> None:
@@ -289,7 +287,7 @@ class DashmonPlugin(SchedulerPlugin):
             nbytes_of[prefix] = nbytes_of.get(prefix, 0) + nbytes - in_memory.get(key, 0)
             in_memory[key] = nbytes
             self._touched.add(prefix)
-            run = self._run_of.pop(key, None)
+            run = self.runs.run_of_map.pop(key, None)
             if run is not None:
                 run["done"] += 1
                 finished = run["finished"]
@@ -315,7 +313,7 @@ class DashmonPlugin(SchedulerPlugin):
             if self._waiters:
                 self._wake()
         elif finish == "forgotten":
-            if key in self._run_of:  # forgotten before it finished: it leaves its run
+            if key in self.runs.run_of_map:  # forgotten before it finished: leaves its run
                 self._forgotten_keys.append(key)
             if start != "released":
                 self._rare.append((self._tasks.get(key), start, finish, kwargs))
@@ -411,7 +409,7 @@ class DashmonPlugin(SchedulerPlugin):
         if columns[0]:
             self.tasks.extend(columns)
         forgotten, self._forgotten_keys = self._forgotten_keys, []
-        run_of = self._run_of
+        run_of = runs.run_of_map
         for key in forgotten:
             run_of.pop(key, None)
         runs.touch(moved.values(), time.time())

@@ -96,7 +96,9 @@ def test_runs_count_each_run_and_errors_group_failures():
             # cancelled while it runs leaves its run too.
             with dask.annotate(**{RUN_ANNOTATION: "k/4"}):
                 slow = client.submit(time.sleep, 3, key="slow-1")
-            while getattr(cluster.scheduler.tasks.get("slow-1"), "state", "") != "processing":
+            for _ in range(3000):
+                if getattr(cluster.scheduler.tasks.get("slow-1"), "state", "") == "processing":
+                    break
                 await asyncio.sleep(0.01)
             assert "slow-1" in plugin_of(cluster).runs._run_of
             await client.cancel(first + failing + again + [slow])
