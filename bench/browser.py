@@ -154,8 +154,13 @@ UPDATES = (
     "    recs = synthetic(1000, 8 + rep % 2, time.time())\n"
     "    gate(f'go-7a-{{rep}}')\n"
     "    t.records = recs  # appended to the store as a new stream generation\n"
+    # The stream's intake runs a refresh that comes too soon on a timer of this
+    # thread's event loop, which this cell blocks until it ends: the next update
+    # must find the intake due, or the page never sees it (session 15's hang).
+    "    time.sleep(0.6)\n"
     "held = synthetic(1000, 8, time.time())\n"
     "t.records = held\n"
+    "time.sleep(0.6)\n"
     "from jupyter_dashmon.aggregate.task_windows import append_tasks\n"
     "from jupyter_dashmon.collect.packing import pack_tasks\n"
     "pathlib.Path('ready-7c').write_text('1')\n"
@@ -165,7 +170,8 @@ UPDATES = (
     "    fields = ('key', 'prefix', 'worker', 'thread', 'start', 'stop')\n"
     "    columns = {{f: [r[f] for r in new] for f in fields}}\n"
     "    columns['code'] = [0] * len(new)\n"
-    "    append_tasks(dash.model.history, t, pack_tasks(columns), max(r['stop'] for r in new))"
+    "    append_tasks(dash.model.history, t, pack_tasks(columns), max(r['stop'] for r in new))\n"
+    "    time.sleep(0.6)"
 )
 
 HISTORY = (
@@ -179,7 +185,10 @@ HISTORY = (
     "           'worker': [f'tcp://10.0.0.{{i % threads // 2}}:1' for i in range(n)],\n"
     "           'thread': [i % 2 for i in range(n)], 'start': start.tolist(),\n"
     "           'stop': (start + dur).tolist(), 'code': [0] * n}}\n"
-    "dash.model.history.history.clear()\n"
+    # Forgets the stream's threads with the records (a bare history.clear() left
+    # them pointing past the new store's threads).
+    "from jupyter_dashmon.aggregate.task_windows import reset_store\n"
+    "reset_store(dash.model.history, dash.model.tasks)\n"
     "dash.model.history.history.append_columns(columns)\n"
     "dash.model.history.revision += 1\n"
     "pathlib.Path('ready-7b').write_text('1')"
@@ -268,11 +277,21 @@ def _driver(what: str = "the browser step") -> Any:
     return lab_driver
 
 
-def _wait_file(path: Path, timeout: float) -> None:
+#: The text of every error a cell of the open notebook printed.
+CELL_ERRORS = """() => [...document.querySelectorAll(
+    '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+    .map(e => e.textContent).join('\\n')"""
+
+
+def _wait_file(path: Path, timeout: float, page: Any = None) -> None:
     deadline = time.monotonic() + timeout
     while not path.exists():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the notebook did not write {path.name} within {timeout} s")
+            shown = page.evaluate(CELL_ERRORS)[-2000:] if page is not None else ""
+            raise TimeoutError(
+                f"the notebook did not write {path.name} within {timeout} s"
+                + (f"; the cells printed:\n{shown}" if shown else "")
+            )
         time.sleep(0.05)
 
 
@@ -324,7 +343,7 @@ def measure(
             log(f"  [5b] {trickle} tasks, one every {gap} s")
             page.evaluate(WATCH_COUNT)
             (root / "go-5b").write_text("1")
-            _wait_file(root / "out-5b.json", timeout=60 + trickle * gap)
+            _wait_file(root / "out-5b.json", timeout=60 + trickle * gap, page=page)
             kern = json.loads((root / "out-5b.json").read_text())
             marks = [(t, n) for t, n in page.evaluate("() => window.dashmonCounts")]
             out.update(interval=kern["interval"], generation=kern["generation"])
@@ -335,7 +354,7 @@ def measure(
             ]
 
             log(f"  [7a] {updates} updates of 1000 task rectangles")
-            _wait_file(root / "ready-7a", timeout=30)
+            _wait_file(root / "ready-7a", timeout=30, page=page)
             # The canvas draws only while on screen (JupyterLab scrolls to the
             # running cell): bring the stream into view, or nothing is drawn.
             page.locator(f"{DASHBOARD} .dashmon-stream[data-title^='Task Stream']").first.evaluate(
@@ -373,7 +392,7 @@ def measure(
             )
 
             log(f"  [7a] {updates} live updates of 50 new records on a 1000-rectangle stream")
-            _wait_file(root / "ready-7c", timeout=30)
+            _wait_file(root / "ready-7c", timeout=30, page=page)
             time.sleep(1.0)
             live_work, live_wall = [], []
             for rep in range(updates):
@@ -391,7 +410,7 @@ def measure(
             out["live_work_ms"], out["live_wall_ms"] = live_work, live_wall
 
             log(f"  [7b] {history:,} tasks on the Tasks page, {renders} renders, then a pan")
-            _wait_file(root / "ready-7b", timeout=120)
+            _wait_file(root / "ready-7b", timeout=120, page=page)
             tabs = page.locator(f"{DASHBOARD} .lm-TabBar-tab")
             render = []
             for _ in range(renders):

@@ -26,7 +26,9 @@ class Throttle:
     Client's event loop, where the listener writes the models) a call that
     comes too early is deferred: it runs at the first later call that finds
     it due, or on a timer :data:`LATE` of ``every`` past due, whichever is
-    first.  Elsewhere (tests, the notebook thread) every call happens at
+    first.  That timer runs on the caller's loop: a call deferred from a cell
+    (ipykernel runs cells inside its own loop) waits until the cell ends.
+    With no running loop (tests, plain threads) every call happens at
     once.  ``active = False`` holds every call until it is set back (a hidden
     page does not redraw); ``on_active`` hears every such change, so a view
     can tell the model it draws from to rest too.

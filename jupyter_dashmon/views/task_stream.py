@@ -40,7 +40,7 @@ class TaskStreamView:
         progress: ProgressModel,
         history: TaskHistoryModel | None = None,
         height: int = 260,
-        every: float = 0.5,
+        every: float = 0.2,
     ):
         if history is not None and history is not tasks.source:
             raise ValueError("the task stream must read the store it is given")
