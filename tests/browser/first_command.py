@@ -270,11 +270,27 @@ def check_no_traceback(page: Any) -> None:
         raise CheckFailed("a cell failed:\n" + "\n".join(outputs))
 
 
-def run_above_last_cell(page: Any) -> None:
-    """Run every cell above the last one with the Run menu, and wait until they ran."""
-    select_last_cell(page)
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.click("li.lm-Menu-item[data-command='notebook:run-all-above']")
+def run_above_last_cell(page: Any, attempts: int = 3) -> None:
+    """Run every cell above the last one with the Run menu, and wait until they ran.
+
+    A menu click that JupyterLab did not take (once in CI: every prompt still
+    ``[ ]:`` five minutes later) is given again: the user would click again.
+    """
+
+    def started() -> bool:
+        return any(p != "[ ]:" for p in page.evaluate(CODE_PROMPTS)[:-1])
+
+    for attempt in range(1, attempts + 1):
+        select_last_cell(page)
+        page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+        page.click("li.lm-Menu-item[data-command='notebook:run-all-above']")
+        try:
+            wait_until("a cell started", started, 30)
+            break
+        except CheckFailed:
+            if attempt == attempts:
+                raise
+            print(f"first-command: Run > Run All Above started nothing; again ({attempt})")
 
     def ran() -> bool:
         check_no_traceback(page)
