@@ -45,6 +45,11 @@ FIXED_PIXELS = 1000
 PAGE_PIXELS = 1200
 #: Records of the store the stream's restart check looks back over.
 GAP_LOOKBACK = 64
+#: Seconds between the live stream's intakes of new records: the default poll
+#: interval, so a task shows about one poll after it stops (bench item 5b).
+#: Each intake appends only the new records' segments; at 0.5 s, a task
+#: waited up to half a second more.
+STREAM_EVERY = 0.2
 
 
 # -- the store and the live stream -----------------------------------------------
@@ -179,12 +184,8 @@ class StreamWindow(_Window):
         tasks: TaskStreamModel,
         progress: ProgressModel,
         out: TaskWindowModel | None = None,
-        every: float = 0.2,
+        every: float = STREAM_EVERY,
     ):
-        # The live stream takes in new records as often as the listener polls by
-        # default: a task shows about one poll after it stops (bench item 5b).
-        # Each refresh appends only the new records' segments, so its cost follows
-        # the records; at 0.5 s, a task waited up to half a second more.
         self.tasks, self.progress = tasks, progress
         self._cursor = 0
         self._generation = -1

@@ -20,7 +20,7 @@ from __future__ import annotations
 from ipywidgets import HBox, Layout, ToggleButtons, VBox
 
 from ..aggregate.models import ProgressModel, TaskHistoryModel, TaskStreamModel
-from ..aggregate.task_windows import StreamWindow
+from ..aggregate.task_windows import STREAM_EVERY, StreamWindow
 from .base import Throttle
 from .canvas import TaskCanvas, pan_toggle
 
@@ -40,7 +40,7 @@ class TaskStreamView:
         progress: ProgressModel,
         history: TaskHistoryModel | None = None,
         height: int = 260,
-        every: float = 0.2,
+        every: float = STREAM_EVERY,
     ):
         if history is not None and history is not tasks.source:
             raise ValueError("the task stream must read the store it is given")

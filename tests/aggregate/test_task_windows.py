@@ -15,6 +15,7 @@ from jupyter_dashmon.aggregate.models import (
 )
 from jupyter_dashmon.aggregate.segments import drawn
 from jupyter_dashmon.collect.packing import pack_tasks
+from jupyter_dashmon.config import DEFAULT_OPTIONS
 
 
 def rows(*specs):
@@ -240,3 +241,9 @@ def test_worker_window_shows_the_selected_worker_only(model):
     workers.selected = "w1"
     assert out.segments["tasks"] == 1 and out.rows == 2 and out.span == (-5.0, 0.0)
     assert drawn(out.segments)["row"] == [1] and drawn(out.segments)["x0"] == [-8.0]
+
+
+def test_live_stream_takes_in_records_at_least_as_often_as_the_default_poll():
+    # Its intake at 0.5 s showed a task up to 0.7 s after it stopped (bench item
+    # 5b, session 16): the stream must hold nothing back longer than a poll does.
+    assert DEFAULT_OPTIONS.interval >= tw.STREAM_EVERY

@@ -368,7 +368,7 @@ def test_a_reloaded_page_draws_every_rectangle_held(browser: BrowserPage, lab: L
     d = drawn(page)
     # Nine tasks, sent in more than one batch: the state a new model starts
     # from holds only the last batch.
-    assert len(d["x0"]) == 9
+    assert len(d["x0"]) == 9, d["label"]
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_function(
         "() => !document.querySelector('.jp-NotebookPanel.jp-mod-dirty, .jp-mod-dirty')"
