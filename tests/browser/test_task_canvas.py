@@ -17,6 +17,8 @@ import pytest
 from lab_driver import ARTIFACTS, DASHBOARD_CELL, BrowserPage, Lab, open_and_run, pan_left
 from layout_probe import set_right_width, wait_for_text
 
+from jupyter_dashmon.collect.messages import ACTIONS
+
 pytestmark = pytest.mark.browser
 
 EVIL = "<img src=x onerror=window.dashmonXss=1>"
@@ -38,6 +40,8 @@ WORKLOAD = (
 )
 
 STREAM = ".dashmon-stream[data-title^='Task Stream']"
+#: How the hover text of a record other than a computation begins.
+OTHER_ACTIONS = tuple(f"{action}: " for action in ACTIONS if action != "compute")
 TOOLTIP = ".dashmon-stream-tooltip"
 
 PIXEL = """([selector, x, y]) => {
@@ -367,8 +371,11 @@ def test_a_reloaded_page_draws_every_rectangle_held(browser: BrowserPage, lab: L
     open_and_run(page, lab, [DASHBOARD_CELL, WORKLOAD], wait_ms=120_000)
     d = drawn(page)
     # Nine tasks, sent in more than one batch: the state a new model starts
-    # from holds only the last batch.
-    assert len(d["x0"]) == 9, d["label"]
+    # from holds only the last batch.  A loaded machine adds a record now and
+    # then: distributed reports a "disk-read" when gathering a task's inputs
+    # (none here) takes over 5 ms.  Every rectangle is checked below.
+    computed = [label for label in d["label"] if not label.startswith(OTHER_ACTIONS)]
+    assert len(computed) == 9, d["label"]
     page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
     page.wait_for_function(
         "() => !document.querySelector('.jp-NotebookPanel.jp-mod-dirty, .jp-mod-dirty')"
