@@ -46,7 +46,7 @@ class Plan:
 
 PLANS = {
     "full": Plan(
-        rounds=5,
+        rounds=8,
         tasks=20_000,
         workloads=("independent", "tree"),
         idle=10.0,

@@ -1,8 +1,8 @@
 """Runs in the benchmark process: where the scheduler's extra CPU with a dashboard comes from.
 
-``python -m bench.split [rounds] [tasks]``: the throughput bench's clusters
-and workloads (:mod:`.throughput`), with a fourth condition between ``none``
-and ``dashmon``: ``recorder``, a :class:`jupyter_dashmon.placement.recorder.Recorder`
+``python -m bench.split [rounds] [tasks]``: the throughput bench's cluster
+and workloads (:mod:`.throughput`), with one condition between ``none`` and
+``dashmon``: ``recorder``, a :class:`jupyter_dashmon.placement.recorder.Recorder`
 on the same Client: the same collector, polls and :class:`Listener` filling
 the same models, but no views.  ``recorder - none`` is what the collector and
 its polls cost the scheduler; ``dashmon - recorder`` is what the views cost it,
@@ -20,6 +20,12 @@ from . import throughput as tp
 
 
 class SplitCondition(tp.Condition):
+    @property
+    def plugins(self) -> set[str]:
+        from jupyter_dashmon.collect.messages import PLUGIN_NAME
+
+        return {PLUGIN_NAME} if self.name == "recorder" else super().plugins
+
     def open(self) -> None:
         if self.name != "recorder":
             super().open()
@@ -33,9 +39,14 @@ class SplitCondition(tp.Condition):
 
 
 def main(rounds: int, tasks: int) -> None:
-    tp.CONDITIONS = ("none", "recorder", "dashmon")
-    tp.Condition = SplitCondition  # type: ignore[misc]
-    windows = tp.measure(rounds, tasks, ("independent", "tree"), 3.0)
+    windows = tp.measure(
+        rounds,
+        tasks,
+        ("independent", "tree"),
+        3.0,
+        conditions=("none", "recorder", "dashmon"),
+        condition=SplitCondition,
+    )
     for workload in ("independent", "tree"):
         by = {(w.condition, w.round): w for w in windows if w.workload == workload}
         print(f"\n{workload}, {tasks} tasks, {rounds} rounds")

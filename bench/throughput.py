@@ -1,37 +1,61 @@
 """Runs in the benchmark process: items 1 and 2, scheduler throughput and CPU.
 
-Three identical clusters (a scheduler process with Dask's Bokeh dashboard
-available, and two single-threaded worker processes, ``worker-saturation:
-inf``) are started once.  Three conditions:
+One cluster (a scheduler process with Dask's Bokeh dashboard available, and
+two single-threaded worker processes, ``worker-saturation: inf``) is started
+once.  Four conditions take turns on it:
 
 - ``none``: no dashboard open;
+- ``plugin``: an empty ``SchedulerPlugin`` registered and nothing else: what
+  distributed charges for calling one more plugin at every transition, the
+  floor under any collector built as a plugin;
 - ``dashmon``: a :class:`jupyter_dashmon.Dashboard` open on the Client in this
-  process, polling every 100 ms;
+  process, polling at its default interval;
 - ``bokeh``: Dask's own dashboard with ``/status`` open in a headless Chromium
   of its own (opened afresh each round, automation disconnected before timing).
 
-Each round runs every condition once, in an order rotated every round, and
-the condition-to-cluster assignment rotates too, so that no condition keeps a
-faster or slower cluster: every condition meets every cluster.  Within
-a condition: open the dashboard, measure an idle window, then time each
-workload (20,000 independent ``inc`` tasks; a pairwise-sum tree of about
-20,000 tasks with transfers), with the CPU seconds of the scheduler, workers,
-Chromium and this process over the same windows.
+Each round runs every condition once on the same scheduler process, in an
+order rotated every round, and every comparison is made within a round.  A
+scheduler's CPU per task differs far more from one scheduler process to the
+next than between two windows of the same one (per-round differences of
+-100 to +100 us a task between processes, against about +-10 us within one:
+bench/RESULTS.md, session 18), so pairing on one process is what lets the
+median resolve a few microseconds.  Before each window the bench checks that
+no plugin of another condition is left on the scheduler, and after ``bokeh``
+it waits until the scheduler is idle again (a closed page's Bokeh session
+can go on updating for a few seconds).
+
+Within a condition: open the dashboard, measure an idle window (not for
+``plugin``), then time each workload (20,000 independent ``inc`` tasks; a
+pairwise-sum tree of about 20,000 tasks with transfers), with the CPU seconds
+of the scheduler, workers, Chromium and this process over the same windows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import psutil
+from distributed.diagnostics.plugin import SchedulerPlugin
 
 from . import stats
 from .cluster import BokehPage, CpuMeter, ProcessCluster, drain, wait_quiet
 from .report import Row
 from .tasks import inc, tree_graph
 
-CONDITIONS = ("none", "dashmon", "bokeh")
+CONDITIONS = ("none", "plugin", "dashmon", "bokeh")
+#: Conditions that get an idle window (an empty plugin costs nothing idle).
+IDLE_CONDITIONS = ("none", "dashmon", "bokeh")
+
+
+class EmptyPlugin(SchedulerPlugin):
+    """A scheduler plugin that overrides nothing: distributed still calls its
+    (inherited, empty) ``transition`` at every transition."""
+
+    name = "dashmon-bench-empty"
 
 
 @dataclass
@@ -103,8 +127,17 @@ class Condition:
         assert self.node is not None
         return self.node.client
 
+    @property
+    def plugins(self) -> set[str]:
+        """Names of the scheduler plugins this condition registers."""
+        from jupyter_dashmon.collect.messages import PLUGIN_NAME
+
+        return {"plugin": {EmptyPlugin.name}, "dashmon": {PLUGIN_NAME}}.get(self.name, set())
+
     def open(self) -> None:
-        if self.name == "dashmon":
+        if self.name == "plugin":
+            self.client.register_plugin(EmptyPlugin())
+        elif self.name == "dashmon":
             from jupyter_dashmon import Dashboard
 
             self.dashboard = Dashboard(self.client)
@@ -119,6 +152,8 @@ class Condition:
                 raise RuntimeError(f"/status page is {self.page.visibility}, not visible")
 
     def close_view(self) -> None:
+        if self.name == "plugin" and self.node is not None and self.node.client is not None:
+            self.client.unregister_scheduler_plugin(EmptyPlugin.name)
         if self.dashboard is not None:
             self.dashboard.close()
             self.dashboard = None
@@ -140,27 +175,54 @@ def measure(
     workloads: tuple[str, ...],
     idle: float,
     log: Callable[[str], None] = print,
+    conditions: tuple[str, ...] = CONDITIONS,
+    condition: Callable[[str], Condition] | None = None,
 ) -> list[Window]:
-    """Run every round; return all windows (idle ones have workload ``idle``)."""
-    conditions = {name: Condition(name) for name in CONDITIONS}
-    nodes = [Node() for _ in CONDITIONS]
+    """Run every round on one cluster; return all windows (idle ones have
+    workload ``idle``).  ``condition`` makes a condition from its name (a
+    subclass of :class:`Condition` for conditions of its own)."""
+    node = Node()
+    opened = {name: (condition or Condition)(name) for name in conditions}
     windows: list[Window] = []
     try:
-        for node in nodes:
-            node.start()
-        for node in nodes:
-            node.connect()
-        for r, order in enumerate(stats.rotated_orders(CONDITIONS, rounds)):
-            for i, name in enumerate(CONDITIONS):
-                conditions[name].node = nodes[(i + r) % len(nodes)]
+        node.start()
+        node.connect()
+        for c in opened.values():
+            c.node = node
+        for r, order in enumerate(stats.rotated_orders(conditions, rounds)):
             for name in order:
-                windows += _one(conditions[name], r, tasks, workloads, idle, log)
+                windows += _one(opened[name], r, tasks, workloads, idle, log)
     finally:
-        for c in conditions.values():
-            c.close_view()
-        for node in nodes:
-            node.close()
+        for c in opened.values():
+            with contextlib.suppress(Exception):
+                c.close_view()
+        node.close()
     return windows
+
+
+def _plugins(dask_scheduler=None) -> list[str]:
+    return sorted(dask_scheduler.plugins)
+
+
+def _check_plugins(c: Condition) -> None:
+    """Refuse to time a window with a plugin left over from another condition."""
+    from jupyter_dashmon.collect.messages import PLUGIN_NAME
+
+    extra = set(c.client.run_on_scheduler(_plugins)) & ({PLUGIN_NAME, EmptyPlugin.name} - c.plugins)
+    if extra:
+        raise RuntimeError(f"condition {c.name!r} would be timed with {sorted(extra)} registered")
+
+
+def wait_scheduler_idle(c: Condition, below: float = 3.0, timeout: float = 60.0) -> float:
+    """Wait until the scheduler process uses under ``below`` % of a core over
+    a second (a closed ``/status`` page's Bokeh session runs on for up to about
+    30 s); returns the last reading."""
+    proc = psutil.Process(c.cluster.pids["scheduler"])
+    deadline = time.monotonic() + timeout
+    use = proc.cpu_percent(interval=1.0)
+    while use >= below and time.monotonic() < deadline:
+        use = proc.cpu_percent(interval=1.0)
+    return use
 
 
 def _one(
@@ -175,9 +237,11 @@ def _one(
     wait_quiet()
     c.open()
     try:
-        with CpuMeter(c.pids) as meter:
-            time.sleep(idle)
-        out.append(Window(c.name, "idle", r, meter.used["wall"], meter.used))
+        _check_plugins(c)
+        if c.name in IDLE_CONDITIONS:
+            with CpuMeter(c.pids) as meter:
+                time.sleep(idle)
+            out.append(Window(c.name, "idle", r, meter.used["wall"], meter.used))
         for w in workloads:
             drain(c.client)
             cost0 = c.dashboard.model.status.collector_cost if c.dashboard else 0.0
@@ -195,7 +259,18 @@ def _one(
         drain(c.client)
     finally:
         c.close_view()
+    if c.name == "bokeh":
+        t0 = time.monotonic()
+        use = wait_scheduler_idle(c)
+        waited = time.monotonic() - t0
+        log(f"  scheduler idle ({use:.1f} % of a core) {waited:.0f} s after /status closed")
     return out
+
+
+def _present(per_round: list[dict]) -> list[str]:
+    """The conditions that have a value in some round, in :data:`CONDITIONS` order."""
+    seen = {c for r in per_round for c in r}
+    return [c for c in CONDITIONS if c in seen]
 
 
 def _by_round(windows: list[Window], workload: str, value: Callable[[Window], float]) -> list[dict]:
@@ -228,7 +303,8 @@ def rows(windows: list[Window], tasks: int, idle: float) -> list[Row]:
             else f"tree, {2 * (tasks // 2) - 1:,} tasks"
         )
         times = ", ".join(
-            f"{c} {stats.median(r[c] for r in per_round if c in r):.2f}s" for c in CONDITIONS
+            f"{c} {stats.median(r[c] for r in per_round if c in r):.2f}s"
+            for c in _present(per_round)
         )
         dn = stats.median(stats.throughput_ratios(per_round, "dashmon", "none"))
         bn = stats.median(stats.throughput_ratios(per_round, "bokeh", "none"))
@@ -240,6 +316,8 @@ def rows(windows: list[Window], tasks: int, idle: float) -> list[Row]:
             Row("1", f"throughput dashmon/none ({what})", dn, "x", ">= 0.97", dn >= 0.97, detail)
         )
         out.append(Row("1", f"throughput bokeh/none ({what})", bn, "x", "", None))
+        pn = stats.median(stats.throughput_ratios(per_round, "plugin", "none"))
+        out.append(Row("1", f"throughput empty plugin/none ({what})", pn, "x", "", None))
         out.append(Row("1", f"throughput dashmon/bokeh ({what})", db, "x", ">= 1", db >= 1.0))
     out += _cpu_rows(windows, "idle", f"idle {idle:g} s")
     for wl in workloads:
@@ -249,34 +327,24 @@ def rows(windows: list[Window], tasks: int, idle: float) -> list[Row]:
 
 
 def _per_task_rows(windows: list[Window], workload: str, n: int) -> list[Row]:
-    """Scheduler CPU spent on monitoring per finished task, and with/without, by round."""
-    per_round = [
-        r
-        for r in _by_round(windows, workload, lambda w: w.cpu.get("scheduler", 0.0))
-        if "none" in r
-    ]
-    out = []
-    for c, target in (("dashmon", 3.0), ("bokeh", None)):
-        extra = [(r[c] - r["none"]) / n * 1e6 for r in per_round if c in r]
-        ratio = [r[c] / r["none"] for r in per_round if c in r and r["none"] > 0]
-        med, rmed = stats.median(extra), stats.median(ratio)
-        detail = (
-            f"per round {min(extra):+.1f} to {max(extra):+.1f} us; scheduler CPU with/without "
-            f"{rmed:.3f} (per round {min(ratio):.3f}-{max(ratio):.3f}); {len(extra)} rounds"
+    """Scheduler CPU per finished task that each condition adds to another in
+    the same round, and the with/without ratio."""
+    per_round = _by_round(windows, workload, lambda w: w.cpu.get("scheduler", 0.0))
+
+    def extra(c: str, base: str) -> list[float]:
+        return [(r[c] - r[base]) / n * 1e6 for r in per_round if c in r and base in r]
+
+    def spread(values: list[float]) -> str:
+        q1, q3 = stats.percentile(values, 25), stats.percentile(values, 75)
+        return (
+            f"middle half {q1:+.1f} to {q3:+.1f} us, all {min(values):+.1f} to "
+            f"{max(values):+.1f}; {len(values)} rounds"
         )
-        if target is None:
-            out.append(
-                Row(
-                    "2",
-                    f"scheduler CPU per task for bokeh /status ({workload})",
-                    med,
-                    "us",
-                    "",
-                    None,
-                    detail,
-                )
-            )
-            continue
+
+    out = []
+    dashmon = extra("dashmon", "none")
+    if dashmon:
+        med = stats.median(dashmon)
         out.append(
             Row(
                 "2",
@@ -284,10 +352,12 @@ def _per_task_rows(windows: list[Window], workload: str, n: int) -> list[Row]:
                 med,
                 "us",
                 "<= 3 us",
-                med <= target,
-                detail,
+                med <= 3.0,
+                spread(dashmon),
             )
         )
+        ratio = [r["dashmon"] / r["none"] for r in per_round if "dashmon" in r and r.get("none")]
+        rmed = stats.median(ratio)
         out.append(
             Row(
                 "2",
@@ -296,20 +366,39 @@ def _per_task_rows(windows: list[Window], workload: str, n: int) -> list[Row]:
                 "x",
                 "<= 1.02",
                 rmed <= 1.02,
-                f"per round {min(ratio):.3f}-{max(ratio):.3f}",
+                f"per round {min(ratio):.3f}-{max(ratio):.3f}; scheduler CPU without "
+                f"{stats.median(r['none'] for r in per_round) / n * 1e6:.0f} us a task",
             )
         )
+    for c, base, what in (
+        ("plugin", "none", "an empty SchedulerPlugin (distributed's call of one more plugin)"),
+        ("dashmon", "plugin", "dashmon beyond an empty plugin (the collector's own)"),
+        ("bokeh", "none", "bokeh /status"),
+    ):
+        values = extra(c, base)
+        if values:
+            out.append(
+                Row(
+                    "2",
+                    f"scheduler CPU per task for {what} ({workload})",
+                    stats.median(values),
+                    "us",
+                    "",
+                    None,
+                    spread(values),
+                )
+            )
     return out
 
 
 def _cpu_rows(windows: list[Window], workload: str, label: str) -> list[Row]:
     per_round = _by_round(windows, workload, lambda w: w.cpu.get("scheduler", 0.0))
-    med = {c: stats.median(r[c] for r in per_round if c in r) for c in CONDITIONS}
+    med = {c: stats.median(r[c] for r in per_round if c in r) for c in _present(per_round)}
     extra = {
         c: stats.median(r[c] - r["none"] for r in per_round if c in r and "none" in r)
         for c in ("dashmon", "bokeh")
     }
-    detail = "scheduler CPU-s: " + ", ".join(f"{c} {med[c]:.2f}" for c in CONDITIONS)
+    detail = "scheduler CPU-s: " + ", ".join(f"{c} {v:.2f}" for c, v in med.items())
     if workload != "idle":
         cost = [
             w.extra["poll_cost"]
