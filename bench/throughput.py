@@ -14,15 +14,17 @@ once.  Four conditions take turns on it:
   of its own (opened afresh each round, automation disconnected before timing).
 
 Each round runs every condition once on the same scheduler process, in an
-order rotated every round, and every comparison is made within a round.  A
-scheduler's CPU per task differs far more from one scheduler process to the
-next than between two windows of the same one (per-round differences of
--100 to +100 us a task between processes, against about +-10 us within one:
-bench/RESULTS.md, session 18), so pairing on one process is what lets the
-median resolve a few microseconds.  Before each window the bench checks that
-no plugin of another condition is left on the scheduler, and after ``bokeh``
-it waits until the scheduler is idle again (a closed page's Bokeh session
-can go on updating for a few seconds).
+order rotated every round, and every comparison is made within a round, so
+no comparison is between two scheduler processes.  The per-round spread of
+"with minus without" stays at tens of microseconds a task all the same
+(-22 to +68 us in session 18; -111 to +108 across processes in sessions 15
+and 17): these rows cannot resolve a few microseconds in a sensible number
+of rounds, and the sampling profile of the scheduler
+(:mod:`.scheduler_profile`) is what attributes the collector's microseconds.
+Before each window the bench checks that no plugin of another condition is
+left on the scheduler, and after ``bokeh`` it waits until the scheduler is
+idle again (a closed page's Bokeh session can go on updating for a few
+seconds).
 
 Within a condition: open the dashboard, measure an idle window (not for
 ``plugin``), then time each workload (20,000 independent ``inc`` tasks; a
