@@ -116,10 +116,13 @@ class TaskColumns(TypedDict):
     key: list[str]
     prefix: Annotated[list[str], CATEGORY]
     worker: Annotated[list[str], CATEGORY]
-    thread: list[int]
+    # The low 32 bits of the worker thread's ident, four bytes a row: they are
+    # what tells a worker's threads apart (a thread's ident is the address of
+    # its state, and one process's threads do not lie 4 GiB apart).
+    thread: Annotated[list[int], "I"]
     start: list[float]
     stop: list[float]
-    # One byte per row in the collector's ring: about 130 bytes a record in all.
+    # One byte per row in the collector's ring: about 135 bytes a record in all.
     code: Annotated[list[int], "B"]
     # The index of the record's run (RunCounts.index; 0: none), two bytes a row.
     run: Annotated[list[int], "H"]

@@ -10,7 +10,7 @@ ordinary RPC (the Client's own connection; no port is opened):
   tasks forgotten since, so finished computations keep their bars;
 - bytes in memory per prefix, kept incrementally in the transition hook;
 - a ring of task records (one row per start/stop of a finished task), about
-  140 bytes per row, with a cursor; the hook copies each record's fields into
+  135 bytes per row, with a cursor; the hook copies each record's fields into
   lists, the poll moves them into the ring in bulk and sends them packed
   (:mod:`.packing`);
 - a ring of cluster-wide resource samples, taken lazily when someone polls.
@@ -455,7 +455,7 @@ class DashmonPlugin(SchedulerPlugin):
         if type(worker) is not str:
             worker = str(worker)
         thread = msg.get("thread")
-        thread = thread & 0x7FFFFFFFFFFFFFFF if type(thread) is int else 0
+        thread = thread & 0xFFFFFFFF if type(thread) is int else 0
         text = key if type(key) is str and len(key) <= self.key_limit else self._key_text(key)
         index = run["index"] if run is not None else 0
         for ss in startstops:

@@ -325,8 +325,8 @@ def test_the_wire_follows_the_message_declarations():
             asked = await client.scheduler.dashmon_poll(request=encode(dict(p.req, epoch="")))
             assert decode(asked)["tasks"] == again["tasks"]
             plugin = plugin_of(cluster)
-            # Three references, thread, start, stop, the code byte and the run index.
-            assert plugin.tasks.nbytes() == plugin.tasks._size * (3 * 8 + 8 + 8 + 8 + 1 + 2)
+            # Three references, thread (4 bytes), start, stop, the code byte and the run index.
+            assert plugin.tasks.nbytes() == plugin.tasks._size * (3 * 8 + 4 + 8 + 8 + 1 + 2)
 
     run(main())
     # The RPC handler takes exactly the fields of a PollRequest, in order.
@@ -336,7 +336,7 @@ def test_the_wire_follows_the_message_declarations():
         "key": "object",
         "prefix": CATEGORY,
         "worker": CATEGORY,
-        "thread": "q",
+        "thread": "I",
         "start": "d",
         "stop": "d",
         "code": "B",
@@ -346,7 +346,7 @@ def test_the_wire_follows_the_message_declarations():
         "key": "object",
         "prefix": "object",
         "worker": "object",
-        "thread": "q",
+        "thread": "I",
         "start": "d",
         "stop": "d",
         "code": "B",
