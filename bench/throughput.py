@@ -111,7 +111,7 @@ class Node:
 
 
 class Condition:
-    """What a condition opens, on whichever cluster it is given this round."""
+    """What a condition opens on the cluster, and closes again after its windows."""
 
     def __init__(self, name: str):
         self.name = name
