@@ -116,9 +116,10 @@ class TaskColumns(TypedDict):
     key: list[str]
     prefix: Annotated[list[str], CATEGORY]
     worker: Annotated[list[str], CATEGORY]
-    # The low 32 bits of the worker thread's ident, four bytes a row: they are
-    # what tells a worker's threads apart (a thread's ident is the address of
-    # its state, and one process's threads do not lie 4 GiB apart).
+    # The low 32 bits of the worker thread's ident, four bytes a row: they tell a
+    # worker's threads apart (an ident is the address of the thread's state; two
+    # share their low 32 bits only when those addresses differ by an exact
+    # multiple of 4 GiB, and then the two threads would share a row).
     thread: Annotated[list[int], "I"]
     start: list[float]
     stop: list[float]
