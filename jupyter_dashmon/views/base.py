@@ -69,11 +69,29 @@ def clock_scale() -> DateScale:
     return DateScale(allow_padding=False)
 
 
+def _keep_inside(axis: Axis, lo: object, hi: object) -> None:
+    """Before ``axis``'s scale moves to ``lo``..``hi``: drop the ticks outside it.
+
+    The scale's range and the axis's ticks are two widgets, so two messages,
+    and the page draws between them: old ticks left outside the new range
+    (or new ones outside the old) would be drawn beyond the plot until the
+    second message lands, which under load is long enough to see.  Ticks
+    inside both ranges are all that is shown in between.
+    """
+    old = axis.tick_values
+    if old is None or not len(old):
+        return
+    inside = (old >= lo) & (old <= hi)
+    if not inside.all():
+        axis.tick_values = old[inside]
+
+
 def set_ticks(axis: Axis, ticks: tk.Ticks, scale: bool = True) -> None:
     """Put ``ticks`` on ``axis`` (and their range on its scale), sending only changes."""
     sc = axis.scale
-    with sc.hold_sync():
-        if scale and (sc.min, sc.max) != (ticks.lo, ticks.hi):
+    if scale and (sc.min, sc.max) != (ticks.lo, ticks.hi):
+        _keep_inside(axis, ticks.lo, ticks.hi)
+        with sc.hold_sync():
             sc.min, sc.max = ticks.lo, ticks.hi
     # Labels first, in a message of their own: bqplot redraws new tick values
     # in a (zero-length) transition that runs after the message is handled,
@@ -99,8 +117,10 @@ def set_clock(axis: Axis, t0: float, t1: float, count: int = 3) -> None:
         t0, t1 = t0 - 1.0, t0
     step, ticks = tk.clock_grid(t0, t1, count)
     lo, hi = datetimes([t0, t1])
-    with sc.hold_sync():
-        sc.min, sc.max = lo, hi
+    if (sc.min, sc.max) != (lo, hi):
+        _keep_inside(axis, lo, hi)
+        with sc.hold_sync():
+            sc.min, sc.max = lo, hi
     fmt = "%H:%M:%S" if step >= 1 else "%H:%M:%S.%L"
     if axis.tick_format != fmt:  # before the values, as in set_ticks
         axis.tick_format = fmt

@@ -143,6 +143,52 @@ def test_scheduler_axes_have_units_and_start_at_zero():
         check_clock_axis(axis, T0, T0 + 2)
 
 
+def test_no_message_leaves_a_tick_outside_its_axis_range(monkeypatch):
+    """The page draws after each message, and an axis's ticks and its scale's
+    range are two widgets' messages: after every one of them, as the window
+    slides and the peak falls, every tick the page holds is inside the range
+    it holds (CI once read two clock labels left of the Dashboard cost plot)."""
+    from ipywidgets import Widget
+
+    resources, progress = ResourcesModel(), ProgressModel()
+    view = SchedulerView(resources, progress)
+    axes = [*view.usage_axes, *view.loop.axes, *view.cost.axes]
+    page: dict[int, dict] = {}
+    bad: list[str] = []
+    original = Widget._send
+
+    def _send(self, msg, buffers=None):
+        page.setdefault(id(self), {}).update({k: getattr(self, k) for k in msg.get("state", {})})
+        for axis in axes:
+            ticks = page.get(id(axis), {}).get("tick_values")
+            held = page.get(id(axis.scale), {})
+            if ticks is None or held.get("min") is None or held.get("max") is None:
+                continue
+            lo, hi = np.asarray([held["min"], held["max"]], dtype=np.asarray(ticks).dtype)
+            if not ((np.asarray(ticks) >= lo) & (np.asarray(ticks) <= hi)).all():
+                bad.append(f"{axis.side or 'bottom'} axis: {ticks} outside {lo}..{hi}")
+        return original(self, msg, buffers)
+
+    monkeypatch.setattr(Widget, "_send", _send)
+    for axis in axes:  # what the page holds when the test starts
+        page[id(axis)] = {"tick_values": axis.tick_values}
+        page[id(axis.scale)] = {"min": axis.scale.min, "max": axis.scale.max}
+    for i in range(1, 40):
+        # A window that slides by a second and values that rise, then fall away.
+        t = T0 + np.arange(max(0, i - 8), i + 1, dtype=float)
+        peak = 90.0 if i < 20 else 90.0 / (i - 18)
+        with resources.hold_trait_notifications():
+            resources.time = list(t)
+            resources.scheduler_cpu = [peak] * len(t)
+            resources.scheduler_memory = [peak * 1e6] * len(t)
+            resources.loop_interval = [peak / 1000] * len(t)
+            resources.cost_time = list(t)
+            resources.cost_percent = [peak / 10] * len(t)
+        view._refresh()
+    assert page
+    assert not bad, bad[:3]
+
+
 def stream_model() -> tuple[TaskStreamModel, ProgressModel]:
     from test_views import add_records, record
 
