@@ -73,10 +73,10 @@ def _keep_inside(axis: Axis, lo: object, hi: object) -> None:
     """Before ``axis``'s scale moves to ``lo``..``hi``: drop the ticks outside it.
 
     The scale's range and the axis's ticks are two widgets, so two messages,
-    and the page draws between them: old ticks left outside the new range
-    (or new ones outside the old) would be drawn beyond the plot until the
-    second message lands, which under load is long enough to see.  Ticks
-    inside both ranges are all that is shown in between.
+    and the page draws between them: old ticks outside the new range would be
+    drawn beyond the plot until the new ticks land, which under load is long
+    enough to see (and for a test to read).  In between, the page shows only
+    the old ticks that are inside both ranges.
     """
     old = axis.tick_values
     if old is None or not len(old):
